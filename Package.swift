@@ -22,9 +22,19 @@ let package = Package(
             dependencies: [.product(name: "NIOCore", package: "swift-nio")]
         ),
         .target(
+            name: "BargeLog",
+            dependencies: [
+                "KafkaProtocol",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .target(
             name: "BargeBroker",
             dependencies: [
                 "KafkaProtocol",
+                "BargeLog",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
@@ -50,6 +60,14 @@ let package = Package(
         .testTarget(
             name: "KafkaProtocolTests",
             dependencies: [
+                "KafkaProtocol",
+                .product(name: "NIOCore", package: "swift-nio"),
+            ]
+        ),
+        .testTarget(
+            name: "BargeLogTests",
+            dependencies: [
+                "BargeLog",
                 "KafkaProtocol",
                 .product(name: "NIOCore", package: "swift-nio"),
             ]

@@ -18,9 +18,5 @@ if [ "${#missing[@]}" -gt 0 ]; then
 fi
 
 pip_requirements="$(dirname "$0")/../Tests/Integration/requirements.txt"
-if ! python3 -m pip install -q --disable-pip-version-check -r "$pip_requirements" --dry-run 2>/dev/null | grep -q "Would install"; then
-  :
-else
-  echo "install-deps: pip install -r $pip_requirements"
-  python3 -m pip install -q --disable-pip-version-check -r "$pip_requirements"
-fi
+# pip is idempotent: when everything is installed this only checks versions.
+python3 -m pip install -q --disable-pip-version-check --root-user-action=ignore -r "$pip_requirements"
