@@ -1,0 +1,40 @@
+# Barge: `make demo` runs the main job, `make test` runs every test.
+SWIFT ?= swift
+PYTHON ?= python3
+BARGE_DEBUG := .build/debug/barge
+BARGE_RELEASE := .build/release/barge
+
+.PHONY: deps build release test unit-test integration-test check-generated generate demo bench clean
+
+deps:
+	bash scripts/install-deps.sh
+
+build: deps
+	$(SWIFT) build --build-tests
+
+release: deps
+	$(SWIFT) build -c release --product barge
+
+## Regenerates the Kafka message codecs from ../shared/kafka-protocol.
+generate:
+	$(PYTHON) Tools/generate-kafka-messages.py
+
+check-generated:
+	$(PYTHON) Tools/generate-kafka-messages.py --check
+
+unit-test: build
+	$(SWIFT) test --skip-build
+
+integration-test: build
+	BARGE_BIN=$(abspath $(BARGE_DEBUG)) $(PYTHON) -m pytest -q Tests/Integration
+
+test: check-generated unit-test integration-test
+
+demo: release
+	bash scripts/demo.sh $(BARGE_RELEASE)
+
+bench: release
+	$(PYTHON) Benchmarks/broker_throughput.py --barge $(BARGE_RELEASE) --output docs/benchmarks.md
+
+clean:
+	rm -rf .build .barge

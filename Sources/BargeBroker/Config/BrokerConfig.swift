@@ -1,0 +1,168 @@
+import BargeLog
+import Foundation
+
+/// The broker's settings, named as Kafka names them.
+///
+/// Build one with `BrokerConfig()` and set fields, or from Kafka-style
+/// properties (a `server.properties` file and `--set key=value` flags) with
+/// `applying(_:)`, which rejects unknown names and bad values.
+public struct BrokerConfig: Sendable, Equatable {
+    /// `node.id`: this broker's id in metadata. Default: 1.
+    public var nodeId: Int32 = 1
+    /// The host and port to listen on (`listeners`). Default: 127.0.0.1:9092.
+    public var listenHost: String = "127.0.0.1"
+    public var listenPort: Int = 9092
+    /// `advertised.listeners`: host and port given to clients; nil means the listening address.
+    public var advertisedHost: String?
+    public var advertisedPort: Int?
+    /// `log.dirs`: where topics, logs and metadata live.
+    public var dataDirectory: String = "./.barge/data"
+    /// `cluster.id` reported in metadata. Default: generated once and kept in the data directory.
+    public var clusterId: String?
+    /// `message.max.bytes`: the largest record batch accepted. Default: 1048588.
+    public var messageMaxBytes: Int = 1_048_588
+    /// `socket.request.max.bytes`: the largest request frame accepted. Default: 104857600.
+    public var socketRequestMaxBytes: Int = 104_857_600
+    /// `fetch.max.bytes`: the most a fetch response carries (the first batch may exceed it). Default: 57671680.
+    public var fetchMaxBytes: Int = 57_671_680
+    /// `auto.create.topics.enable`: create unknown topics on metadata or produce. Default: true.
+    public var autoCreateTopics: Bool = true
+    /// `num.partitions`: partitions of an auto-created topic. Default: 1.
+    public var numPartitions: Int32 = 1
+    /// `log.retention.check.interval.ms`: how often retention runs. Default: 300000.
+    public var retentionCheckIntervalMs: Int64 = 300_000
+    /// `log.flush.scheduler.interval.ms`: how often `flush.ms` is checked. Default: 1000 here (Kafka: never).
+    public var flushSchedulerIntervalMs: Int64 = 1_000
+    /// Topic defaults: `log.segment.bytes`, `log.roll.ms`, `log.retention.ms`,
+    /// `log.retention.bytes`, `log.flush.interval.messages`, `log.flush.interval.ms`,
+    /// `log.index.interval.bytes`, `log.message.timestamp.type`, `message.max.bytes`.
+    public var topicDefaults = LogConfig()
+
+    public init() {}
+
+    /// Every broker property name this config understands.
+    public static let knownNames: Set<String> = Set(BrokerConfig.setters.keys)
+
+    /// Applies Kafka-named properties on top of this config.
+    public func applying(_ properties: [(key: String, value: String)]) throws -> BrokerConfig {
+        var config = self
+        var topicProperties: [String: String] = [:]
+        for (key, value) in properties {
+            if let topicName = Self.topicDefaultNames[key] {
+                topicProperties[topicName] = Self.topicValue(for: key, value)
+                if key == "message.max.bytes" { config.messageMaxBytes = try Self.int(key, value, min: 0) }
+                continue
+            }
+            guard let setter = Self.setters[key] else {
+                throw BrokerConfigError("unknown broker property '\(key)'; known: \(Self.allNames.sorted().joined(separator: ", "))")
+            }
+            try setter(&config, key, value)
+        }
+        do {
+            config.topicDefaults = try config.topicDefaults.applying(topicProperties)
+        } catch {
+            throw BrokerConfigError("\(error)")
+        }
+        return config
+    }
+
+    /// Parses a Java properties file's text (`key=value` or `key: value`, `#` and `!` comments).
+    public static func parseProperties(_ text: String) throws -> [(key: String, value: String)] {
+        var result: [(key: String, value: String)] = []
+        for (number, rawLine) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+            let line = rawLine.trimmingCharacters(in: .whitespaces)
+            if line.isEmpty || line.hasPrefix("#") || line.hasPrefix("!") { continue }
+            guard let separator = line.firstIndex(where: { $0 == "=" || $0 == ":" }) else {
+                throw BrokerConfigError("line \(number + 1) has no '=': \(line)")
+            }
+            let key = line[..<separator].trimmingCharacters(in: .whitespaces)
+            let value = line[line.index(after: separator)...].trimmingCharacters(in: .whitespaces)
+            result.append((key, value))
+        }
+        return result
+    }
+
+    /// Broker defaults for topic settings, broker name → topic name.
+    static let topicDefaultNames: [String: String] = [
+        "log.segment.bytes": "segment.bytes",
+        "log.roll.ms": "segment.ms",
+        "log.roll.hours": "segment.ms",
+        "log.retention.ms": "retention.ms",
+        "log.retention.minutes": "retention.ms",
+        "log.retention.hours": "retention.ms",
+        "log.retention.bytes": "retention.bytes",
+        "log.flush.interval.messages": "flush.messages",
+        "log.flush.interval.ms": "flush.ms",
+        "log.index.interval.bytes": "index.interval.bytes",
+        "log.message.timestamp.type": "message.timestamp.type",
+        "message.max.bytes": "max.message.bytes",
+        "log.cleanup.policy": "cleanup.policy",
+    ]
+
+    private static var allNames: Set<String> { knownNames.union(topicDefaultNames.keys) }
+
+    /// Converts hours and minutes to the milliseconds the topic setting takes.
+    private static func topicValue(for key: String, _ value: String) -> String {
+        guard let number = Int64(value) else { return value }
+        if key.hasSuffix(".hours") { return String(number * 3_600_000) }
+        if key.hasSuffix(".minutes") { return String(number * 60_000) }
+        return value
+    }
+
+    private typealias Setter = @Sendable (inout BrokerConfig, String, String) throws -> Void
+
+    private static let setters: [String: Setter] = [
+        "node.id": { config, key, value in config.nodeId = Int32(try int(key, value, min: 0)) },
+        "broker.id": { config, key, value in config.nodeId = Int32(try int(key, value, min: 0)) },
+        "listeners": { config, key, value in (config.listenHost, config.listenPort) = try hostPort(key, value) },
+        "advertised.listeners": { config, key, value in
+            let (host, port) = try hostPort(key, value)
+            (config.advertisedHost, config.advertisedPort) = (host, port)
+        },
+        "log.dirs": { config, _, value in config.dataDirectory = value },
+        "log.dir": { config, _, value in config.dataDirectory = value },
+        "cluster.id": { config, _, value in config.clusterId = value },
+        "socket.request.max.bytes": { config, key, value in config.socketRequestMaxBytes = try int(key, value, min: 1) },
+        "fetch.max.bytes": { config, key, value in config.fetchMaxBytes = try int(key, value, min: 1024) },
+        "auto.create.topics.enable": { config, key, value in config.autoCreateTopics = try bool(key, value) },
+        "num.partitions": { config, key, value in config.numPartitions = Int32(try int(key, value, min: 1, max: 100_000)) },
+        "log.retention.check.interval.ms": { config, key, value in config.retentionCheckIntervalMs = Int64(try int(key, value, min: 1)) },
+        "log.flush.scheduler.interval.ms": { config, key, value in config.flushSchedulerIntervalMs = Int64(try int(key, value, min: 1)) },
+        "default.replication.factor": { _, key, value in _ = try int(key, value, min: 1, max: 1) },
+        "offsets.topic.replication.factor": { _, key, value in _ = try int(key, value, min: 1, max: 1) },
+    ]
+
+    static func int(_ key: String, _ value: String, min: Int = Int.min, max: Int = Int.max) throws -> Int {
+        guard let number = Int(value), number >= min, number <= max else {
+            throw BrokerConfigError("\(key) must be a whole number from \(min) to \(max), not '\(value)'")
+        }
+        return number
+    }
+
+    static func bool(_ key: String, _ value: String) throws -> Bool {
+        switch value.lowercased() {
+        case "true": return true
+        case "false": return false
+        default: throw BrokerConfigError("\(key) must be true or false, not '\(value)'")
+        }
+    }
+
+    /// Parses `HOST:PORT` or `PLAINTEXT://HOST:PORT` (the first of a comma-separated list).
+    static func hostPort(_ key: String, _ value: String) throws -> (String, Int) {
+        var text = value.split(separator: ",").first.map(String.init) ?? value
+        if let scheme = text.range(of: "://") { text = String(text[scheme.upperBound...]) }
+        guard let colon = text.lastIndex(of: ":"), let port = Int(text[text.index(after: colon)...]),
+              (0...65535).contains(port) else {
+            throw BrokerConfigError("\(key) must look like HOST:PORT, not '\(value)'")
+        }
+        var host = String(text[..<colon])
+        if host.hasPrefix("[") && host.hasSuffix("]") { host = String(host.dropFirst().dropLast()) }
+        return (host.isEmpty ? "0.0.0.0" : host, port)
+    }
+}
+
+/// A broker setting that is unknown or has a bad value.
+public struct BrokerConfigError: Error, CustomStringConvertible, Sendable {
+    public let description: String
+    init(_ description: String) { self.description = description }
+}

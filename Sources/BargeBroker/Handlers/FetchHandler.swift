@@ -1,0 +1,94 @@
+import BargeLog
+import Foundation
+import KafkaProtocol
+
+/// Fetch, versions 4-12: reads whole batches from the partition logs and
+/// sends them as file regions (sendfile, no copy through memory). Waits up to
+/// `max.wait.ms` for `min.bytes`, waking on appends; honours the request's
+/// `max.bytes` (capped by the broker's `fetch.max.bytes`) and each partition's
+/// max bytes, but always returns the first batch, however large, so that a
+/// consumer can make progress. No fetch sessions: every fetch is a full one
+/// and the response's session id is 0.
+struct FetchHandler: KafkaRequestHandler {
+    static let apiKey = KafkaApiKey.fetch
+    static let versions: ClosedRange<Int16> = 4...12
+
+    func handle(_ request: FetchRequest, context: RequestContext) async throws -> FetchResponse? {
+        let started = ContinuousClock.now
+        let deadline = started + .milliseconds(max(0, Int64(request.maxWaitMs)))
+        let limit = min(Int(max(request.maxBytes, 0)), context.config.fetchMaxBytes)
+        while true {
+            let generation = context.broker.appends.generation
+            let (response, bytes, hasError) = try await read(request, limit: limit, context: context)
+            if bytes >= Int(request.minBytes) || hasError || ContinuousClock.now >= deadline {
+                return response
+            }
+            response.responses.forEach { $0.partitions.forEach { $0.records?.closeFiles() } }
+            await context.broker.appends.wait(after: generation, timeout: deadline - ContinuousClock.now)
+            if Task.isCancelled { throw CancellationError() }
+        }
+    }
+
+    private func read(
+        _ request: FetchRequest, limit: Int, context: RequestContext
+    ) async throws -> (FetchResponse, Int, Bool) {
+        var response = FetchResponse()
+        var total = 0
+        var hasError = false
+        do {
+            for topicRequest in request.topics {
+                var topicResponse = FetchResponse.FetchableTopicResponse()
+                topicResponse.topic = topicRequest.topic
+                let topic = context.topics.topic(named: topicRequest.topic)
+                for partitionRequest in topicRequest.partitions {
+                    var partition = FetchResponse.PartitionData()
+                    partition.partitionIndex = partitionRequest.partition
+                    partition.abortedTransactions = nil
+                    guard let topic, partitionRequest.partition >= 0, Int(partitionRequest.partition) < topic.partitions.count else {
+                        partition.errorCode = KafkaErrorCode.unknownTopicOrPartition.code
+                        partition.highWatermark = -1
+                        partition.lastStableOffset = -1
+                        hasError = true
+                        topicResponse.partitions.append(partition)
+                        continue
+                    }
+                    let log = topic.partitions[Int(partitionRequest.partition)]
+                    let maxBytes = min(Int(max(partitionRequest.partitionMaxBytes, 0)), max(limit - total, 0))
+                    let minOneBatch = total == 0
+                    let offset = partitionRequest.fetchOffset
+                    do {
+                        let result = try await context.io.run {
+                            try log.read(from: offset, maxBytes: maxBytes, minOneBatch: minOneBatch)
+                        }
+                        partition.highWatermark = result.highWatermark
+                        partition.lastStableOffset = result.highWatermark
+                        partition.logStartOffset = result.logStartOffset
+                        partition.records = result.records
+                        total += result.records.byteCount
+                    } catch let error as LogError {
+                        partition.errorCode = error.kafkaErrorCode
+                        partition.highWatermark = log.logEndOffset
+                        partition.lastStableOffset = log.logEndOffset
+                        partition.logStartOffset = log.logStartOffset
+                        hasError = true
+                    }
+                    topicResponse.partitions.append(partition)
+                }
+                response.responses.append(topicResponse)
+            }
+        } catch {
+            response.responses.forEach { $0.partitions.forEach { $0.records?.closeFiles() } }
+            throw error
+        }
+        return (response, total, hasError)
+    }
+}
+
+extension KafkaRecords {
+    /// Closes the file handles of the file regions (the log opens one per region for each read).
+    func closeFiles() {
+        for part in parts {
+            if case .file(let region) = part { try? region.fileHandle.close() }
+        }
+    }
+}

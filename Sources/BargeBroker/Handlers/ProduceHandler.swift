@@ -1,0 +1,113 @@
+import BargeLog
+import Foundation
+import KafkaProtocol
+
+/// Produce, versions 3-9 (record batch v2 only): checks each partition's
+/// batches (size, CRC, producer sequence) and appends them as received, with
+/// offsets assigned by rewriting the base offset. acks=0 gets no response;
+/// acks=1 and acks=-1 are answered after the append (one replica: both mean
+/// the leader has the batch).
+struct ProduceHandler: KafkaRequestHandler {
+    static let apiKey = KafkaApiKey.produce
+    static let versions: ClosedRange<Int16> = 3...9
+
+    func handle(_ request: ProduceRequest, context: RequestContext) async throws -> ProduceResponse? {
+        var response = ProduceResponse()
+        let acksValid = [0, 1, -1].contains(request.acks)
+        for topicData in request.topicData {
+            var topicResponse = ProduceResponse.TopicProduceResponse()
+            topicResponse.name = topicData.name
+            let topic = await resolveTopic(topicData.name, context: context)
+            for partitionData in topicData.partitionData {
+                var partition: ProduceResponse.PartitionProduceResponse
+                if !acksValid {
+                    partition = Self.failure(partitionData.index, .invalidRequiredAcks, "acks must be 0, 1 or -1, not \(request.acks)")
+                } else if request.transactionalId != nil {
+                    partition = Self.failure(partitionData.index, .transactionalIdAuthorizationFailed, "transactions are not supported")
+                } else {
+                    switch topic {
+                    case .success(let topic):
+                        partition = await append(partitionData, to: topic, context: context)
+                    case .failure(let error):
+                        partition = Self.failure(partitionData.index, error.code, error.message)
+                    }
+                }
+                topicResponse.partitionResponses.append(partition)
+            }
+            response.responses.append(topicResponse)
+        }
+        return request.acks == 0 ? nil : response
+    }
+
+    private func resolveTopic(_ name: String, context: RequestContext) async -> Result<Topic, TopicError> {
+        if let topic = context.topics.topic(named: name) { return .success(topic) }
+        guard context.config.autoCreateTopics else {
+            return .failure(TopicError(code: .unknownTopicOrPartition, message: "topic '\(name)' does not exist"))
+        }
+        let topics = context.topics
+        let partitions = context.config.numPartitions
+        do {
+            return .success(try await context.io.run { try topics.topicCreatingIfNeeded(name: name, partitions: partitions) })
+        } catch let error as TopicError {
+            return .failure(error)
+        } catch {
+            return .failure(TopicError(code: .kafkaStorageError, message: "\(error)"))
+        }
+    }
+
+    private func append(
+        _ data: ProduceRequest.PartitionProduceData, to topic: Topic, context: RequestContext
+    ) async -> ProduceResponse.PartitionProduceResponse {
+        guard data.index >= 0, Int(data.index) < topic.partitions.count else {
+            return Self.failure(data.index, .unknownTopicOrPartition, "topic '\(topic.name)' has no partition \(data.index)")
+        }
+        guard let records = data.records?.inMemoryBytes, records.readableBytes > 0 else {
+            return Self.failure(data.index, .corruptMessage, "the partition's records are empty")
+        }
+        if records.readableBytes > topic.config.segmentBytes {
+            return Self.failure(data.index, .recordListTooLarge, "\(records.readableBytes) bytes of records exceed segment.bytes (\(topic.config.segmentBytes))")
+        }
+        let batches: [RecordBatch]
+        do {
+            batches = try RecordBatch.split(records)
+        } catch {
+            return Self.failure(data.index, .corruptMessage, "\(error)")
+        }
+        for batch in batches {
+            if batch.header.totalSize > topic.config.maxMessageBytes {
+                return Self.failure(data.index, .messageTooLarge, "a record batch of \(batch.header.totalSize) bytes exceeds max.message.bytes (\(topic.config.maxMessageBytes))")
+            }
+            if batch.header.attributes.isControl || batch.header.attributes.isTransactional {
+                return Self.failure(data.index, .invalidRecord, "clients may not produce control or transactional batches here")
+            }
+        }
+        let log = topic.partitions[Int(data.index)]
+        do {
+            let now = Date.nowMilliseconds
+            let result = try await context.io.run { try log.append(batches, now: now) }
+            context.broker.appends.notify()
+            var partition = ProduceResponse.PartitionProduceResponse()
+            partition.index = data.index
+            partition.baseOffset = result.baseOffset
+            partition.logAppendTimeMs = result.logAppendTime
+            partition.logStartOffset = result.logStartOffset
+            return partition
+        } catch let error as LogError {
+            return Self.failure(data.index, KafkaErrorCode.forCode(error.kafkaErrorCode), "\(error)")
+        } catch {
+            context.logger.error("append failed", metadata: ["topic": "\(topic.name)", "partition": "\(data.index)", "error": "\(error)"])
+            return Self.failure(data.index, .kafkaStorageError, "\(error)")
+        }
+    }
+
+    static func failure(_ index: Int32, _ code: KafkaErrorCode, _ message: String) -> ProduceResponse.PartitionProduceResponse {
+        var partition = ProduceResponse.PartitionProduceResponse()
+        partition.index = index
+        partition.errorCode = code.code
+        partition.baseOffset = -1
+        partition.logAppendTimeMs = -1
+        partition.logStartOffset = -1
+        partition.errorMessage = message
+        return partition
+    }
+}

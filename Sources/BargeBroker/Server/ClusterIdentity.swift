@@ -1,0 +1,25 @@
+import Foundation
+
+/// The cluster id, generated once and kept in `<data-dir>/meta.properties`
+/// as Kafka keeps it.
+enum ClusterIdentity {
+    static func load(dataDirectory: String, configured: String?) throws -> String {
+        let path = dataDirectory + "/meta.properties"
+        if let text = try? String(contentsOfFile: path, encoding: .utf8) {
+            for line in text.split(separator: "\n") where line.hasPrefix("cluster.id=") {
+                return String(line.dropFirst("cluster.id=".count))
+            }
+        }
+        let id = configured ?? Self.generate()
+        try DurableFile.write(Data("version=1\ncluster.id=\(id)\n".utf8), to: path)
+        return id
+    }
+
+    /// 16 random bytes in URL-safe base64 without padding, as Kafka's ids look.
+    private static func generate() -> String {
+        var generator = SystemRandomNumberGenerator()
+        let bytes = (0..<16).map { _ in UInt8.random(in: 0...255, using: &generator) }
+        return Data(bytes).base64EncodedString()
+            .replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_").replacingOccurrences(of: "=", with: "")
+    }
+}

@@ -1,0 +1,56 @@
+import KafkaProtocol
+import Logging
+import NIOCore
+
+/// Serves one client connection: requests are handled one at a time, in
+/// order, as Kafka does, and each response is written before the next
+/// request is read. File regions are sent with sendfile and their handles
+/// closed once written.
+struct ConnectionHandler: Sendable {
+    let dispatcher: RequestDispatcher
+    let logger: Logger
+
+    func serve(_ connection: NIOAsyncChannel<ByteBuffer, Never>) async {
+        let channel = connection.channel
+        let peer = channel.remoteAddress.map { "\($0)" } ?? "unknown"
+        do {
+            try await connection.executeThenClose { inbound in
+                for try await frame in inbound {
+                    switch await dispatcher.dispatch(frame) {
+                    case .respond(let encoder):
+                        try await Self.write(encoder, to: channel)
+                    case .noResponse:
+                        continue
+                    case .close(let reason):
+                        logger.warning("closing connection", metadata: ["peer": "\(peer)", "reason": "\(reason)"])
+                        return
+                    }
+                }
+            }
+        } catch let error as KafkaProtocolError {
+            logger.warning("closing connection", metadata: ["peer": "\(peer)", "reason": "\(error)"])
+        } catch {
+            logger.debug("connection ended", metadata: ["peer": "\(peer)", "error": "\(error)"])
+        }
+    }
+
+    /// Writes a response: its bytes with the file regions spliced in where
+    /// the encoder put them. Returns when all of it has been written.
+    static func write(_ encoder: KafkaEncoder, to channel: Channel) async throws {
+        var bytes = encoder.buffer
+        var position = 0
+        var pending: [EventLoopFuture<Void>] = []
+        for splice in encoder.splices {
+            if splice.offset > position, let slice = bytes.readSlice(length: splice.offset - position) {
+                pending.append(channel.write(IOData.byteBuffer(slice)))
+            }
+            position = splice.offset
+            let written = channel.write(IOData.fileRegion(splice.region))
+            let handle = splice.region.fileHandle
+            written.whenComplete { _ in try? handle.close() }
+            pending.append(written)
+        }
+        pending.append(channel.writeAndFlush(IOData.byteBuffer(bytes)))
+        for future in pending { try await future.get() }
+    }
+}

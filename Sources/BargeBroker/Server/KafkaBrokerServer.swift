@@ -1,0 +1,111 @@
+import Foundation
+import KafkaProtocol
+import Logging
+import NIOCore
+import NIOPosix
+
+/// The embedded Kafka-compatible broker: a listening socket, the topics in
+/// its data directory, and background retention and flushing.
+///
+/// `start(config:logger:)` opens the data directory and binds (port 0 picks a
+/// free port, see `port`); `run()` serves until cancelled, then closes every
+/// connection and log.
+public final class KafkaBrokerServer: Sendable {
+    /// The port the broker listens on.
+    public let port: Int
+    /// The settings it runs with.
+    public let config: BrokerConfig
+
+    private let serverChannel: NIOAsyncChannel<NIOAsyncChannel<ByteBuffer, Never>, Never>
+    private let state: BrokerState
+    private let threadPool: NIOThreadPool
+    private let logger: Logger
+
+    private init(
+        port: Int, config: BrokerConfig, serverChannel: NIOAsyncChannel<NIOAsyncChannel<ByteBuffer, Never>, Never>,
+        state: BrokerState, threadPool: NIOThreadPool, logger: Logger
+    ) {
+        self.port = port
+        self.config = config
+        self.serverChannel = serverChannel
+        self.state = state
+        self.threadPool = threadPool
+        self.logger = logger
+    }
+
+    /// Opens the data directory (recovering logs) and binds the listening socket.
+    public static func start(config: BrokerConfig, logger: Logger) async throws -> KafkaBrokerServer {
+        let threadPool = NIOThreadPool(numberOfThreads: max(4, System.coreCount * 2))
+        threadPool.start()
+        do {
+            let io = BlockingIOPool(threadPool: threadPool)
+            let (topics, producerIds, clusterId) = try await io.run {
+                let topics = try TopicRegistry(dataDirectory: config.dataDirectory, defaults: config.topicDefaults, logger: logger)
+                let producerIds = try ProducerIdAllocator(dataDirectory: config.dataDirectory)
+                let clusterId = try ClusterIdentity.load(dataDirectory: config.dataDirectory, configured: config.clusterId)
+                return (topics, producerIds, clusterId)
+            }
+            let maximumFrameSize = config.socketRequestMaxBytes
+            let serverChannel = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+                .serverChannelOption(.backlog, value: 256)
+                .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
+                .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
+                .bind(host: config.listenHost, port: config.listenPort) { channel in
+                    channel.eventLoop.makeCompletedFuture {
+                        try channel.pipeline.syncOperations.addHandler(
+                            ByteToMessageHandler(KafkaFrameDecoder(maximumFrameSize: maximumFrameSize)))
+                        return try NIOAsyncChannel<ByteBuffer, Never>(
+                            wrappingChannelSynchronously: channel,
+                            configuration: .init(backPressureStrategy: .init(lowWatermark: 1, highWatermark: 2)))
+                    }
+                }
+            guard let port = serverChannel.channel.localAddress?.port else {
+                throw BrokerIOError(operation: "bind", path: "\(config.listenHost):\(config.listenPort)", code: 0)
+            }
+            let state = BrokerState(
+                config: config, clusterId: clusterId, topics: topics, producerIds: producerIds, io: io,
+                appends: AppendSignal(), advertisedHost: config.advertisedHost ?? config.listenHost,
+                advertisedPort: Int32(config.advertisedPort ?? port))
+            logger.info("broker listening", metadata: [
+                "address": "\(config.listenHost):\(port)", "data-dir": "\(config.dataDirectory)", "cluster-id": "\(clusterId)",
+            ])
+            return KafkaBrokerServer(
+                port: port, config: config, serverChannel: serverChannel, state: state, threadPool: threadPool, logger: logger)
+        } catch {
+            try? await threadPool.shutdownGracefully()
+            throw error
+        }
+    }
+
+    /// Serves connections until the task is cancelled; then closes the
+    /// connections, flushes and closes the logs.
+    public func run() async throws {
+        let connections = ConnectionHandler(dispatcher: RequestDispatcher(broker: state, logger: logger), logger: logger)
+        let maintenance = LogMaintenance(broker: state, logger: logger)
+        do {
+            try await withThrowingDiscardingTaskGroup { group in
+                group.addTask { await maintenance.run() }
+                try await serverChannel.executeThenClose { inbound in
+                    try await withThrowingDiscardingTaskGroup { connectionGroup in
+                        for try await connection in inbound {
+                            connectionGroup.addTask { await connections.serve(connection) }
+                        }
+                    }
+                }
+                group.cancelAll()
+            }
+        } catch is CancellationError {
+        } catch {
+            await close()
+            throw error
+        }
+        await close()
+    }
+
+    private func close() async {
+        let topics = state.topics
+        try? await state.io.run { topics.closeAll() }
+        try? await threadPool.shutdownGracefully()
+        logger.info("broker stopped")
+    }
+}

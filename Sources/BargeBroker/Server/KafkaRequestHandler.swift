@@ -1,0 +1,54 @@
+import KafkaProtocol
+import NIOCore
+
+/// Serves one Kafka API: decodes nothing itself, gets the typed request and
+/// returns the typed response (or nil when no response is due, as for
+/// Produce with acks=0).
+protocol KafkaRequestHandler: Sendable {
+    associatedtype Request: KafkaMessage
+    associatedtype Response: KafkaMessage
+    /// The API served.
+    static var apiKey: KafkaApiKey { get }
+    /// The versions advertised in ApiVersions and accepted.
+    static var versions: ClosedRange<Int16> { get }
+
+    func handle(_ request: Request, context: RequestContext) async throws -> Response?
+}
+
+/// What the connection does after a request.
+enum DispatchResult: Sendable {
+    /// Send this response frame.
+    case respond(KafkaEncoder)
+    /// Send nothing (acks=0).
+    case noResponse
+    /// Close the connection, as Kafka does for malformed requests.
+    case close(reason: String)
+}
+
+/// A handler with its types erased, so that one table can hold all of them.
+struct AnyRequestHandler: Sendable {
+    let apiKey: KafkaApiKey
+    let versions: ClosedRange<Int16>
+    let serve: @Sendable (ByteBuffer, RequestContext) async -> DispatchResult
+
+    init<Handler: KafkaRequestHandler>(_ handler: Handler) {
+        apiKey = Handler.apiKey
+        versions = Handler.versions
+        serve = { body, context in
+            let request: Handler.Request
+            do {
+                request = try Handler.Request(decodingAll: body, version: context.header.apiVersion)
+            } catch {
+                return .close(reason: "malformed \(Handler.apiKey) v\(context.header.apiVersion) request: \(error)")
+            }
+            do {
+                guard let response = try await handler.handle(request, context: context) else { return .noResponse }
+                return .respond(try KafkaFrame.response(
+                    response, apiKey: Handler.apiKey, version: context.header.apiVersion,
+                    correlationId: context.header.correlationId))
+            } catch {
+                return .close(reason: "\(Handler.apiKey) v\(context.header.apiVersion) failed: \(error)")
+            }
+        }
+    }
+}

@@ -1,0 +1,55 @@
+import Foundation
+import Logging
+
+/// The broker's background work: deletes segments past retention every
+/// `log.retention.check.interval.ms` and flushes logs whose `flush.ms` is due
+/// every `log.flush.scheduler.interval.ms`.
+struct LogMaintenance: Sendable {
+    let broker: BrokerState
+    let logger: Logger
+
+    func run() async {
+        await withDiscardingTaskGroup { group in
+            group.addTask { await every(milliseconds: broker.config.retentionCheckIntervalMs, applyRetention) }
+            group.addTask { await every(milliseconds: broker.config.flushSchedulerIntervalMs, flushDue) }
+        }
+    }
+
+    private func every(milliseconds: Int64, _ work: @Sendable () async -> Void) async {
+        while !Task.isCancelled {
+            do { try await Task.sleep(for: .milliseconds(milliseconds)) } catch { return }
+            await work()
+        }
+    }
+
+    @Sendable private func applyRetention() async {
+        let now = Date.nowMilliseconds
+        for topic in broker.topics.allTopics {
+            for (index, log) in topic.partitions.enumerated() {
+                do {
+                    let deleted = try await broker.io.run { try log.applyRetention(now: now) }
+                    if deleted > 0 {
+                        logger.info("retention deleted segments", metadata: [
+                            "topic": "\(topic.name)", "partition": "\(index)", "segments": "\(deleted)",
+                        ])
+                    }
+                } catch {
+                    logger.error("retention failed", metadata: ["topic": "\(topic.name)", "partition": "\(index)", "error": "\(error)"])
+                }
+            }
+        }
+    }
+
+    @Sendable private func flushDue() async {
+        let now = Date.nowMilliseconds
+        for topic in broker.topics.allTopics where topic.config.flushMs != Int64.max {
+            for (index, log) in topic.partitions.enumerated() {
+                do {
+                    try await broker.io.run { try log.flushIfDue(now: now) }
+                } catch {
+                    logger.error("flush failed", metadata: ["topic": "\(topic.name)", "partition": "\(index)", "error": "\(error)"])
+                }
+            }
+        }
+    }
+}

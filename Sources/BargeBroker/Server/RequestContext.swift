@@ -1,0 +1,27 @@
+import KafkaProtocol
+import Logging
+
+/// What a request handler can reach: the request's header, the broker's
+/// settings, topics, the blocking-I/O pool and the append signal.
+struct RequestContext: Sendable {
+    let header: KafkaRequestHeader
+    let broker: BrokerState
+    let logger: Logger
+
+    var config: BrokerConfig { broker.config }
+    var topics: TopicRegistry { broker.topics }
+    var io: BlockingIOPool { broker.io }
+}
+
+/// The broker's shared parts, built once at start.
+struct BrokerState: Sendable {
+    let config: BrokerConfig
+    let clusterId: String
+    let topics: TopicRegistry
+    let producerIds: ProducerIdAllocator
+    let io: BlockingIOPool
+    let appends: AppendSignal
+    /// The host and port clients are told to connect to.
+    let advertisedHost: String
+    let advertisedPort: Int32
+}

@@ -1,0 +1,107 @@
+import KafkaProtocol
+import Logging
+
+/// Brings a segment found on disk to a consistent state when a log opens.
+///
+/// - The active segment after an unclean shutdown (no `.clean-shutdown`
+///   marker), and any segment whose indexes are missing or damaged (not whole
+///   entries, out of order, pointing past the end of the log), is scanned
+///   from its first batch: each batch's header, length and CRC-32C are
+///   checked, the indexes are rebuilt, and the file is cut at the first batch
+///   that is torn or corrupt.
+/// - The active segment after a clean shutdown is scanned the same way from
+///   its last offset index entry only.
+/// - A closed segment with valid indexes is taken as it is: it was forced to
+///   disk when it was closed.
+enum LogRecovery {
+    /// Loads `segment`. `endOffset` is the next segment's base offset (or
+    /// `Int64.max` for the active segment): no batch may reach it.
+    static func load(
+        _ segment: Segment, isActive: Bool, wasCleanShutdown: Bool, endOffset: Int64,
+        config: LogConfig, logger: Logger
+    ) throws(LogError) {
+        let fileSize = try segment.log.size()
+        let indexesAreValid = try segment.offsetIndex.isValid(logSize: fileSize, endOffset: endOffset)
+            && segment.timeIndex.isValid(endOffset: endOffset)
+        if !indexesAreValid {
+            logger.warning("rebuilding damaged indexes", metadata: ["segment": "\(segment.log.path)"])
+        }
+        if isActive && wasCleanShutdown && indexesAreValid {
+            let resumePoint = try segment.offsetIndex.last() ?? OffsetIndex.Entry(offset: segment.baseOffset, position: 0)
+            try segment.resume(at: resumePoint)
+            let stop = try scan(segment, fileSize: fileSize, endOffset: endOffset, config: config)
+            if stop == nil || stop!.position > resumePoint.position {
+                try truncate(segment, at: stop, fileSize: fileSize, logger: logger)
+                return
+            }
+            logger.warning("the last indexed batch is damaged; rescanning the segment", metadata: ["segment": "\(segment.log.path)"])
+        } else if !isActive && indexesAreValid {
+            try segment.loadClosed(size: fileSize, nextOffset: endOffset)
+            return
+        }
+        try segment.resetForRecovery()
+        let stop = try scan(segment, fileSize: fileSize, endOffset: endOffset, config: config)
+        try truncate(segment, at: stop, fileSize: fileSize, logger: logger)
+        if !isActive { try segment.closeForAppends() }
+    }
+
+    /// Where and why a scan stopped before the end of the file.
+    struct Stop {
+        var position: Int
+        var reason: String
+    }
+
+    /// Checks and indexes each batch from `segment.size` on; returns where the
+    /// first bad one starts, or nil when every byte up to `fileSize` is whole batches.
+    private static func scan(_ segment: Segment, fileSize: Int, endOffset: Int64, config: LogConfig) throws(LogError) -> Stop? {
+        let chunk = UnsafeMutableRawBufferPointer.allocate(byteCount: 1 << 20, alignment: 16)
+        defer { chunk.deallocate() }
+        var position = segment.size
+        while position < fileSize {
+            guard let header = try segment.header(at: position) else {
+                return Stop(position: position, reason: "a batch header needs \(RecordBatchHeader.size) bytes but \(fileSize - position) remain")
+            }
+            guard header.magic == 2 else {
+                return Stop(position: position, reason: "batch magic is \(header.magic), not 2")
+            }
+            guard header.totalSize >= RecordBatchHeader.size, header.totalSize <= fileSize - position else {
+                return Stop(position: position, reason: "batch length \(header.batchLength) does not fit the \(fileSize - position) bytes left")
+            }
+            guard header.lastOffsetDelta >= 0, header.baseOffset >= segment.nextOffset, header.lastOffset < endOffset else {
+                return Stop(position: position, reason: "batch offsets \(header.baseOffset)...\(header.lastOffset) do not follow offset \(segment.nextOffset)")
+            }
+            let crc = try checksum(segment.log, from: position + RecordBatchHeader.crcCoverageStart, to: position + header.totalSize, chunk: chunk)
+            guard crc == header.crc else {
+                return Stop(position: position, reason: "batch CRC is \(header.crc) but its bytes sum to \(crc)")
+            }
+            try segment.indexBatch(header, at: position, indexIntervalBytes: config.indexIntervalBytes)
+            position += header.totalSize
+        }
+        return nil
+    }
+
+    private static func checksum(_ file: PosixFile, from start: Int, to end: Int, chunk: UnsafeMutableRawBufferPointer) throws(LogError) -> UInt32 {
+        var crc = CRC32C()
+        var position = start
+        while position < end {
+            let count = min(chunk.count, end - position)
+            let read = try file.read(into: UnsafeMutableRawBufferPointer(rebasing: chunk[..<count]), at: position)
+            guard read == count else { throw LogError(.storage, "\(file.path) ended at \(position + read) while reading to \(end)") }
+            crc.update(UnsafeRawBufferPointer(rebasing: chunk[..<count]))
+            position += count
+        }
+        return crc.value
+    }
+
+    private static func truncate(_ segment: Segment, at stop: Stop?, fileSize: Int, logger: Logger) throws(LogError) {
+        guard let stop else { return }
+        logger.warning("truncating a torn or corrupt log tail", metadata: [
+            "segment": "\(segment.log.path)",
+            "position": "\(stop.position)",
+            "bytes": "\(fileSize - stop.position)",
+            "fromOffset": "\(segment.nextOffset)",
+            "reason": "\(stop.reason)",
+        ])
+        try segment.truncateLog(to: stop.position)
+    }
+}

@@ -1,0 +1,227 @@
+import KafkaProtocol
+import NIOCore
+
+/// One segment of a partition log: `<base offset>.log` holding record batches
+/// exactly as stored, from `baseOffset` on, with its sparse `.index` and
+/// `.timeindex`. Not thread-safe: `PartitionLog` owns it under its lock.
+final class Segment {
+    let baseOffset: Int64
+    let log: PosixFile
+    private(set) var offsetIndex: OffsetIndex
+    private(set) var timeIndex: TimeIndex
+    /// Bytes of whole batches in the log file; appends go here.
+    private(set) var size = 0
+    /// The offset after the last batch (the base offset while empty).
+    private(set) var nextOffset: Int64
+    /// The largest batch timestamp in the segment, -1 when none has one.
+    private(set) var largestTimestamp: Int64 = -1
+    /// The base offset of the first batch with `largestTimestamp`.
+    private(set) var offsetOfLargestTimestamp: Int64
+    /// When the segment started filling (milliseconds since the epoch), for `segment.ms`.
+    var rollBaseTime: Int64?
+    private var bytesSinceLastIndexEntry = 0
+
+    /// Opens the three files of the segment at `baseOffset`, creating missing ones.
+    /// `size` and the other statistics are those of an empty segment until `LogRecovery` loads them.
+    init(directory: String, baseOffset: Int64) throws(LogError) {
+        let name = LogFileNames.segment(baseOffset)
+        self.baseOffset = baseOffset
+        self.nextOffset = baseOffset
+        self.offsetOfLargestTimestamp = baseOffset
+        let log = try PosixFile.open("\(directory)/\(name).log", create: true)
+        let offsetIndex: OffsetIndex
+        do {
+            offsetIndex = try OffsetIndex(path: "\(directory)/\(name).index", baseOffset: baseOffset)
+        } catch {
+            log.close()
+            throw error
+        }
+        do {
+            self.timeIndex = try TimeIndex(path: "\(directory)/\(name).timeindex", baseOffset: baseOffset)
+        } catch {
+            log.close()
+            offsetIndex.file.file.close()
+            throw error
+        }
+        self.offsetIndex = offsetIndex
+        self.log = log
+    }
+
+    /// The paths of the segment's files.
+    var paths: [String] { [log.path, offsetIndex.file.file.path, timeIndex.file.file.path] }
+
+    // MARK: Appending
+
+    /// Writes `batches` after the last one with a single gather write, then
+    /// indexes them. On failure the files are cut back to what they were.
+    func append(_ batches: [StoredBatch], indexIntervalBytes: Int, now: Int64) throws(LogError) {
+        let start = size
+        let savedState = (nextOffset, largestTimestamp, offsetOfLargestTimestamp, bytesSinceLastIndexEntry)
+        let savedCounts = (offsetIndex.count, timeIndex.count)
+        do {
+            try StoredBatch.withPieces(batches[...]) { (pieces) throws(LogError) in try log.write(pieces, at: start) }
+            var position = start
+            for batch in batches {
+                try indexBatch(batch.header, at: position, indexIntervalBytes: indexIntervalBytes)
+                position += batch.header.totalSize
+            }
+        } catch {
+            try? log.truncate(to: start)
+            try? offsetIndex.file.truncate(to: savedCounts.0)
+            try? timeIndex.file.truncate(to: savedCounts.1)
+            size = start
+            (nextOffset, largestTimestamp, offsetOfLargestTimestamp, bytesSinceLastIndexEntry) = savedState
+            throw error
+        }
+        if rollBaseTime == nil { rollBaseTime = now }
+    }
+
+    /// Accounts for the batch at `position` (just written, or found by recovery):
+    /// statistics, and index entries every `indexIntervalBytes`.
+    func indexBatch(_ header: RecordBatchHeader, at position: Int, indexIntervalBytes: Int) throws(LogError) {
+        if header.maxTimestamp > largestTimestamp {
+            largestTimestamp = header.maxTimestamp
+            offsetOfLargestTimestamp = header.baseOffset
+        }
+        if bytesSinceLastIndexEntry > indexIntervalBytes {
+            try offsetIndex.append(offset: header.baseOffset, position: position)
+            if largestTimestamp >= 0 {
+                try timeIndex.appendIfNewer(timestamp: largestTimestamp, offset: offsetOfLargestTimestamp)
+            }
+            bytesSinceLastIndexEntry = 0
+        }
+        bytesSinceLastIndexEntry += header.totalSize
+        size = position + header.totalSize
+        nextOffset = header.lastOffset + 1
+    }
+
+    /// Whether `incoming` more batches need more index entries than `segment.index.bytes` allows.
+    func indexWouldOverflow(adding incoming: Int, segmentIndexBytes: Int) -> Bool {
+        offsetIndex.count + incoming > segmentIndexBytes / OffsetIndex.entrySize
+            || timeIndex.count + incoming + 1 > segmentIndexBytes / TimeIndex.entrySize
+    }
+
+    /// Makes the segment read-only: records its largest timestamp in the time
+    /// index and forces all three files to disk.
+    func closeForAppends() throws(LogError) {
+        if largestTimestamp >= 0 {
+            try timeIndex.appendIfNewer(timestamp: largestTimestamp, offset: offsetOfLargestTimestamp)
+        }
+        try syncAll()
+    }
+
+    // MARK: Recovery
+
+    /// Forgets the indexes and statistics before a scan from the first batch.
+    func resetForRecovery() throws(LogError) {
+        try offsetIndex.removeAll()
+        try timeIndex.removeAll()
+        size = 0
+        nextOffset = baseOffset
+        largestTimestamp = -1
+        offsetOfLargestTimestamp = baseOffset
+        bytesSinceLastIndexEntry = 0
+    }
+
+    /// Resumes from the last index entry, trusting what came before it: the
+    /// batch at `entry` is the next one to account for.
+    func resume(at entry: OffsetIndex.Entry) throws(LogError) {
+        size = entry.position
+        nextOffset = entry.offset
+        if let last = try timeIndex.last() {
+            largestTimestamp = last.timestamp
+            offsetOfLargestTimestamp = last.offset
+        }
+        bytesSinceLastIndexEntry = 0
+    }
+
+    /// Takes a closed segment with valid indexes as it is.
+    func loadClosed(size: Int, nextOffset: Int64) throws(LogError) {
+        self.size = size
+        self.nextOffset = nextOffset
+        if let last = try timeIndex.last() {
+            largestTimestamp = last.timestamp
+            offsetOfLargestTimestamp = last.offset
+        }
+    }
+
+    /// Cuts the log file to `size` (the end of the last whole batch).
+    func truncateLog(to size: Int) throws(LogError) {
+        try log.truncate(to: size)
+        self.size = size
+    }
+
+    // MARK: Reading
+
+    /// The header of the batch at `position`, nil when fewer than a header's bytes are left in the file.
+    func header(at position: Int) throws(LogError) -> RecordBatchHeader? {
+        RecordBatchHeader(from: try log.read(count: RecordBatchHeader.size, at: position), at: 0)
+    }
+
+    /// Calls `body` with each batch from `position` to `size` until it returns false.
+    func forEachBatch(from position: Int, _ body: (Int, RecordBatchHeader) throws(LogError) -> Bool) throws(LogError) {
+        var position = position
+        while position < size {
+            guard let header = try header(at: position), header.totalSize >= RecordBatchHeader.size,
+                  header.totalSize <= size - position else {
+                throw LogError(.storage, "\(log.path) has no whole record batch at position \(position) of \(size)")
+            }
+            guard try body(position, header) else { return }
+            position += header.totalSize
+        }
+    }
+
+    /// The batch holding `offset` (or the first one after it), nil when every batch ends before it.
+    func batch(containing offset: Int64) throws(LogError) -> (position: Int, header: RecordBatchHeader)? {
+        var found: (Int, RecordBatchHeader)?
+        try forEachBatch(from: try offsetIndex.floor(offset: offset)?.position ?? 0) { position, header in
+            if header.lastOffset >= offset { found = (position, header) }
+            return found == nil
+        }
+        return found
+    }
+
+    /// The end of the last whole batch that fits in `maxBytes` from `start`, a
+    /// batch boundary (`start` itself when the first batch is larger).
+    func batchEnd(from start: Int, maxBytes: Int) throws(LogError) -> Int {
+        if maxBytes >= size - start { return size }
+        let limit = start + maxBytes
+        var end = max(start, try offsetIndex.floor(position: limit)?.position ?? 0)
+        try forEachBatch(from: end) { position, header in
+            guard position + header.totalSize <= limit else { return false }
+            end = position + header.totalSize
+            return true
+        }
+        return end
+    }
+
+    /// A region of the log file on its own duplicate descriptor, which the caller closes.
+    func fileRegion(from start: Int, to end: Int) throws(LogError) -> FileRegion {
+        FileRegion(fileHandle: try log.duplicateHandle(), readerIndex: start, endIndex: end)
+    }
+
+    // MARK: Files
+
+    /// Forces the log file to disk.
+    func syncLog() throws(LogError) {
+        try log.sync()
+    }
+
+    /// Forces the log file and both indexes to disk.
+    func syncAll() throws(LogError) {
+        try log.sync()
+        try offsetIndex.file.file.sync()
+        try timeIndex.file.file.sync()
+    }
+
+    /// Closes the three files. Regions handed out keep their own descriptors.
+    func close() {
+        for file in [log, offsetIndex.file.file, timeIndex.file.file] { file.close() }
+    }
+
+    /// Closes and unlinks the three files.
+    func delete() throws(LogError) {
+        close()
+        for path in paths { try FileSystem.remove(path) }
+    }
+}

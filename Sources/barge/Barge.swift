@@ -1,0 +1,11 @@
+import ArgumentParser
+
+/// The `barge` command-line tool.
+@main
+struct Barge: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "barge",
+        abstract: "Move large payloads through Apache Kafka.",
+        subcommands: [BrokerCommand.self]
+    )
+}
