@@ -61,19 +61,18 @@ struct IndexFile {
     /// Reads every entry, in order, for a validity check.
     func forEachEntry(_ body: (UnsafeRawBufferPointer) -> Bool) throws(LogError) -> Bool {
         let chunkEntries = 8192
-        var buffer = [UInt8](repeating: 0, count: chunkEntries * entrySize)
+        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: chunkEntries * entrySize, alignment: 8)
+        defer { buffer.deallocate() }
         var index = 0
         while index < count {
             let entries = min(chunkEntries, count - index)
             let bytes = entries * entrySize
-            let read = try buffer.withUnsafeMutableBytes { (raw) throws(LogError) -> Int in
-                try file.read(into: UnsafeMutableRawBufferPointer(rebasing: raw[..<bytes]), at: index * entrySize)
+            guard try file.read(into: UnsafeMutableRawBufferPointer(rebasing: buffer[..<bytes]), at: index * entrySize) == bytes else {
+                return false
             }
-            guard read == bytes else { return false }
-            let keepGoing = buffer.withUnsafeBytes { raw in
-                (0..<entries).allSatisfy { body(UnsafeRawBufferPointer(rebasing: raw[($0 * entrySize)..<(($0 + 1) * entrySize)])) }
+            for entry in 0..<entries {
+                guard body(UnsafeRawBufferPointer(rebasing: buffer[(entry * entrySize)..<((entry + 1) * entrySize)])) else { return false }
             }
-            guard keepGoing else { return false }
             index += entries
         }
         return true

@@ -62,6 +62,9 @@ public struct LogConfig: Sendable, Equatable {
     /// Whether retention deletes segments (`cleanup.policy` contains `delete`).
     public var deletesByRetention: Bool { Self.policies(cleanupPolicy).contains("delete") }
 
+    /// Every property with its current value, marked default when it equals Kafka's default.
+    public var describedEntries: [Entry] { describedEntries(defaults: LogConfig()) }
+
     /// Every property with its current value, marked default when it equals the
     /// value in `defaults` (the broker's defaults, when it has its own).
     public func describedEntries(defaults: LogConfig = LogConfig()) -> [Entry] {

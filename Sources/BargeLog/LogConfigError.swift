@@ -26,6 +26,7 @@ public struct LogConfigError: Error, Hashable, CustomStringConvertible, Sendable
     /// A sentence naming what was wrong and what is accepted.
     public let message: String
 
+    /// An error about the property `name` set to `value`.
     public init(_ kind: Kind, name: String, value: String, _ message: String) {
         self.kind = kind
         self.name = name

@@ -34,6 +34,7 @@ public struct LogError: Error, Hashable, CustomStringConvertible, Sendable {
     /// A sentence naming what was wrong.
     public let message: String
 
+    /// An error of `kind`, with a sentence naming what was wrong.
     public init(_ kind: Kind, _ message: String) {
         self.kind = kind
         self.message = message

@@ -2,7 +2,7 @@
 ///
 /// - `<base offset, 20 digits>.log`, `.index`, `.timeindex`: a segment.
 /// - `<offset, 20 digits>.snapshot`: idempotent producer state as of that offset.
-/// - `log-start-offset.checkpoint`: the log start offset (text: version, offset).
+/// - `log-start-offset.checkpoint`, `recovery-point.checkpoint`: see `OffsetCheckpoint`.
 /// - `.clean-shutdown`: present only while the log is closed cleanly.
 /// - `*.tmp`: a file being written atomically; left over only by a crash.
 enum LogFileNames {
@@ -11,7 +11,6 @@ enum LogFileNames {
     static let timeIndexSuffix = ".timeindex"
     static let snapshotSuffix = ".snapshot"
     static let temporarySuffix = ".tmp"
-    static let logStartCheckpoint = "log-start-offset.checkpoint"
     static let cleanShutdownMarker = ".clean-shutdown"
 
     /// The 20-digit, zero-padded name stem of an offset.

@@ -3,46 +3,57 @@ import Logging
 
 /// Brings a segment found on disk to a consistent state when a log opens.
 ///
-/// - The active segment after an unclean shutdown (no `.clean-shutdown`
-///   marker), and any segment whose indexes are missing or damaged (not whole
-///   entries, out of order, pointing past the end of the log), is scanned
-///   from its first batch: each batch's header, length and CRC-32C are
-///   checked, the indexes are rebuilt, and the file is cut at the first batch
-///   that is torn or corrupt.
+/// - After an unclean shutdown (no `.clean-shutdown` marker), the active
+///   segment and every closed segment at or past the recovery point (those
+///   not known to be on disk), and after any shutdown, a segment whose
+///   indexes are missing or damaged (not whole entries, out of order,
+///   pointing past the end of the log or the segment), is scanned from its
+///   first batch: each batch's header, length and CRC-32C are checked, the
+///   indexes are rebuilt, and the file is cut at the first batch that is
+///   torn or corrupt.
 /// - The active segment after a clean shutdown is scanned the same way from
 ///   its last offset index entry only.
-/// - A closed segment with valid indexes is taken as it is: it was forced to
-///   disk when it was closed.
+/// - Any other closed segment is taken as it is.
 enum LogRecovery {
     /// Loads `segment`. `endOffset` is the next segment's base offset (or
     /// `Int64.max` for the active segment): no batch may reach it.
+    /// `indexFilesExisted` tells whether both index files were there before
+    /// the segment was opened (opening creates missing ones empty).
     static func load(
-        _ segment: Segment, isActive: Bool, wasCleanShutdown: Bool, endOffset: Int64,
+        _ segment: Segment, isActive: Bool, mustScan: Bool, indexFilesExisted: Bool, endOffset: Int64,
         config: LogConfig, logger: Logger
     ) throws(LogError) {
         let fileSize = try segment.log.size()
-        let indexesAreValid = try segment.offsetIndex.isValid(logSize: fileSize, endOffset: endOffset)
-            && segment.timeIndex.isValid(endOffset: endOffset)
-        if !indexesAreValid {
-            logger.warning("rebuilding damaged indexes", metadata: ["segment": "\(segment.log.path)"])
+        var indexesAreValid = indexFilesExisted || fileSize == 0
+        if indexesAreValid { indexesAreValid = try segment.offsetIndex.isValid(logSize: fileSize, endOffset: endOffset) }
+        if indexesAreValid {
+            // The active segment's time index has entries only next to offset index entries.
+            let timeIndexEnd = isActive ? (try segment.offsetIndex.last()?.offset ?? segment.baseOffset) + 1 : endOffset
+            indexesAreValid = try segment.timeIndex.isValid(endOffset: timeIndexEnd)
         }
-        if isActive && wasCleanShutdown && indexesAreValid {
+        if !indexesAreValid {
+            logger.warning("rebuilding missing or damaged indexes", metadata: ["segment": "\(segment.log.path)"])
+        }
+        if isActive && !mustScan && indexesAreValid {
             let resumePoint = try segment.offsetIndex.last() ?? OffsetIndex.Entry(offset: segment.baseOffset, position: 0)
             try segment.resume(at: resumePoint)
             let stop = try scan(segment, fileSize: fileSize, endOffset: endOffset, config: config)
-            if stop == nil || stop!.position > resumePoint.position {
+            guard let stop, stop.position == resumePoint.position else {
                 try truncate(segment, at: stop, fileSize: fileSize, logger: logger)
                 return
             }
             logger.warning("the last indexed batch is damaged; rescanning the segment", metadata: ["segment": "\(segment.log.path)"])
-        } else if !isActive && indexesAreValid {
+        } else if !isActive && !mustScan && indexesAreValid {
             try segment.loadClosed(size: fileSize, nextOffset: endOffset)
             return
         }
         try segment.resetForRecovery()
         let stop = try scan(segment, fileSize: fileSize, endOffset: endOffset, config: config)
         try truncate(segment, at: stop, fileSize: fileSize, logger: logger)
-        if !isActive { try segment.closeForAppends() }
+        if !isActive {
+            try segment.finishAppends()
+            try segment.syncAll()
+        }
     }
 
     /// Where and why a scan stopped before the end of the file.

@@ -99,11 +99,15 @@ struct PosixFile {
         systemClose(descriptor)
     }
 
-    /// A handle on a duplicate of the descriptor, owned by the caller. Its file
-    /// stays readable after this one is closed or the file is unlinked.
+    /// A duplicate of the descriptor, owned by the caller. Its file stays
+    /// open after this descriptor is closed or the file is unlinked.
+    func duplicateDescriptor() throws(LogError) -> CInt {
+        try Self.retrying("dup", path) { fcntl(descriptor, F_DUPFD_CLOEXEC, 0) }
+    }
+
+    /// A handle on a duplicate of the descriptor, owned by the caller.
     func duplicateHandle() throws(LogError) -> NIOFileHandle {
-        let copy = try Self.retrying("dup", path) { fcntl(descriptor, F_DUPFD_CLOEXEC, 0) }
-        return NIOFileHandle(_deprecatedTakingOwnershipOfDescriptor: copy)
+        NIOFileHandle(_deprecatedTakingOwnershipOfDescriptor: try duplicateDescriptor())
     }
 
     private func status() throws(LogError) -> stat {

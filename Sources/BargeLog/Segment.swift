@@ -67,8 +67,8 @@ final class Segment {
             }
         } catch {
             try? log.truncate(to: start)
-            try? offsetIndex.file.truncate(to: savedCounts.0)
-            try? timeIndex.file.truncate(to: savedCounts.1)
+            try? offsetIndex.truncate(toCount: savedCounts.0)
+            try? timeIndex.truncate(toCount: savedCounts.1)
             size = start
             (nextOffset, largestTimestamp, offsetOfLargestTimestamp, bytesSinceLastIndexEntry) = savedState
             throw error
@@ -101,21 +101,19 @@ final class Segment {
             || timeIndex.count + incoming + 1 > segmentIndexBytes / TimeIndex.entrySize
     }
 
-    /// Makes the segment read-only: records its largest timestamp in the time
-    /// index and forces all three files to disk.
-    func closeForAppends() throws(LogError) {
+    /// Ends appends to the segment: records its largest timestamp in the time index.
+    func finishAppends() throws(LogError) {
         if largestTimestamp >= 0 {
             try timeIndex.appendIfNewer(timestamp: largestTimestamp, offset: offsetOfLargestTimestamp)
         }
-        try syncAll()
     }
 
     // MARK: Recovery
 
     /// Forgets the indexes and statistics before a scan from the first batch.
     func resetForRecovery() throws(LogError) {
-        try offsetIndex.removeAll()
-        try timeIndex.removeAll()
+        try offsetIndex.truncate(toCount: 0)
+        try timeIndex.truncate(toCount: 0)
         size = 0
         nextOffset = baseOffset
         largestTimestamp = -1
@@ -212,6 +210,21 @@ final class Segment {
         try log.sync()
         try offsetIndex.file.file.sync()
         try timeIndex.file.file.sync()
+    }
+
+    /// Duplicate descriptors of the three files, for forcing them to disk
+    /// without the log's lock; the caller closes them.
+    func duplicateFiles() throws(LogError) -> [PosixFile] {
+        var copies: [PosixFile] = []
+        do {
+            for file in [log, offsetIndex.file.file, timeIndex.file.file] {
+                copies.append(PosixFile(path: file.path, descriptor: try file.duplicateDescriptor()))
+            }
+        } catch {
+            copies.forEach { $0.close() }
+            throw error
+        }
+        return copies
     }
 
     /// Closes the three files. Regions handed out keep their own descriptors.

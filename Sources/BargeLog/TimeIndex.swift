@@ -50,9 +50,9 @@ struct TimeIndex {
         if keep < file.count { try file.truncate(to: keep) }
     }
 
-    /// Drops every entry.
-    mutating func removeAll() throws(LogError) {
-        try file.truncate(to: 0)
+    /// Keeps the first `count` entries.
+    mutating func truncate(toCount count: Int) throws(LogError) {
+        try file.truncate(to: count)
     }
 
     /// Whether the file is whole entries, timestamps strictly increasing,

@@ -60,8 +60,11 @@ struct BrokerRoundTripTests {
             for key in [KafkaApiKey.produce, .fetch, .listOffsets, .metadata, .apiVersions, .createTopics, .deleteTopics, .describeConfigs, .initProducerId] {
                 #expect(keys.contains(key.rawValue), "\(key)")
             }
-            let header = KafkaRequestHeader(apiKey: .apiVersions, apiVersion: 99, correlationId: 5, clientId: "future")
-            try await client.send(raw: try KafkaFrame.request(ApiVersionsRequest(), header: header))
+            // A v3 request relabelled v99: the broker must answer from the first bytes alone.
+            let header = KafkaRequestHeader(apiKey: .apiVersions, apiVersion: 3, correlationId: 5, clientId: "future")
+            var future = try KafkaFrame.request(ApiVersionsRequest(), header: header)
+            future.setInteger(Int16(99), at: 6)
+            try await client.send(raw: future)
             let frame = try #require(try await client.nextFrame())
             let old = try KafkaFrame.decodeResponse(ApiVersionsResponse.self, from: frame, apiKey: .apiVersions, version: 0)
             #expect(old.correlationId == 5)

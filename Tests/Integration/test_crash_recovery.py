@@ -26,8 +26,10 @@ def test_kill9_after_acked_writes(persistent_broker, topic_name):
     sent = {}
     for p in range(2):
         msgs = [Msg(b"p%d-%d" % (p, i), (b"%d:%d " % (p, i)) * 200, [("n", b"%d" % i)]) for i in range(1500)]
+        # Batches must fit a segment: like Kafka, the broker refuses larger
+        # ones with RECORD_LIST_TOO_LARGE.
         sent[p] = produce(b.bootstrap, topic_name, msgs, partition=p,
-                          **{"compression.type": "lz4" if p else "none"})
+                          **{"compression.type": "lz4" if p else "none", "batch.size": 65536})
     b.kill9()
     assert not b.alive()
     b.start()
@@ -96,7 +98,7 @@ def test_repeated_crashes_and_clean_restart(persistent_broker, topic_name):
     all_msgs = []
     for round_ in range(3):
         msgs = [Msg(b"r%d" % round_, b"round %d record %d " % (round_, i) * 20) for i in range(300)]
-        produce(b.bootstrap, topic_name, msgs)
+        produce(b.bootstrap, topic_name, msgs, **{"batch.size": 16384})
         all_msgs += msgs
         b.kill9()
         b.start()

@@ -68,6 +68,8 @@ def test_topic_max_message_bytes(broker, topic_name):
     p = Producer({"bootstrap.servers": broker.bootstrap, "message.max.bytes": 10 * MB, "linger.ms": 0})
     results = []
     p.produce(topic_name, os.urandom(200_000), on_delivery=lambda err, m: results.append(err))
+    # Flushed apart so that librdkafka cannot put both in one (too large) batch.
+    assert p.flush(30) == 0
     p.produce(topic_name, os.urandom(50_000), on_delivery=lambda err, m: results.append(err))
     assert p.flush(30) == 0
     assert results[0] is not None and results[0].code() == KafkaError.MSG_SIZE_TOO_LARGE

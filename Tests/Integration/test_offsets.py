@@ -14,7 +14,8 @@ BASE = 1_650_000_000_000
 def offsets_for_times(bootstrap, topic, timestamps):
     c = consumer(bootstrap)
     try:
-        res = c.offsets_for_times([TopicPartition(topic, 0, ts) for ts in timestamps], timeout=15)
+        # One lookup per timestamp: librdkafka keeps only one entry per partition in a request.
+        res = [c.offsets_for_times([TopicPartition(topic, 0, ts)], timeout=15)[0] for ts in timestamps]
         assert all(r.error is None for r in res), [r.error for r in res]
         return [r.offset for r in res]
     finally:

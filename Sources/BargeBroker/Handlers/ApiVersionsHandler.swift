@@ -26,14 +26,12 @@ struct ApiVersionsHandler: KafkaRequestHandler {
         return response
     }
 
-    /// The answer to an ApiVersions request of a version above ours.
-    static func unsupportedVersionResponse(
-        header: KafkaRequestHeader, handler: AnyRequestHandler, all: [AnyRequestHandler]
-    ) -> DispatchResult {
-        let ranges = all.map { ($0.apiKey, $0.versions) }.sorted { $0.0.rawValue < $1.0.rawValue }
-        let response = Self.response(error: .unsupportedVersion, ranges: ranges)
+    /// The answer to an ApiVersions request of a version above ours:
+    /// UNSUPPORTED_VERSION with every range, encoded as v0.
+    static func unsupportedVersionResponse(correlationId: Int32, ranges: [(KafkaApiKey, ClosedRange<Int16>)]) -> DispatchResult {
+        let response = Self.response(error: .unsupportedVersion, ranges: ranges.sorted { $0.0.rawValue < $1.0.rawValue })
         do {
-            return .respond(try KafkaFrame.response(response, apiKey: apiKey, version: 0, correlationId: header.correlationId))
+            return .respond(try KafkaFrame.response(response, apiKey: apiKey, version: 0, correlationId: correlationId))
         } catch {
             return .close(reason: "cannot encode ApiVersions v0: \(error)")
         }

@@ -71,8 +71,9 @@ struct CreateTopicsHandler: KafkaRequestHandler {
         }
         let topics = context.topics
         let name = creatable.name
+        let (partitionCount, topicConfigs) = (partitions, configs)
         return try await context.io.run {
-            try topics.createTopic(name: name, partitions: partitions, configs: configs, validateOnly: validateOnly)
+            try topics.createTopic(name: name, partitions: partitionCount, configs: topicConfigs, validateOnly: validateOnly)
         }
     }
 }

@@ -46,8 +46,8 @@ struct DescribeConfigsHandler: KafkaRequestHandler {
                 var config = DescribeConfigsResponse.DescribeConfigsResourceResult()
                 config.name = entry.name
                 config.value = entry.value
-                config.isDefault = entry.source == ConfigSource.defaultConfig
-                config.configSource = entry.source
+                if context.header.apiVersion == 0 { config.isDefault = entry.source == ConfigSource.defaultConfig }
+                if context.header.apiVersion >= 1 { config.configSource = entry.source }
                 return config
             }
             response.results.append(result)

@@ -21,7 +21,7 @@ struct ListOffsetsHandler: KafkaRequestHandler {
                 partition.partitionIndex = partitionRequest.partitionIndex
                 partition.timestamp = -1
                 partition.offset = -1
-                partition.leaderEpoch = 0
+                if context.header.apiVersion >= 4 { partition.leaderEpoch = 0 }
                 guard let log = context.topics.partition(topic: topicRequest.name, index: partitionRequest.partitionIndex) else {
                     partition.errorCode = KafkaErrorCode.unknownTopicOrPartition.code
                     topicResponse.partitions.append(partition)

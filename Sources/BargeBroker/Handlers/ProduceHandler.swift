@@ -2,14 +2,22 @@ import BargeLog
 import Foundation
 import KafkaProtocol
 
-/// Produce, versions 3-9 (record batch v2 only): checks each partition's
+/// Produce, versions 0-9, record batch v2 only: checks each partition's
 /// batches (size, CRC, producer sequence) and appends them as received, with
 /// offsets assigned by rewriting the base offset. acks=0 gets no response;
 /// acks=1 and acks=-1 are answered after the append (one replica: both mean
 /// the leader has the batch).
+///
+/// Versions 0-2 are advertised although they can only carry message format
+/// v0/v1, which is refused with UNSUPPORTED_FOR_MESSAGE_FORMAT: librdkafka
+/// before 2.10 sends gzip, snappy and lz4 batches only to brokers whose
+/// Produce range includes v0, and sends uncompressed batches otherwise.
 struct ProduceHandler: KafkaRequestHandler {
     static let apiKey = KafkaApiKey.produce
-    static let versions: ClosedRange<Int16> = 3...9
+    static let versions: ClosedRange<Int16> = 0...9
+
+    /// Where a record batch (or legacy message) keeps its magic byte.
+    static let magicOffset = 16
 
     func handle(_ request: ProduceRequest, context: RequestContext) async throws -> ProduceResponse? {
         var response = ProduceResponse()
@@ -65,7 +73,10 @@ struct ProduceHandler: KafkaRequestHandler {
             return Self.failure(data.index, .corruptMessage, "the partition's records are empty")
         }
         if records.readableBytes > topic.config.segmentBytes {
-            return Self.failure(data.index, .recordListTooLarge, "\(records.readableBytes) bytes of records exceed segment.bytes (\(topic.config.segmentBytes))")
+            return Self.failure(data.index, .recordListTooLarge, "\(records.readableBytes) bytes of records in one request exceed the topic's segment.bytes (\(topic.config.segmentBytes))")
+        }
+        if let magic = records.getInteger(at: records.readerIndex + Self.magicOffset, as: Int8.self), magic < 2 {
+            return Self.failure(data.index, .unsupportedForMessageFormat, "message format v\(magic) is not supported: send record batches (magic 2, Produce v3 or later)")
         }
         let batches: [RecordBatch]
         do {

@@ -54,7 +54,7 @@ final class AppendSignal: Sendable {
                 if resumeNow { continuation.resume() }
             }
         } onCancel: {
-            let waiter = state.withLockedValue { state in
+            let waiter = state.withLockedValue { state -> CheckedContinuation<Void, Never>? in
                 if let waiter = state.waiters.removeValue(forKey: id) { return waiter }
                 state.cancelled.insert(id)
                 return nil

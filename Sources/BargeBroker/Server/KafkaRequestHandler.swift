@@ -35,11 +35,15 @@ struct AnyRequestHandler: Sendable {
         apiKey = Handler.apiKey
         versions = Handler.versions
         serve = { body, context in
+            // Like Kafka, bytes after the request are ignored: librdkafka 2.16
+            // sends three of them after a Metadata v12 request for all topics.
             let request: Handler.Request
             do {
-                request = try Handler.Request(decodingAll: body, version: context.header.apiVersion)
+                var body = body
+                request = try Handler.Request(from: &body, version: context.header.apiVersion)
             } catch {
-                return .close(reason: "malformed \(Handler.apiKey) v\(context.header.apiVersion) request: \(error)")
+                let start = body.readableBytesView.prefix(64).map { String($0, radix: 16) }.joined(separator: " ")
+                return .close(reason: "malformed \(Handler.apiKey) v\(context.header.apiVersion) request: \(error) (body starts: \(start))")
             }
             do {
                 guard let response = try await handler.handle(request, context: context) else { return .noResponse }

@@ -29,10 +29,12 @@ struct RequestDispatcher: Sendable {
         AnyRequestHandler(DeleteTopicsHandler()),
         AnyRequestHandler(DescribeConfigsHandler()),
         AnyRequestHandler(InitProducerIdHandler()),
+        AnyRequestHandler(FindCoordinatorHandler()),
     ]
 
     /// Serves one request frame (without its size prefix).
     func dispatch(_ frame: ByteBuffer) async -> DispatchResult {
+        if let answer = answerNewerApiVersions(frame) { return answer }
         var body = frame
         let header: KafkaRequestHeader
         do {
@@ -44,12 +46,21 @@ struct RequestDispatcher: Sendable {
             return .close(reason: "unsupported \(header.apiKey) (correlation id \(header.correlationId))")
         }
         guard handler.versions.contains(header.apiVersion) else {
-            if header.apiKey == .apiVersions, let handler = handlers[.apiVersions] {
-                return ApiVersionsHandler.unsupportedVersionResponse(header: header, handler: handler, all: Array(handlers.values))
-            }
             return .close(reason: "\(header.apiKey) v\(header.apiVersion) is not supported (supported: \(handler.versions))")
         }
         let context = RequestContext(header: header, broker: broker, logger: logger)
         return await handler.serve(body, context)
+    }
+
+    /// An ApiVersions request of a version above ours is answered from its
+    /// first eight bytes (key, version, correlation id), whatever header
+    /// layout the client used, so that any client can learn our ranges.
+    private func answerNewerApiVersions(_ frame: ByteBuffer) -> DispatchResult? {
+        guard let key = frame.getInteger(at: frame.readerIndex, as: Int16.self), key == KafkaApiKey.apiVersions.rawValue,
+              let version = frame.getInteger(at: frame.readerIndex + 2, as: Int16.self),
+              version > ApiVersionsHandler.versions.upperBound,
+              let correlationId = frame.getInteger(at: frame.readerIndex + 4, as: Int32.self) else { return nil }
+        let ranges = handlers.values.map { ($0.apiKey, $0.versions) }
+        return ApiVersionsHandler.unsupportedVersionResponse(correlationId: correlationId, ranges: ranges)
     }
 }

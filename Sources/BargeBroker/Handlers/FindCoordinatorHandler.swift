@@ -1,0 +1,43 @@
+import KafkaProtocol
+
+/// FindCoordinator, versions 0-4: this single broker coordinates every group
+/// (key type 0). Transaction coordinators (key type 1) are refused with
+/// COORDINATOR_NOT_AVAILABLE. librdkafka also takes this API's presence as the
+/// sign that a broker supports LZ4 (and, before 2.x, gzip and snappy) batches.
+struct FindCoordinatorHandler: KafkaRequestHandler {
+    static let apiKey = KafkaApiKey.findCoordinator
+    static let versions: ClosedRange<Int16> = 0...4
+
+    static let groupKeyType: Int8 = 0
+
+    func handle(_ request: FindCoordinatorRequest, context: RequestContext) async throws -> FindCoordinatorResponse? {
+        let version = context.header.apiVersion
+        var response = FindCoordinatorResponse()
+        let keys = version >= 4 ? request.coordinatorKeys : [request.key]
+        let coordinators = keys.map { key in
+            var coordinator = FindCoordinatorResponse.Coordinator()
+            coordinator.key = key
+            if request.keyType == Self.groupKeyType {
+                coordinator.nodeId = context.config.nodeId
+                coordinator.host = context.broker.advertisedHost
+                coordinator.port = context.broker.advertisedPort
+            } else {
+                coordinator.nodeId = -1
+                coordinator.port = -1
+                coordinator.errorCode = KafkaErrorCode.coordinatorNotAvailable.code
+                coordinator.errorMessage = "transactions are not supported"
+            }
+            return coordinator
+        }
+        if version >= 4 {
+            response.coordinators = coordinators
+        } else if let only = coordinators.first {
+            response.errorCode = only.errorCode
+            if version >= 1 { response.errorMessage = only.errorMessage }
+            response.nodeId = only.nodeId
+            response.host = only.host
+            response.port = only.port
+        }
+        return response
+    }
+}

@@ -1,0 +1,96 @@
+import KafkaProtocol
+import NIOCore
+
+extension PartitionLog {
+    /// Reads whole record batches from the one holding `offset`, across segments.
+    ///
+    /// Returns as many whole batches as fit in `maxBytes`; when even the first
+    /// does not fit, returns it anyway if `minOneBatch` (Kafka's rule for the
+    /// first partition of a fetch), else nothing. `offset` equal to the log end
+    /// offset returns no records; an offset outside
+    /// `[logStartOffset, logEndOffset]` throws `offsetOutOfRange`.
+    ///
+    /// The records are `.file` parts, one per segment read, sent with zero copy.
+    /// Each region has its own `NIOFileHandle` on a duplicate descriptor, so it
+    /// stays readable when retention deletes the segment meanwhile. **The caller
+    /// must close every handle** after sending the regions (or on failure).
+    public func read(from offset: Int64, maxBytes: Int, minOneBatch: Bool) throws(LogError) -> LogReadResult {
+        try lock.withLock { () throws(LogError) -> LogReadResult in
+            try checkOpen()
+            let endOffset = activeSegment.nextOffset
+            guard offset >= startOffset, offset <= endOffset else {
+                throw LogError(.offsetOutOfRange, "offset \(offset) is outside the log's range \(startOffset)...\(endOffset)")
+            }
+            var records = KafkaRecords()
+            guard offset < endOffset else {
+                return LogReadResult(records: records, highWatermark: endOffset, logStartOffset: startOffset)
+            }
+            do throws(LogError) {
+                try collectBatches(from: offset, maxBytes: maxBytes, minOneBatch: minOneBatch, into: &records)
+            } catch {
+                Self.closeHandles(of: records)
+                throw error
+            }
+            return LogReadResult(records: records, highWatermark: endOffset, logStartOffset: startOffset)
+        }
+    }
+
+    /// The first record with a timestamp at or after `timestamp` (ListOffsets by
+    /// time), from the log start offset on; nil when every record is older.
+    ///
+    /// Inside an uncompressed batch the record is found exactly; in a
+    /// compressed batch (which the log does not decompress) the answer is the
+    /// batch's first offset and max timestamp, so a consumer starting there
+    /// may also see a few older records of that batch.
+    public func offset(forTimestamp timestamp: Int64) throws(LogError) -> TimestampedOffset? {
+        try lock.withLock { () throws(LogError) -> TimestampedOffset? in
+            try checkOpen()
+            for segment in segments where segment.nextOffset > startOffset && segment.largestTimestamp >= timestamp {
+                if let found = try segment.firstRecord(withTimestampAtLeast: timestamp, offsetAtLeast: startOffset) {
+                    return found
+                }
+            }
+            return nil
+        }
+    }
+
+    private func collectBatches(from offset: Int64, maxBytes: Int, minOneBatch: Bool, into records: inout KafkaRecords) throws(LogError) {
+        var index = segmentIndex(containing: offset)
+        var target = offset
+        var budget = max(0, maxBytes)
+        var mustTakeOne = minOneBatch
+        while index < segments.count {
+            let segment = segments[index]
+            if let (start, header) = try segment.batch(containing: target) {
+                var end = try segment.batchEnd(from: start, maxBytes: budget)
+                if end == start {
+                    guard mustTakeOne else { return }
+                    end = start + header.totalSize
+                }
+                records.append(.file(try segment.fileRegion(from: start, to: end)))
+                budget = max(0, budget - (end - start))
+                mustTakeOne = false
+                if end < segment.size || budget == 0 { return }
+            }
+            index += 1
+            if index < segments.count { target = segments[index].baseOffset }
+        }
+    }
+
+    /// The index of the last segment whose base offset is at most `offset`.
+    private func segmentIndex(containing offset: Int64) -> Int {
+        var low = 0
+        var high = segments.count
+        while low < high {
+            let middle = (low + high) / 2
+            if segments[middle].baseOffset <= offset { low = middle + 1 } else { high = middle }
+        }
+        return max(0, low - 1)
+    }
+
+    private static func closeHandles(of records: KafkaRecords) {
+        for case .file(let region) in records.parts {
+            try? region.fileHandle.close()
+        }
+    }
+}

@@ -1,0 +1,278 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import Dispatch
+import KafkaProtocol
+import Logging
+import NIOCore
+
+/// The log of one partition: record batches stored exactly as received in
+/// segment files under one directory, with sparse offset and time indexes,
+/// idempotent producer state, retention, and recovery on open.
+///
+/// Thread-safe through an internal mutex that makes each call atomic. Every
+/// method is synchronous and blocks on file I/O (and `fsync`), so call it
+/// from a thread pool such as `NIOThreadPool`, never from an event loop or
+/// the Swift concurrency pool.
+///
+/// The files of the directory are described in `LogFileNames`.
+public final class PartitionLog: @unchecked Sendable {
+    /// The partition leader epoch stamped on every stored batch (the only
+    /// change besides the base offset that the log makes to a batch without
+    /// `LogAppendTime`). A single-replica log never changes leader, so it is
+    /// always 0, Kafka's first leader epoch: report it in Metadata responses.
+    public static let leaderEpoch: Int32 = 0
+
+    let directory: String
+    let logger: Logger
+    let lock = Lock()
+    // Everything below is guarded by `lock`.
+    var settings: LogConfig
+    /// Oldest first; the last one is the active segment, the only one appended to.
+    var segments: [Segment]
+    var startOffset: Int64
+    /// The base offset of the first segment not known to be on disk: closed
+    /// segments below it were forced to disk (their fsync after a roll runs
+    /// in the background, on `segmentFlushQueue`).
+    var recoveryPoint: Int64
+    var producerState: ProducerStateTable
+    var unflushedMessages: Int64 = 0
+    var lastFlushTime: Int64
+    var isClosed = false
+
+    init(directory: String, config: LogConfig, logger: Logger, segments: [Segment], startOffset: Int64, producerState: ProducerStateTable) {
+        self.directory = directory
+        self.settings = config
+        self.logger = logger
+        self.segments = segments
+        self.startOffset = startOffset
+        self.recoveryPoint = segments[segments.count - 1].baseOffset
+        self.producerState = producerState
+        self.lastFlushTime = Self.currentTimeMillis()
+    }
+
+    /// Closes the files of a log that was not closed; what was written stays
+    /// in the page cache, and the next open checks the tail as after a crash.
+    deinit {
+        if !isClosed { segments.forEach { $0.close() } }
+    }
+
+    /// The first offset that can be read. It moves forward when retention
+    /// deletes segments and with DeleteRecords, and survives restarts.
+    public var logStartOffset: Int64 { lock.withLock { startOffset } }
+
+    /// The offset the next record will get: the high watermark, as the log has a single replica.
+    public var logEndOffset: Int64 { lock.withLock { activeSegment.nextOffset } }
+
+    /// The current settings.
+    public var config: LogConfig { lock.withLock { settings } }
+
+    /// The bytes of all segments.
+    public var sizeInBytes: Int { lock.withLock { segments.reduce(0) { $0 + $1.size } } }
+
+    var activeSegment: Segment { segments[segments.count - 1] }
+
+    /// Appends batches as one atomic step and returns the offsets they got.
+    ///
+    /// Each batch must come from `RecordBatch.split` with its CRC verified (the
+    /// log does not compute it again). A batch is written as received except for
+    /// its base offset and partition leader epoch; with `LogAppendTime` its
+    /// timestamp type and max timestamp are set to `now` and its CRC recomputed.
+    ///
+    /// Throws `messageTooLarge` for a batch above `max.message.bytes`,
+    /// `corruptMessage` for an empty or control batch, `invalidProducerEpoch`
+    /// or `outOfOrderSequence` from the idempotent producer checks, and
+    /// `storage` when writing fails (then nothing is appended). A batch that an
+    /// idempotent producer appended already is not written again: the result
+    /// has its original offsets and `isDuplicate` set.
+    ///
+    /// - Parameter now: the wall-clock time in milliseconds since the epoch.
+    public func append(_ batches: [RecordBatch], now: Int64) throws(LogError) -> LogAppendResult {
+        try lock.withLock { () throws(LogError) -> LogAppendResult in
+            try checkOpen()
+            try validate(batches)
+            let logAppendTime = settings.messageTimestampType == .logAppendTime ? now : nil
+            var pending = producerState
+            var stored: [StoredBatch] = []
+            var nextOffset = activeSegment.nextOffset
+            for batch in batches {
+                if case .duplicate(let original) = try pending.check(batch.header) {
+                    return LogAppendResult(baseOffset: original.firstOffset, lastOffset: original.lastOffset,
+                                           logAppendTime: logAppendTime == nil ? -1 : original.timestamp,
+                                           logStartOffset: startOffset, isDuplicate: true)
+                }
+                let batch = StoredBatch(batch, baseOffset: nextOffset, leaderEpoch: Self.leaderEpoch, logAppendTime: logAppendTime)
+                pending.record(batch.header, appendTime: now)
+                stored.append(batch)
+                nextOffset = batch.header.lastOffset + 1
+            }
+            try rollIfNeeded(before: stored, now: now)
+            try activeSegment.append(stored, indexIntervalBytes: settings.indexIntervalBytes, now: now)
+            producerState = pending
+            unflushedMessages += stored.reduce(0) { $0 + Int64($1.header.recordCount) }
+            try flushIfDueLocked(now: now)
+            return LogAppendResult(baseOffset: stored[0].header.baseOffset, lastOffset: nextOffset - 1,
+                                   logAppendTime: logAppendTime ?? -1, logStartOffset: startOffset, isDuplicate: false)
+        }
+    }
+
+    /// Replaces the settings; they apply from the next call on.
+    public func updateConfig(_ config: LogConfig) {
+        lock.withLock { settings = config }
+    }
+
+    /// Forces everything appended so far to disk.
+    public func flush() throws(LogError) {
+        try lock.withLock { () throws(LogError) in
+            try checkOpen()
+            try flushLocked(now: Self.currentTimeMillis())
+        }
+    }
+
+    /// Forces appended data to disk when `flush.ms` has passed since the last
+    /// fsync (appends check `flush.messages` and `flush.ms` themselves; call
+    /// this periodically so that a quiet log is flushed too).
+    public func flushIfDue(now: Int64) throws(LogError) {
+        try lock.withLock { () throws(LogError) in
+            try checkOpen()
+            try flushIfDueLocked(now: now)
+        }
+    }
+
+    /// Forces everything to disk, records the producer state and a clean
+    /// shutdown, and closes the files. Later calls (but `deleteFiles`) throw;
+    /// closing again does nothing. File regions already handed out stay readable.
+    public func close() throws(LogError) {
+        try lock.withLock { () throws(LogError) in
+            guard !isClosed else { return }
+            isClosed = true
+            defer { segments.forEach { $0.close() } }
+            try syncSegmentsNotOnDisk()
+            try activeSegment.syncAll()
+            try OffsetCheckpoint.write(recoveryPoint, to: OffsetCheckpoint.recoveryPoint, directory: directory)
+            try ProducerStateSnapshot.write(producerState, asOf: activeSegment.nextOffset, directory: directory)
+            try FileSystem.writeAtomically(ByteBuffer(), to: "\(directory)/\(LogFileNames.cleanShutdownMarker)", directory: directory)
+        }
+    }
+
+    /// Closes the log if open and removes its directory with every file in it (topic deletion).
+    public func deleteFiles() throws(LogError) {
+        try lock.withLock { () throws(LogError) in
+            if !isClosed {
+                isClosed = true
+                segments.forEach { $0.close() }
+            }
+            for name in try FileSystem.list(directory) {
+                try FileSystem.remove("\(directory)/\(name)")
+            }
+            try FileSystem.removeDirectory(directory)
+        }
+    }
+
+    // MARK: Internals, called with the lock held
+
+    func checkOpen() throws(LogError) {
+        if isClosed { throw LogError(.storage, "the log in \(directory) is closed") }
+    }
+
+    private func validate(_ batches: [RecordBatch]) throws(LogError) {
+        guard !batches.isEmpty else { throw LogError(.corruptMessage, "the append holds no record batch") }
+        for batch in batches {
+            let header = batch.header
+            guard header.totalSize <= settings.maxMessageBytes else {
+                throw LogError(.messageTooLarge, "a record batch of \(header.totalSize) bytes is larger than max.message.bytes (\(settings.maxMessageBytes)); raise max.message.bytes for the topic or send smaller batches")
+            }
+            guard header.recordCount > 0 else {
+                throw LogError(.corruptMessage, "a record batch at producer offset \(header.baseOffset) holds no records")
+            }
+            guard !header.attributes.isControl else {
+                throw LogError(.corruptMessage, "clients may not write control batches")
+            }
+        }
+    }
+
+    /// Closes the active segment first when `batches` would overfill it
+    /// (`segment.bytes`), it is older than `segment.ms`, its indexes are full
+    /// (`segment.index.bytes`), or an offset would not fit its int32 relative offsets.
+    private func rollIfNeeded(before batches: [StoredBatch], now: Int64) throws(LogError) {
+        let active = activeSegment
+        guard active.size > 0 else { return }
+        let incomingBytes = batches.reduce(0) { $0 + $1.header.totalSize }
+        let lastOffset = batches[batches.count - 1].header.lastOffset
+        let reason: String? =
+            if active.size + incomingBytes > settings.segmentBytes { "segment.bytes" }
+            else if let start = active.rollBaseTime, now - start > settings.segmentMs { "segment.ms" }
+            else if active.indexWouldOverflow(adding: batches.count, segmentIndexBytes: settings.segmentIndexBytes) { "segment.index.bytes" }
+            else if lastOffset - active.baseOffset > Int64(Int32.max) { "relative offset range" }
+            else { nil }
+        if let reason { try roll(reason: reason) }
+    }
+
+    /// Closes the active segment (final time index entry, producer snapshot),
+    /// starts a new one at the log end offset, and has the closed one forced
+    /// to disk in the background, as Kafka does, so that appends do not wait.
+    func roll(reason: String) throws(LogError) {
+        let closing = activeSegment
+        try closing.finishAppends()
+        try ProducerStateSnapshot.write(producerState, asOf: closing.nextOffset, directory: directory)
+        let segment = try Segment(directory: directory, baseOffset: closing.nextOffset)
+        segments.append(segment)
+        try FileSystem.syncDirectory(directory)
+        logger.info("rolled a new segment", metadata: ["baseOffset": "\(segment.baseOffset)", "reason": "\(reason)"])
+        let files = try closing.duplicateFiles()
+        let flushedThrough = closing.nextOffset
+        Self.segmentFlushQueue.async { self.syncInBackground(files, through: flushedThrough) }
+    }
+
+    /// One serial queue for the fsync of closed segments: they complete in
+    /// roll order, so the recovery point only moves forward.
+    static let segmentFlushQueue = DispatchQueue(label: "barge.log.segment-flush")
+
+    /// Forces a closed segment's files (duplicate descriptors, still valid if
+    /// retention deletes it meanwhile) to disk, then moves the recovery point.
+    private func syncInBackground(_ files: [PosixFile], through offset: Int64) {
+        defer { files.forEach { $0.close() } }
+        do {
+            for file in files { try file.sync() }
+            try lock.withLock { () throws(LogError) in
+                guard !isClosed, offset > recoveryPoint else { return }
+                recoveryPoint = offset
+                try OffsetCheckpoint.write(offset, to: OffsetCheckpoint.recoveryPoint, directory: directory)
+            }
+        } catch {
+            logger.warning("could not force a closed segment to disk; it will be checked after a crash",
+                           metadata: ["error": "\(error)", "segmentEnd": "\(offset)"])
+        }
+    }
+
+    /// Forces closed segments not yet known to be on disk, and moves the recovery point to the active segment.
+    private func syncSegmentsNotOnDisk() throws(LogError) {
+        for segment in segments.dropLast() where segment.nextOffset > recoveryPoint {
+            try segment.syncAll()
+        }
+        recoveryPoint = activeSegment.baseOffset
+    }
+
+    private func flushIfDueLocked(now: Int64) throws(LogError) {
+        guard unflushedMessages > 0 else { return }
+        if unflushedMessages >= settings.flushMessages || now - lastFlushTime >= settings.flushMs {
+            try flushLocked(now: now)
+        }
+    }
+
+    private func flushLocked(now: Int64) throws(LogError) {
+        try syncSegmentsNotOnDisk()
+        try activeSegment.syncLog()
+        unflushedMessages = 0
+        lastFlushTime = now
+    }
+
+    /// The wall-clock time in milliseconds since the epoch.
+    static func currentTimeMillis() -> Int64 {
+        var time = timespec()
+        clock_gettime(CLOCK_REALTIME, &time)
+        return Int64(time.tv_sec) * 1000 + Int64(time.tv_nsec) / 1_000_000
+    }
+}
