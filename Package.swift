@@ -63,7 +63,8 @@ let package = Package(
             dependencies: [
                 "KafkaProtocol",
                 .product(name: "NIOCore", package: "swift-nio"),
-            ]
+            ],
+            exclude: ["Golden"]
         ),
         .testTarget(
             name: "BargeLogTests",
