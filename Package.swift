@@ -72,6 +72,7 @@ let package = Package(
                 "BargeLog",
                 "KafkaProtocol",
                 .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
             ]
         ),
         .testTarget(

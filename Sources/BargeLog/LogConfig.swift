@@ -67,7 +67,7 @@ public struct LogConfig: Sendable, Equatable {
 
     /// Every property with its current value, marked default when it equals the
     /// value in `defaults` (the broker's defaults, when it has its own).
-    public func describedEntries(defaults: LogConfig = LogConfig()) -> [Entry] {
+    public func describedEntries(defaults: LogConfig) -> [Entry] {
         zip(namedValues, defaults.namedValues).map { mine, theirs in
             Entry(name: mine.name, value: mine.value, isDefault: mine.value == theirs.value)
         }

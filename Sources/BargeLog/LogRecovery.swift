@@ -78,8 +78,9 @@ enum LogRecovery {
             guard header.totalSize >= RecordBatchHeader.size, header.totalSize <= fileSize - position else {
                 return Stop(position: position, reason: "batch length \(header.batchLength) does not fit the \(fileSize - position) bytes left")
             }
-            guard header.lastOffsetDelta >= 0, header.baseOffset >= segment.nextOffset, header.lastOffset < endOffset else {
-                return Stop(position: position, reason: "batch offsets \(header.baseOffset)...\(header.lastOffset) do not follow offset \(segment.nextOffset)")
+            guard header.lastOffsetDelta >= 0, header.baseOffset >= segment.nextOffset,
+                  header.baseOffset < endOffset - Int64(header.lastOffsetDelta) else {
+                return Stop(position: position, reason: "batch offsets \(header.baseOffset) + \(header.lastOffsetDelta) do not follow offset \(segment.nextOffset) within the segment")
             }
             let crc = try checksum(segment.log, from: position + RecordBatchHeader.crcCoverageStart, to: position + header.totalSize, chunk: chunk)
             guard crc == header.crc else {

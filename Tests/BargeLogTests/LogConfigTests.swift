@@ -65,7 +65,7 @@ import Testing
 
     @Test func describedEntriesMarkDefaults() throws {
         let config = try LogConfig().applying(["retention.ms": "1000"])
-        let entries = Dictionary(uniqueKeysWithValues: config.describedEntries().map { ($0.name, $0) })
+        let entries = Dictionary(uniqueKeysWithValues: config.describedEntries.map { ($0.name, $0) })
         #expect(Set(entries.keys) == LogConfig.knownNames)
         #expect(entries["retention.ms"] == LogConfig.Entry(name: "retention.ms", value: "1000", isDefault: false))
         #expect(entries["segment.bytes"] == LogConfig.Entry(name: "segment.bytes", value: "1073741824", isDefault: true))
@@ -76,7 +76,7 @@ import Testing
 
     @Test func describedValuesApplyBackToTheSameConfig() throws {
         let config = try LogConfig().applying(["message.timestamp.type": "LogAppendTime", "retention.bytes": "77"])
-        let properties = Dictionary(uniqueKeysWithValues: config.describedEntries().map { ($0.name, $0.value) })
+        let properties = Dictionary(uniqueKeysWithValues: config.describedEntries.map { ($0.name, $0.value) })
         #expect(try LogConfig().applying(properties) == config)
     }
 }

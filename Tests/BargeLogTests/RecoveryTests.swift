@@ -117,6 +117,20 @@ func readFile(_ path: String) throws -> [UInt8] {
         }
     }
 
+    @Test(arguments: [Int64.max, 0, 2])
+    func aTailBatchWithImpossibleOffsetsIsCutOff(baseOffset: Int64) throws {
+        try withTemporaryDirectory { directory in
+            let batches = try writeThreeBatches(directory, indexIntervalBytes: 4096, shutdown: .crash)
+            let keptSize = batches[0].0.header.totalSize + batches[1].0.header.totalSize
+            try overwrite(segmentPath(directory, 0, ".log"), at: keptSize, with: withUnsafeBytes(of: baseOffset.bigEndian) { Array($0) })
+            let handler = CollectingLogHandler()
+            let log = try openLog(directory, logger: handler.logger)
+            #expect(log.logEndOffset == 5)
+            #expect(handler.warnings.contains { "\($0.metadata["reason"] ?? "")".contains("do not follow") })
+            try log.close()
+        }
+    }
+
     @Test func zerosAfterTheLastBatchAreCutOff() throws {
         try withTemporaryDirectory { directory in
             _ = try writeThreeBatches(directory, indexIntervalBytes: 4096, shutdown: .clean)

@@ -154,7 +154,9 @@ import Testing
             #expect(try reopened.deleteRecords(before: 13) == 13)
             #expect(try segmentBases(directory) == [13], "deleting everything closes the active segment too")
             try reopened.close()
-            #expect(try openLog(directory, configure).logStartOffset == 13)
+            let again = try openLog(directory, configure)
+            #expect(again.logStartOffset == 13 && again.logEndOffset == 13)
+            try again.close()
         }
     }
 
