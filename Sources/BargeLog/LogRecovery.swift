@@ -82,7 +82,7 @@ enum LogRecovery {
                   header.baseOffset < endOffset - Int64(header.lastOffsetDelta) else {
                 return Stop(position: position, reason: "batch offsets \(header.baseOffset) + \(header.lastOffsetDelta) do not follow offset \(segment.nextOffset) within the segment")
             }
-            let crc = try checksum(segment.log, from: position + RecordBatchHeader.crcCoverageStart, to: position + header.totalSize, chunk: chunk)
+            let crc = try segment.log.checksum(from: position + RecordBatchHeader.crcCoverageStart, to: position + header.totalSize, chunk: chunk)
             guard crc == header.crc else {
                 return Stop(position: position, reason: "batch CRC is \(header.crc) but its bytes sum to \(crc)")
             }
@@ -90,19 +90,6 @@ enum LogRecovery {
             position += header.totalSize
         }
         return nil
-    }
-
-    private static func checksum(_ file: PosixFile, from start: Int, to end: Int, chunk: UnsafeMutableRawBufferPointer) throws(LogError) -> UInt32 {
-        var crc = CRC32C()
-        var position = start
-        while position < end {
-            let count = min(chunk.count, end - position)
-            let read = try file.read(into: UnsafeMutableRawBufferPointer(rebasing: chunk[..<count]), at: position)
-            guard read == count else { throw LogError(.storage, "\(file.path) ended at \(position + read) while reading to \(end)") }
-            crc.update(UnsafeRawBufferPointer(rebasing: chunk[..<count]))
-            position += count
-        }
-        return crc.value
     }
 
     private static func truncate(_ segment: Segment, at stop: Stop?, fileSize: Int, logger: Logger) throws(LogError) {

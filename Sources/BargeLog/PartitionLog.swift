@@ -90,9 +90,21 @@ public final class PartitionLog: @unchecked Sendable {
     ///
     /// - Parameter now: the wall-clock time in milliseconds since the epoch.
     public func append(_ batches: [RecordBatch], now: Int64) throws(LogError) -> LogAppendResult {
+        try append(batches.map(StoredBatch.Source.memory), now: now)
+    }
+
+    /// Appends batches received into a spool file, as `append(_:now:)` does
+    /// for batches in memory: their bytes are copied from the spool by the
+    /// kernel, never read into memory (except to recompute the CRC with
+    /// `LogAppendTime`). `SpooledRecordBatch.split` has checked them.
+    public func append(spooled batches: [SpooledRecordBatch], now: Int64) throws(LogError) -> LogAppendResult {
+        try append(batches.map(StoredBatch.Source.spool), now: now)
+    }
+
+    private func append(_ batches: [StoredBatch.Source], now: Int64) throws(LogError) -> LogAppendResult {
         try lock.withLock { () throws(LogError) -> LogAppendResult in
             try checkOpen()
-            try validate(batches)
+            try validate(batches.map(\.header))
             let logAppendTime = settings.messageTimestampType == .logAppendTime ? now : nil
             var pending = producerState
             var stored: [StoredBatch] = []
@@ -103,7 +115,7 @@ public final class PartitionLog: @unchecked Sendable {
                                            logAppendTime: logAppendTime == nil ? -1 : original.timestamp,
                                            logStartOffset: startOffset, isDuplicate: true)
                 }
-                let batch = StoredBatch(batch, baseOffset: nextOffset, leaderEpoch: Self.leaderEpoch, logAppendTime: logAppendTime)
+                let batch = try StoredBatch(batch, baseOffset: nextOffset, leaderEpoch: Self.leaderEpoch, logAppendTime: logAppendTime)
                 pending.record(batch.header, appendTime: now)
                 stored.append(batch)
                 nextOffset = batch.header.lastOffset + 1
@@ -177,10 +189,9 @@ public final class PartitionLog: @unchecked Sendable {
         if isClosed { throw LogError(.storage, "the log in \(directory) is closed") }
     }
 
-    private func validate(_ batches: [RecordBatch]) throws(LogError) {
-        guard !batches.isEmpty else { throw LogError(.corruptMessage, "the append holds no record batch") }
-        for batch in batches {
-            let header = batch.header
+    private func validate(_ headers: [RecordBatchHeader]) throws(LogError) {
+        guard !headers.isEmpty else { throw LogError(.corruptMessage, "the append holds no record batch") }
+        for header in headers {
             guard header.totalSize <= settings.maxMessageBytes else {
                 throw LogError(.messageTooLarge, "a record batch of \(header.totalSize) bytes is larger than max.message.bytes (\(settings.maxMessageBytes)); raise max.message.bytes for the topic or send smaller batches")
             }

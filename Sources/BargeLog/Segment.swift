@@ -59,7 +59,7 @@ final class Segment {
         let savedState = (nextOffset, largestTimestamp, offsetOfLargestTimestamp, bytesSinceLastIndexEntry)
         let savedCounts = (offsetIndex.count, timeIndex.count)
         do {
-            try StoredBatch.withPieces(batches[...]) { (pieces) throws(LogError) in try log.write(pieces, at: start) }
+            try StoredBatch.write(batches, to: log, at: start)
             var position = start
             for batch in batches {
                 try indexBatch(batch.header, at: position, indexIntervalBytes: indexIntervalBytes)

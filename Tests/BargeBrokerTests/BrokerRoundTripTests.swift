@@ -180,3 +180,107 @@ struct BrokerRoundTripTests {
         }
     }
 }
+
+@Suite("Large produce requests are spooled, not held in memory", .timeLimit(.minutes(2)))
+struct SpooledProduceTests {
+    let helper = BrokerRoundTripTests()
+
+    func bigBatch(_ size: Int, seed: UInt8) -> ByteBuffer {
+        var builder = RecordBatchBuilder()
+        let value = ByteBuffer(bytes: (0..<size).map { UInt8(truncatingIfNeeded: $0 &* 7 &+ Int(seed)) })
+        builder.append(key: ByteBuffer(string: "big-\(seed)"), value: value, headers: [Record.Header(key: "n", value: ByteBuffer(string: "\(seed)"))], timestamp: 1_700_000_000_000)
+        return builder.build()
+    }
+
+    func configure(_ config: inout BrokerConfig) {
+        config = try! config.applying([("message.max.bytes", "4000000"), ("produce.spool.threshold.bytes", "100000")])
+    }
+
+    @Test("a spooled batch is stored byte for byte, for flexible and older Produce versions")
+    func spooledRoundTrip() async throws {
+        try await withEmbeddedBroker(configure: configure) { broker in
+            let client = try await KafkaTestClient.connect(port: broker.port)
+            defer { Task { await client.close() } }
+            let first = bigBatch(1_500_000, seed: 1)
+            let second = bigBatch(700_000, seed: 2)
+            let a = try await helper.produce(client, topic: "spooled", batch: first, version: 9)
+            let b = try await helper.produce(client, topic: "spooled", batch: second, version: 7)
+            let small = try await helper.produce(client, topic: "spooled", batch: helper.batch(["small after big"]), version: 8)
+            #expect([a.errorCode, b.errorCode, small.errorCode] == [0, 0, 0])
+            #expect([a.baseOffset, b.baseOffset, small.baseOffset] == [0, 1, 2])
+            for (offset, original) in [(Int64(0), first), (1, second)] {
+                let fetched = try await helper.fetch(client, topic: "spooled", offset: offset)
+                let records = try #require(fetched.records?.inMemoryBytes)
+                let batch = try #require(try RecordBatch.split(records).first)
+                #expect(batch.header.baseOffset == offset)
+                #expect(try batch.records().first?.value == (try RecordBatch.split(original)[0].records().first?.value))
+            }
+        }
+    }
+
+    @Test("a spooled batch with a bad CRC gets CORRUPT_MESSAGE and nothing is stored")
+    func spooledCorrupt() async throws {
+        try await withEmbeddedBroker(configure: configure) { broker in
+            let client = try await KafkaTestClient.connect(port: broker.port)
+            defer { Task { await client.close() } }
+            var corrupt = bigBatch(500_000, seed: 3)
+            corrupt.setInteger(UInt8(0x55) ^ corrupt.getInteger(at: 300_000, as: UInt8.self)!, at: 300_000)
+            let refused = try await helper.produce(client, topic: "spooled-crc", batch: corrupt)
+            #expect(refused.errorCode == KafkaErrorCode.corruptMessage.code)
+            let accepted = try await helper.produce(client, topic: "spooled-crc", batch: bigBatch(500_000, seed: 4))
+            #expect(accepted.errorCode == 0)
+            #expect(accepted.baseOffset == 0)
+        }
+    }
+
+    @Test("a request pipelined right behind a spooled one is answered, in order")
+    func pipelinedBehindSpool() async throws {
+        try await withEmbeddedBroker(configure: configure) { broker in
+            let client = try await KafkaTestClient.connect(port: broker.port)
+            defer { Task { await client.close() } }
+            var partition = ProduceRequest.PartitionProduceData()
+            partition.records = KafkaRecords(bytes: bigBatch(1_200_000, seed: 7))
+            var topic = ProduceRequest.TopicProduceData()
+            topic.name = "pipelined"
+            topic.partitionData = [partition]
+            var produce = ProduceRequest()
+            produce.acks = 1
+            produce.topicData = [topic]
+            var both = try KafkaFrame.request(produce, header: KafkaRequestHeader(apiKey: .produce, apiVersion: 9, correlationId: 10, clientId: "p"))
+            var second = try KafkaFrame.request(ApiVersionsRequest(), header: KafkaRequestHeader(apiKey: .apiVersions, apiVersion: 3, correlationId: 11, clientId: "p"))
+            both.writeBuffer(&second)
+            try await client.send(raw: both)
+            let first = try KafkaFrame.decodeResponse(ProduceResponse.self, from: try #require(try await client.nextFrame()), apiKey: .produce, version: 9)
+            let next = try KafkaFrame.decodeResponse(ApiVersionsResponse.self, from: try #require(try await client.nextFrame()), apiKey: .apiVersions, version: 3)
+            #expect(first.correlationId == 10)
+            #expect(first.message.responses.first?.partitionResponses.first?.errorCode == 0)
+            #expect(next.correlationId == 11)
+        }
+    }
+
+    @Test("a client that disconnects in the middle of a spooled request leaves the broker serving")
+    func disconnectMidStream() async throws {
+        try await withEmbeddedBroker(configure: configure) { broker in
+            let header = KafkaRequestHeader(apiKey: .produce, apiVersion: 9, correlationId: 1, clientId: "quitter")
+            var partition = ProduceRequest.PartitionProduceData()
+            partition.records = KafkaRecords(bytes: bigBatch(2_000_000, seed: 5))
+            var topic = ProduceRequest.TopicProduceData()
+            topic.name = "abandoned"
+            topic.partitionData = [partition]
+            var request = ProduceRequest()
+            request.acks = -1
+            request.topicData = [topic]
+            let frame = try KafkaFrame.request(request, header: header)
+            for cut in [20, 500, 1_000_000] {
+                let quitter = try await KafkaTestClient.connect(port: broker.port)
+                try await quitter.send(raw: frame.getSlice(at: 0, length: cut)!)
+                await quitter.close()
+            }
+            let client = try await KafkaTestClient.connect(port: broker.port)
+            defer { Task { await client.close() } }
+            let accepted = try await helper.produce(client, topic: "abandoned", batch: bigBatch(300_000, seed: 6))
+            #expect(accepted.errorCode == 0)
+            #expect(accepted.baseOffset == 0)
+        }
+    }
+}

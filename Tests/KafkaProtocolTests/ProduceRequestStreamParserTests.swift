@@ -73,6 +73,17 @@ struct ProduceRequestStreamParserTests {
         }
     }
 
+    @Test("a request whose last field is streamed records finishes", arguments: [Int16(3), 7, 8])
+    func lastFieldStreamed(version: Int16) throws {
+        var original = request(partitions: [(0, 30_000)])
+        original.topicData.removeLast()
+        let (_, streams, parsed, positions, leftover) = try parse(original, version: version, pieceSize: 4_096, threshold: 10_000)
+        #expect(positions.count == 1)
+        #expect(streams.first == original.topicData[0].partitionData[0].records?.inMemoryBytes)
+        #expect(parsed?.topicData.first?.partitionData.first?.records == nil)
+        #expect(String(buffer: leftover) == "NEXT")
+    }
+
     @Test("a frame that ends inside its fields, or a records length past the frame, is an error")
     func hostile() throws {
         let header = KafkaRequestHeader(apiKey: .produce, apiVersion: 7, correlationId: 1, clientId: nil)

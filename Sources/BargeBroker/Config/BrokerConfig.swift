@@ -25,6 +25,10 @@ public struct BrokerConfig: Sendable, Equatable {
     public var socketRequestMaxBytes: Int = 104_857_600
     /// `fetch.max.bytes`: the most a fetch response carries (the first batch may exceed it). Default: 57671680.
     public var fetchMaxBytes: Int = 57_671_680
+    /// `produce.spool.threshold.bytes` (Barge's own): Produce requests of at
+    /// least this many bytes are received into a spool file as they arrive
+    /// instead of into memory. Default: 8388608.
+    public var produceSpoolThresholdBytes: Int = 8 * 1024 * 1024
     /// `auto.create.topics.enable`: create unknown topics on metadata or produce. Default: true.
     public var autoCreateTopics: Bool = true
     /// `num.partitions`: partitions of an auto-created topic. Default: 1.
@@ -124,6 +128,7 @@ public struct BrokerConfig: Sendable, Equatable {
         "cluster.id": { config, _, value in config.clusterId = value },
         "socket.request.max.bytes": { config, key, value in config.socketRequestMaxBytes = try int(key, value, min: 1) },
         "fetch.max.bytes": { config, key, value in config.fetchMaxBytes = try int(key, value, min: 1024) },
+        "produce.spool.threshold.bytes": { config, key, value in config.produceSpoolThresholdBytes = try int(key, value, min: 1024) },
         "auto.create.topics.enable": { config, key, value in config.autoCreateTopics = try bool(key, value) },
         "num.partitions": { config, key, value in config.numPartitions = Int32(try int(key, value, min: 1, max: 100_000)) },
         "log.retention.check.interval.ms": { config, key, value in config.retentionCheckIntervalMs = Int64(try int(key, value, min: 1)) },

@@ -19,14 +19,27 @@ struct ProduceHandler: KafkaRequestHandler {
     /// Where a record batch (or legacy message) keeps its magic byte.
     static let magicOffset = 16
 
+    /// Records that the connection streamed into spool files, by position in the request.
+    private let spooled: [PartitionPosition: SpooledRecords]
+
+    private struct PartitionPosition: Hashable {
+        let topic: Int
+        let partition: Int
+    }
+
+    init(spooled: [SpooledRecords] = []) {
+        self.spooled = Dictionary(uniqueKeysWithValues: spooled.map { (PartitionPosition(topic: $0.topic, partition: $0.partition), $0) })
+    }
+
     func handle(_ request: ProduceRequest, context: RequestContext) async throws -> ProduceResponse? {
         var response = ProduceResponse()
         let acksValid = [0, 1, -1].contains(request.acks)
-        for topicData in request.topicData {
+        for (topicPosition, topicData) in request.topicData.enumerated() {
             var topicResponse = ProduceResponse.TopicProduceResponse()
             topicResponse.name = topicData.name
             let topic = await resolveTopic(topicData.name, context: context)
-            for partitionData in topicData.partitionData {
+            for (partitionPosition, partitionData) in topicData.partitionData.enumerated() {
+                let spooledRecords = spooled[PartitionPosition(topic: topicPosition, partition: partitionPosition)]
                 var partition: ProduceResponse.PartitionProduceResponse
                 if !acksValid {
                     partition = Self.failure(partitionData.index, .invalidRequiredAcks, "acks must be 0, 1 or -1, not \(request.acks)")
@@ -35,7 +48,7 @@ struct ProduceHandler: KafkaRequestHandler {
                 } else {
                     switch topic {
                     case .success(let topic):
-                        partition = await append(partitionData, to: topic, context: context)
+                        partition = await append(partitionData, spooled: spooledRecords, to: topic, context: context)
                     case .failure(let error):
                         partition = Self.failure(partitionData.index, error.code, error.message)
                     }
@@ -64,38 +77,40 @@ struct ProduceHandler: KafkaRequestHandler {
     }
 
     private func append(
-        _ data: ProduceRequest.PartitionProduceData, to topic: Topic, context: RequestContext
+        _ data: ProduceRequest.PartitionProduceData, spooled: SpooledRecords?, to topic: Topic, context: RequestContext
     ) async -> ProduceResponse.PartitionProduceResponse {
         guard data.index >= 0, Int(data.index) < topic.partitions.count else {
             return Self.failure(data.index, .unknownTopicOrPartition, "topic '\(topic.name)' has no partition \(data.index)")
         }
-        guard let records = data.records?.inMemoryBytes, records.readableBytes > 0 else {
+        let size = spooled?.range.count ?? data.records?.byteCount ?? 0
+        guard size > 0 else {
             return Self.failure(data.index, .corruptMessage, "the partition's records are empty")
         }
-        if records.readableBytes > topic.config.segmentBytes {
-            return Self.failure(data.index, .recordListTooLarge, "\(records.readableBytes) bytes of records in one request exceed the topic's segment.bytes (\(topic.config.segmentBytes))")
-        }
-        if let magic = records.getInteger(at: records.readerIndex + Self.magicOffset, as: Int8.self), magic < 2 {
-            return Self.failure(data.index, .unsupportedForMessageFormat, "message format v\(magic) is not supported: send record batches (magic 2, Produce v3 or later)")
-        }
-        let batches: [RecordBatch]
-        do {
-            batches = try RecordBatch.split(records)
-        } catch {
-            return Self.failure(data.index, .corruptMessage, "\(error)")
-        }
-        for batch in batches {
-            if batch.header.totalSize > topic.config.maxMessageBytes {
-                return Self.failure(data.index, .messageTooLarge, "a record batch of \(batch.header.totalSize) bytes exceeds max.message.bytes (\(topic.config.maxMessageBytes))")
-            }
-            if batch.header.attributes.isControl || batch.header.attributes.isTransactional {
-                return Self.failure(data.index, .invalidRecord, "clients may not produce control or transactional batches here")
-            }
+        if size > topic.config.segmentBytes {
+            return Self.failure(data.index, .recordListTooLarge, "\(size) bytes of records in one request exceed the topic's segment.bytes (\(topic.config.segmentBytes))")
         }
         let log = topic.partitions[Int(data.index)]
+        let now = Date.nowMilliseconds
+        let config = topic.config
         do {
-            let now = Date.nowMilliseconds
-            let result = try await context.io.run { try log.append(batches, now: now) }
+            let result: LogAppendResult
+            if let spooled {
+                result = try await appendSpooled(spooled, to: log, config: config, now: now, io: context.io)
+            } else if let bytes = data.records?.inMemoryBytes {
+                if let magic = bytes.getInteger(at: bytes.readerIndex + Self.magicOffset, as: Int8.self), magic < 2 {
+                    return Self.failure(data.index, .unsupportedForMessageFormat, "message format v\(magic) is not supported: send record batches (magic 2, Produce v3 or later)")
+                }
+                let batches: [RecordBatch]
+                do {
+                    batches = try RecordBatch.split(bytes)
+                } catch {
+                    return Self.failure(data.index, .corruptMessage, "\(error)")
+                }
+                try Self.check(batches.map(\.header), config: config)
+                result = try await context.io.run { try log.append(batches, now: now) }
+            } else {
+                return Self.failure(data.index, .corruptMessage, "the partition's records are not in memory")
+            }
             context.broker.appends.notify()
             var partition = ProduceResponse.PartitionProduceResponse()
             partition.index = data.index
@@ -103,11 +118,41 @@ struct ProduceHandler: KafkaRequestHandler {
             partition.logAppendTimeMs = result.logAppendTime
             partition.logStartOffset = result.logStartOffset
             return partition
+        } catch let error as TopicError {
+            return Self.failure(data.index, error.code, error.message)
         } catch let error as LogError {
             return Self.failure(data.index, KafkaErrorCode.forCode(error.kafkaErrorCode), "\(error)")
         } catch {
             context.logger.error("append failed", metadata: ["topic": "\(topic.name)", "partition": "\(data.index)", "error": "\(error)"])
             return Self.failure(data.index, .kafkaStorageError, "\(error)")
+        }
+    }
+
+    /// Appends records that the connection streamed into a spool file: they
+    /// are checked (CRC included) and copied into the log by the kernel,
+    /// never read into memory as a whole.
+    private func appendSpooled(
+        _ records: SpooledRecords, to log: PartitionLog, config: LogConfig, now: Int64, io: BlockingIOPool
+    ) async throws -> LogAppendResult {
+        try await io.run {
+            let batches = try SpooledRecordBatch.split(
+                descriptor: records.spool.descriptor, name: records.spool.name,
+                from: records.range.lowerBound, to: records.range.upperBound)
+            try Self.check(batches.map(\.header), config: config)
+            return try log.append(spooled: batches, now: now)
+        }
+    }
+
+    /// Refuses batches over the topic's `max.message.bytes`, and control or
+    /// transactional batches, which clients may not write here.
+    private static func check(_ headers: [RecordBatchHeader], config: LogConfig) throws {
+        for header in headers {
+            if header.totalSize > config.maxMessageBytes {
+                throw TopicError(code: .messageTooLarge, message: "a record batch of \(header.totalSize) bytes exceeds max.message.bytes (\(config.maxMessageBytes))")
+            }
+            if header.attributes.isControl || header.attributes.isTransactional {
+                throw TopicError(code: .invalidRecord, message: "clients may not produce control or transactional batches here")
+            }
         }
     }
 

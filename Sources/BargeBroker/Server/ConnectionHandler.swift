@@ -10,13 +10,13 @@ struct ConnectionHandler: Sendable {
     let dispatcher: RequestDispatcher
     let logger: Logger
 
-    func serve(_ connection: NIOAsyncChannel<ByteBuffer, Never>) async {
+    func serve(_ connection: NIOAsyncChannel<KafkaInboundRequest, Never>) async {
         let channel = connection.channel
         let peer = channel.remoteAddress.map { "\($0)" } ?? "unknown"
         do {
             try await connection.executeThenClose { inbound in
-                for try await frame in inbound {
-                    switch await dispatcher.dispatch(frame) {
+                for try await request in inbound {
+                    switch await dispatcher.dispatch(request) {
                     case .respond(let encoder):
                         try await Self.write(encoder, to: channel)
                     case .noResponse:

@@ -16,13 +16,13 @@ public final class KafkaBrokerServer: Sendable {
     /// The settings it runs with.
     public let config: BrokerConfig
 
-    private let serverChannel: NIOAsyncChannel<NIOAsyncChannel<ByteBuffer, Never>, Never>
+    private let serverChannel: NIOAsyncChannel<NIOAsyncChannel<KafkaInboundRequest, Never>, Never>
     private let state: BrokerState
     private let threadPool: NIOThreadPool
     private let logger: Logger
 
     private init(
-        port: Int, config: BrokerConfig, serverChannel: NIOAsyncChannel<NIOAsyncChannel<ByteBuffer, Never>, Never>,
+        port: Int, config: BrokerConfig, serverChannel: NIOAsyncChannel<NIOAsyncChannel<KafkaInboundRequest, Never>, Never>,
         state: BrokerState, threadPool: NIOThreadPool, logger: Logger
     ) {
         self.port = port
@@ -45,7 +45,9 @@ public final class KafkaBrokerServer: Sendable {
                 let clusterId = try ClusterIdentity.load(dataDirectory: config.dataDirectory, configured: config.clusterId)
                 return (topics, producerIds, clusterId)
             }
-            let maximumFrameSize = config.socketRequestMaxBytes
+            let limits = KafkaRequestDecoder.Limits(
+                maximumFrameSize: config.socketRequestMaxBytes, spoolThreshold: config.produceSpoolThresholdBytes)
+            let spoolDirectory = config.dataDirectory + "/.spool"
             let serverChannel = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
                 .serverChannelOption(.backlog, value: 256)
                 .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
@@ -53,8 +55,8 @@ public final class KafkaBrokerServer: Sendable {
                 .bind(host: config.listenHost, port: config.listenPort) { channel in
                     channel.eventLoop.makeCompletedFuture {
                         try channel.pipeline.syncOperations.addHandler(
-                            ByteToMessageHandler(KafkaFrameDecoder(maximumFrameSize: maximumFrameSize)))
-                        return try NIOAsyncChannel<ByteBuffer, Never>(
+                            KafkaRequestDecoder(limits: limits, spoolDirectory: spoolDirectory, threadPool: threadPool))
+                        return try NIOAsyncChannel<KafkaInboundRequest, Never>(
                             wrappingChannelSynchronously: channel,
                             configuration: .init(backPressureStrategy: .init(lowWatermark: 1, highWatermark: 2)))
                     }

@@ -45,14 +45,20 @@ struct AnyRequestHandler: Sendable {
                 let start = body.readableBytesView.prefix(64).map { String($0, radix: 16) }.joined(separator: " ")
                 return .close(reason: "malformed \(Handler.apiKey) v\(context.header.apiVersion) request: \(error) (body starts: \(start))")
             }
-            do {
-                guard let response = try await handler.handle(request, context: context) else { return .noResponse }
-                return .respond(try KafkaFrame.response(
-                    response, apiKey: Handler.apiKey, version: context.header.apiVersion,
-                    correlationId: context.header.correlationId))
-            } catch {
-                return .close(reason: "\(Handler.apiKey) v\(context.header.apiVersion) failed: \(error)")
-            }
+            return await respond(with: handler, to: request, context: context)
         }
+    }
+}
+
+/// Runs a handler and encodes its response frame; a handler that throws closes the connection.
+func respond<Handler: KafkaRequestHandler>(
+    with handler: Handler, to request: Handler.Request, context: RequestContext
+) async -> DispatchResult {
+    do {
+        guard let response = try await handler.handle(request, context: context) else { return .noResponse }
+        return .respond(try KafkaFrame.response(
+            response, apiKey: Handler.apiKey, version: context.header.apiVersion, correlationId: context.header.correlationId))
+    } catch {
+        return .close(reason: "\(Handler.apiKey) v\(context.header.apiVersion) failed: \(error)")
     }
 }

@@ -32,8 +32,19 @@ struct RequestDispatcher: Sendable {
         AnyRequestHandler(FindCoordinatorHandler()),
     ]
 
+    /// Serves one request.
+    func dispatch(_ request: KafkaInboundRequest) async -> DispatchResult {
+        switch request {
+        case .frame(let frame):
+            return await dispatch(frame)
+        case .spooledProduce(let header, let produce, let spooled):
+            let context = RequestContext(header: header, broker: broker, logger: logger)
+            return await respond(with: ProduceHandler(spooled: spooled), to: produce, context: context)
+        }
+    }
+
     /// Serves one request frame (without its size prefix).
-    func dispatch(_ frame: ByteBuffer) async -> DispatchResult {
+    private func dispatch(_ frame: ByteBuffer) async -> DispatchResult {
         if let answer = answerNewerApiVersions(frame) { return answer }
         var body = frame
         let header: KafkaRequestHeader

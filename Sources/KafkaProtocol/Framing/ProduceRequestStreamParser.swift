@@ -80,6 +80,7 @@ public struct ProduceRequestStreamParser: Sendable {
                 guard let piece = takeStreamed(upTo: remaining, from: &input) else { return events }
                 events.append(.recordsBytes(piece))
                 step = remaining == piece.readableBytes ? afterRecords() : .streaming(remaining: remaining - piece.readableBytes)
+                if case .finished = step { finish(&events) }
                 continue
             }
             if try parseStep(&events) { continue }
@@ -194,9 +195,15 @@ public struct ProduceRequestStreamParser: Sendable {
         if case .finished = step {
             // Like Kafka, ignore bytes after the request (see the request handler).
             buffer.moveReaderIndex(forwardBy: buffer.readableBytes)
-            if unreadInFrame > 0 { step = .skippingTrailingBytes }
-            events.append(.finished(request, streamed: streamed))
+            finish(&events)
         }
+    }
+
+    /// Reports the whole request; bytes of the frame after it are skipped.
+    private mutating func finish(_ events: inout [Event]) {
+        pending.clear()
+        if unreadInFrame > 0 { step = .skippingTrailingBytes }
+        events.append(.finished(request, streamed: streamed))
     }
 
     private func afterRecords() -> Step {

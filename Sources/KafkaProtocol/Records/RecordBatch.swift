@@ -19,20 +19,7 @@ public struct RecordBatch: Sendable {
             guard let header = RecordBatchHeader(from: buffer, at: index) else {
                 throw KafkaProtocolError(.corruptRecordBatch, "record batch at byte \(index - buffer.readerIndex) is truncated: \(buffer.writerIndex - index) bytes left, a header needs \(RecordBatchHeader.size)")
             }
-            guard header.magic == 2 else {
-                throw KafkaProtocolError(.corruptRecordBatch, "record batch magic is \(header.magic); only magic 2 is supported")
-            }
-            guard header.batchLength >= RecordBatchHeader.size - RecordBatchHeader.lengthPrefixSize,
-                  header.totalSize <= buffer.writerIndex - index else {
-                throw KafkaProtocolError(.corruptRecordBatch, "record batch length \(header.batchLength) does not fit the \(buffer.writerIndex - index) bytes left")
-            }
-            guard header.recordCount >= 0, header.lastOffsetDelta >= 0,
-                  header.attributes.isControl || header.recordCount == 0 || header.lastOffsetDelta == header.recordCount - 1 || header.attributes.compression != .none else {
-                throw KafkaProtocolError(.corruptRecordBatch, "record batch has \(header.recordCount) records but last offset delta \(header.lastOffsetDelta)")
-            }
-            guard header.attributes.compression.isKnown else {
-                throw KafkaProtocolError(.corruptRecordBatch, "record batch uses unknown compression codec \(header.attributes.compression.rawValue)")
-            }
+            try header.check(bytesLeft: buffer.writerIndex - index)
             let bytes = buffer.getSlice(at: index, length: header.totalSize)!
             let batch = RecordBatch(header: header, bytes: bytes)
             if verifyCRC {
@@ -45,6 +32,17 @@ public struct RecordBatch: Sendable {
             index += header.totalSize
         }
         return batches
+    }
+
+    /// The CRC-32C of a batch's covered part, from its header bytes and the
+    /// bytes after the header (which may come in several pieces).
+    public static func crc(header: RecordBatchHeader, body pieces: [UnsafeRawBufferPointer]) -> UInt32 {
+        var bytes = ByteBuffer()
+        header.write(to: &bytes)
+        var crc = CRC32C()
+        bytes.withUnsafeReadableBytes { crc.update(UnsafeRawBufferPointer(rebasing: $0[RecordBatchHeader.crcCoverageStart...])) }
+        for piece in pieces { crc.update(piece) }
+        return crc.value
     }
 
     init(header: RecordBatchHeader, bytes: ByteBuffer) {

@@ -74,6 +74,25 @@ public struct RecordBatchHeader: Sendable, Equatable {
         self.recordCount = recordCount
     }
 
+    /// Checks what can be checked without the records: magic 2, a length that
+    /// fits the `bytesLeft` bytes available, a record count that matches the
+    /// last offset delta, and a known codec. Throws `.corruptRecordBatch`.
+    public func check(bytesLeft: Int) throws {
+        guard magic == 2 else {
+            throw KafkaProtocolError(.corruptRecordBatch, "record batch magic is \(magic); only magic 2 is supported")
+        }
+        guard batchLength >= Self.size - Self.lengthPrefixSize, totalSize <= bytesLeft else {
+            throw KafkaProtocolError(.corruptRecordBatch, "record batch length \(batchLength) does not fit the \(bytesLeft) bytes left")
+        }
+        guard recordCount >= 0, lastOffsetDelta >= 0,
+              attributes.isControl || recordCount == 0 || lastOffsetDelta == recordCount - 1 || attributes.compression != .none else {
+            throw KafkaProtocolError(.corruptRecordBatch, "record batch has \(recordCount) records but last offset delta \(lastOffsetDelta)")
+        }
+        guard attributes.compression.isKnown else {
+            throw KafkaProtocolError(.corruptRecordBatch, "record batch uses unknown compression codec \(attributes.compression.rawValue)")
+        }
+    }
+
     /// Writes the header (with the stored `crc`, which callers fix afterwards).
     public func write(to buffer: inout ByteBuffer) {
         buffer.writeInteger(baseOffset)

@@ -1,0 +1,20 @@
+import KafkaProtocol
+import NIOCore
+
+/// A request as the connection's decoder hands it over.
+enum KafkaInboundRequest: Sendable {
+    /// A whole request frame in memory, without its size prefix.
+    case frame(ByteBuffer)
+    /// A large Produce request whose big records fields were streamed into a
+    /// spool file: those fields are nil in the request and listed in `spooled`.
+    case spooledProduce(KafkaRequestHeader, ProduceRequest, spooled: [SpooledRecords])
+}
+
+/// The records of one partition of a Produce request, in a spool file.
+struct SpooledRecords: Sendable {
+    /// Positions in the request's topic and partition arrays.
+    let topic: Int
+    let partition: Int
+    let spool: SpoolFile
+    let range: Range<Int>
+}

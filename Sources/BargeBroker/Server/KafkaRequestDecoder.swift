@@ -1,0 +1,179 @@
+import KafkaProtocol
+import NIOCore
+import NIOPosix
+
+/// Splits a connection's bytes into requests.
+///
+/// Frames are checked against `socket.request.max.bytes` from their size
+/// prefix, before anything is allocated. Frames under `spoolThreshold` bytes
+/// are collected whole (into one allocation of their exact size). A larger
+/// Produce request (v3-v9) is parsed as it arrives instead: its records
+/// fields of `spooledRecordsMinimum` bytes or more are written to a spool
+/// file through the thread pool as they come in, and reading from the socket
+/// pauses while more than `maximumWritesInFlight` writes are pending. So a
+/// 100 MB record passes through the broker with only a few socket buffers'
+/// worth of memory.
+final class KafkaRequestDecoder: ChannelDuplexHandler {
+    typealias InboundIn = ByteBuffer
+    typealias InboundOut = KafkaInboundRequest
+    typealias OutboundIn = IOData
+    typealias OutboundOut = IOData
+
+    /// Sizes that decide how requests are received.
+    struct Limits: Sendable {
+        /// `socket.request.max.bytes`.
+        var maximumFrameSize: Int
+        /// Produce frames of at least this many bytes are streamed.
+        var spoolThreshold: Int
+        /// Records fields of streamed frames at least this large go to the spool.
+        var spooledRecordsMinimum = 64 * 1024
+        /// Spool writes pending before the socket stops being read.
+        var maximumWritesInFlight = 4
+    }
+
+    private struct Streaming {
+        var parser: ProduceRequestStreamParser
+        let spool: SpoolFile
+        var bytesSpooled = 0
+        var writesInFlight = 0
+        var header: KafkaRequestHeader?
+        var ranges: [Range<Int>] = []
+        var finished: (request: ProduceRequest, streamed: [(topic: Int, partition: Int)])?
+    }
+
+    private let limits: Limits
+    private let spoolDirectory: String
+    private let threadPool: NIOThreadPool
+    private var cumulation = ByteBuffer()
+    private var streaming: Streaming?
+    private var readHeld = false
+    private var failed = false
+
+    init(limits: Limits, spoolDirectory: String, threadPool: NIOThreadPool) {
+        self.limits = limits
+        self.spoolDirectory = spoolDirectory
+        self.threadPool = threadPool
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        guard !failed else { return }
+        var bytes = unwrapInboundIn(data)
+        do {
+            if streaming != nil {
+                try feedStreaming(context: context, &bytes)
+            }
+            if bytes.readableBytes > 0 {
+                cumulation.writeBuffer(&bytes)
+            }
+            try decodeCumulation(context: context)
+        } catch {
+            fail(context: context, error)
+        }
+    }
+
+    func read(context: ChannelHandlerContext) {
+        if let streaming, streaming.writesInFlight >= limits.maximumWritesInFlight {
+            readHeld = true
+        } else {
+            context.read()
+        }
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        streaming = nil
+        context.fireChannelInactive()
+    }
+
+    /// Takes whole frames off the cumulation, or starts streaming a large Produce request.
+    private func decodeCumulation(context: ChannelHandlerContext) throws {
+        while streaming == nil {
+            guard let size = cumulation.getInteger(at: cumulation.readerIndex, as: Int32.self) else { break }
+            if Int(size) >= limits.spoolThreshold && Int(size) <= limits.maximumFrameSize {
+                guard let apiKey = cumulation.getInteger(at: cumulation.readerIndex + 4, as: Int16.self),
+                      let version = cumulation.getInteger(at: cumulation.readerIndex + 6, as: Int16.self) else { break }
+                if apiKey == KafkaApiKey.produce.rawValue && ProduceRequestStreamParser.versions.contains(version) {
+                    cumulation.moveReaderIndex(forwardBy: 4)
+                    streaming = Streaming(
+                        parser: ProduceRequestStreamParser(frameSize: Int(size), streamThreshold: limits.spooledRecordsMinimum),
+                        spool: try SpoolFile(directory: spoolDirectory))
+                    try feedStreaming(context: context, &cumulation)
+                    continue
+                }
+            }
+            guard let frame = try KafkaFrameDecoder.nextFrame(in: &cumulation, maximumFrameSize: limits.maximumFrameSize) else { break }
+            context.fireChannelRead(wrapInboundOut(.frame(frame)))
+        }
+        if cumulation.readableBytes == 0 {
+            cumulation.clear()
+        } else if cumulation.readerIndex > 64 * 1024 {
+            cumulation.discardReadBytes()
+        }
+    }
+
+    /// Feeds the streamed request's bytes to its parser and spools records as they come.
+    private func feedStreaming(context: ChannelHandlerContext, _ input: inout ByteBuffer) throws {
+        guard var state = streaming else { return }
+        let events = try state.parser.feed(&input)
+        for event in events {
+            switch event {
+            case .header(let header):
+                state.header = header
+            case .recordsStart(let length):
+                state.ranges.append(state.bytesSpooled..<(state.bytesSpooled + length))
+            case .recordsBytes(let bytes):
+                let offset = state.bytesSpooled
+                state.bytesSpooled += bytes.readableBytes
+                state.writesInFlight += 1
+                let spool = state.spool
+                let handler = NIOLoopBound(self, eventLoop: context.eventLoop)
+                let boundContext = NIOLoopBound(context, eventLoop: context.eventLoop)
+                threadPool.runIfActive(eventLoop: context.eventLoop) { try spool.write(bytes, at: offset) }
+                    .whenComplete { result in handler.value.spoolWriteCompleted(context: boundContext.value, result) }
+            case .finished(let request, let streamed):
+                state.finished = (request, streamed)
+            }
+        }
+        streaming = state
+        emitIfComplete(context: context)
+    }
+
+    private func spoolWriteCompleted(context: ChannelHandlerContext, _ result: Result<Void, Error>) {
+        guard !failed, streaming != nil else { return }
+        streaming!.writesInFlight -= 1
+        do {
+            try result.get()
+            emitIfComplete(context: context)
+            if streaming == nil {
+                // The request (and any whole ones received behind it) came out of
+                // a write completion, not a socket read: deliver them now.
+                try decodeCumulation(context: context)
+                context.fireChannelReadComplete()
+            }
+        } catch {
+            return fail(context: context, error)
+        }
+        if readHeld && (streaming?.writesInFlight ?? 0) < limits.maximumWritesInFlight {
+            readHeld = false
+            context.read()
+        }
+    }
+
+    /// Hands the streamed request on once it is parsed and all of it is in the spool.
+    private func emitIfComplete(context: ChannelHandlerContext) {
+        guard let state = streaming, state.writesInFlight == 0, state.parser.isFinished,
+              let header = state.header, let finished = state.finished else { return }
+        streaming = nil
+        let spooled = zip(finished.streamed, state.ranges).map { position, range in
+            SpooledRecords(topic: position.topic, partition: position.partition, spool: state.spool, range: range)
+        }
+        context.fireChannelRead(wrapInboundOut(.spooledProduce(header, finished.request, spooled: spooled)))
+    }
+
+    private func fail(context: ChannelHandlerContext, _ error: Error) {
+        guard !failed else { return }
+        failed = true
+        streaming = nil
+        context.fireErrorCaught(error)
+        context.close(promise: nil)
+    }
+}
