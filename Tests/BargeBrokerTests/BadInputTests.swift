@@ -65,14 +65,7 @@ struct BadInputTests {
             #expect(response.errorCode == 0)
             var builder = RecordBatchBuilder()
             builder.append(key: nil, value: ByteBuffer(string: "still alive"), timestamp: 1)
-            var partition = ProduceRequest.PartitionProduceData()
-            partition.records = KafkaRecords(bytes: builder.build())
-            var topic = ProduceRequest.TopicProduceData()
-            topic.name = "after-abuse"
-            topic.partitionData = [partition]
-            var produce = ProduceRequest()
-            produce.acks = 1
-            produce.topicData = [topic]
+            let produce = ProduceRequest.single(topic: "after-abuse", batch: builder.build(), acks: 1)
             let produced = try await client.request(produce, apiKey: .produce, version: 7, as: ProduceResponse.self)
             #expect(produced.responses.first?.partitionResponses.first?.errorCode == 0)
             await client.close()

@@ -7,16 +7,7 @@ import Testing
 @Suite("Embedded broker, driven over the wire", .timeLimit(.minutes(2)))
 struct BrokerRoundTripTests {
     func produce(_ client: KafkaTestClient, topic: String, batch: ByteBuffer, acks: Int16 = -1, version: Int16 = 9) async throws -> ProduceResponse.PartitionProduceResponse {
-        var partition = ProduceRequest.PartitionProduceData()
-        partition.index = 0
-        partition.records = KafkaRecords(bytes: batch)
-        var topicData = ProduceRequest.TopicProduceData()
-        topicData.name = topic
-        topicData.partitionData = [partition]
-        var request = ProduceRequest()
-        request.acks = acks
-        request.timeoutMs = 5_000
-        request.topicData = [topicData]
+        let request = ProduceRequest.single(topic: topic, batch: batch, acks: acks)
         let response = try await client.request(request, apiKey: .produce, version: version, as: ProduceResponse.self)
         return try #require(response.responses.first?.partitionResponses.first)
     }
@@ -238,14 +229,7 @@ struct SpooledProduceTests {
         try await withEmbeddedBroker(configure: configure) { broker in
             let client = try await KafkaTestClient.connect(port: broker.port)
             defer { Task { await client.close() } }
-            var partition = ProduceRequest.PartitionProduceData()
-            partition.records = KafkaRecords(bytes: bigBatch(1_200_000, seed: 7))
-            var topic = ProduceRequest.TopicProduceData()
-            topic.name = "pipelined"
-            topic.partitionData = [partition]
-            var produce = ProduceRequest()
-            produce.acks = 1
-            produce.topicData = [topic]
+            let produce = ProduceRequest.single(topic: "pipelined", batch: bigBatch(1_200_000, seed: 7), acks: 1)
             var both = try KafkaFrame.request(produce, header: KafkaRequestHeader(apiKey: .produce, apiVersion: 9, correlationId: 10, clientId: "p"))
             var second = try KafkaFrame.request(ApiVersionsRequest(), header: KafkaRequestHeader(apiKey: .apiVersions, apiVersion: 3, correlationId: 11, clientId: "p"))
             both.writeBuffer(&second)
@@ -262,14 +246,7 @@ struct SpooledProduceTests {
     func disconnectMidStream() async throws {
         try await withEmbeddedBroker(configure: configure) { broker in
             let header = KafkaRequestHeader(apiKey: .produce, apiVersion: 9, correlationId: 1, clientId: "quitter")
-            var partition = ProduceRequest.PartitionProduceData()
-            partition.records = KafkaRecords(bytes: bigBatch(2_000_000, seed: 5))
-            var topic = ProduceRequest.TopicProduceData()
-            topic.name = "abandoned"
-            topic.partitionData = [partition]
-            var request = ProduceRequest()
-            request.acks = -1
-            request.topicData = [topic]
+            let request = ProduceRequest.single(topic: "abandoned", batch: bigBatch(2_000_000, seed: 5))
             let frame = try KafkaFrame.request(request, header: header)
             for cut in [20, 500, 1_000_000] {
                 let quitter = try await KafkaTestClient.connect(port: broker.port)

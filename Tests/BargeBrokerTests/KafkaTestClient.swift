@@ -67,3 +67,20 @@ extension NIOAsyncChannelInboundStream<ByteBuffer>.AsyncIterator {
         func next() async throws -> ByteBuffer? { try await iterator.next() }
     }
 }
+
+extension ProduceRequest {
+    /// A request that writes `batch` to partition 0 of `topic`.
+    static func single(topic: String, batch: ByteBuffer, acks: Int16 = -1) -> ProduceRequest {
+        var partition = ProduceRequest.PartitionProduceData()
+        partition.index = 0
+        partition.records = KafkaRecords(bytes: batch)
+        var topicData = ProduceRequest.TopicProduceData()
+        topicData.name = topic
+        topicData.partitionData = [partition]
+        var request = ProduceRequest()
+        request.acks = acks
+        request.timeoutMs = 5_000
+        request.topicData = [topicData]
+        return request
+    }
+}
