@@ -10,6 +10,9 @@ final class AppendSignal: Sendable {
         var generation: UInt64 = 0
         var nextWaiter: UInt64 = 0
         var waiters: [UInt64: CheckedContinuation<Void, Never>] = [:]
+        /// Waiters given an id that have not stored their continuation yet.
+        var unregistered: Set<UInt64> = []
+        /// Of those, the ones cancelled in the meantime.
         var cancelled: Set<UInt64> = []
     }
 
@@ -42,11 +45,13 @@ final class AppendSignal: Sendable {
     private func waitForAppend(after generation: UInt64) async {
         let id = state.withLockedValue { state in
             state.nextWaiter &+= 1
+            state.unregistered.insert(state.nextWaiter)
             return state.nextWaiter
         }
         await withTaskCancellationHandler {
             await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
                 let resumeNow = state.withLockedValue { state in
+                    state.unregistered.remove(id)
                     if state.generation != generation || state.cancelled.remove(id) != nil { return true }
                     state.waiters[id] = continuation
                     return false
@@ -56,7 +61,7 @@ final class AppendSignal: Sendable {
         } onCancel: {
             let waiter = state.withLockedValue { state -> CheckedContinuation<Void, Never>? in
                 if let waiter = state.waiters.removeValue(forKey: id) { return waiter }
-                state.cancelled.insert(id)
+                if state.unregistered.contains(id) { state.cancelled.insert(id) }
                 return nil
             }
             waiter?.resume()

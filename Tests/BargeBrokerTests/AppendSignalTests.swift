@@ -1,0 +1,51 @@
+@testable import BargeBroker
+import Testing
+
+@Suite("Append signal for long-polling fetches", .timeLimit(.minutes(1)))
+struct AppendSignalTests {
+    let clock = ContinuousClock()
+
+    @Test("a wait without appends lasts its timeout")
+    func timeout() async {
+        let signal = AppendSignal()
+        let started = clock.now
+        await signal.wait(after: signal.generation, timeout: .milliseconds(100))
+        #expect(clock.now - started >= .milliseconds(90))
+    }
+
+    @Test("an append between reading the generation and waiting is not missed")
+    func appendBeforeWait() async {
+        let signal = AppendSignal()
+        let generation = signal.generation
+        signal.notify()
+        let started = clock.now
+        await signal.wait(after: generation, timeout: .seconds(10))
+        #expect(clock.now - started < .seconds(1))
+    }
+
+    @Test("an append wakes every waiter early")
+    func wakesWaiters() async {
+        let signal = AppendSignal()
+        let started = clock.now
+        let generation = signal.generation
+        await withTaskGroup(of: Void.self) { group in
+            for _ in 0..<5 {
+                group.addTask { await signal.wait(after: generation, timeout: .seconds(10)) }
+            }
+            try? await Task.sleep(for: .milliseconds(100))
+            signal.notify()
+        }
+        #expect(clock.now - started < .seconds(5))
+    }
+
+    @Test("cancelling a waiting task ends its wait")
+    func cancellation() async {
+        let signal = AppendSignal()
+        let started = clock.now
+        let waiter = Task { await signal.wait(after: signal.generation, timeout: .seconds(10)) }
+        try? await Task.sleep(for: .milliseconds(50))
+        waiter.cancel()
+        await waiter.value
+        #expect(clock.now - started < .seconds(5))
+    }
+}
