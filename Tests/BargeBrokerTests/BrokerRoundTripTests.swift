@@ -94,11 +94,11 @@ struct BrokerRoundTripTests {
             _ = try await produce(producer, topic: "wait", batch: batch(["first"]))
             let clock = ContinuousClock()
             let started = clock.now
-            async let waited = fetch(consumer, topic: "wait", offset: 1, maxWaitMs: 10_000)
+            async let waited = fetch(consumer, topic: "wait", offset: 1, maxWaitMs: 60_000)
             try await Task.sleep(for: .milliseconds(200))
             _ = try await produce(producer, topic: "wait", batch: batch(["second"]))
             let result = try await waited
-            #expect(clock.now - started < .seconds(5))
+            #expect(clock.now - started < .seconds(30))
             let records = try RecordBatch.split(try #require(result.records?.inMemoryBytes))
             #expect(records.first?.header.baseOffset == 1)
             await producer.close()

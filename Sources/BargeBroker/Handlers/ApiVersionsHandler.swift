@@ -29,7 +29,7 @@ struct ApiVersionsHandler: KafkaRequestHandler {
     /// The answer to an ApiVersions request of a version above ours:
     /// UNSUPPORTED_VERSION with every range, encoded as v0.
     static func unsupportedVersionResponse(correlationId: Int32, ranges: [(KafkaApiKey, ClosedRange<Int16>)]) -> DispatchResult {
-        let response = Self.response(error: .unsupportedVersion, ranges: ranges.sorted { $0.0.rawValue < $1.0.rawValue })
+        let response = Self.response(error: .unsupportedVersion, ranges: ranges)
         do {
             return .respond(try KafkaFrame.response(response, apiKey: apiKey, version: 0, correlationId: correlationId))
         } catch {

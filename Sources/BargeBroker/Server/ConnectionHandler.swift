@@ -35,22 +35,22 @@ struct ConnectionHandler: Sendable {
     }
 
     /// Writes a response: its bytes with the file regions spliced in where
-    /// the encoder put them. Returns when all of it has been written.
+    /// the encoder put them, in one hop to the event loop. Returns when all
+    /// of it has been written; each region's handle is closed once it is.
     static func write(_ encoder: KafkaEncoder, to channel: Channel) async throws {
-        var bytes = encoder.buffer
-        var position = 0
-        var pending: [EventLoopFuture<Void>] = []
-        for splice in encoder.splices {
-            if splice.offset > position, let slice = bytes.readSlice(length: splice.offset - position) {
-                pending.append(channel.write(IOData.byteBuffer(slice)))
+        try await channel.eventLoop.flatSubmit {
+            var bytes = encoder.buffer
+            var position = 0
+            for splice in encoder.splices {
+                if splice.offset > position, let slice = bytes.readSlice(length: splice.offset - position) {
+                    channel.write(IOData.byteBuffer(slice), promise: nil)
+                }
+                position = splice.offset
+                let handle = splice.region.fileHandle
+                channel.write(IOData.fileRegion(splice.region)).whenComplete { _ in try? handle.close() }
             }
-            position = splice.offset
-            let written = channel.write(IOData.fileRegion(splice.region))
-            let handle = splice.region.fileHandle
-            written.whenComplete { _ in try? handle.close() }
-            pending.append(written)
-        }
-        pending.append(channel.writeAndFlush(IOData.byteBuffer(bytes)))
-        for future in pending { try await future.get() }
+            // Writes complete in order: the last one's result covers them all.
+            return channel.writeAndFlush(IOData.byteBuffer(bytes))
+        }.get()
     }
 }

@@ -6,6 +6,8 @@ import NIOCore
 /// API: the one place where APIs are routed.
 struct RequestDispatcher: Sendable {
     private let handlers: [KafkaApiKey: AnyRequestHandler]
+    /// Every API served with its versions, as ApiVersions lists them.
+    private let advertised: [(KafkaApiKey, ClosedRange<Int16>)]
     private let broker: BrokerState
     private let logger: Logger
 
@@ -15,6 +17,7 @@ struct RequestDispatcher: Sendable {
         var handlers = Self.dataHandlers
         let advertised = (handlers.map { ($0.apiKey, $0.versions) } + [(ApiVersionsHandler.apiKey, ApiVersionsHandler.versions)])
             .sorted { $0.0.rawValue < $1.0.rawValue }
+        self.advertised = advertised
         handlers.append(AnyRequestHandler(ApiVersionsHandler(advertised: advertised)))
         self.handlers = Dictionary(uniqueKeysWithValues: handlers.map { ($0.apiKey, $0) })
     }
@@ -71,7 +74,6 @@ struct RequestDispatcher: Sendable {
               let version = frame.getInteger(at: frame.readerIndex + 2, as: Int16.self),
               version > ApiVersionsHandler.versions.upperBound,
               let correlationId = frame.getInteger(at: frame.readerIndex + 4, as: Int32.self) else { return nil }
-        let ranges = handlers.values.map { ($0.apiKey, $0.versions) }
-        return ApiVersionsHandler.unsupportedVersionResponse(correlationId: correlationId, ranges: ranges)
+        return ApiVersionsHandler.unsupportedVersionResponse(correlationId: correlationId, ranges: advertised)
     }
 }
