@@ -227,12 +227,18 @@ def consume(bootstrap: str, topic: str, count: int, size: int, extra: dict | Non
         while got < count:
             if time.monotonic() > deadline:
                 raise RuntimeError(f"consumed {got} of {count}")
-            for m in c.consume(num_messages=100, timeout=1.0):
-                if m.error():
-                    raise RuntimeError(f"consume error: {m.error()}")
-                if len(m.value()) != size:
-                    raise RuntimeError(f"record {m.offset()} has {len(m.value())} bytes, want {size}")
-                got += 1
+            # The usual poll() loop. consume(num_messages=100, timeout=1.0) would
+            # measure an artifact instead: librdkafka prefetches at most 64 MiB
+            # (queued.max.messages.kbytes), fewer than 100 records of 1 MB, so
+            # each call waits out its timeout once the broker keeps up.
+            m = c.poll(1.0)
+            if m is None:
+                continue
+            if m.error():
+                raise RuntimeError(f"consume error: {m.error()}")
+            if len(m.value()) != size:
+                raise RuntimeError(f"record {m.offset()} has {len(m.value())} bytes, want {size}")
+            got += 1
         elapsed = time.perf_counter() - start
     finally:
         c.close()
