@@ -12,13 +12,17 @@ struct BrokerRoundTripTests {
         return try #require(response.responses.first?.partitionResponses.first)
     }
 
-    func fetch(_ client: KafkaTestClient, topic: String, offset: Int64, maxWaitMs: Int32 = 0, minBytes: Int32 = 1, version: Int16 = 12) async throws -> FetchResponse.PartitionData {
+    func fetch(_ client: KafkaTestClient, topic: String, topicId: KafkaUUID? = nil, offset: Int64, maxWaitMs: Int32 = 0, minBytes: Int32 = 1, version: Int16 = 12) async throws -> FetchResponse.PartitionData {
         var partition = FetchRequest.FetchPartition()
         partition.partition = 0
         partition.fetchOffset = offset
         partition.partitionMaxBytes = 1_048_576
         var topicRequest = FetchRequest.FetchTopic()
-        topicRequest.topic = topic
+        if let topicId {
+            topicRequest.topicId = topicId
+        } else {
+            topicRequest.topic = topic
+        }
         topicRequest.partitions = [partition]
         var request = FetchRequest()
         request.replicaId = -1
@@ -83,6 +87,29 @@ struct BrokerRoundTripTests {
             #expect(batches.map(\.header.baseOffset) == [0, 3])
             let values = try batches.flatMap { try $0.records() }.map { String(buffer: $0.value!) }
             #expect(values == ["a", "b", "c", "d"])
+        }
+    }
+
+    @Test("Fetch v13 and later find topics by the id Metadata gives")
+    func fetchByTopicId() async throws {
+        try await withEmbeddedBroker { broker in
+            let client = try await KafkaTestClient.connect(port: broker.port)
+            defer { Task { await client.close() } }
+            _ = try await produce(client, topic: "by-id", batch: batch(["x", "y"]))
+            var request = MetadataRequest()
+            var wanted = MetadataRequest.MetadataRequestTopic()
+            wanted.name = "by-id"
+            request.topics = [wanted]
+            let metadata = try await client.request(request, apiKey: .metadata, version: 12, as: MetadataResponse.self)
+            let id = try #require(metadata.topics.first?.topicId)
+            #expect(id != .zero)
+            for version in Int16(13)...16 {
+                let fetched = try await fetch(client, topic: "", topicId: id, offset: 0, version: version)
+                #expect(fetched.errorCode == 0, "v\(version)")
+                #expect(try RecordBatch.split(try #require(fetched.records?.inMemoryBytes)).first?.header.recordCount == 2)
+            }
+            let unknown = try await fetch(client, topic: "", topicId: KafkaUUID(high: 1, low: 2), offset: 0, version: 16)
+            #expect(unknown.errorCode == KafkaErrorCode.unknownTopicId.code)
         }
     }
 

@@ -2,7 +2,7 @@ import BargeLog
 import Foundation
 import KafkaProtocol
 
-/// Fetch, versions 4-12: reads whole batches from the partition logs and
+/// Fetch, versions 4-16 (topics by name up to v12, by topic id from v13): reads whole batches from the partition logs and
 /// sends them as file regions (sendfile, no copy through memory). Waits up to
 /// `max.wait.ms` for `min.bytes`, waking on appends; honours the request's
 /// `max.bytes` (capped by the broker's `fetch.max.bytes`) and each partition's
@@ -11,7 +11,9 @@ import KafkaProtocol
 /// and the response's session id is 0.
 struct FetchHandler: KafkaRequestHandler {
     static let apiKey = KafkaApiKey.fetch
-    static let versions: ClosedRange<Int16> = 4...12
+    static let versions: ClosedRange<Int16> = 4...16
+    /// The first version that names topics by id.
+    static let topicIdVersion: Int16 = 13
 
     func handle(_ request: FetchRequest, context: RequestContext) async throws -> FetchResponse? {
         let started = ContinuousClock.now
@@ -38,14 +40,23 @@ struct FetchHandler: KafkaRequestHandler {
         do {
             for topicRequest in request.topics {
                 var topicResponse = FetchResponse.FetchableTopicResponse()
-                topicResponse.topic = topicRequest.topic
-                let topic = context.topics.topic(named: topicRequest.topic)
+                let topic: Topic?
+                let unknown: KafkaErrorCode
+                if context.header.apiVersion >= Self.topicIdVersion {
+                    topicResponse.topicId = topicRequest.topicId
+                    topic = context.topics.topic(id: topicRequest.topicId)
+                    unknown = topic == nil ? .unknownTopicId : .unknownTopicOrPartition
+                } else {
+                    topicResponse.topic = topicRequest.topic
+                    topic = context.topics.topic(named: topicRequest.topic)
+                    unknown = .unknownTopicOrPartition
+                }
                 for partitionRequest in topicRequest.partitions {
                     var partition = FetchResponse.PartitionData()
                     partition.partitionIndex = partitionRequest.partition
                     partition.abortedTransactions = nil
                     guard let topic, partitionRequest.partition >= 0, Int(partitionRequest.partition) < topic.partitions.count else {
-                        partition.errorCode = KafkaErrorCode.unknownTopicOrPartition.code
+                        partition.errorCode = unknown.code
                         partition.highWatermark = -1
                         partition.lastStableOffset = -1
                         hasError = true
