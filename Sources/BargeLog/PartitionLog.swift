@@ -124,7 +124,12 @@ public final class PartitionLog: @unchecked Sendable {
             try activeSegment.append(stored, indexIntervalBytes: settings.indexIntervalBytes, now: now)
             producerState = pending
             unflushedMessages += stored.reduce(0) { $0 + Int64($1.header.recordCount) }
-            try flushIfDueLocked(now: now)
+            do {
+                try flushIfDueLocked(now: now)
+            } catch {
+                // The batches are appended: report them, and the fsync failure apart.
+                logger.error("flush after append failed", metadata: ["log": "\(directory)", "error": "\(error)"])
+            }
             return LogAppendResult(baseOffset: stored[0].header.baseOffset, lastOffset: nextOffset - 1,
                                    logAppendTime: logAppendTime ?? -1, logStartOffset: startOffset, isDuplicate: false)
         }

@@ -70,9 +70,14 @@ struct StoredBatch {
         var position = offset
         var run: ArraySlice<StoredBatch> = []
         func flushRun() throws(LogError) {
-            guard !run.isEmpty else { return }
-            try withPieces(run) { (pieces) throws(LogError) in try file.write(pieces, at: position) }
-            position += run.reduce(0) { $0 + $1.header.totalSize }
+            // A gather write per 64 batches keeps the pieces (and the nesting below) small.
+            var start = run.startIndex
+            while start < run.endIndex {
+                let chunk = run[start..<min(start + 64, run.endIndex)]
+                try withPieces(chunk) { (pieces) throws(LogError) in try file.write(pieces, at: position) }
+                position += chunk.reduce(0) { $0 + $1.header.totalSize }
+                start = chunk.endIndex
+            }
             run = []
         }
         for (index, batch) in batches.enumerated() {

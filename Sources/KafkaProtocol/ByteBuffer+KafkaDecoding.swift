@@ -176,7 +176,9 @@ extension ByteBuffer {
 
     private mutating func readElements<T>(_ count: Int, _ element: (inout ByteBuffer) throws -> T) throws -> [T] {
         var result: [T] = []
-        result.reserveCapacity(count)
+        // `count` is only known to be at most the bytes left, not the elements'
+        // size: reserve a little, let the array grow with what really decodes.
+        result.reserveCapacity(Swift.min(count, 1_024))
         for _ in 0..<count { result.append(try element(&self)) }
         return result
     }

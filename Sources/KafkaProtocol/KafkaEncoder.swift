@@ -116,6 +116,7 @@ public struct KafkaEncoder: Sendable {
         for field in fields {
             var inner = KafkaEncoder(buffer: ByteBuffer())
             try field.encode(&inner)
+            precondition(inner.splices.isEmpty, "a tagged field cannot hold file regions")
             writeUnsignedVarint(field.tag)
             writeUnsignedVarint(UInt32(inner.buffer.readableBytes))
             buffer.writeBuffer(&inner.buffer)

@@ -93,6 +93,16 @@ struct RecordBatchTests {
         #expect(throws: KafkaProtocolError.self) { try RecordBatch.split(codec, verifyCRC: false) }
     }
 
+    @Test("a last offset delta that does not match the record count is refused, compressed or not")
+    func lastOffsetDelta() {
+        for codec in [RecordCompression.none, .gzip] {
+            var batch = sampleBatch()
+            batch.setInteger(Int16(codec.rawValue), at: 21)
+            batch.setInteger(Int32(0), at: 23)
+            #expect(throws: KafkaProtocolError.self, "\(codec)") { try RecordBatch.split(batch, verifyCRC: false) }
+        }
+    }
+
     @Test("attributes decode codec and flags")
     func attributes() {
         var attributes = RecordBatchAttributes(rawValue: 0)

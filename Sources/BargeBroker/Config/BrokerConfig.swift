@@ -51,9 +51,14 @@ public struct BrokerConfig: Sendable, Equatable {
     public func applying(_ properties: [(key: String, value: String)]) throws -> BrokerConfig {
         var config = self
         var topicProperties: [String: String] = [:]
+        var precedence: [String: Int] = [:]
         for (key, value) in properties {
             if let topicName = Self.topicDefaultNames[key] {
-                topicProperties[topicName] = Self.topicValue(for: key, value)
+                // As in Kafka, `.ms` beats `.minutes` beats `.hours`, whatever the order.
+                let rank = Self.unitRank(key)
+                guard rank >= precedence[topicName, default: 0] else { continue }
+                precedence[topicName] = rank
+                topicProperties[topicName] = try Self.topicValue(for: key, value)
                 if key == "message.max.bytes" { config.messageMaxBytes = try Self.int(key, value, min: 0) }
                 continue
             }
@@ -105,12 +110,20 @@ public struct BrokerConfig: Sendable, Equatable {
 
     private static var allNames: Set<String> { knownNames.union(topicDefaultNames.keys) }
 
-    /// Converts hours and minutes to the milliseconds the topic setting takes.
-    private static func topicValue(for key: String, _ value: String) -> String {
-        guard let number = Int64(value) else { return value }
-        if key.hasSuffix(".hours") { return String(number * 3_600_000) }
-        if key.hasSuffix(".minutes") { return String(number * 60_000) }
-        return value
+    /// Converts hours and minutes to the milliseconds the topic setting
+    /// takes; a negative time means "forever" (-1), as in Kafka.
+    private static func topicValue(for key: String, _ value: String) throws -> String {
+        let factor: Int64 = key.hasSuffix(".hours") ? 3_600_000 : key.hasSuffix(".minutes") ? 60_000 : 1
+        guard factor > 1, let number = Int64(value) else { return value }
+        if number < 0 { return "-1" }
+        let (milliseconds, overflow) = number.multipliedReportingOverflow(by: factor)
+        guard !overflow else { throw BrokerConfigError("\(key) = \(value) is too large") }
+        return String(milliseconds)
+    }
+
+    /// How specific a time setting's unit is: milliseconds 3, minutes 2, hours 1.
+    private static func unitRank(_ key: String) -> Int {
+        key.hasSuffix(".hours") ? 1 : key.hasSuffix(".minutes") ? 2 : 3
     }
 
     private typealias Setter = @Sendable (inout BrokerConfig, String, String) throws -> Void

@@ -14,6 +14,15 @@ struct FetchHandler: KafkaRequestHandler {
     static let versions: ClosedRange<Int16> = 4...16
     /// The first version that names topics by id.
     static let topicIdVersion: Int16 = 13
+    /// The most file regions (each an open descriptor) one response holds;
+    /// partitions past it are answered without records.
+    static let maximumRegions = 1_000
+
+    /// What reading one partition gave, with the offsets to report either way.
+    private enum PartitionRead: Sendable {
+        case records(LogReadResult)
+        case failed(code: Int16, highWatermark: Int64, logStartOffset: Int64)
+    }
 
     func handle(_ request: FetchRequest, context: RequestContext) async throws -> FetchResponse? {
         let started = ContinuousClock.now
@@ -25,7 +34,7 @@ struct FetchHandler: KafkaRequestHandler {
             if bytes >= Int(request.minBytes) || hasError || ContinuousClock.now >= deadline {
                 return response
             }
-            response.responses.forEach { $0.partitions.forEach { $0.records?.closeFiles() } }
+            response.closeFiles()
             await context.broker.appends.wait(after: generation, timeout: deadline - ContinuousClock.now)
             if Task.isCancelled { throw CancellationError() }
         }
@@ -36,6 +45,7 @@ struct FetchHandler: KafkaRequestHandler {
     ) async throws -> (FetchResponse, Int, Bool) {
         var response = FetchResponse()
         var total = 0
+        var regions = 0
         var hasError = false
         do {
             for topicRequest in request.topics {
@@ -64,23 +74,37 @@ struct FetchHandler: KafkaRequestHandler {
                         continue
                     }
                     let log = topic.partitions[Int(partitionRequest.partition)]
-                    let maxBytes = min(Int(max(partitionRequest.partitionMaxBytes, 0)), max(limit - total, 0))
-                    let minOneBatch = total == 0
+                    // Each file region holds a descriptor: cap them per response.
+                    let regionsLeft = regions < Self.maximumRegions
+                    let maxBytes = regionsLeft ? min(Int(max(partitionRequest.partitionMaxBytes, 0)), max(limit - total, 0)) : 0
+                    let minOneBatch = total == 0 && regionsLeft
                     let offset = partitionRequest.fetchOffset
+                    let outcome: PartitionRead
                     do {
-                        let result = try await context.io.run {
-                            try log.read(from: offset, maxBytes: maxBytes, minOneBatch: minOneBatch)
+                        outcome = try await context.io.run { () -> PartitionRead in
+                            do {
+                                return .records(try log.read(from: offset, maxBytes: maxBytes, minOneBatch: minOneBatch))
+                            } catch let error as LogError {
+                                return .failed(code: error.kafkaErrorCode, highWatermark: log.logEndOffset, logStartOffset: log.logStartOffset)
+                            }
                         }
+                    } catch {
+                        topicResponse.partitions.forEach { $0.records?.closeFiles() }
+                        throw error
+                    }
+                    switch outcome {
+                    case .records(let result):
                         partition.highWatermark = result.highWatermark
                         partition.lastStableOffset = result.highWatermark
                         partition.logStartOffset = result.logStartOffset
                         partition.records = result.records
                         total += result.records.byteCount
-                    } catch let error as LogError {
-                        partition.errorCode = error.kafkaErrorCode
-                        partition.highWatermark = log.logEndOffset
-                        partition.lastStableOffset = log.logEndOffset
-                        partition.logStartOffset = log.logStartOffset
+                        regions += result.records.parts.count
+                    case .failed(let code, let highWatermark, let logStartOffset):
+                        partition.errorCode = code
+                        partition.highWatermark = highWatermark
+                        partition.lastStableOffset = highWatermark
+                        partition.logStartOffset = logStartOffset
                         hasError = true
                     }
                     topicResponse.partitions.append(partition)
@@ -88,10 +112,17 @@ struct FetchHandler: KafkaRequestHandler {
                 response.responses.append(topicResponse)
             }
         } catch {
-            response.responses.forEach { $0.partitions.forEach { $0.records?.closeFiles() } }
+            response.closeFiles()
             throw error
         }
         return (response, total, hasError)
+    }
+}
+
+extension FetchResponse {
+    /// Closes the file handles of every partition's records.
+    func closeFiles() {
+        responses.forEach { $0.partitions.forEach { $0.records?.closeFiles() } }
     }
 }
 

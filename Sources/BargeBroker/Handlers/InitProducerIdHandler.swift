@@ -1,8 +1,9 @@
 import KafkaProtocol
 
 /// InitProducerId, versions 0-4, for idempotent producers: hands out a new
-/// producer id with epoch 0, or, when a client (v3+) passes its current id
-/// and epoch, bumps the epoch. Transactional ids are not supported.
+/// producer id with epoch 0 every time, as Kafka does for a null
+/// transactional id (a client asking to bump its epoch gets a new id, so no
+/// client can fence another's id). Transactional ids are not supported.
 struct InitProducerIdHandler: KafkaRequestHandler {
     static let apiKey = KafkaApiKey.initProducerId
     static let versions: ClosedRange<Int16> = 0...4
@@ -13,11 +14,6 @@ struct InitProducerIdHandler: KafkaRequestHandler {
         response.producerEpoch = -1
         if request.transactionalId != nil {
             response.errorCode = KafkaErrorCode.transactionalIdAuthorizationFailed.code
-            return response
-        }
-        if request.producerId >= 0 && request.producerEpoch >= 0 && request.producerEpoch < Int16.max - 1 {
-            response.producerId = request.producerId
-            response.producerEpoch = request.producerEpoch + 1
             return response
         }
         let allocator = context.broker.producerIds

@@ -27,11 +27,12 @@ struct ListOffsetsHandler: KafkaRequestHandler {
                     topicResponse.partitions.append(partition)
                     continue
                 }
+                // The log's offsets take its lock, which fsyncs may hold: ask off the concurrency pool.
                 switch partitionRequest.timestamp {
                 case Self.latest:
-                    partition.offset = log.logEndOffset
+                    partition.offset = try await context.io.run { log.logEndOffset }
                 case Self.earliest:
-                    partition.offset = log.logStartOffset
+                    partition.offset = try await context.io.run { log.logStartOffset }
                 case let timestamp where timestamp >= 0:
                     do {
                         if let found = try await context.io.run({ try log.offset(forTimestamp: timestamp) }) {

@@ -57,7 +57,14 @@ struct ProduceHandler: KafkaRequestHandler {
             }
             response.responses.append(topicResponse)
         }
-        return request.acks == 0 ? nil : response
+        guard request.acks == 0 else { return response }
+        // With acks=0 nobody reads the errors: close the connection, as Kafka
+        // does, so that the client notices.
+        let failures = response.responses.flatMap(\.partitionResponses).filter { $0.errorCode != 0 }
+        if let failure = failures.first {
+            throw TopicError(code: .forCode(failure.errorCode), message: "acks=0 produce failed: \(failure.errorMessage ?? "")")
+        }
+        return nil
     }
 
     private func resolveTopic(_ name: String, context: RequestContext) async -> Result<Topic, TopicError> {
@@ -143,10 +150,17 @@ struct ProduceHandler: KafkaRequestHandler {
         }
     }
 
-    /// Refuses batches over the topic's `max.message.bytes`, and control or
-    /// transactional batches, which clients may not write here.
+    /// Refuses what Kafka refuses: more than one batch per partition (Produce
+    /// v3 and later carry exactly one), batches without records, batches over
+    /// the topic's `max.message.bytes`, and control or transactional batches.
     private static func check(_ headers: [RecordBatchHeader], config: LogConfig) throws {
+        guard headers.count == 1 else {
+            throw TopicError(code: .invalidRecord, message: "a partition's records must be exactly one record batch, not \(headers.count)")
+        }
         for header in headers {
+            if header.recordCount == 0 {
+                throw TopicError(code: .invalidRecord, message: "a record batch holds no records")
+            }
             if header.totalSize > config.maxMessageBytes {
                 throw TopicError(code: .messageTooLarge, message: "a record batch of \(header.totalSize) bytes exceeds max.message.bytes (\(config.maxMessageBytes))")
             }

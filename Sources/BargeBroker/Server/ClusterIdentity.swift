@@ -7,7 +7,11 @@ enum ClusterIdentity {
         let path = dataDirectory + "/meta.properties"
         if let text = try? String(contentsOfFile: path, encoding: .utf8) {
             for line in text.split(separator: "\n") where line.hasPrefix("cluster.id=") {
-                return String(line.dropFirst("cluster.id=".count))
+                let stored = String(line.dropFirst("cluster.id=".count))
+                if let configured, configured != stored {
+                    throw BrokerConfigError("cluster.id is \(configured) but the data directory belongs to cluster \(stored)")
+                }
+                return stored
             }
         }
         let id = configured ?? Self.generate()

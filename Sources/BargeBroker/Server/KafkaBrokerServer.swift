@@ -35,8 +35,12 @@ public final class KafkaBrokerServer: Sendable {
 
     /// Opens the data directory (recovering logs) and binds the listening socket.
     public static func start(config: BrokerConfig, logger: Logger) async throws -> KafkaBrokerServer {
+        if config.advertisedHost == nil && ["0.0.0.0", "::"].contains(config.listenHost) {
+            throw BrokerConfigError("listening on all interfaces (\(config.listenHost)) needs advertised.listeners (--advertise HOST:PORT), the address clients should connect to")
+        }
         let threadPool = NIOThreadPool(numberOfThreads: max(4, System.coreCount * 2))
         threadPool.start()
+        var openedTopics: TopicRegistry?
         do {
             let io = BlockingIOPool(threadPool: threadPool)
             let (topics, producerIds, clusterId) = try await io.run {
@@ -45,6 +49,7 @@ public final class KafkaBrokerServer: Sendable {
                 let clusterId = try ClusterIdentity.load(dataDirectory: config.dataDirectory, configured: config.clusterId)
                 return (topics, producerIds, clusterId)
             }
+            openedTopics = topics
             let limits = KafkaRequestDecoder.Limits(
                 maximumFrameSize: config.socketRequestMaxBytes, spoolThreshold: config.produceSpoolThresholdBytes)
             let spoolDirectory = config.dataDirectory + "/.spool"
@@ -74,6 +79,9 @@ public final class KafkaBrokerServer: Sendable {
             return KafkaBrokerServer(
                 port: port, config: config, serverChannel: serverChannel, state: state, threadPool: threadPool, logger: logger)
         } catch {
+            if let openedTopics {
+                try? await BlockingIOPool(threadPool: threadPool).run { openedTopics.closeAll() }
+            }
             try? await threadPool.shutdownGracefully()
             throw error
         }

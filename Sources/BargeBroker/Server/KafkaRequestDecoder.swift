@@ -41,6 +41,9 @@ final class KafkaRequestDecoder: ChannelDuplexHandler {
         var finished: (request: ProduceRequest, streamed: [(topic: Int, partition: Int)])?
     }
 
+    /// A buffer larger than this is not kept for the next frames.
+    private static let retainedCapacity = 1 << 20
+
     private let limits: Limits
     private let spoolDirectory: String
     private let threadPool: NIOThreadPool
@@ -104,7 +107,12 @@ final class KafkaRequestDecoder: ChannelDuplexHandler {
             context.fireChannelRead(wrapInboundOut(.frame(frame)))
         }
         if cumulation.readableBytes == 0 {
-            cumulation.clear()
+            // Frames handed on may still share the storage: do not keep a large one.
+            if cumulation.capacity > Self.retainedCapacity {
+                cumulation = ByteBuffer()
+            } else {
+                cumulation.clear()
+            }
         } else if cumulation.readerIndex > 64 * 1024 {
             cumulation.discardReadBytes()
         }
@@ -114,6 +122,7 @@ final class KafkaRequestDecoder: ChannelDuplexHandler {
     private func feedStreaming(context: ChannelHandlerContext, _ input: inout ByteBuffer) throws {
         guard var state = streaming else { return }
         let events = try state.parser.feed(&input)
+        var writes: [(bytes: ByteBuffer, offset: Int)] = []
         for event in events {
             switch event {
             case .header(let header):
@@ -121,19 +130,23 @@ final class KafkaRequestDecoder: ChannelDuplexHandler {
             case .recordsStart(let length):
                 state.ranges.append(state.bytesSpooled..<(state.bytesSpooled + length))
             case .recordsBytes(let bytes):
-                let offset = state.bytesSpooled
+                writes.append((bytes, state.bytesSpooled))
                 state.bytesSpooled += bytes.readableBytes
                 state.writesInFlight += 1
-                let spool = state.spool
-                let handler = NIOLoopBound(self, eventLoop: context.eventLoop)
-                let boundContext = NIOLoopBound(context, eventLoop: context.eventLoop)
-                threadPool.runIfActive(eventLoop: context.eventLoop) { try spool.write(bytes, at: offset) }
-                    .whenComplete { result in handler.value.spoolWriteCompleted(context: boundContext.value, result) }
             case .finished(let request, let streamed):
                 state.finished = (request, streamed)
             }
         }
+        // Store the state before any write starts: a write may complete (or
+        // fail) at once and update it.
         streaming = state
+        let spool = state.spool
+        for write in writes {
+            let handler = NIOLoopBound(self, eventLoop: context.eventLoop)
+            let boundContext = NIOLoopBound(context, eventLoop: context.eventLoop)
+            threadPool.runIfActive(eventLoop: context.eventLoop) { try spool.write(write.bytes, at: write.offset) }
+                .whenComplete { result in handler.value.spoolWriteCompleted(context: boundContext.value, result) }
+        }
         emitIfComplete(context: context)
     }
 

@@ -56,8 +56,13 @@ func respond<Handler: KafkaRequestHandler>(
 ) async -> DispatchResult {
     do {
         guard let response = try await handler.handle(request, context: context) else { return .noResponse }
-        return .respond(try KafkaFrame.response(
-            response, apiKey: Handler.apiKey, version: context.header.apiVersion, correlationId: context.header.correlationId))
+        do {
+            return .respond(try KafkaFrame.response(
+                response, apiKey: Handler.apiKey, version: context.header.apiVersion, correlationId: context.header.correlationId))
+        } catch {
+            (response as? FetchResponse)?.closeFiles()
+            throw error
+        }
     } catch {
         return .close(reason: "\(Handler.apiKey) v\(context.header.apiVersion) failed: \(error)")
     }

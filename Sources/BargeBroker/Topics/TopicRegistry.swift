@@ -31,6 +31,9 @@ final class TopicRegistry: Sendable {
     }
 
     private let state = NIOLockedValueBox(State())
+    /// Held for the whole of a creation or deletion (file work included), so
+    /// that two of them never touch the same topic's files at once.
+    private let mutations = NIOLock()
     private let dataDirectory: String
     private let defaults: LogConfig
     private let logger: Logger
@@ -90,22 +93,27 @@ final class TopicRegistry: Sendable {
             throw TopicError(code: .invalidPartitions, message: "a topic needs 1 to 100000 partitions, not \(partitions)")
         }
         _ = try config(with: configs)
+        return try mutations.withLock {
+            try createLocked(name: name, partitions: partitions, configs: configs, validateOnly: validateOnly)
+        }
+    }
+
+    private func createLocked(name: String, partitions: Int32, configs: [String: String], validateOnly: Bool) throws -> Topic {
         if topic(named: name) != nil {
             throw TopicError(code: .topicAlreadyExists, message: "topic '\(name)' already exists")
         }
         let metadata = TopicMetadata(name: name, id: KafkaUUID.random().description, partitionCount: partitions, configs: configs)
         if validateOnly { return Topic(metadata: metadata, config: try config(with: configs), partitions: []) }
         let topic = try open(metadata)
-        try DurableFile.write(try JSONEncoder().encode(metadata), to: metadataPath(name))
-        let winner = state.withLockedValue { state -> Topic? in
-            if let existing = state.topics[name] { return existing }
+        do {
+            try DurableFile.write(try JSONEncoder().encode(metadata), to: metadataPath(name))
+        } catch {
+            for log in topic.partitions { try? log.close() }
+            throw TopicError(code: .kafkaStorageError, message: "cannot store topic '\(name)': \(error)")
+        }
+        state.withLockedValue { state in
             state.topics[name] = topic
             state.names[topic.id] = name
-            return nil
-        }
-        if winner != nil {
-            for log in topic.partitions { try? log.close() }
-            throw TopicError(code: .topicAlreadyExists, message: "topic '\(name)' already exists")
         }
         logger.info("created topic", metadata: ["topic": "\(name)", "partitions": "\(partitions)"])
         return topic
@@ -124,6 +132,10 @@ final class TopicRegistry: Sendable {
 
     /// Deletes a topic and its logs (blocking).
     func deleteTopic(named name: String) throws {
+        try mutations.withLock { try deleteLocked(named: name) }
+    }
+
+    private func deleteLocked(named name: String) throws {
         guard let topic = state.withLockedValue({ state -> Topic? in
             guard let topic = state.topics.removeValue(forKey: name) else { return nil }
             state.names.removeValue(forKey: topic.id)

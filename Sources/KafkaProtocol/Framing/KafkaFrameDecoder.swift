@@ -5,9 +5,9 @@ import NIOCore
 /// The size is checked against `maximumFrameSize` before anything is
 /// allocated: a negative or too large size throws `.frameTooLarge`, and the
 /// connection is then closed as Kafka does. Returns nothing on short input
-/// without moving the reader index. Once a frame's size is known, the buffer
-/// reserves room for exactly that frame so that a large request is received
-/// into one allocation instead of repeated doublings.
+/// without moving the reader index. While a frame arrives the buffer grows
+/// toward its size in steps no larger than what has arrived (at least 1 MiB),
+/// so a large request takes few reallocations and a bare size prefix reserves little.
 public struct KafkaFrameDecoder: ByteToMessageDecoder {
     public typealias InboundOut = ByteBuffer
 
@@ -41,8 +41,11 @@ public struct KafkaFrameDecoder: ByteToMessageDecoder {
         }
         let needed = 4 + Int(size)
         guard buffer.readableBytes >= needed else {
-            if buffer.capacity - buffer.readerIndex < needed {
-                buffer.reserveCapacity(minimumWritableBytes: needed - buffer.readableBytes)
+            // Grow toward the frame's size as its bytes arrive, at most 1 MiB
+            // ahead of them, so that a size prefix alone reserves little.
+            let ahead = Swift.min(needed - buffer.readableBytes, Swift.max(buffer.readableBytes, 1 << 20))
+            if buffer.writableBytes < ahead {
+                buffer.reserveCapacity(minimumWritableBytes: ahead)
             }
             return nil
         }

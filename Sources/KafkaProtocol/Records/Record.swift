@@ -56,8 +56,8 @@ public struct Record: Sendable, Equatable {
         guard body.readableBytes == 0 else {
             throw KafkaProtocolError(.corruptRecordBatch, "record has \(body.readableBytes) unread bytes")
         }
-        offset = batch.baseOffset + Int64(offsetDelta)
-        timestamp = batch.attributes.isLogAppendTime ? batch.maxTimestamp : batch.baseTimestamp + timestampDelta
+        offset = batch.baseOffset &+ Int64(offsetDelta)
+        timestamp = batch.attributes.isLogAppendTime ? batch.maxTimestamp : batch.baseTimestamp &+ timestampDelta
     }
 
     private static func readVarintBytes(_ buffer: inout ByteBuffer, _ what: String) throws -> ByteBuffer? {

@@ -85,7 +85,7 @@ public struct RecordBatchHeader: Sendable, Equatable {
             throw KafkaProtocolError(.corruptRecordBatch, "record batch length \(batchLength) does not fit the \(bytesLeft) bytes left")
         }
         guard recordCount >= 0, lastOffsetDelta >= 0,
-              attributes.isControl || recordCount == 0 || lastOffsetDelta == recordCount - 1 || attributes.compression != .none else {
+              attributes.isControl || recordCount == 0 || lastOffsetDelta == recordCount - 1 else {
             throw KafkaProtocolError(.corruptRecordBatch, "record batch has \(recordCount) records but last offset delta \(lastOffsetDelta)")
         }
         guard attributes.compression.isKnown else {
