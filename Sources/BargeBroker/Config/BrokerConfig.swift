@@ -37,6 +37,15 @@ public struct BrokerConfig: Sendable, Equatable {
     public var retentionCheckIntervalMs: Int64 = 300_000
     /// `log.flush.scheduler.interval.ms`: how often `flush.ms` is checked. Default: 1000 here (Kafka: never).
     public var flushSchedulerIntervalMs: Int64 = 1_000
+    /// `group.initial.rebalance.delay.ms`, `group.min.session.timeout.ms`,
+    /// `group.max.session.timeout.ms`: the group coordinator's settings.
+    var groups = GroupConfiguration()
+    /// `offsets.retention.minutes`: how long committed offsets of an empty group are kept. Default: 10080 (7 days).
+    public var offsetsRetentionMinutes: Int64 = 10_080
+    /// `offsets.retention.check.interval.ms`: how often expired offsets are removed. Default: 600000.
+    public var offsetsRetentionCheckIntervalMs: Int64 = 600_000
+    /// `offset.metadata.max.bytes`: the longest commit metadata. Default: 4096.
+    public var offsetMetadataMaxBytes: Int = 4096
     /// Topic defaults: `log.segment.bytes`, `log.roll.ms`, `log.retention.ms`,
     /// `log.retention.bytes`, `log.flush.interval.messages`, `log.flush.interval.ms`,
     /// `log.index.interval.bytes`, `log.message.timestamp.type`, `message.max.bytes`.
@@ -146,6 +155,12 @@ public struct BrokerConfig: Sendable, Equatable {
         "num.partitions": { config, key, value in config.numPartitions = Int32(try int(key, value, min: 1, max: 100_000)) },
         "log.retention.check.interval.ms": { config, key, value in config.retentionCheckIntervalMs = Int64(try int(key, value, min: 1)) },
         "log.flush.scheduler.interval.ms": { config, key, value in config.flushSchedulerIntervalMs = Int64(try int(key, value, min: 1)) },
+        "group.initial.rebalance.delay.ms": { config, key, value in config.groups.initialRebalanceDelayMs = Int64(try int(key, value, min: 0)) },
+        "group.min.session.timeout.ms": { config, key, value in config.groups.minSessionTimeoutMs = Int32(try int(key, value, min: 1, max: Int(Int32.max))) },
+        "group.max.session.timeout.ms": { config, key, value in config.groups.maxSessionTimeoutMs = Int32(try int(key, value, min: 1, max: Int(Int32.max))) },
+        "offsets.retention.minutes": { config, key, value in config.offsetsRetentionMinutes = Int64(try int(key, value, min: 1)) },
+        "offsets.retention.check.interval.ms": { config, key, value in config.offsetsRetentionCheckIntervalMs = Int64(try int(key, value, min: 1)) },
+        "offset.metadata.max.bytes": { config, key, value in config.offsetMetadataMaxBytes = try int(key, value, min: 0) },
         "default.replication.factor": { _, key, value in _ = try int(key, value, min: 1, max: 1) },
         "offsets.topic.replication.factor": { _, key, value in _ = try int(key, value, min: 1, max: 1) },
     ]

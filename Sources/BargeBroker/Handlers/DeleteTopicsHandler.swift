@@ -23,7 +23,12 @@ struct DeleteTopicsHandler: KafkaRequestHandler {
             result.topicId = context.topics.topic(named: name)?.id ?? target.id
             let topics = context.topics
             do {
-                try await context.io.run { try topics.deleteTopic(named: name) }
+                let offsets = context.broker.offsets
+                try await context.io.run {
+                    try topics.deleteTopic(named: name)
+                    // Committed offsets of a deleted topic go with it.
+                    _ = try? offsets.removeTopic(name)
+                }
             } catch let error as TopicError {
                 result.errorCode = error.code.code
                 result.errorMessage = error.message

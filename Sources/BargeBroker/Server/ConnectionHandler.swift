@@ -13,14 +13,17 @@ struct ConnectionHandler: Sendable {
     func serve(_ connection: NIOAsyncChannel<KafkaInboundRequest, Never>) async {
         let channel = connection.channel
         let peer = channel.remoteAddress.map { "\($0)" } ?? "unknown"
+        let clientHost = "/" + (channel.remoteAddress?.ipAddress ?? "unknown")
         do {
             try await connection.executeThenClose { inbound in
                 for try await request in inbound {
-                    switch await dispatcher.dispatch(request) {
+                    switch await dispatcher.dispatch(request, clientHost: clientHost) {
                     case .respond(let encoder):
                         try await Self.write(encoder, to: channel)
                     case .noResponse:
                         continue
+                    case .stopping:
+                        return
                     case .close(let reason):
                         logger.warning("closing connection", metadata: ["peer": "\(peer)", "reason": "\(reason)"])
                         return

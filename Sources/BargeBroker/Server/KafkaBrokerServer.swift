@@ -43,11 +43,13 @@ public final class KafkaBrokerServer: Sendable {
         var openedTopics: TopicRegistry?
         do {
             let io = BlockingIOPool(threadPool: threadPool)
-            let (topics, producerIds, clusterId) = try await io.run {
+            let (topics, producerIds, clusterId, offsets) = try await io.run {
                 let topics = try TopicRegistry(dataDirectory: config.dataDirectory, defaults: config.topicDefaults, logger: logger)
                 let producerIds = try ProducerIdAllocator(dataDirectory: config.dataDirectory)
                 let clusterId = try ClusterIdentity.load(dataDirectory: config.dataDirectory, configured: config.clusterId)
-                return (topics, producerIds, clusterId)
+                let offsets = try CommittedOffsetStore(
+                    dataDirectory: config.dataDirectory, maxMetadataBytes: config.offsetMetadataMaxBytes, logger: logger)
+                return (topics, producerIds, clusterId, offsets)
             }
             openedTopics = topics
             let limits = KafkaRequestDecoder.Limits(
@@ -71,7 +73,8 @@ public final class KafkaBrokerServer: Sendable {
             }
             let state = BrokerState(
                 config: config, clusterId: clusterId, topics: topics, producerIds: producerIds, io: io,
-                appends: AppendSignal(), advertisedHost: config.advertisedHost ?? config.listenHost,
+                appends: AppendSignal(), groups: GroupCoordinator(configuration: config.groups), offsets: offsets,
+                advertisedHost: config.advertisedHost ?? config.listenHost,
                 advertisedPort: Int32(config.advertisedPort ?? port))
             logger.info("broker listening", metadata: [
                 "address": "\(config.listenHost):\(port)", "data-dir": "\(config.dataDirectory)", "cluster-id": "\(clusterId)",
@@ -113,8 +116,12 @@ public final class KafkaBrokerServer: Sendable {
     }
 
     private func close() async {
-        let topics = state.topics
-        try? await state.io.run { topics.closeAll() }
+        await state.groups.shutdown()
+        let (topics, offsets) = (state.topics, state.offsets)
+        try? await state.io.run {
+            topics.closeAll()
+            offsets.close()
+        }
         try? await threadPool.shutdownGracefully()
         logger.info("broker stopped")
     }

@@ -23,6 +23,8 @@ enum DispatchResult: Sendable {
     case noResponse
     /// Close the connection, as Kafka does for malformed requests.
     case close(reason: String)
+    /// The broker is stopping: close the connection quietly.
+    case stopping
 }
 
 /// A handler with its types erased, so that one table can hold all of them.
@@ -63,6 +65,8 @@ func respond<Handler: KafkaRequestHandler>(
             (response as? FetchResponse)?.closeFiles()
             throw error
         }
+    } catch is CancellationError {
+        return .stopping
     } catch {
         return .close(reason: "\(Handler.apiKey) v\(context.header.apiVersion) failed: \(error)")
     }

@@ -12,6 +12,8 @@ struct LogMaintenance: Sendable {
         await withDiscardingTaskGroup { group in
             group.addTask { await every(milliseconds: broker.config.retentionCheckIntervalMs, applyRetention) }
             group.addTask { await every(milliseconds: broker.config.flushSchedulerIntervalMs, flushDue) }
+            group.addTask { await every(milliseconds: Self.groupTickMs) { await broker.groups.tick() } }
+            group.addTask { await every(milliseconds: broker.config.offsetsRetentionCheckIntervalMs, expireOffsets) }
         }
     }
 
@@ -19,6 +21,30 @@ struct LogMaintenance: Sendable {
         while !Task.isCancelled {
             do { try await Task.sleep(for: .milliseconds(milliseconds)) } catch { return }
             await work()
+        }
+    }
+
+    /// How often group deadlines (sessions, rebalance timeouts) are checked.
+    static let groupTickMs: Int64 = 100
+
+    /// Removes committed offsets of groups that have been empty for `offsets.retention.minutes`.
+    @Sendable private func expireOffsets() async {
+        let now = Date.nowMilliseconds
+        let retentionMs = broker.config.offsetsRetentionMinutes * 60_000
+        var emptySince: [String: Int64?] = [:]
+        for group in broker.offsets.groups {
+            emptySince[group] = await broker.groups.emptySince(group: group)
+        }
+        let (offsets, known) = (broker.offsets, emptySince)
+        do {
+            let expired = try await broker.io.run {
+                try offsets.expire(olderThan: retentionMs, now: now, emptySince: { known[$0] ?? 0 })
+            }
+            if !expired.isEmpty {
+                logger.info("expired committed offsets", metadata: ["groups": "\(expired.keys.sorted())"])
+            }
+        } catch {
+            logger.error("offset expiry failed", metadata: ["error": "\(error)"])
         }
     }
 

@@ -5,6 +5,8 @@ import Logging
 /// settings, topics, the blocking-I/O pool and the append signal.
 struct RequestContext: Sendable {
     let header: KafkaRequestHeader
+    /// The client's address as Kafka reports it in DescribeGroups ("/127.0.0.1").
+    let clientHost: String
     let broker: BrokerState
     let logger: Logger
 
@@ -21,6 +23,10 @@ struct BrokerState: Sendable {
     let producerIds: ProducerIdAllocator
     let io: BlockingIOPool
     let appends: AppendSignal
+    /// Consumer groups (classic protocol).
+    let groups: GroupCoordinator
+    /// Committed offsets of every group, kept durably.
+    let offsets: CommittedOffsetStore
     /// The host and port clients are told to connect to.
     let advertisedHost: String
     let advertisedPort: Int32

@@ -33,21 +33,31 @@ struct RequestDispatcher: Sendable {
         AnyRequestHandler(DescribeConfigsHandler()),
         AnyRequestHandler(InitProducerIdHandler()),
         AnyRequestHandler(FindCoordinatorHandler()),
+        AnyRequestHandler(JoinGroupHandler()),
+        AnyRequestHandler(SyncGroupHandler()),
+        AnyRequestHandler(HeartbeatHandler()),
+        AnyRequestHandler(LeaveGroupHandler()),
+        AnyRequestHandler(OffsetCommitHandler()),
+        AnyRequestHandler(OffsetFetchHandler()),
+        AnyRequestHandler(ListGroupsHandler()),
+        AnyRequestHandler(DescribeGroupsHandler()),
+        AnyRequestHandler(DeleteGroupsHandler()),
+        AnyRequestHandler(OffsetDeleteHandler()),
     ]
 
     /// Serves one request.
-    func dispatch(_ request: KafkaInboundRequest) async -> DispatchResult {
+    func dispatch(_ request: KafkaInboundRequest, clientHost: String) async -> DispatchResult {
         switch request {
         case .frame(let frame):
-            return await dispatch(frame)
+            return await dispatch(frame, clientHost: clientHost)
         case .spooledProduce(let header, let produce, let spooled):
-            let context = RequestContext(header: header, broker: broker, logger: logger)
+            let context = RequestContext(header: header, clientHost: clientHost, broker: broker, logger: logger)
             return await respond(with: ProduceHandler(spooled: spooled), to: produce, context: context)
         }
     }
 
     /// Serves one request frame (without its size prefix).
-    private func dispatch(_ frame: ByteBuffer) async -> DispatchResult {
+    private func dispatch(_ frame: ByteBuffer, clientHost: String) async -> DispatchResult {
         if let answer = answerNewerApiVersions(frame) { return answer }
         var body = frame
         let header: KafkaRequestHeader
@@ -62,7 +72,7 @@ struct RequestDispatcher: Sendable {
         guard handler.versions.contains(header.apiVersion) else {
             return .close(reason: "\(header.apiKey) v\(header.apiVersion) is not supported (supported: \(handler.versions))")
         }
-        let context = RequestContext(header: header, broker: broker, logger: logger)
+        let context = RequestContext(header: header, clientHost: clientHost, broker: broker, logger: logger)
         return await handler.serve(body, context)
     }
 

@@ -1,0 +1,26 @@
+import KafkaProtocol
+
+/// DeleteGroups, versions 0-2: an empty group and its committed offsets go;
+/// a group with members gets NON_EMPTY_GROUP.
+struct DeleteGroupsHandler: KafkaRequestHandler {
+    static let apiKey = KafkaApiKey.deleteGroups
+    static let versions: ClosedRange<Int16> = 0...2
+
+    func handle(_ request: DeleteGroupsRequest, context: RequestContext) async throws -> DeleteGroupsResponse? {
+        var response = DeleteGroupsResponse()
+        let store = context.broker.offsets
+        for groupId in request.groupsNames {
+            var result = DeleteGroupsResponse.DeletableGroupResult()
+            result.groupId = groupId
+            var error = await context.broker.groups.delete(group: groupId)
+            if error == .none {
+                let hadOffsets = try await context.io.run { try? store.deleteGroup(groupId) }
+                let known = await context.broker.groups.describe(group: groupId) != nil
+                if hadOffsets != true && !known { error = .groupIdNotFound }
+            }
+            result.errorCode = error.code
+            response.results.append(result)
+        }
+        return response
+    }
+}

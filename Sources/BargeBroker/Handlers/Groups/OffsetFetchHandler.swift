@@ -1,0 +1,46 @@
+import KafkaProtocol
+
+/// OffsetFetch, versions 0-7: a group's committed offsets for the named
+/// partitions, or all of them (null topics, v2+). A partition without a
+/// committed offset gets offset -1 and empty metadata, as Kafka answers.
+struct OffsetFetchHandler: KafkaRequestHandler {
+    static let apiKey = KafkaApiKey.offsetFetch
+    static let versions: ClosedRange<Int16> = 0...7
+
+    func handle(_ request: OffsetFetchRequest, context: RequestContext) async throws -> OffsetFetchResponse? {
+        var response = OffsetFetchResponse()
+        let store = context.broker.offsets
+        let group = request.groupId
+        let wanted = request.topics.map { topics in
+            topics.flatMap { topic in topic.partitionIndexes.map { CommittedOffsetStore.TopicPartition(topic.name, $0) } }
+        }
+        let committed = try await context.io.run { store.fetch(group: group, partitions: wanted) }
+        let partitions = wanted ?? committed.keys.sorted()
+        var byTopic: [(name: String, partitions: [OffsetFetchResponse.OffsetFetchResponsePartition])] = []
+        for key in partitions {
+            var entry = OffsetFetchResponse.OffsetFetchResponsePartition()
+            entry.partitionIndex = key.partition
+            if let offset = committed[key] {
+                entry.committedOffset = offset.offset
+                entry.committedLeaderEpoch = offset.leaderEpoch
+                entry.metadata = offset.metadata
+            } else {
+                entry.committedOffset = -1
+                entry.committedLeaderEpoch = -1
+                entry.metadata = ""
+            }
+            if let last = byTopic.indices.last, byTopic[last].name == key.topic {
+                byTopic[last].partitions.append(entry)
+            } else {
+                byTopic.append((key.topic, [entry]))
+            }
+        }
+        response.topics = byTopic.map { topic in
+            var result = OffsetFetchResponse.OffsetFetchResponseTopic()
+            result.name = topic.name
+            result.partitions = topic.partitions
+            return result
+        }
+        return response
+    }
+}
