@@ -23,7 +23,7 @@ check-generated:
 	$(PYTHON) Tools/generate-kafka-messages.py --check
 
 unit-test: build
-	$(SWIFT) test --skip-build
+	$(SWIFT) test --skip-build --disable-xctest
 
 integration-test: build
 	BARGE_BIN=$(abspath $(BARGE_DEBUG)) $(PYTHON) -m pytest -q Tests/Integration
