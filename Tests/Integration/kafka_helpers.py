@@ -218,3 +218,12 @@ def raw_fetch_batches(bootstrap: str, topic: str, partition: int = 0, offset: in
                     next_offset = b.base_offset + b.last_offset_delta + 1
             if time.monotonic() > deadline:
                 raise AssertionError(f"raw fetch stuck at {next_offset} of {end}")
+
+
+def assert_stored_with_codec(bootstrap: str, topic: str, codec: str, partition: int = 0) -> None:
+    """The partition's batches, fetched raw, all use `codec` and pass their CRC:
+    the broker stored them as the producer compressed them."""
+    batches = raw_fetch_batches(bootstrap, topic, partition)
+    assert batches
+    assert {b.codec for b in batches} == {CODEC_IDS[codec]}
+    assert all(b.crc_ok for b in batches)

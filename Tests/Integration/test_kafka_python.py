@@ -8,7 +8,7 @@ kafka = pytest.importorskip("kafka")
 from kafka import KafkaConsumer, KafkaProducer, TopicPartition  # noqa: E402
 from kafka import codec as kafka_codec  # noqa: E402
 
-from kafka_helpers import (CODEC_IDS, CODECS, Msg, assert_same_messages, consume, create_topic,  # noqa: E402
+from kafka_helpers import (CODECS, Msg, assert_same_messages, assert_stored_with_codec, consume, create_topic,  # noqa: E402
                            raw_fetch_batches, sample_messages)
 
 pytestmark = pytest.mark.timeout(120)
@@ -85,9 +85,7 @@ def test_compression_codec(broker, topic_name, codec):
                       linger_ms=50)
     assert_same_messages(kp_consume(broker.bootstrap, topic_name, 30), msgs)
     assert_same_messages(consume(broker.bootstrap, topic_name, 30), msgs)
-    batches = raw_fetch_batches(broker.bootstrap, topic_name)
-    assert {b.codec for b in batches} == {CODEC_IDS[codec]}
-    assert all(b.crc_ok for b in batches)
+    assert_stored_with_codec(broker.bootstrap, topic_name, codec)
 
 
 def test_idempotent_producer(broker, topic_name):

@@ -11,8 +11,7 @@ import subprocess
 
 import pytest
 
-from kafka_helpers import (CODEC_IDS, CODECS, Msg, assert_same_messages, consume, create_topic, produce,
-                           raw_fetch_batches)
+from kafka_helpers import (CODECS, Msg, assert_same_messages, assert_stored_with_codec, consume, create_topic, produce)
 
 pytestmark = [pytest.mark.timeout(120),
               pytest.mark.skipif(shutil.which("kcat") is None, reason="kcat not installed (apt-get install kcat)")]
@@ -127,9 +126,7 @@ def test_compression_codec(broker, topic_name, codec):
     create_topic(broker.bootstrap, topic_name)
     msgs = binary_messages(30, 4000, compressible=True)
     kcat_produce(broker.bootstrap, topic_name, msgs, "-z", codec, "-X", "linger.ms=100")
-    batches = raw_fetch_batches(broker.bootstrap, topic_name)
-    assert {b.codec for b in batches} == {CODEC_IDS[codec]}
-    assert all(b.crc_ok for b in batches)
+    assert_stored_with_codec(broker.bootstrap, topic_name, codec)
     assert_same_messages(consume(broker.bootstrap, topic_name, 30), msgs)
     got = kcat_consume(broker.bootstrap, topic_name, 30)
     assert [(g.key, g.value) for g in got] == [(m.key, m.value) for m in msgs]
