@@ -117,10 +117,17 @@ struct GroupCoordinatorWireTests {
             #expect(try await commit(client, group: "standalone", generation: -1, memberId: "", topic: "events", offset: 1, metadata: nil) == 0)
             let first = try await join(client, group: "busy")
             _ = try await join(client, group: "busy", memberId: first.memberId)
+            // A group whose only member left is known and empty, with no offsets.
+            let leaver = try await join(client, group: "emptied")
+            let joined = try await join(client, group: "emptied", memberId: leaver.memberId)
+            var leave = LeaveGroupRequest()
+            leave.groupId = "emptied"
+            leave.memberId = joined.memberId
+            #expect(try await client.request(leave, apiKey: .leaveGroup, version: 2, as: LeaveGroupResponse.self).errorCode == 0)
             var request = DeleteGroupsRequest()
-            request.groupsNames = ["busy", "standalone", "missing"]
+            request.groupsNames = ["busy", "standalone", "missing", "emptied"]
             let response = try await client.request(request, apiKey: .deleteGroups, version: 2, as: DeleteGroupsResponse.self)
-            #expect(response.results.map(\.errorCode) == [KafkaErrorCode.nonEmptyGroup.code, 0, KafkaErrorCode.groupIdNotFound.code])
+            #expect(response.results.map(\.errorCode) == [KafkaErrorCode.nonEmptyGroup.code, 0, KafkaErrorCode.groupIdNotFound.code, 0])
             #expect(try await fetchCommitted(client, group: "standalone", topic: "events").committedOffset == -1)
         }
     }

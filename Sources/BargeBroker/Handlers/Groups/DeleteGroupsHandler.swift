@@ -12,11 +12,16 @@ struct DeleteGroupsHandler: KafkaRequestHandler {
         for groupId in request.groupsNames {
             var result = DeleteGroupsResponse.DeletableGroupResult()
             result.groupId = groupId
+            // Whether the coordinator knew the group must be asked before it is deleted.
+            let known = await context.broker.groups.describe(group: groupId) != nil
             var error = await context.broker.groups.delete(group: groupId)
             if error == .none {
-                let hadOffsets = try await context.io.run { try? store.deleteGroup(groupId) }
-                let known = await context.broker.groups.describe(group: groupId) != nil
-                if hadOffsets != true && !known { error = .groupIdNotFound }
+                do {
+                    let hadOffsets = try await context.io.run { try store.deleteGroup(groupId) }
+                    if !hadOffsets && !known { error = .groupIdNotFound }
+                } catch let storeError as OffsetStoreError {
+                    error = .forCode(storeError.kafkaErrorCode)
+                }
             }
             result.errorCode = error.code
             response.results.append(result)
