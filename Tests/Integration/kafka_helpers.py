@@ -65,6 +65,12 @@ def sample_messages(n: int = 20, value_size: int = 2000, seed: int = 1, compress
     return out
 
 
+
+def messages_without_null_headers(n: int = 25, value_size: int = 3000) -> list[Msg]:
+    """`sample_messages` for clients that cannot send a null header value
+    (kafka-python, aiokafka)."""
+    return sample_messages(n, value_size=value_size, null_header_values=False)
+
 def digest(b: bytes | None) -> str:
     return "null" if b is None else hashlib.sha256(b).hexdigest()
 

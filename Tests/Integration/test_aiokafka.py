@@ -8,8 +8,8 @@ aiokafka = pytest.importorskip("aiokafka")
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition  # noqa: E402
 from aiokafka import codec as aio_codec  # noqa: E402
 
-from kafka_helpers import (CODECS, Msg, assert_same_messages, assert_stored_with_codec, consume, create_topic, produce,  # noqa: E402
-                           raw_fetch_batches, sample_messages)
+from kafka_helpers import (CODECS, Msg, assert_same_messages, assert_stored_with_codec, consume, create_topic,  # noqa: E402
+                           messages_without_null_headers, produce, raw_fetch_batches)
 
 pytestmark = pytest.mark.timeout(120)
 
@@ -64,14 +64,10 @@ def aio_consume(*args, **kwargs):
     return asyncio.run(_consume(*args, **kwargs))
 
 
-def aiokafka_messages(n=25, value_size=3000):
-    # aiokafka cannot send a null header value.
-    return sample_messages(n, value_size=value_size, null_header_values=False)
-
 
 def test_roundtrip_keys_values_headers(broker, topic_name):
     create_topic(broker.bootstrap, topic_name)
-    msgs = aio_produce(broker.bootstrap, topic_name, aiokafka_messages())
+    msgs = aio_produce(broker.bootstrap, topic_name, messages_without_null_headers())
     assert [m.offset for m in msgs] == list(range(len(msgs)))
     assert_same_messages(aio_consume(broker.bootstrap, topic_name, len(msgs)), msgs)
     assert_same_messages(consume(broker.bootstrap, topic_name, len(msgs)), msgs)
@@ -79,7 +75,7 @@ def test_roundtrip_keys_values_headers(broker, topic_name):
 
 def test_reads_what_confluent_kafka_wrote(broker, topic_name):
     create_topic(broker.bootstrap, topic_name)
-    msgs = produce(broker.bootstrap, topic_name, aiokafka_messages(15))
+    msgs = produce(broker.bootstrap, topic_name, messages_without_null_headers(15))
     assert_same_messages(aio_consume(broker.bootstrap, topic_name, 15), msgs)
     assert_same_messages(aio_consume(broker.bootstrap, topic_name, 5, offset=10), msgs[10:], first_offset=10)
 
@@ -89,7 +85,7 @@ def test_compression_codec(broker, topic_name, codec):
     if not HAS_CODEC[codec]:
         pytest.skip(f"aiokafka has no {codec} library installed (cramjam, see requirements.txt)")
     create_topic(broker.bootstrap, topic_name)
-    msgs = aio_produce(broker.bootstrap, topic_name, aiokafka_messages(30, 5000), compression_type=codec,
+    msgs = aio_produce(broker.bootstrap, topic_name, messages_without_null_headers(30, 5000), compression_type=codec,
                        linger_ms=50)
     assert_same_messages(aio_consume(broker.bootstrap, topic_name, 30), msgs)
     assert_same_messages(consume(broker.bootstrap, topic_name, 30), msgs)

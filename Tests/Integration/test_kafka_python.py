@@ -9,7 +9,7 @@ from kafka import KafkaConsumer, KafkaProducer, TopicPartition  # noqa: E402
 from kafka import codec as kafka_codec  # noqa: E402
 
 from kafka_helpers import (CODECS, Msg, assert_same_messages, assert_stored_with_codec, consume, create_topic,  # noqa: E402
-                           raw_fetch_batches, sample_messages)
+                           messages_without_null_headers, raw_fetch_batches)
 
 pytestmark = pytest.mark.timeout(120)
 
@@ -53,14 +53,10 @@ def kp_consume(bootstrap, topic, count, offset=0, timeout=60):
         c.close()
 
 
-def kafka_python_messages(n=25, value_size=3000):
-    # kafka-python cannot send a null header value.
-    return sample_messages(n, value_size=value_size, null_header_values=False)
-
 
 def test_roundtrip_keys_values_headers(broker, topic_name):
     create_topic(broker.bootstrap, topic_name)
-    msgs = kp_produce(broker.bootstrap, topic_name, kafka_python_messages())
+    msgs = kp_produce(broker.bootstrap, topic_name, messages_without_null_headers())
     assert [m.offset for m in msgs] == list(range(len(msgs)))
     assert_same_messages(kp_consume(broker.bootstrap, topic_name, len(msgs)), msgs)
     # And the reference client reads the same bytes.
@@ -70,7 +66,7 @@ def test_roundtrip_keys_values_headers(broker, topic_name):
 def test_reads_what_confluent_kafka_wrote(broker, topic_name):
     from kafka_helpers import produce
     create_topic(broker.bootstrap, topic_name)
-    msgs = produce(broker.bootstrap, topic_name, kafka_python_messages(15))
+    msgs = produce(broker.bootstrap, topic_name, messages_without_null_headers(15))
     assert_same_messages(kp_consume(broker.bootstrap, topic_name, 15), msgs)
     got = kp_consume(broker.bootstrap, topic_name, 5, offset=10)
     assert_same_messages(got, msgs[10:], first_offset=10)
@@ -81,7 +77,7 @@ def test_compression_codec(broker, topic_name, codec):
     if not HAS_CODEC[codec]:
         pytest.skip(f"kafka-python has no {codec} library installed (see requirements.txt)")
     create_topic(broker.bootstrap, topic_name)
-    msgs = kp_produce(broker.bootstrap, topic_name, kafka_python_messages(30, 5000), compression_type=codec,
+    msgs = kp_produce(broker.bootstrap, topic_name, messages_without_null_headers(30, 5000), compression_type=codec,
                       linger_ms=50)
     assert_same_messages(kp_consume(broker.bootstrap, topic_name, 30), msgs)
     assert_same_messages(consume(broker.bootstrap, topic_name, 30), msgs)
