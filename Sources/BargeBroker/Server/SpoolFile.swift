@@ -26,17 +26,7 @@ final class SpoolFile: @unchecked Sendable {
 
     /// Writes all of `bytes` at `offset` (blocking: call it off the event loop).
     func write(_ bytes: ByteBuffer, at offset: Int) throws {
-        var written = 0
-        try bytes.withUnsafeReadableBytes { raw in
-            while written < raw.count {
-                let result = pwrite(descriptor, raw.baseAddress! + written, raw.count - written, off_t(offset + written))
-                if result < 0 {
-                    if errno == EINTR { continue }
-                    throw BrokerIOError(operation: "write", path: name)
-                }
-                written += result
-            }
-        }
+        try bytes.withUnsafeReadableBytes { try DurableFile.writeFully($0, to: descriptor, at: offset, path: name) }
     }
 
     deinit { close(descriptor) }

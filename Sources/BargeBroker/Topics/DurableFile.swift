@@ -13,20 +13,24 @@ enum DurableFile {
         let descriptor = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
         guard descriptor >= 0 else { throw BrokerIOError(operation: "create", path: temporary) }
         defer { close(descriptor) }
-        try data.withUnsafeBytes { raw in
-            var written = 0
-            while written < raw.count {
-                let result = Glibc.write(descriptor, raw.baseAddress! + written, raw.count - written)
-                if result < 0 {
-                    if errno == EINTR { continue }
-                    throw BrokerIOError(operation: "write", path: temporary)
-                }
-                written += result
-            }
-        }
+        try data.withUnsafeBytes { try writeFully($0, to: descriptor, at: 0, path: temporary) }
         guard fsync(descriptor) == 0 else { throw BrokerIOError(operation: "fsync", path: temporary) }
         guard rename(temporary, path) == 0 else { throw BrokerIOError(operation: "rename", path: path) }
         syncDirectory(of: path)
+    }
+
+    /// Writes all of `bytes` at `offset` of an open file, retrying short
+    /// writes and EINTR; throws `BrokerIOError` naming `path`.
+    static func writeFully(_ bytes: UnsafeRawBufferPointer, to descriptor: CInt, at offset: Int, path: String) throws {
+        var written = 0
+        while written < bytes.count {
+            let result = pwrite(descriptor, bytes.baseAddress! + written, bytes.count - written, off_t(offset + written))
+            if result < 0 {
+                if errno == EINTR { continue }
+                throw BrokerIOError(operation: "write", path: path)
+            }
+            written += result
+        }
     }
 
     /// Fsyncs the folder holding `path`, so that a rename or unlink in it is durable.
