@@ -41,26 +41,15 @@ struct MetadataHandler: KafkaRequestHandler {
     }
 
     private func lookUp(name: String, autoCreate: Bool, context: RequestContext) async -> MetadataResponse.MetadataResponseTopic {
-        if let topic = context.topics.topic(named: name) {
+        switch await context.topic(named: name, autoCreate: autoCreate) {
+        case .success(let topic):
             return describe(topic, context: context)
-        }
-        var missing = MetadataResponse.MetadataResponseTopic()
-        missing.name = name
-        guard autoCreate else {
-            missing.errorCode = KafkaErrorCode.unknownTopicOrPartition.code
+        case .failure(let error):
+            var missing = MetadataResponse.MetadataResponseTopic()
+            missing.name = name
+            missing.errorCode = error.code.code
             return missing
         }
-        do {
-            let partitions = context.config.numPartitions
-            let topics = context.topics
-            let topic = try await context.io.run { try topics.topicCreatingIfNeeded(name: name, partitions: partitions) }
-            return describe(topic, context: context)
-        } catch let error as TopicError {
-            missing.errorCode = error.code.code
-        } catch {
-            missing.errorCode = KafkaErrorCode.kafkaStorageError.code
-        }
-        return missing
     }
 
     private func describe(_ topic: Topic, context: RequestContext) -> MetadataResponse.MetadataResponseTopic {

@@ -37,7 +37,7 @@ struct ProduceHandler: KafkaRequestHandler {
         for (topicPosition, topicData) in request.topicData.enumerated() {
             var topicResponse = ProduceResponse.TopicProduceResponse()
             topicResponse.name = topicData.name
-            let topic = await resolveTopic(topicData.name, context: context)
+            let topic = await context.topic(named: topicData.name, autoCreate: context.config.autoCreateTopics)
             for (partitionPosition, partitionData) in topicData.partitionData.enumerated() {
                 let spooledRecords = spooled[PartitionPosition(topic: topicPosition, partition: partitionPosition)]
                 var partition: ProduceResponse.PartitionProduceResponse
@@ -65,22 +65,6 @@ struct ProduceHandler: KafkaRequestHandler {
             throw TopicError(code: .forCode(failure.errorCode), message: "acks=0 produce failed: \(failure.errorMessage ?? "")")
         }
         return nil
-    }
-
-    private func resolveTopic(_ name: String, context: RequestContext) async -> Result<Topic, TopicError> {
-        if let topic = context.topics.topic(named: name) { return .success(topic) }
-        guard context.config.autoCreateTopics else {
-            return .failure(TopicError(code: .unknownTopicOrPartition, message: "topic '\(name)' does not exist"))
-        }
-        let topics = context.topics
-        let partitions = context.config.numPartitions
-        do {
-            return .success(try await context.io.run { try topics.topicCreatingIfNeeded(name: name, partitions: partitions) })
-        } catch let error as TopicError {
-            return .failure(error)
-        } catch {
-            return .failure(TopicError(code: .kafkaStorageError, message: "\(error)"))
-        }
     }
 
     private func append(

@@ -13,6 +13,23 @@ struct RequestContext: Sendable {
     var config: BrokerConfig { broker.config }
     var topics: TopicRegistry { broker.topics }
     var io: BlockingIOPool { broker.io }
+
+    /// The named topic; when it does not exist and `autoCreate` is set, it is
+    /// created with `num.partitions` partitions (auto.create.topics.enable).
+    func topic(named name: String, autoCreate: Bool) async -> Result<Topic, TopicError> {
+        if let topic = topics.topic(named: name) { return .success(topic) }
+        guard autoCreate else {
+            return .failure(TopicError(code: .unknownTopicOrPartition, message: "topic '\(name)' does not exist"))
+        }
+        let (registry, partitions) = (topics, config.numPartitions)
+        do {
+            return .success(try await io.run { try registry.topicCreatingIfNeeded(name: name, partitions: partitions) })
+        } catch let error as TopicError {
+            return .failure(error)
+        } catch {
+            return .failure(TopicError(code: .kafkaStorageError, message: "\(error)"))
+        }
+    }
 }
 
 /// The broker's shared parts, built once at start.
