@@ -1,0 +1,94 @@
+/// Settings every client shares: where the cluster is, how to reach it, and
+/// what else to pass to librdkafka.
+public struct KafkaConnectionConfiguration: Sendable {
+    /// Initial brokers, `host:port`. librdkafka: `bootstrap.servers`.
+    public var bootstrapServers: [String]
+    /// Client id sent to brokers. librdkafka: `client.id`. Default: `barge`.
+    public var clientID: String = "barge"
+    /// Largest request (and produced record batch) the client builds.
+    /// librdkafka: `message.max.bytes`. Default: 1000000.
+    public var messageMaxBytes: Int = 1_000_000
+    /// Largest response the client accepts. librdkafka:
+    /// `receive.message.max.bytes`. Default: 100000000.
+    public var receiveMessageMaxBytes: Int = 100_000_000
+    /// Network request timeout. librdkafka: `socket.timeout.ms`. Default: 60 s.
+    public var socketTimeout: Duration = .seconds(60)
+    /// How often librdkafka's statistics are reported to swift-metrics; `nil`
+    /// turns them off. librdkafka: `statistics.interval.ms`. Default: off.
+    public var statisticsInterval: Duration?
+    /// librdkafka debug contexts, such as `broker`, `protocol`, `cgrp`;
+    /// their output goes to the client's logger. librdkafka: `debug`. Default: none.
+    public var debugContexts: [String] = []
+    /// How to talk to brokers. librdkafka: `security.protocol`. Default: plaintext.
+    public var securityProtocol: KafkaSecurityProtocol = .plaintext
+    /// SASL credentials, for `saslPlaintext` and `saslSSL`. librdkafka:
+    /// `sasl.mechanism`, `sasl.username`, `sasl.password`. Default: none.
+    public var sasl: KafkaSASLCredentials?
+    /// Any other librdkafka property, passed through as written (see
+    /// librdkafka's CONFIGURATION.md). These are applied last and win over
+    /// the typed settings. Default: none.
+    public var additionalProperties: [String: String] = [:]
+
+    /// Settings for the given bootstrap servers, with defaults for the rest.
+    public init(bootstrapServers: [String]) {
+        self.bootstrapServers = bootstrapServers
+    }
+
+    /// The librdkafka properties: these shared ones, then a client's own
+    /// `specific` ones, then the pass-through properties, which win.
+    func properties(with specific: [(String, String)]) -> [(String, String)] {
+        var result: [(String, String)] = [
+            ("bootstrap.servers", bootstrapServers.joined(separator: ",")),
+            ("client.id", clientID),
+            ("message.max.bytes", String(messageMaxBytes)),
+            ("receive.message.max.bytes", String(receiveMessageMaxBytes)),
+            ("socket.timeout.ms", String(socketTimeout.milliseconds)),
+            ("statistics.interval.ms", String(statisticsInterval?.milliseconds ?? 0)),
+            ("security.protocol", securityProtocol.name),
+        ]
+        if !debugContexts.isEmpty { result.append(("debug", debugContexts.joined(separator: ","))) }
+        if let sasl {
+            result += [("sasl.mechanism", sasl.mechanism), ("sasl.username", sasl.username), ("sasl.password", sasl.password)]
+        }
+        return result + specific + additionalProperties.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }
+    }
+}
+
+/// How a client talks to brokers. librdkafka: `security.protocol`.
+public struct KafkaSecurityProtocol: Hashable, Sendable {
+    /// librdkafka's name for it.
+    public let name: String
+    /// Plain TCP.
+    public static let plaintext = KafkaSecurityProtocol(name: "plaintext")
+    /// TLS.
+    public static let ssl = KafkaSecurityProtocol(name: "ssl")
+    /// SASL authentication over plain TCP.
+    public static let saslPlaintext = KafkaSecurityProtocol(name: "sasl_plaintext")
+    /// SASL authentication over TLS (Confluent Cloud, MSK with SCRAM).
+    public static let saslSSL = KafkaSecurityProtocol(name: "sasl_ssl")
+}
+
+/// SASL credentials. librdkafka: `sasl.mechanism`, `sasl.username`, `sasl.password`.
+public struct KafkaSASLCredentials: Sendable {
+    /// `PLAIN`, `SCRAM-SHA-256` or `SCRAM-SHA-512`.
+    public var mechanism: String
+    /// The user name.
+    public var username: String
+    /// The password.
+    public var password: String
+
+    /// Credentials for `mechanism`.
+    public init(mechanism: String, username: String, password: String) {
+        self.mechanism = mechanism
+        self.username = username
+        self.password = password
+    }
+}
+
+extension Duration {
+    /// Whole milliseconds, rounded down, as librdkafka's `*.ms` settings take them.
+    var milliseconds: Int64 {
+        let (seconds, attoseconds) = components
+        return seconds * 1000 + attoseconds / 1_000_000_000_000_000
+    }
+}

@@ -1,0 +1,146 @@
+import NIOConcurrencyHelpers
+
+/// The hand-off between a consumer's poll thread and the tasks reading its
+/// messages: a FIFO of messages and errors, bounded by count and bytes (the
+/// poll thread asks ``isFull`` and pauses fetching), with waiting readers
+/// woken in order.
+final class ConsumerBuffer: Sendable {
+    enum Entry: Sendable {
+        case message(KafkaConsumerMessage)
+        case error(KafkaClientError)
+    }
+
+    private struct Waiter {
+        let id: UInt64
+        let continuation: CheckedContinuation<Entry?, Never>
+    }
+
+    private struct State {
+        var entries: [Entry] = []
+        var head = 0
+        var bytes = 0
+        var waiters: [Waiter] = []
+        var nextWaiterID: UInt64 = 0
+        var finished = false
+
+        var count: Int { entries.count - head }
+
+        mutating func popFirst() -> Entry? {
+            guard head < entries.count else { return nil }
+            let entry = entries[head]
+            head += 1
+            if case .message(let message) = entry { bytes -= message.byteCount }
+            if head > 64 && head * 2 > entries.count {
+                entries.removeFirst(head)
+                head = 0
+            }
+            return entry
+        }
+    }
+
+    private let maximumCount: Int
+    private let maximumBytes: Int
+    private let state = NIOLockedValueBox(State())
+
+    init(maximumCount: Int, maximumBytes: Int) {
+        self.maximumCount = max(1, maximumCount)
+        self.maximumBytes = max(1, maximumBytes)
+    }
+
+    /// Whether the buffer holds its maximum count or bytes.
+    var isFull: Bool {
+        state.withLockedValue { $0.count >= maximumCount || $0.bytes >= maximumBytes }
+    }
+
+    /// Whether the buffer has drained to half its limits, so fetching may resume.
+    var isBelowResumeMark: Bool {
+        state.withLockedValue { $0.count <= maximumCount / 2 && $0.bytes <= maximumBytes / 2 }
+    }
+
+    /// Adds an entry, or hands it straight to a waiting reader.
+    func append(_ entry: Entry) {
+        let waiter = state.withLockedValue { state -> Waiter? in
+            guard !state.finished else { return nil }
+            if !state.waiters.isEmpty { return state.waiters.removeFirst() }
+            state.entries.append(entry)
+            if case .message(let message) = entry { state.bytes += message.byteCount }
+            return nil
+        }
+        waiter?.continuation.resume(returning: entry)
+    }
+
+    /// The next entry; waits while the buffer is empty. `nil` once the buffer
+    /// is finished and empty, or when the calling task is cancelled.
+    func next() async -> Entry? {
+        let (entry, id): (Entry?, UInt64?) = state.withLockedValue { state in
+            if let entry = state.popFirst() { return (entry, nil) }
+            if state.finished { return (nil, nil) }
+            state.nextWaiterID += 1
+            return (nil, state.nextWaiterID)
+        }
+        guard let id else { return entry }
+        return await withTaskCancellationHandler {
+            await withCheckedContinuation { continuation in
+                let immediate: Entry?? = state.withLockedValue { state in
+                    if Task.isCancelled || state.finished { return .some(nil) }
+                    if let entry = state.popFirst() { return .some(entry) }
+                    state.waiters.append(Waiter(id: id, continuation: continuation))
+                    return .none
+                }
+                if let immediate { continuation.resume(returning: immediate) }
+            }
+        } onCancel: {
+            let waiter = state.withLockedValue { state -> Waiter? in
+                guard let index = state.waiters.firstIndex(where: { $0.id == id }) else { return nil }
+                return state.waiters.remove(at: index)
+            }
+            waiter?.continuation.resume(returning: nil)
+        }
+    }
+
+    /// Removes the messages of `partitions` and returns, per partition, the
+    /// offset of the first one removed.
+    @discardableResult
+    func remove(partitions: Set<KafkaTopicPartition>) -> [KafkaTopicPartition: Int64] {
+        state.withLockedValue { state in
+            var firstRemoved: [KafkaTopicPartition: Int64] = [:]
+            var kept: [Entry] = []
+            for entry in state.entries[state.head...] {
+                if case .message(let message) = entry, partitions.contains(message.topicPartition) {
+                    if firstRemoved[message.topicPartition] == nil { firstRemoved[message.topicPartition] = message.offset }
+                    state.bytes -= message.byteCount
+                } else {
+                    kept.append(entry)
+                }
+            }
+            state.entries = kept
+            state.head = 0
+            return firstRemoved
+        }
+    }
+
+    /// The offset of the first buffered message of `partition`, if any.
+    func firstOffset(of partition: KafkaTopicPartition) -> Int64? {
+        state.withLockedValue { state in
+            for entry in state.entries[state.head...] {
+                if case .message(let message) = entry, message.topicPartition == partition { return message.offset }
+            }
+            return nil
+        }
+    }
+
+    /// Ends the buffer: what is left is dropped (its offsets were not
+    /// stored, so it is consumed again after a restart), waiting and later
+    /// readers get `nil`, later appends are dropped.
+    func finish() {
+        let waiters = state.withLockedValue { state in
+            state.finished = true
+            state.entries = []
+            state.head = 0
+            state.bytes = 0
+            defer { state.waiters = [] }
+            return state.waiters
+        }
+        for waiter in waiters { waiter.continuation.resume(returning: nil) }
+    }
+}

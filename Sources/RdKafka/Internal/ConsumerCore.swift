@@ -1,0 +1,222 @@
+import CRdKafka
+import Dispatch
+import Logging
+import NIOConcurrencyHelpers
+
+/// Everything a consumer's poll thread does: polling into the buffer,
+/// pausing fetching while the buffer is full, running queued commands
+/// between polls, and handling rebalances with the application's hook.
+/// Only the poll thread calls `iterate`, `rebalance` and `shutDown`.
+final class ConsumerCore: Sendable {
+    typealias Command = @Sendable (OpaquePointer?) -> Void
+
+    private struct PauseState {
+        /// Partitions the application paused.
+        var byApplication: Set<KafkaTopicPartition> = []
+        /// Partitions paused because the buffer was full.
+        var forBackPressure: Set<KafkaTopicPartition> = []
+    }
+
+    let buffer: ConsumerBuffer
+    private let hook: KafkaConsumer.RebalanceHandler?
+    private let logger: Logger
+    private let commands = NIOLockedValueBox<(queue: [Command], closed: Bool)>(([], false))
+    private let pauses = NIOLockedValueBox(PauseState())
+    /// Set once by the consumer after librdkafka is created, before the poll thread starts.
+    private let consumerQueue = NIOLockedValueBox<QueueReference?>(nil)
+
+    /// A `rd_kafka_queue_t *` this core owns a reference to; librdkafka's queues are thread-safe.
+    private struct QueueReference: @unchecked Sendable {
+        let pointer: OpaquePointer
+    }
+
+    init(buffer: ConsumerBuffer, hook: KafkaConsumer.RebalanceHandler?, logger: Logger) {
+        self.buffer = buffer
+        self.hook = hook
+        self.logger = logger
+    }
+
+    /// Takes a reference to the consumer queue, used to wake the poll thread for commands.
+    func attach(_ handle: OpaquePointer) {
+        consumerQueue.withLockedValue { $0 = rd_kafka_queue_get_consumer(handle).map(QueueReference.init) }
+    }
+
+    // MARK: Commands
+
+    /// Runs `body` on the poll thread between two polls and returns its
+    /// result; throws `closed` once the consumer is shutting down.
+    func onPollThread<Result: Sendable>(_ body: @escaping @Sendable (OpaquePointer) throws -> Result) async throws -> Result {
+        try await withCheckedThrowingContinuation { continuation in
+            let accepted = commands.withLockedValue { state -> Bool in
+                guard !state.closed else { return false }
+                state.queue.append { handle in
+                    guard let handle else { return continuation.resume(throwing: KafkaClientError.closed("consumer")) }
+                    continuation.resume(with: Swift.Result { try body(handle) })
+                }
+                return true
+            }
+            guard accepted else { return continuation.resume(throwing: KafkaClientError.closed("consumer")) }
+            consumerQueue.withLockedValue { queue in queue.map { rd_kafka_queue_yield($0.pointer) } }
+        }
+    }
+
+    private func runCommands(_ handle: OpaquePointer?) {
+        let queued = commands.withLockedValue { state in
+            defer { state.queue = [] }
+            return state.queue
+        }
+        for command in queued { command(handle) }
+    }
+
+    // MARK: Poll loop
+
+    /// One turn of the poll thread.
+    func iterate(_ handle: OpaquePointer) {
+        runCommands(handle)
+        if buffer.isBelowResumeMark { resumeAfterBackPressure(handle) }
+        guard let message = rd_kafka_consumer_poll(handle, 100) else { return }
+        defer { rd_kafka_message_destroy(message) }
+        if let error = RDKafkaMessage.error(of: message) {
+            report(error, handle: handle)
+        } else {
+            buffer.append(.message(RDKafkaMessage.message(from: message)))
+            if buffer.isFull { pauseForBackPressure(handle) }
+        }
+    }
+
+    /// Closes the consumer (the final revoke runs the hook), fails queued
+    /// commands and ends the buffer. The handle is destroyed by the caller.
+    func shutDown(_ handle: OpaquePointer) {
+        commands.withLockedValue { $0.closed = true }
+        runCommands(handle)
+        if let error = Self.error(rd_kafka_consumer_close(handle)) {
+            logger.warning("consumer close: \(error)")
+        }
+        runCommands(nil)
+        consumerQueue.withLockedValue { queue in
+            queue.map { rd_kafka_queue_destroy($0.pointer) }
+            queue = nil
+        }
+        buffer.finish()
+    }
+
+    /// Consumer errors the application must see are put in the buffer (the
+    /// message sequence throws them); the rest are retried by librdkafka and only logged.
+    private func report(_ error: KafkaClientError, handle: OpaquePointer) {
+        let code = rd_kafka_resp_err_t(error.code)
+        if code == RD_KAFKA_RESP_ERR__PARTITION_EOF { return }
+        logger.warning("consumer: \(error)")
+        if code == RD_KAFKA_RESP_ERR__FATAL {
+            var text = [CChar](repeating: 0, count: 512)
+            let original = rd_kafka_fatal_error(handle, &text, text.count)
+            buffer.append(.error(KafkaClientError(original, message: String(cString: text), isFatal: true)))
+        } else if !error.isRetriable || Self.surfacedCodes.contains(code) {
+            buffer.append(.error(error))
+        }
+    }
+
+    private static let surfacedCodes: Set<rd_kafka_resp_err_t> = [
+        RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART, RD_KAFKA_RESP_ERR__UNKNOWN_TOPIC, RD_KAFKA_RESP_ERR__UNKNOWN_PARTITION,
+    ]
+
+    // MARK: Pausing
+
+    /// Partitions the application paused.
+    func applicationPaused(_ partitions: [KafkaTopicPartition], _ paused: Bool) {
+        pauses.withLockedValue { state in
+            if paused { state.byApplication.formUnion(partitions) } else { state.byApplication.subtract(partitions) }
+        }
+    }
+
+    /// Whether back-pressure currently pauses `partition`.
+    func isPausedForBackPressure(_ partition: KafkaTopicPartition) -> Bool {
+        pauses.withLockedValue { $0.forBackPressure.contains(partition) }
+    }
+
+    private func pauseForBackPressure(_ handle: OpaquePointer) {
+        let assigned = Set(assignment(handle))
+        let toPause = pauses.withLockedValue { state -> [KafkaTopicPartition] in
+            let toPause = assigned.subtracting(state.byApplication).subtracting(state.forBackPressure)
+            state.forBackPressure.formUnion(toPause)
+            return Array(toPause)
+        }
+        guard !toPause.isEmpty else { return }
+        logger.trace("buffer full: pausing \(toPause.count) partition(s)")
+        setPaused(toPause, paused: true, handle: handle)
+    }
+
+    private func resumeAfterBackPressure(_ handle: OpaquePointer) {
+        let toResume = pauses.withLockedValue { state -> [KafkaTopicPartition] in
+            defer { state.forBackPressure = [] }
+            return Array(state.forBackPressure.subtracting(state.byApplication))
+        }
+        guard !toResume.isEmpty else { return }
+        logger.trace("buffer drained: resuming \(toResume.count) partition(s)")
+        setPaused(toResume, paused: false, handle: handle)
+    }
+
+    /// Pauses or resumes fetching of `partitions` in librdkafka.
+    func setPaused(_ partitions: [KafkaTopicPartition], paused: Bool, handle: OpaquePointer) {
+        let list = RDKafkaTopicPartitionList.make(partitions)
+        defer { rd_kafka_topic_partition_list_destroy(list) }
+        let result = paused ? rd_kafka_pause_partitions(handle, list) : rd_kafka_resume_partitions(handle, list)
+        if result != RD_KAFKA_RESP_ERR_NO_ERROR {
+            logger.warning("\(paused ? "pause" : "resume") failed: \(KafkaClientError(result))")
+        }
+    }
+
+    /// The current assignment.
+    func assignment(_ handle: OpaquePointer) -> [KafkaTopicPartition] {
+        var list: UnsafeMutablePointer<rd_kafka_topic_partition_list_t>?
+        guard rd_kafka_assignment(handle, &list) == RD_KAFKA_RESP_ERR_NO_ERROR, let list else { return [] }
+        defer { rd_kafka_topic_partition_list_destroy(list) }
+        return RDKafkaTopicPartitionList.partitions(of: list)
+    }
+
+    // MARK: Rebalance
+
+    /// librdkafka's rebalance callback: revocations run the hook before the
+    /// partitions are given up, assignments after they are taken.
+    func rebalance(_ handle: OpaquePointer, _ code: rd_kafka_resp_err_t, _ list: UnsafeMutablePointer<rd_kafka_topic_partition_list_t>) {
+        let partitions = RDKafkaTopicPartitionList.partitions(of: list)
+        let cooperative = String(cString: rd_kafka_rebalance_protocol(handle)) == "COOPERATIVE"
+        switch code {
+        case RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS:
+            logger.debug("assigned: \(partitions)")
+            let failure = cooperative
+                ? rd_kafka_incremental_assign(handle, list).map { KafkaClientError(consuming: $0) }
+                : Self.error(rd_kafka_assign(handle, list))
+            if let failure { logger.error("assign failed: \(failure)") }
+            runHook(KafkaRebalanceEvent(kind: .assigned, partitions: partitions, isCooperative: cooperative))
+        default:
+            let lost = rd_kafka_assignment_lost(handle) != 0
+            logger.debug("\(lost ? "lost" : "revoked"): \(partitions)")
+            buffer.remove(partitions: Set(partitions))
+            pauses.withLockedValue { state in
+                state.byApplication.subtract(partitions)
+                state.forBackPressure.subtract(partitions)
+            }
+            runHook(KafkaRebalanceEvent(kind: lost ? .lost : .revoked, partitions: partitions, isCooperative: cooperative))
+            let failure = cooperative
+                ? rd_kafka_incremental_unassign(handle, list).map { KafkaClientError(consuming: $0) }
+                : Self.error(rd_kafka_assign(handle, nil))
+            if let failure { logger.error("unassign failed: \(failure)") }
+        }
+    }
+
+    private static func error(_ code: rd_kafka_resp_err_t) -> KafkaClientError? {
+        code == RD_KAFKA_RESP_ERR_NO_ERROR ? nil : KafkaClientError(code)
+    }
+
+    /// Runs the application's hook to completion, blocking the poll thread (a
+    /// thread of its own, never one of Swift's cooperative pool).
+    private func runHook(_ event: KafkaRebalanceEvent) {
+        guard let hook, !event.partitions.isEmpty else { return }
+        let done = DispatchSemaphore(value: 0)
+        Task {
+            await hook(event)
+            done.signal()
+        }
+        done.wait()
+    }
+}

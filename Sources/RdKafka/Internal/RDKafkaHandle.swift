@@ -1,0 +1,147 @@
+import CRdKafka
+import Logging
+
+/// Owns one `rd_kafka_t` and the callback context its C callbacks reach
+/// through `rd_kafka_opaque`. Every `rd_kafka_conf_*` call lives here.
+final class RDKafkaHandle: @unchecked Sendable {
+    /// The `rd_kafka_t *`; valid until ``destroy()``.
+    let pointer: OpaquePointer
+    /// Kept alive as long as the handle: librdkafka holds an unretained pointer to it.
+    let context: RDKafkaCallbackContext
+    private let destroyed = NIOLockedFlag()
+
+    /// Creates a client of `type` from `properties`, in order. A property
+    /// librdkafka rejects throws `invalidConfiguration` with librdkafka's
+    /// message; `configure` installs type-specific callbacks on the
+    /// configuration before the client is created.
+    init(
+        type: rd_kafka_type_t,
+        properties: [(String, String)],
+        context: RDKafkaCallbackContext,
+        configure: (OpaquePointer) -> Void = { _ in }
+    ) throws {
+        try LibrdkafkaVersion.check()
+        // The configuration is owned here until rd_kafka_new succeeds, which takes it over.
+        guard let conf = rd_kafka_conf_new() else {
+            throw KafkaClientError(kind: .invalidConfiguration, message: "rd_kafka_conf_new failed")
+        }
+        var errorText = [CChar](repeating: 0, count: 512)
+        for (name, value) in properties {
+            let result = rd_kafka_conf_set(conf, name, value, &errorText, errorText.count)
+            guard result == RD_KAFKA_CONF_OK else {
+                rd_kafka_conf_destroy(conf)
+                throw KafkaClientError(
+                    kind: .invalidConfiguration,
+                    message: "\(name)=\(value): \(String(decoding: errorText.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self))"
+                )
+            }
+        }
+        rd_kafka_conf_set_opaque(conf, Unmanaged.passUnretained(context).toOpaque())
+        rd_kafka_conf_set_log_cb(conf, logCallback)
+        rd_kafka_conf_set_stats_cb(conf, statisticsCallback)
+        rd_kafka_conf_set_error_cb(conf, errorCallback)
+        configure(conf)
+        guard let handle = rd_kafka_new(type, conf, &errorText, errorText.count) else {
+            rd_kafka_conf_destroy(conf)
+            throw KafkaClientError(
+                kind: .invalidConfiguration,
+                message: String(decoding: errorText.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+            )
+        }
+        self.pointer = handle
+        self.context = context
+    }
+
+    /// Destroys the client; blocking, so call it from a dedicated thread. Idempotent.
+    func destroy() {
+        guard destroyed.setOnce() else { return }
+        rd_kafka_destroy(pointer)
+    }
+
+    deinit {
+        destroy()
+    }
+
+    /// The fatal error that stopped the client, if any.
+    func fatalError() -> KafkaClientError? {
+        var text = [CChar](repeating: 0, count: 512)
+        let code = rd_kafka_fatal_error(pointer, &text, text.count)
+        guard code != RD_KAFKA_RESP_ERR_NO_ERROR else { return nil }
+        return KafkaClientError(code, message: String(cString: text), isFatal: true)
+    }
+}
+
+/// What librdkafka's C callbacks need: the logger, the metrics reporter and
+/// the client's own error hook.
+final class RDKafkaCallbackContext: @unchecked Sendable {
+    let logger: Logger
+    let statistics: RDKafkaStatisticsReporter
+    /// Called on the consumer's poll thread when the group assigns or revokes partitions.
+    let onRebalance: (@Sendable (OpaquePointer, rd_kafka_resp_err_t, UnsafeMutablePointer<rd_kafka_topic_partition_list_t>) -> Void)?
+
+    init(
+        logger: Logger,
+        clientID: String,
+        onRebalance: (@Sendable (OpaquePointer, rd_kafka_resp_err_t, UnsafeMutablePointer<rd_kafka_topic_partition_list_t>) -> Void)? = nil
+    ) {
+        self.logger = logger
+        self.statistics = RDKafkaStatisticsReporter(clientID: clientID)
+        self.onRebalance = onRebalance
+    }
+
+    static func from(_ handle: OpaquePointer?) -> RDKafkaCallbackContext? {
+        guard let handle, let opaque = rd_kafka_opaque(handle) else { return nil }
+        return Unmanaged<RDKafkaCallbackContext>.fromOpaque(opaque).takeUnretainedValue()
+    }
+}
+
+/// librdkafka's log lines (syslog levels) to swift-log.
+private let logCallback: @convention(c) (OpaquePointer?, Int32, UnsafePointer<CChar>?, UnsafePointer<CChar>?) -> Void = { handle, level, facility, text in
+    guard let context = RDKafkaCallbackContext.from(handle) else { return }
+    let swiftLevel: Logger.Level = switch level {
+    case ...3: .error
+    case 4: .warning
+    case 5: .notice
+    case 6: .info
+    default: .debug
+    }
+    context.logger.log(
+        level: swiftLevel,
+        "\(text.map { String(cString: $0) } ?? "")",
+        metadata: ["librdkafka.facility": "\(facility.map { String(cString: $0) } ?? "")"]
+    )
+}
+
+/// librdkafka's statistics JSON to swift-metrics; returning 0 lets librdkafka free the text.
+private let statisticsCallback: @convention(c) (OpaquePointer?, UnsafeMutablePointer<CChar>?, Int, UnsafeMutableRawPointer?) -> Int32 = { handle, json, length, _ in
+    guard let context = RDKafkaCallbackContext.from(handle), let json else { return 0 }
+    context.statistics.report(UnsafeRawBufferPointer(start: json, count: length))
+    return 0
+}
+
+/// Client-wide errors (all brokers down, fatal idempotence errors).
+private let errorCallback: @convention(c) (OpaquePointer?, Int32, UnsafePointer<CChar>?, UnsafeMutableRawPointer?) -> Void = { handle, code, reason, _ in
+    guard let context = RDKafkaCallbackContext.from(handle) else { return }
+    let error = KafkaClientError(
+        rd_kafka_resp_err_t(code),
+        message: reason.map { String(cString: $0) },
+        isFatal: rd_kafka_resp_err_t(code) == RD_KAFKA_RESP_ERR__FATAL
+    )
+    context.logger.warning("librdkafka: \(error)")
+}
+
+/// Group rebalances, on the consumer's poll thread.
+let rebalanceCallback: @convention(c) (OpaquePointer?, rd_kafka_resp_err_t, UnsafeMutablePointer<rd_kafka_topic_partition_list_t>?, UnsafeMutableRawPointer?) -> Void = { handle, code, partitions, _ in
+    guard let handle, let partitions, let context = RDKafkaCallbackContext.from(handle) else { return }
+    context.onRebalance?(handle, code, partitions)
+}
+
+/// Results of asynchronous commits: failures are logged.
+let offsetCommitCallback: @convention(c) (OpaquePointer?, rd_kafka_resp_err_t, UnsafeMutablePointer<rd_kafka_topic_partition_list_t>?, UnsafeMutableRawPointer?) -> Void = { handle, code, offsets, _ in
+    guard let context = RDKafkaCallbackContext.from(handle) else { return }
+    if code != RD_KAFKA_RESP_ERR_NO_ERROR && code != RD_KAFKA_RESP_ERR__NO_OFFSET {
+        context.logger.warning("offset commit failed: \(KafkaClientError(code))")
+    } else if let offsets, let error = RDKafkaTopicPartitionList.firstError(in: offsets) {
+        context.logger.warning("offset commit failed: \(error)")
+    }
+}

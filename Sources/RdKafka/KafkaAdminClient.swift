@@ -1,0 +1,192 @@
+import CRdKafka
+import Logging
+
+/// Topic administration over librdkafka's admin API: create, delete,
+/// describe configs, list topics and partitions. Every call runs on a
+/// thread of its own and waits at most its timeout.
+public final class KafkaAdminClient: Sendable {
+    private let handle: RDKafkaHandle
+    private let pollThread: LoopingThread
+
+    /// Creates an admin client. Throws `invalidConfiguration` with
+    /// librdkafka's message if a setting is rejected.
+    public init(configuration: KafkaConnectionConfiguration, logger: Logger = Logger(label: "barge.rdkafka.admin")) throws {
+        let handle = try RDKafkaHandle(
+            type: RD_KAFKA_PRODUCER,
+            properties: configuration.properties(with: []),
+            context: RDKafkaCallbackContext(logger: logger, clientID: configuration.clientID)
+        )
+        self.handle = handle
+        self.pollThread = LoopingThread(
+            name: "barge-rdkafka-admin",
+            iteration: { rd_kafka_poll(handle.pointer, 100) },
+            finally: { handle.destroy() }
+        )
+    }
+
+    deinit {
+        pollThread.requestStop()
+    }
+
+    /// Destroys the client.
+    public func close() async {
+        await pollThread.stop()
+    }
+
+    /// Creates a topic with `configs` (Kafka topic settings such as
+    /// `max.message.bytes`). A replication factor of -1 takes the broker's default.
+    public func createTopic(
+        _ name: String,
+        partitions: Int32,
+        replicationFactor: Int16 = -1,
+        configs: [String: String] = [:],
+        timeout: Duration = .seconds(30)
+    ) async throws {
+        try await run(RD_KAFKA_ADMIN_OP_CREATETOPICS, timeout: timeout, expecting: RD_KAFKA_EVENT_CREATETOPICS_RESULT) { handle, options, queue in
+            var errorText = [CChar](repeating: 0, count: 512)
+            guard let topic = rd_kafka_NewTopic_new(name, partitions, Int32(replicationFactor), &errorText, errorText.count) else {
+                throw KafkaClientError(kind: .topicError, message: "topic \(name): \(String(cString: errorText))")
+            }
+            defer { rd_kafka_NewTopic_destroy(topic) }
+            for (key, value) in configs.sorted(by: { $0.key < $1.key }) {
+                try check(rd_kafka_NewTopic_set_config(topic, key, value), "topic \(name) config \(key)=\(value)")
+            }
+            var topics: [OpaquePointer?] = [topic]
+            rd_kafka_CreateTopics(handle, &topics, 1, options, queue)
+        } result: { event in
+            var count = 0
+            let results = rd_kafka_CreateTopics_result_topics(rd_kafka_event_CreateTopics_result(event), &count)
+            try Self.checkTopicResults(results, count: count)
+        }
+    }
+
+    /// Deletes a topic.
+    public func deleteTopic(_ name: String, timeout: Duration = .seconds(30)) async throws {
+        try await run(RD_KAFKA_ADMIN_OP_DELETETOPICS, timeout: timeout, expecting: RD_KAFKA_EVENT_DELETETOPICS_RESULT) { handle, options, queue in
+            let topic = rd_kafka_DeleteTopic_new(name)
+            defer { rd_kafka_DeleteTopic_destroy(topic) }
+            var topics: [OpaquePointer?] = [topic]
+            rd_kafka_DeleteTopics(handle, &topics, 1, options, queue)
+        } result: { event in
+            var count = 0
+            let results = rd_kafka_DeleteTopics_result_topics(rd_kafka_event_DeleteTopics_result(event), &count)
+            try Self.checkTopicResults(results, count: count)
+        }
+    }
+
+    /// A topic's settings, by Kafka name (defaults included).
+    public func describeTopicConfig(_ name: String, timeout: Duration = .seconds(30)) async throws -> [String: String] {
+        try await run(RD_KAFKA_ADMIN_OP_DESCRIBECONFIGS, timeout: timeout, expecting: RD_KAFKA_EVENT_DESCRIBECONFIGS_RESULT) { handle, options, queue in
+            let resource = rd_kafka_ConfigResource_new(RD_KAFKA_RESOURCE_TOPIC, name)
+            defer { rd_kafka_ConfigResource_destroy(resource) }
+            var resources: [OpaquePointer?] = [resource]
+            rd_kafka_DescribeConfigs(handle, &resources, 1, options, queue)
+        } result: { event in
+            var count = 0
+            guard let resources = rd_kafka_DescribeConfigs_result_resources(rd_kafka_event_DescribeConfigs_result(event), &count),
+                  count == 1, let resource = resources[0] else {
+                throw KafkaClientError(kind: .topicError, message: "topic \(name): no config in the answer")
+            }
+            let error = rd_kafka_ConfigResource_error(resource)
+            guard error == RD_KAFKA_RESP_ERR_NO_ERROR else {
+                throw KafkaClientError(error, kind: .topicError, message: "topic \(name)")
+            }
+            var entryCount = 0
+            guard let entries = rd_kafka_ConfigResource_configs(resource, &entryCount) else { return [:] }
+            var configs: [String: String] = [:]
+            for index in 0..<entryCount {
+                guard let entry = entries[index] else { continue }
+                configs[String(cString: rd_kafka_ConfigEntry_name(entry))] = rd_kafka_ConfigEntry_value(entry).map { String(cString: $0) }
+            }
+            return configs
+        }
+    }
+
+    /// The cluster's topics and their partitions.
+    public func listTopics(timeout: Duration = .seconds(30)) async throws -> [KafkaTopicDescription] {
+        let handle = self.handle
+        return try await DedicatedThread.run(name: "barge-rdkafka-metadata") {
+            var metadata: UnsafePointer<rd_kafka_metadata>?
+            try check(rd_kafka_metadata(handle.pointer, 1, nil, &metadata, Int32(clamping: timeout.milliseconds)), "metadata")
+            guard let metadata else { return [] }
+            defer { rd_kafka_metadata_destroy(metadata) }
+            return (0..<Int(metadata.pointee.topic_cnt)).map { index in
+                let topic = metadata.pointee.topics[index]
+                let partitions = (0..<Int(topic.partition_cnt)).map { partition in
+                    KafkaPartitionDescription(id: topic.partitions[partition].id, leader: topic.partitions[partition].leader)
+                }
+                return KafkaTopicDescription(
+                    name: String(cString: topic.topic),
+                    partitions: partitions.sorted { $0.id < $1.id },
+                    error: topic.err == RD_KAFKA_RESP_ERR_NO_ERROR ? nil : KafkaClientError(topic.err, kind: .topicError)
+                )
+            }.sorted { $0.name < $1.name }
+        }
+    }
+
+    /// Runs one admin request on a thread of its own: `start` issues it on a
+    /// fresh queue, whose single result event `result` reads.
+    private func run<Result: Sendable>(
+        _ operation: rd_kafka_admin_op_t,
+        timeout: Duration,
+        expecting eventType: Int32,
+        start: @escaping @Sendable (OpaquePointer, OpaquePointer, OpaquePointer) throws -> Void,
+        result: @escaping @Sendable (OpaquePointer) throws -> Result
+    ) async throws -> Result {
+        let handle = self.handle
+        return try await DedicatedThread.run(name: "barge-rdkafka-admin-request") {
+            let milliseconds = Int32(clamping: timeout.milliseconds)
+            let queue = rd_kafka_queue_new(handle.pointer)!
+            defer { rd_kafka_queue_destroy(queue) }
+            let options = rd_kafka_AdminOptions_new(handle.pointer, operation)!
+            defer { rd_kafka_AdminOptions_destroy(options) }
+            var errorText = [CChar](repeating: 0, count: 512)
+            _ = rd_kafka_AdminOptions_set_request_timeout(options, milliseconds, &errorText, errorText.count)
+            _ = rd_kafka_AdminOptions_set_operation_timeout(options, milliseconds, &errorText, errorText.count)
+            try start(handle.pointer, options, queue)
+            guard let event = rd_kafka_queue_poll(queue, milliseconds + 1000) else {
+                throw KafkaClientError(kind: .timedOut, code: RD_KAFKA_RESP_ERR__TIMED_OUT.rawValue, message: "no answer within \(timeout)")
+            }
+            defer { rd_kafka_event_destroy(event) }
+            let error = rd_kafka_event_error(event)
+            guard error == RD_KAFKA_RESP_ERR_NO_ERROR else {
+                throw KafkaClientError(error, message: rd_kafka_event_error_string(event).map { String(cString: $0) })
+            }
+            guard rd_kafka_event_type(event) == eventType else {
+                throw KafkaClientError(kind: .librdkafka, message: "unexpected admin event \(rd_kafka_event_type(event))")
+            }
+            return try result(event)
+        }
+    }
+
+    private static func checkTopicResults(_ results: UnsafeMutablePointer<OpaquePointer?>?, count: Int) throws {
+        guard let results else { return }
+        for index in 0..<count {
+            guard let result = results[index] else { continue }
+            let error = rd_kafka_topic_result_error(result)
+            guard error == RD_KAFKA_RESP_ERR_NO_ERROR else {
+                let name = String(cString: rd_kafka_topic_result_name(result))
+                let text = rd_kafka_topic_result_error_string(result).map { String(cString: $0) } ?? ""
+                throw KafkaClientError(error, kind: .topicError, message: "topic \(name): \(text)")
+            }
+        }
+    }
+}
+
+/// A topic and its partitions, from the cluster's metadata.
+public struct KafkaTopicDescription: Sendable {
+    /// The topic's name.
+    public var name: String
+    /// Its partitions, by id.
+    public var partitions: [KafkaPartitionDescription]
+    /// An error the cluster reported for the topic, if any.
+    public var error: KafkaClientError?
+}
+
+/// A partition and its leader broker id.
+public struct KafkaPartitionDescription: Hashable, Sendable {
+    /// The partition's index.
+    public var id: Int32
+    /// The leader's broker id; -1 if there is none.
+    public var leader: Int32
+}
