@@ -15,6 +15,23 @@ public struct KafkaConsumerMessage: Sendable {
     /// The record's timestamp and what it means; `nil` if there is none.
     public var timestamp: KafkaTimestamp?
 
+    /// A message as a consumer yields it (for tests and adapters).
+    public init(
+        topicPartition: KafkaTopicPartition,
+        offset: Int64,
+        key: [UInt8]?,
+        value: [UInt8]?,
+        headers: [KafkaHeader] = [],
+        timestamp: KafkaTimestamp? = nil
+    ) {
+        self.topicPartition = topicPartition
+        self.offset = offset
+        self.key = key
+        self.value = value
+        self.headers = headers
+        self.timestamp = timestamp
+    }
+
     /// The topic it came from.
     public var topic: String { topicPartition.topic }
     /// The partition it came from.
@@ -40,4 +57,10 @@ public struct KafkaTimestamp: Hashable, Sendable {
     public var date: Date
     /// What the time records.
     public var kind: Kind
+
+    /// A timestamp of `kind`.
+    public init(date: Date, kind: Kind) {
+        self.date = date
+        self.kind = kind
+    }
 }
