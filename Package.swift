@@ -70,6 +70,7 @@ let package = Package(
             name: "barge",
             dependencies: [
                 "BargeBroker",
+                "RdKafka",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -110,6 +111,7 @@ let package = Package(
                 "CRdKafka",
                 "BargeBrokerTestKit",
                 "BargeBroker",
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
             ]

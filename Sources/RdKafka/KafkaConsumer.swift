@@ -48,7 +48,8 @@ public final class KafkaConsumer: Sendable, Service {
         logger: Logger = Logger(label: "barge.rdkafka.consumer")
     ) throws {
         let core = ConsumerCore(
-            buffer: ConsumerBuffer(maximumCount: configuration.maximumBufferedMessages, maximumBytes: configuration.maximumBufferedBytes),
+            maximumBufferedMessages: configuration.maximumBufferedMessages,
+            maximumBufferedBytes: configuration.maximumBufferedBytes,
             hook: rebalanceHandler,
             logger: logger
         )
@@ -64,18 +65,27 @@ public final class KafkaConsumer: Sendable, Service {
         self.handle = handle
         self.core = core
         self.automaticOffsetStore = configuration.automaticOffsetStore
+        // librdkafka before 2.3.0 aborts when destroying a cooperative-sticky
+        // consumer that never got an assignment (librdkafka issue 4312).
+        let destroyAborts = configuration.assignmentStrategies.contains(.cooperativeSticky)
+            && LibrdkafkaVersion.loaded < LibrdkafkaVersion.cooperativeStickyDestroyFixed
         self.pollThread = LoopingThread(
             name: "barge-rdkafka-consumer",
             iteration: { core.iterate(handle.pointer) },
             finally: {
                 core.shutDown(handle.pointer)
-                handle.destroy()
+                if destroyAborts && !core.wasEverAssigned {
+                    logger.warning("librdkafka \(LibrdkafkaVersion.loadedString) would abort destroying a cooperative-sticky consumer closed before its first assignment; leaking it instead (fixed in librdkafka 2.3.0)")
+                    handle.abandon()
+                } else {
+                    handle.destroy()
+                }
             }
         )
     }
 
     deinit {
-        pollThread.requestStop()
+        requestClose()
     }
 
     // MARK: Subscription and assignment
@@ -234,10 +244,10 @@ public final class KafkaConsumer: Sendable, Service {
             await withTaskCancellationHandler {
                 await pollThread.waitUntilStopped()
             } onCancel: {
-                pollThread.requestStop()
+                requestClose()
             }
         } onGracefulShutdown: {
-            self.pollThread.requestStop()
+            self.requestClose()
         }
         await close()
     }
@@ -245,7 +255,13 @@ public final class KafkaConsumer: Sendable, Service {
     /// Leaves the group (the rebalance hook sees the final revocation),
     /// closes and destroys the client, and ends the message sequence.
     public func close() async {
-        await pollThread.stop()
+        requestClose()
+        await pollThread.waitUntilStopped()
+    }
+
+    private func requestClose() {
+        pollThread.requestStop()
+        core.wakeUp()
     }
 
     // MARK: Reading

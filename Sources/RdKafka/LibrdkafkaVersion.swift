@@ -5,6 +5,10 @@ public enum LibrdkafkaVersion {
     /// The oldest supported librdkafka: 2.0.0 (Debian 12 ships 2.0.2).
     public static let minimum: Int32 = 0x0200_00ff
 
+    /// The first librdkafka that can destroy a cooperative-sticky consumer
+    /// closed before its first assignment (librdkafka issue 4312).
+    static let cooperativeStickyDestroyFixed: Int32 = 0x0203_00ff
+
     /// The loaded library's version as librdkafka encodes it (`0xMMmmrrxx`).
     public static var loaded: Int32 { rd_kafka_version() }
 

@@ -1,5 +1,5 @@
 import BargeBroker
-import BargeBrokerTestKit
+@_exported import BargeBrokerTestKit
 import Foundation
 import Logging
 import RdKafka
@@ -86,3 +86,8 @@ func eventually(_ timeout: Duration = .seconds(30), _ condition: @escaping @Send
 }
 
 func bytes(_ text: String) -> [UInt8] { Array(text.utf8) }
+
+/// An embedded broker passed into nested helpers.
+struct EmbeddedBrokerRef: Sendable {
+    let broker: EmbeddedBroker
+}

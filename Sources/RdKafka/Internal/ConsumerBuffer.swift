@@ -41,10 +41,13 @@ final class ConsumerBuffer: Sendable {
     private let maximumCount: Int
     private let maximumBytes: Int
     private let state = NIOLockedValueBox(State())
+    /// Called (from a reader) when the buffer drains to its resume mark.
+    private let onDrained: @Sendable () -> Void
 
-    init(maximumCount: Int, maximumBytes: Int) {
+    init(maximumCount: Int, maximumBytes: Int, onDrained: @escaping @Sendable () -> Void = {}) {
         self.maximumCount = max(1, maximumCount)
         self.maximumBytes = max(1, maximumBytes)
+        self.onDrained = onDrained
     }
 
     /// Whether the buffer holds its maximum count or bytes.
@@ -54,7 +57,11 @@ final class ConsumerBuffer: Sendable {
 
     /// Whether the buffer has drained to half its limits, so fetching may resume.
     var isBelowResumeMark: Bool {
-        state.withLockedValue { $0.count <= maximumCount / 2 && $0.bytes <= maximumBytes / 2 }
+        state.withLockedValue { isBelowResumeMark($0) }
+    }
+
+    private func isBelowResumeMark(_ state: State) -> Bool {
+        state.count <= maximumCount / 2 && state.bytes <= maximumBytes / 2
     }
 
     /// Adds an entry, or hands it straight to a waiting reader.
@@ -72,12 +79,14 @@ final class ConsumerBuffer: Sendable {
     /// The next entry; waits while the buffer is empty. `nil` once the buffer
     /// is finished and empty, or when the calling task is cancelled.
     func next() async -> Entry? {
-        let (entry, id): (Entry?, UInt64?) = state.withLockedValue { state in
-            if let entry = state.popFirst() { return (entry, nil) }
-            if state.finished { return (nil, nil) }
+        let (entry, id, drained): (Entry?, UInt64?, Bool) = state.withLockedValue { state in
+            let wasFull = !isBelowResumeMark(state)
+            if let entry = state.popFirst() { return (entry, nil, wasFull && isBelowResumeMark(state)) }
+            if state.finished { return (nil, nil, false) }
             state.nextWaiterID += 1
-            return (nil, state.nextWaiterID)
+            return (nil, state.nextWaiterID, false)
         }
+        if drained { onDrained() }
         guard let id else { return entry }
         return await withTaskCancellationHandler {
             await withCheckedContinuation { continuation in

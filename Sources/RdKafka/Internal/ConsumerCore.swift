@@ -18,6 +18,15 @@ final class ConsumerCore: Sendable {
     }
 
     let buffer: ConsumerBuffer
+    /// Wakes the poll thread while it waits for the buffer to drain: signalled
+    /// by draining, by new commands and by stop requests.
+    private let wake = DispatchSemaphore(value: 0)
+    /// How long a full buffer may stop polling before fetching is paused
+    /// instead (paused partitions are fetched again on resume; a short wait
+    /// keeps librdkafka's prefetched messages).
+    private let fullBufferWait: Duration = .milliseconds(500)
+    private let fullSince = NIOLockedValueBox<ContinuousClock.Instant?>(nil)
+    private let everAssigned = NIOLockedValueBox(false)
     private let hook: KafkaConsumer.RebalanceHandler?
     private let logger: Logger
     private let commands = NIOLockedValueBox<(queue: [Command], closed: Bool)>(([], false))
@@ -30,8 +39,9 @@ final class ConsumerCore: Sendable {
         let pointer: OpaquePointer
     }
 
-    init(buffer: ConsumerBuffer, hook: KafkaConsumer.RebalanceHandler?, logger: Logger) {
-        self.buffer = buffer
+    init(maximumBufferedMessages: Int, maximumBufferedBytes: Int, hook: KafkaConsumer.RebalanceHandler?, logger: Logger) {
+        let wake = self.wake
+        self.buffer = ConsumerBuffer(maximumCount: maximumBufferedMessages, maximumBytes: maximumBufferedBytes) { wake.signal() }
         self.hook = hook
         self.logger = logger
     }
@@ -56,8 +66,14 @@ final class ConsumerCore: Sendable {
                 return true
             }
             guard accepted else { return continuation.resume(throwing: KafkaClientError.closed("consumer")) }
-            consumerQueue.withLockedValue { queue in queue.map { rd_kafka_queue_yield($0.pointer) } }
+            wakeUp()
         }
+    }
+
+    /// Wakes the poll thread from a poll or from waiting for the buffer to drain.
+    func wakeUp() {
+        wake.signal()
+        consumerQueue.withLockedValue { queue in queue.map { rd_kafka_queue_yield($0.pointer) } }
     }
 
     private func runCommands(_ handle: OpaquePointer?) {
@@ -73,15 +89,37 @@ final class ConsumerCore: Sendable {
     /// One turn of the poll thread.
     func iterate(_ handle: OpaquePointer) {
         runCommands(handle)
-        if buffer.isBelowResumeMark { resumeAfterBackPressure(handle) }
+        if buffer.isBelowResumeMark {
+            fullSince.withLockedValue { $0 = nil }
+            resumeAfterBackPressure(handle)
+        } else if buffer.isFull, waitForRoom(handle) {
+            return
+        }
         guard let message = rd_kafka_consumer_poll(handle, 100) else { return }
         defer { rd_kafka_message_destroy(message) }
         if let error = RDKafkaMessage.error(of: message) {
             report(error, handle: handle)
         } else {
             buffer.append(.message(RDKafkaMessage.message(from: message)))
-            if buffer.isFull { pauseForBackPressure(handle) }
         }
+    }
+
+    /// With a full buffer, first stop polling for up to `fullBufferWait`
+    /// (librdkafka keeps prefetching into its bounded queue); after that,
+    /// pause fetching and poll again so rebalances are served. True while waiting.
+    private func waitForRoom(_ handle: OpaquePointer) -> Bool {
+        let now = ContinuousClock.now
+        let since = fullSince.withLockedValue { since in
+            if since == nil { since = now }
+            return since!
+        }
+        let remaining = fullBufferWait - (now - since)
+        guard remaining > .zero else {
+            pauseForBackPressure(handle)
+            return false
+        }
+        _ = wake.wait(timeout: .now() + .nanoseconds(Int(remaining.milliseconds * 1_000_000)))
+        return true
     }
 
     /// Closes the consumer (the final revoke runs the hook), fails queued
@@ -118,6 +156,9 @@ final class ConsumerCore: Sendable {
     private static let surfacedCodes: Set<rd_kafka_resp_err_t> = [
         RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART, RD_KAFKA_RESP_ERR__UNKNOWN_TOPIC, RD_KAFKA_RESP_ERR__UNKNOWN_PARTITION,
     ]
+
+    /// Whether the group ever assigned partitions to this member (even none).
+    var wasEverAssigned: Bool { everAssigned.withLockedValue { $0 } }
 
     // MARK: Pausing
 
@@ -183,6 +224,7 @@ final class ConsumerCore: Sendable {
         switch code {
         case RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS:
             logger.debug("assigned: \(partitions)")
+            everAssigned.withLockedValue { $0 = true }
             let failure = cooperative
                 ? rd_kafka_incremental_assign(handle, list).map { KafkaClientError(consuming: $0) }
                 : Self.error(rd_kafka_assign(handle, list))

@@ -58,6 +58,12 @@ final class RDKafkaHandle: @unchecked Sendable {
         rd_kafka_destroy(pointer)
     }
 
+    /// Gives the client up without destroying it, when destroying would
+    /// abort the process (a librdkafka bug); its memory is leaked.
+    func abandon() {
+        _ = destroyed.setOnce()
+    }
+
     deinit {
         destroy()
     }

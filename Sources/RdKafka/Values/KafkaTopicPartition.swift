@@ -53,4 +53,10 @@ public struct KafkaWatermarks: Hashable, Sendable {
     public var low: Int64
     /// The offset the next message will get.
     public var high: Int64
+
+    /// Watermarks `low` and `high`.
+    public init(low: Int64, high: Int64) {
+        self.low = low
+        self.high = high
+    }
 }
