@@ -4,7 +4,7 @@ PYTHON ?= python3
 BARGE_DEBUG := .build/debug/barge
 BARGE_RELEASE := .build/release/barge
 
-.PHONY: deps build release test unit-test integration-test check-generated generate demo bench clean
+.PHONY: deps build release test unit-test integration-test check-generated generate demo bench bench-client clean
 
 deps:
 	bash scripts/install-deps.sh
@@ -35,6 +35,10 @@ demo: release
 
 bench: release
 	$(PYTHON) Benchmarks/broker_throughput.py --barge $(BARGE_RELEASE) --output docs/benchmarks.md
+
+## The Swift client vs confluent-kafka on the embedded broker; rewrites that section of docs/benchmarks.md.
+bench-client: release
+	$(PYTHON) Benchmarks/client_bench.py --barge $(BARGE_RELEASE) --output docs/benchmarks.md
 
 clean:
 	rm -rf .build .barge

@@ -377,8 +377,15 @@ def main() -> int:
     print(report)
     if args.output:
         os.makedirs(os.path.dirname(os.path.abspath(args.output)), exist_ok=True)
+        # The client benchmark's section (Benchmarks/client_bench.py) is kept.
+        try:
+            with open(args.output) as f:
+                previous = f.read()
+        except FileNotFoundError:
+            previous = ""
+        marker = previous.find("<!-- client-bench: begin")
         with open(args.output, "w") as f:
-            f.write(report)
+            f.write(report if marker < 0 else report + "\n" + previous[marker:])
     return 0
 
 
