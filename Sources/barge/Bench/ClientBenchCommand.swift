@@ -13,8 +13,8 @@ struct ClientBenchCommand: AsyncParsableCommand {
         discussion: """
             Each round, each client (taking turns to go first) produces --records records of \
             --record-size random bytes to a new single-partition topic (acks=all, linger.ms=5, \
-            no compression), then a fresh assign-mode consumer reads them all back from the \
-            beginning. Both clients use the same librdkafka settings; confluent-kafka runs in \
+            no compression), then a fresh assign-mode consumer reads them all back from \
+            offset 0. Both clients use the same librdkafka settings; confluent-kafka runs in \
             Benchmarks/confluent_client_bench.py under python3. Prints a table of every round \
             and the medians, then, as the last line, Swift's median MB/s over confluent-kafka's: \
             client/confluent-kafka produce=X.XX consume=Y.YY

@@ -4,7 +4,12 @@ import RdKafka
 
 /// One round of the Swift client: a producer `enqueue`s every record and
 /// `flush`es once, then a fresh assign-mode consumer reads them all back
-/// from the beginning through `messages`.
+/// from offset 0 through `messages`.
+///
+/// Offset 0 is the beginning of the new topic. The logical
+/// ``KafkaOffset/beginning`` would add a constant 500 ms to the consume
+/// time: a fresh librdkafka consumer has no leader for the partition yet
+/// when it first tries to look the offset up, and retries after 500 ms.
 struct SwiftClientRun: Sendable {
     let settings: ClientBenchSettings
     let bootstrapServers: String
@@ -59,7 +64,7 @@ struct SwiftClientRun: Sendable {
         do {
             let elapsed = try await withDeadline(.seconds(600), "consuming \(records) records of \(topic)") {
                 try await ContinuousClock().measure {
-                    try await consumer.assign([KafkaPartitionOffset(partition, offset: KafkaOffset.beginning)])
+                    try await consumer.assign([KafkaPartitionOffset(partition, offset: 0)])
                     var count = 0
                     for try await message in consumer.messages {
                         guard message.value?.count == recordSize else {
