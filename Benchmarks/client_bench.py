@@ -56,8 +56,8 @@ def render(barge: str, args, lines: list[str]) -> str:
         BEGIN,
         "## Client vs confluent-kafka",
         "",
-        f"Run {datetime.datetime.now().strftime('%Y-%m-%d %H:%M')} by `make bench-client` "
-        "(`Benchmarks/client_bench.py` around `barge bench client`).",
+        f"Run {datetime.datetime.now().strftime('%Y-%m-%d %H:%M')} by `Benchmarks/client_bench.py` "
+        "(`make bench-client`) around `barge bench client`.",
         "",
         f"- Machine: {m.get('cpu', 'unknown CPU')}, {m['nproc']} cores available, {m.get('memory', '?')} memory, "
         f"kernel {m['kernel']}, Python {m['python']}",
@@ -83,6 +83,10 @@ def render(barge: str, args, lines: list[str]) -> str:
         "",
         f"Swift / confluent-kafka (last line of `barge bench client`): `{lines[-1]}` "
         f"(target: both at least 1.0): {met}",
+        "",
+        f"A consume phase of {args.records * args.record_size / 1e6:g} MB lasts only a fraction of a second "
+        "here, and each client shares the machine's cores with the broker, so single rounds vary a lot; "
+        "compare medians, and more than one run.",
         "",
         "Run it again with `make bench-client` (builds barge in release mode), or against any broker with "
         "`barge bench client --bootstrap-servers HOST:PORT [--records N --record-size BYTES --rounds N]`.",
