@@ -30,7 +30,7 @@ struct ClientBenchCommand: AsyncParsableCommand {
     @Option(name: .long, help: "Bytes of each record's value.")
     var recordSize = 1_000_000
 
-    @Option(name: .long, help: "Rounds; the median round is reported.")
+    @Option(name: .long, help: "Rounds; the median of each client and phase is reported.")
     var rounds = 3
 
     @Option(name: .long, help: "Python interpreter with confluent-kafka installed.")
@@ -39,7 +39,7 @@ struct ClientBenchCommand: AsyncParsableCommand {
     @Option(name: .long, help: "Path of confluent_client_bench.py (default: Benchmarks/ under the working directory or above the barge executable).")
     var confluentHelper: String?
 
-    @Option(name: .long, help: "Log level of the Swift clients: trace, debug, info, notice, warning, error, critical.")
+    @Option(name: .long, help: "Log level of the Swift clients.")
     var logLevel: Logger.Level = .warning
 
     func validate() throws {

@@ -26,13 +26,13 @@ struct SwiftClientRun: Sendable {
 
     /// Produces and consumes `settings.records` records on partition 0 of `topic`.
     func run(topic: String) async throws -> ClientThroughput {
-        let produceTime = try await produce(topic: topic, payload: payload)
+        let produceTime = try await produce(topic: topic)
         let consumeTime = try await consume(topic: topic)
         return ClientThroughput(bytes: settings.totalBytes, produceTime: produceTime, consumeTime: consumeTime)
     }
 
     /// Time from the first `enqueue` to the end of the final `flush`.
-    private func produce(topic: String, payload: [UInt8]) async throws -> Duration {
+    private func produce(topic: String) async throws -> Duration {
         let producer = try KafkaProducer(
             configuration: settings.producerConfiguration(bootstrapServers: bootstrapServers),
             logger: logger
