@@ -1,4 +1,5 @@
 import CRdKafka
+import Foundation
 import Logging
 
 /// Owns one `rd_kafka_t` and the callback context its C callbacks reach
@@ -52,10 +53,29 @@ final class RDKafkaHandle: @unchecked Sendable {
         self.context = context
     }
 
-    /// Destroys the client; blocking, so call it from a dedicated thread. Idempotent.
-    func destroy() {
+    /// Destroys the client, waiting at most `timeout`; blocking, so call it
+    /// from a dedicated thread. Idempotent. librdkafka 2.0 can hang for good
+    /// in `rd_kafka_destroy` when a consumer closes right after its topic
+    /// was deleted (kcat shows the same); the destroy then goes on in a
+    /// thread of its own, and the client's threads are left behind.
+    func destroy(timeout: Duration = .seconds(10)) {
         guard destroyed.setOnce() else { return }
-        rd_kafka_destroy(pointer)
+        let done = DispatchSemaphore(value: 0)
+        let pointer = UncheckedPointer(pointer: pointer)
+        let thread = Thread {
+            rd_kafka_destroy(pointer.pointer)
+            done.signal()
+        }
+        thread.name = "barge-rdkafka-destroy"
+        thread.start()
+        if done.wait(timeout: .now() + .milliseconds(Int(timeout.milliseconds))) == .timedOut {
+            context.logger.error("librdkafka \(LibrdkafkaVersion.loadedString) did not finish destroying the client within \(timeout); leaving it behind")
+        }
+    }
+
+    /// A pointer handed to the destroying thread.
+    private struct UncheckedPointer: @unchecked Sendable {
+        let pointer: OpaquePointer
     }
 
     /// Gives the client up without destroying it, when destroying would
