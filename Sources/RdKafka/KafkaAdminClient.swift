@@ -14,11 +14,11 @@ public final class KafkaAdminClient: Sendable {
         let handle = try RDKafkaHandle(
             type: RD_KAFKA_PRODUCER,
             properties: configuration.properties(with: []),
-            context: RDKafkaCallbackContext(logger: logger, clientID: configuration.clientID)
+            context: RDKafkaCallbackContext(logger: logger, clientID: configuration.clientID, metricsFactory: configuration.metricsFactory)
         )
         self.handle = handle
         self.pollThread = LoopingThread(
-            name: "barge-rdkafka-admin",
+            name: "rdk-admin",
             iteration: { rd_kafka_poll(handle.pointer, 100) },
             finally: { handle.destroy() }
         )
@@ -43,9 +43,9 @@ public final class KafkaAdminClient: Sendable {
         timeout: Duration = .seconds(30)
     ) async throws {
         try await run(RD_KAFKA_ADMIN_OP_CREATETOPICS, timeout: timeout, expecting: RD_KAFKA_EVENT_CREATETOPICS_RESULT) { handle, options, queue in
-            var errorText = [CChar](repeating: 0, count: 512)
-            guard let topic = rd_kafka_NewTopic_new(name, partitions, Int32(replicationFactor), &errorText, errorText.count) else {
-                throw KafkaClientError(kind: .topicError, message: "topic \(name): \(String(cString: errorText))")
+            var errorText = CTextBuffer()
+            guard let topic = rd_kafka_NewTopic_new(name, partitions, Int32(replicationFactor), &errorText.bytes, errorText.bytes.count) else {
+                throw KafkaClientError(kind: .topicError, message: "topic \(name): \(errorText.text)")
             }
             defer { rd_kafka_NewTopic_destroy(topic) }
             for (key, value) in configs.sorted(by: { $0.key < $1.key }) {
@@ -105,7 +105,7 @@ public final class KafkaAdminClient: Sendable {
     /// The cluster's topics and their partitions.
     public func listTopics(timeout: Duration = .seconds(30)) async throws -> [KafkaTopicDescription] {
         let handle = self.handle
-        return try await DedicatedThread.run(name: "barge-rdkafka-metadata") {
+        return try await DedicatedThread.run(name: "rdk-metadata") {
             var metadata: UnsafePointer<rd_kafka_metadata>?
             try check(rd_kafka_metadata(handle.pointer, 1, nil, &metadata, Int32(clamping: timeout.milliseconds)), "metadata")
             guard let metadata else { return [] }
@@ -134,15 +134,15 @@ public final class KafkaAdminClient: Sendable {
         result: @escaping @Sendable (OpaquePointer) throws -> Result
     ) async throws -> Result {
         let handle = self.handle
-        return try await DedicatedThread.run(name: "barge-rdkafka-admin-request") {
+        return try await DedicatedThread.run(name: "rdk-admin-call") {
             let milliseconds = Int32(clamping: timeout.milliseconds)
             let queue = rd_kafka_queue_new(handle.pointer)!
             defer { rd_kafka_queue_destroy(queue) }
             let options = rd_kafka_AdminOptions_new(handle.pointer, operation)!
             defer { rd_kafka_AdminOptions_destroy(options) }
-            var errorText = [CChar](repeating: 0, count: 512)
-            _ = rd_kafka_AdminOptions_set_request_timeout(options, milliseconds, &errorText, errorText.count)
-            _ = rd_kafka_AdminOptions_set_operation_timeout(options, milliseconds, &errorText, errorText.count)
+            var errorText = CTextBuffer()
+            _ = rd_kafka_AdminOptions_set_request_timeout(options, milliseconds, &errorText.bytes, errorText.bytes.count)
+            _ = rd_kafka_AdminOptions_set_operation_timeout(options, milliseconds, &errorText.bytes, errorText.bytes.count)
             try start(handle.pointer, options, queue)
             guard let event = rd_kafka_queue_poll(queue, milliseconds + 1000) else {
                 throw KafkaClientError(kind: .timedOut, code: RD_KAFKA_RESP_ERR__TIMED_OUT.rawValue, message: "no answer within \(timeout)")

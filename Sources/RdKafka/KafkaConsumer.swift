@@ -53,7 +53,11 @@ public final class KafkaConsumer: Sendable, Service {
             hook: rebalanceHandler,
             logger: logger
         )
-        let context = RDKafkaCallbackContext(logger: logger, clientID: configuration.connection.clientID) { handle, code, list in
+        let context = RDKafkaCallbackContext(
+            logger: logger,
+            clientID: configuration.connection.clientID,
+            metricsFactory: configuration.connection.metricsFactory
+        ) { handle, code, list in
             core.rebalance(handle, code, list)
         }
         let handle = try RDKafkaHandle(type: RD_KAFKA_CONSUMER, properties: configuration.properties, context: context) { conf in
@@ -70,7 +74,7 @@ public final class KafkaConsumer: Sendable, Service {
         let destroyAborts = configuration.assignmentStrategies.contains(.cooperativeSticky)
             && LibrdkafkaVersion.loaded < LibrdkafkaVersion.cooperativeStickyDestroyFixed
         self.pollThread = LoopingThread(
-            name: "barge-rdkafka-consumer",
+            name: "rdk-consumer",
             iteration: { core.iterate(handle.pointer) },
             finally: {
                 core.shutDown(handle.pointer)
@@ -135,7 +139,7 @@ public final class KafkaConsumer: Sendable, Service {
     /// coordinator acknowledged them. Nothing stored is not an error.
     public func commit(_ offsets: [KafkaPartitionOffset]? = nil) async throws {
         let handle = self.handle
-        try await DedicatedThread.run(name: "barge-rdkafka-commit") {
+        try await DedicatedThread.run(name: "rdk-commit") {
             let list = offsets.map(RDKafkaTopicPartitionList.make)
             defer { list.map { rd_kafka_topic_partition_list_destroy($0) } }
             let result = rd_kafka_commit(handle.pointer, list, 0)
@@ -159,7 +163,7 @@ public final class KafkaConsumer: Sendable, Service {
     /// (``KafkaOffset/invalid`` where nothing is committed).
     public func committed(_ partitions: [KafkaTopicPartition], timeout: Duration = .seconds(10)) async throws -> [KafkaPartitionOffset] {
         let handle = self.handle
-        return try await DedicatedThread.run(name: "barge-rdkafka-committed") {
+        return try await DedicatedThread.run(name: "rdk-committed") {
             let list = RDKafkaTopicPartitionList.make(partitions)
             defer { rd_kafka_topic_partition_list_destroy(list) }
             try check(rd_kafka_committed(handle.pointer, list, Int32(clamping: timeout.milliseconds)), "committed offsets")
@@ -185,7 +189,7 @@ public final class KafkaConsumer: Sendable, Service {
     /// Asks the partition's leader for its oldest and next offsets.
     public func watermarks(of partition: KafkaTopicPartition, timeout: Duration = .seconds(10)) async throws -> KafkaWatermarks {
         let handle = self.handle
-        return try await DedicatedThread.run(name: "barge-rdkafka-watermarks") {
+        return try await DedicatedThread.run(name: "rdk-watermarks") {
             var low: Int64 = 0
             var high: Int64 = 0
             try check(

@@ -31,7 +31,11 @@ public final class KafkaProducer: Sendable {
         let handle = try RDKafkaHandle(
             type: RD_KAFKA_PRODUCER,
             properties: configuration.properties,
-            context: RDKafkaCallbackContext(logger: logger, clientID: configuration.connection.clientID)
+            context: RDKafkaCallbackContext(
+                logger: logger,
+                clientID: configuration.connection.clientID,
+                metricsFactory: configuration.connection.metricsFactory
+            )
         ) { conf in
             rd_kafka_conf_set_dr_msg_cb(conf, deliveryReportCallback)
         }
@@ -39,7 +43,7 @@ public final class KafkaProducer: Sendable {
         self.handle = handle
         self.flushTimeout = configuration.messageTimeout + .seconds(5)
         self.pollThread = LoopingThread(
-            name: "barge-rdkafka-producer",
+            name: "rdk-producer",
             iteration: { rd_kafka_poll(handle.pointer, 100) },
             finally: { handle.destroy() }
         )
@@ -70,7 +74,7 @@ public final class KafkaProducer: Sendable {
     /// messages are still in flight after `timeout`.
     public func flush(timeout: Duration = .seconds(30)) async throws {
         let handle = self.handle
-        let result = try await DedicatedThread.run(name: "barge-rdkafka-flush") {
+        let result = try await DedicatedThread.run(name: "rdk-flush") {
             rd_kafka_flush(handle.pointer, Int32(clamping: timeout.milliseconds))
         }
         if let failure = core.takeFailures() { throw failure }

@@ -1,3 +1,5 @@
+import Metrics
+
 /// Settings every client shares: where the cluster is, how to reach it, and
 /// what else to pass to librdkafka.
 public struct KafkaConnectionConfiguration: Sendable {
@@ -16,6 +18,9 @@ public struct KafkaConnectionConfiguration: Sendable {
     /// How often librdkafka's statistics are reported to swift-metrics; `nil`
     /// turns them off. librdkafka: `statistics.interval.ms`. Default: off.
     public var statisticsInterval: Duration?
+    /// Where the statistics go; `nil` uses swift-metrics' global
+    /// `MetricsSystem`. Default: `nil`.
+    public var metricsFactory: (any MetricsFactory)?
     /// librdkafka debug contexts, such as `broker`, `protocol`, `cgrp`;
     /// their output goes to the client's logger. librdkafka: `debug`. Default: none.
     public var debugContexts: [String] = []

@@ -145,9 +145,9 @@ final class ConsumerCore: Sendable {
         if code == RD_KAFKA_RESP_ERR__PARTITION_EOF { return }
         logger.warning("consumer: \(error)")
         if code == RD_KAFKA_RESP_ERR__FATAL {
-            var text = [CChar](repeating: 0, count: 512)
-            let original = rd_kafka_fatal_error(handle, &text, text.count)
-            buffer.append(.error(KafkaClientError(original, message: String(cString: text), isFatal: true)))
+            var text = CTextBuffer()
+            let original = rd_kafka_fatal_error(handle, &text.bytes, text.bytes.count)
+            buffer.append(.error(KafkaClientError(original, message: text.text, isFatal: true)))
         } else if !error.isRetriable || Self.surfacedCodes.contains(code) {
             buffer.append(.error(error))
         }

@@ -11,9 +11,9 @@ enum DedicatedThread {
     ) async throws -> Result {
         try await withCheckedThrowingContinuation { continuation in
             let thread = Thread {
+                nameCurrentThread(name)
                 continuation.resume(with: Swift.Result { try body() })
             }
-            thread.name = name
             thread.start()
         }
     }
@@ -29,6 +29,7 @@ final class LoopingThread: Sendable {
     /// then `finally` once.
     init(name: String, iteration: @escaping @Sendable () -> Void, finally: @escaping @Sendable () -> Void = {}) {
         let thread = Thread { [stopRequested, finished] in
+            nameCurrentThread(name)
             while !stopRequested.withLockedValue({ $0 }) { iteration() }
             finally()
             let waiters = finished.withLockedValue { state in
@@ -38,7 +39,6 @@ final class LoopingThread: Sendable {
             }
             for waiter in waiters { waiter.resume() }
         }
-        thread.name = name
         thread.start()
     }
 
@@ -66,4 +66,10 @@ final class LoopingThread: Sendable {
             if done { continuation.resume() }
         }
     }
+}
+
+/// Names the calling thread for debuggers, `perf` and `top -H` (Linux keeps 15
+/// bytes); Foundation passes the name to the system only from the thread itself.
+func nameCurrentThread(_ name: String) {
+    Thread.current.name = String(decoding: name.utf8.prefix(15), as: UTF8.self)
 }

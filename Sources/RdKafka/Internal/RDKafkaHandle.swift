@@ -1,6 +1,7 @@
 import CRdKafka
 import Foundation
 import Logging
+import Metrics
 
 /// Owns one `rd_kafka_t` and the callback context its C callbacks reach
 /// through `rd_kafka_opaque`. Every `rd_kafka_conf_*` call lives here.
@@ -26,15 +27,12 @@ final class RDKafkaHandle: @unchecked Sendable {
         guard let conf = rd_kafka_conf_new() else {
             throw KafkaClientError(kind: .invalidConfiguration, message: "rd_kafka_conf_new failed")
         }
-        var errorText = [CChar](repeating: 0, count: 512)
+        var errorText = CTextBuffer()
         for (name, value) in properties {
-            let result = rd_kafka_conf_set(conf, name, value, &errorText, errorText.count)
+            let result = rd_kafka_conf_set(conf, name, value, &errorText.bytes, errorText.bytes.count)
             guard result == RD_KAFKA_CONF_OK else {
                 rd_kafka_conf_destroy(conf)
-                throw KafkaClientError(
-                    kind: .invalidConfiguration,
-                    message: "\(name)=\(value): \(String(decoding: errorText.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self))"
-                )
+                throw KafkaClientError(kind: .invalidConfiguration, message: "\(name)=\(value): \(errorText.text)")
             }
         }
         rd_kafka_conf_set_opaque(conf, Unmanaged.passUnretained(context).toOpaque())
@@ -42,12 +40,9 @@ final class RDKafkaHandle: @unchecked Sendable {
         rd_kafka_conf_set_stats_cb(conf, statisticsCallback)
         rd_kafka_conf_set_error_cb(conf, errorCallback)
         configure(conf)
-        guard let handle = rd_kafka_new(type, conf, &errorText, errorText.count) else {
+        guard let handle = rd_kafka_new(type, conf, &errorText.bytes, errorText.bytes.count) else {
             rd_kafka_conf_destroy(conf)
-            throw KafkaClientError(
-                kind: .invalidConfiguration,
-                message: String(decoding: errorText.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
-            )
+            throw KafkaClientError(kind: .invalidConfiguration, message: errorText.text)
         }
         self.pointer = handle
         self.context = context
@@ -63,10 +58,10 @@ final class RDKafkaHandle: @unchecked Sendable {
         let done = DispatchSemaphore(value: 0)
         let pointer = UncheckedPointer(pointer: pointer)
         let thread = Thread {
+            nameCurrentThread("rdk-destroy")
             rd_kafka_destroy(pointer.pointer)
             done.signal()
         }
-        thread.name = "barge-rdkafka-destroy"
         thread.start()
         if done.wait(timeout: .now() + .milliseconds(Int(timeout.milliseconds))) == .timedOut {
             context.logger.error("librdkafka \(LibrdkafkaVersion.loadedString) did not finish destroying the client within \(timeout); leaving it behind")
@@ -90,10 +85,10 @@ final class RDKafkaHandle: @unchecked Sendable {
 
     /// The fatal error that stopped the client, if any.
     func fatalError() -> KafkaClientError? {
-        var text = [CChar](repeating: 0, count: 512)
-        let code = rd_kafka_fatal_error(pointer, &text, text.count)
+        var text = CTextBuffer()
+        let code = rd_kafka_fatal_error(pointer, &text.bytes, text.bytes.count)
         guard code != RD_KAFKA_RESP_ERR_NO_ERROR else { return nil }
-        return KafkaClientError(code, message: String(cString: text), isFatal: true)
+        return KafkaClientError(code, message: text.text, isFatal: true)
     }
 }
 
@@ -108,10 +103,11 @@ final class RDKafkaCallbackContext: @unchecked Sendable {
     init(
         logger: Logger,
         clientID: String,
+        metricsFactory: (any MetricsFactory)?,
         onRebalance: (@Sendable (OpaquePointer, rd_kafka_resp_err_t, UnsafeMutablePointer<rd_kafka_topic_partition_list_t>) -> Void)? = nil
     ) {
         self.logger = logger
-        self.statistics = RDKafkaStatisticsReporter(clientID: clientID)
+        self.statistics = RDKafkaStatisticsReporter(clientID: clientID, factory: metricsFactory ?? MetricsSystem.factory)
         self.onRebalance = onRebalance
     }
 

@@ -11,16 +11,18 @@ struct RDKafkaStatisticsReporter: Sendable {
     ]
 
     private let clientID: String
+    private let factory: any MetricsFactory
 
-    init(clientID: String) {
+    init(clientID: String, factory: any MetricsFactory) {
         self.clientID = clientID
+        self.factory = factory
     }
 
     /// Reports one statistics document; a document that does not parse is ignored.
     func report(_ json: UnsafeRawBufferPointer) {
         guard let values = Self.parse(json) else { return }
         for (name, value) in values {
-            Gauge(label: "rdkafka.\(name)", dimensions: [("client_id", clientID)]).record(value)
+            Gauge(label: "rdkafka.\(name)", dimensions: [("client_id", clientID)], factory: factory).record(value)
         }
     }
 
