@@ -1,0 +1,94 @@
+@testable import RdKafka
+import NIOConcurrencyHelpers
+import Testing
+
+@Suite("ConsumerBuffer: the poll thread's hand-off")
+struct ConsumerBufferTests {
+    func message(_ partition: Int32, _ offset: Int64, size: Int = 10) -> ConsumerBuffer.Entry {
+        .message(KafkaConsumerMessage(
+            topicPartition: KafkaTopicPartition(topic: "t", partition: partition),
+            offset: offset,
+            key: nil,
+            value: [UInt8](repeating: 0, count: size)
+        ))
+    }
+
+    func offset(_ entry: ConsumerBuffer.Entry?) -> Int64? {
+        if case .message(let message) = entry { return message.offset }
+        return nil
+    }
+
+    @Test("full by count or by bytes; drained to half, it signals once")
+    func limits() async {
+        let drained = NIOLockedValueBox(0)
+        let buffer = ConsumerBuffer(maximumCount: 4, maximumBytes: 1000) { drained.withLockedValue { $0 += 1 } }
+        for index in 0..<4 { buffer.append(message(0, Int64(index))) }
+        #expect(buffer.isFull)
+        #expect(!buffer.isBelowResumeMark)
+        _ = await buffer.next()
+        #expect(!buffer.isFull)
+        #expect(drained.withLockedValue { $0 } == 0)
+        _ = await buffer.next()
+        #expect(buffer.isBelowResumeMark)
+        #expect(drained.withLockedValue { $0 } == 1)
+        _ = await buffer.next()
+        #expect(drained.withLockedValue { $0 } == 1)
+
+        let bytes = ConsumerBuffer(maximumCount: 100, maximumBytes: 25)
+        bytes.append(message(0, 0, size: 20))
+        #expect(!bytes.isFull)
+        bytes.append(message(0, 1, size: 20))
+        #expect(bytes.isFull)
+    }
+
+    @Test("a waiting reader gets the next entry; a cancelled one gets nil and loses nothing")
+    func waitingReader() async throws {
+        let buffer = ConsumerBuffer(maximumCount: 10, maximumBytes: 1000)
+        let reader = Task { await buffer.next() }
+        try await Task.sleep(for: .milliseconds(30))
+        buffer.append(message(0, 7))
+        #expect(offset(await reader.value) == 7)
+
+        let cancelled = Task { await buffer.next() }
+        try await Task.sleep(for: .milliseconds(30))
+        cancelled.cancel()
+        #expect(await cancelled.value == nil)
+        buffer.append(message(0, 8))
+        #expect(offset(await buffer.next()) == 8)
+    }
+
+    @Test("removing partitions keeps the others in order and reports the first removed offsets")
+    func removePartitions() async {
+        let buffer = ConsumerBuffer(maximumCount: 10, maximumBytes: 1000)
+        for (partition, offset) in [(0, 1), (1, 5), (0, 2), (1, 6), (2, 9)] as [(Int32, Int64)] {
+            buffer.append(message(partition, offset))
+        }
+        #expect(buffer.firstOffset(of: KafkaTopicPartition(topic: "t", partition: 1)) == 5)
+        let removed = buffer.remove(partitions: [KafkaTopicPartition(topic: "t", partition: 1), KafkaTopicPartition(topic: "t", partition: 2)])
+        #expect(removed == [KafkaTopicPartition(topic: "t", partition: 1): 5, KafkaTopicPartition(topic: "t", partition: 2): 9])
+        #expect(offset(await buffer.next()) == 1)
+        #expect(offset(await buffer.next()) == 2)
+        #expect(buffer.firstOffset(of: KafkaTopicPartition(topic: "t", partition: 1)) == nil)
+    }
+
+    @Test("finish wakes readers with nil and drops what is left")
+    func finish() async throws {
+        let buffer = ConsumerBuffer(maximumCount: 10, maximumBytes: 1000)
+        let reader = Task { await buffer.next() }
+        try await Task.sleep(for: .milliseconds(30))
+        buffer.finish()
+        #expect(await reader.value == nil)
+        buffer.append(message(0, 1))
+        #expect(await buffer.next() == nil)
+    }
+}
+
+extension ConsumerBuffer.Entry: Equatable {
+    public static func == (lhs: Self, rhs: Self) -> Bool {
+        switch (lhs, rhs) {
+        case (.message(let left), .message(let right)): left.topicPartition == right.topicPartition && left.offset == right.offset
+        case (.error(let left), .error(let right)): left.code == right.code
+        default: false
+        }
+    }
+}
