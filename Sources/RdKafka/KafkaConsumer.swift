@@ -106,11 +106,30 @@ public final class KafkaConsumer: Sendable, Service {
     /// absolute offset, or ``KafkaOffset/beginning``, ``KafkaOffset/end``,
     /// ``KafkaOffset/stored``); replaces any previous assignment.
     public func assign(_ offsets: [KafkaPartitionOffset]) async throws {
+        try await learnLeaders(of: Set(offsets.map(\.topicPartition.topic)))
         try await core.onPollThread { [core] handle in
             core.buffer.remove(partitions: Set(core.assignment(handle)))
             let list = RDKafkaTopicPartitionList.make(offsets)
             defer { rd_kafka_topic_partition_list_destroy(list) }
             try check(rd_kafka_assign(handle, list), "assign")
+        }
+    }
+
+    /// Asks for the topics' metadata, so that librdkafka knows their leaders
+    /// when the assignment starts: a fresh librdkafka 2.0 consumer assigned
+    /// a partition with unknown leader waits up to 700 ms before its first
+    /// fetch. A failure only means that wait may happen.
+    private func learnLeaders(of topics: Set<String>) async throws {
+        let handle = self.handle
+        try await DedicatedThread.run(name: "rdk-metadata") {
+            for topic in topics {
+                guard let topicHandle = rd_kafka_topic_new(handle.pointer, topic, nil) else { continue }
+                defer { rd_kafka_topic_destroy(topicHandle) }
+                var metadata: UnsafePointer<rd_kafka_metadata>?
+                if rd_kafka_metadata(handle.pointer, 0, topicHandle, &metadata, 5000) == RD_KAFKA_RESP_ERR_NO_ERROR, let metadata {
+                    rd_kafka_metadata_destroy(metadata)
+                }
+            }
         }
     }
 
@@ -277,7 +296,7 @@ public final class KafkaConsumer: Sendable, Service {
             try? storeOffset(of: previous)
         }
         switch await core.buffer.next() {
-        case .message(let message): return message
+        case .message(let message): return message.converted()
         case .error(let error): throw error
         case nil: return nil
         }

@@ -4,7 +4,7 @@ import Testing
 
 @Suite("ConsumerBuffer: the poll thread's hand-off")
 struct ConsumerBufferTests {
-    func message(_ partition: Int32, _ offset: Int64, size: Int = 10) -> ConsumerBuffer.Entry {
+    func message(_ partition: Int32, _ offset: Int64, size: Int = 10) -> ConsumerBuffer<KafkaConsumerMessage>.Entry {
         .message(KafkaConsumerMessage(
             topicPartition: KafkaTopicPartition(topic: "t", partition: partition),
             offset: offset,
@@ -13,7 +13,7 @@ struct ConsumerBufferTests {
         ))
     }
 
-    func offset(_ entry: ConsumerBuffer.Entry?) -> Int64? {
+    func offset(_ entry: ConsumerBuffer<KafkaConsumerMessage>.Entry?) -> Int64? {
         if case .message(let message) = entry { return message.offset }
         return nil
     }
@@ -21,7 +21,7 @@ struct ConsumerBufferTests {
     @Test("full by count or by bytes; drained to half, it signals once")
     func limits() async {
         let drained = NIOLockedValueBox(0)
-        let buffer = ConsumerBuffer(maximumCount: 4, maximumBytes: 1000) { drained.withLockedValue { $0 += 1 } }
+        let buffer = ConsumerBuffer<KafkaConsumerMessage>(maximumCount: 4, maximumBytes: 1000) { drained.withLockedValue { $0 += 1 } }
         for index in 0..<4 { buffer.append(message(0, Int64(index))) }
         #expect(buffer.isFull)
         #expect(!buffer.isBelowResumeMark)
@@ -34,7 +34,7 @@ struct ConsumerBufferTests {
         _ = await buffer.next()
         #expect(drained.withLockedValue { $0 } == 1)
 
-        let bytes = ConsumerBuffer(maximumCount: 100, maximumBytes: 25)
+        let bytes = ConsumerBuffer<KafkaConsumerMessage>(maximumCount: 100, maximumBytes: 25)
         bytes.append(message(0, 0, size: 20))
         #expect(!bytes.isFull)
         bytes.append(message(0, 1, size: 20))
@@ -43,7 +43,7 @@ struct ConsumerBufferTests {
 
     @Test("a waiting reader gets the next entry; a cancelled one gets nil and loses nothing")
     func waitingReader() async throws {
-        let buffer = ConsumerBuffer(maximumCount: 10, maximumBytes: 1000)
+        let buffer = ConsumerBuffer<KafkaConsumerMessage>(maximumCount: 10, maximumBytes: 1000)
         let reader = Task { await buffer.next() }
         try await Task.sleep(for: .milliseconds(30))
         buffer.append(message(0, 7))
@@ -59,7 +59,7 @@ struct ConsumerBufferTests {
 
     @Test("removing partitions keeps the others in order and reports the first removed offsets")
     func removePartitions() async {
-        let buffer = ConsumerBuffer(maximumCount: 10, maximumBytes: 1000)
+        let buffer = ConsumerBuffer<KafkaConsumerMessage>(maximumCount: 10, maximumBytes: 1000)
         for (partition, offset) in [(0, 1), (1, 5), (0, 2), (1, 6), (2, 9)] as [(Int32, Int64)] {
             buffer.append(message(partition, offset))
         }
@@ -73,7 +73,7 @@ struct ConsumerBufferTests {
 
     @Test("finish wakes readers with nil and drops what is left")
     func finish() async throws {
-        let buffer = ConsumerBuffer(maximumCount: 10, maximumBytes: 1000)
+        let buffer = ConsumerBuffer<KafkaConsumerMessage>(maximumCount: 10, maximumBytes: 1000)
         let reader = Task { await buffer.next() }
         try await Task.sleep(for: .milliseconds(30))
         buffer.finish()
@@ -83,7 +83,7 @@ struct ConsumerBufferTests {
     }
 }
 
-extension ConsumerBuffer.Entry: Equatable {
+extension ConsumerBuffer<KafkaConsumerMessage>.Entry: Equatable {
     public static func == (lhs: Self, rhs: Self) -> Bool {
         switch (lhs, rhs) {
         case (.message(let left), .message(let right)): left.topicPartition == right.topicPartition && left.offset == right.offset

@@ -1,12 +1,22 @@
 import NIOConcurrencyHelpers
 
+/// What the buffer needs to know of a message.
+protocol BufferedMessage: Sendable {
+    var topicPartition: KafkaTopicPartition { get }
+    var offset: Int64 { get }
+    /// The bytes it counts against the buffer's limit.
+    var byteCount: Int { get }
+}
+
+extension KafkaConsumerMessage: BufferedMessage {}
+
 /// The hand-off between a consumer's poll thread and the tasks reading its
 /// messages: a FIFO of messages and errors, bounded by count and bytes (the
 /// poll thread asks ``isFull`` and pauses fetching), with waiting readers
 /// woken in order.
-final class ConsumerBuffer: Sendable {
+final class ConsumerBuffer<Message: BufferedMessage>: Sendable {
     enum Entry: Sendable {
-        case message(KafkaConsumerMessage)
+        case message(Message)
         case error(KafkaClientError)
     }
 

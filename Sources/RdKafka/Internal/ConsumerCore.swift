@@ -17,7 +17,7 @@ final class ConsumerCore: Sendable {
         var forBackPressure: Set<KafkaTopicPartition> = []
     }
 
-    let buffer: ConsumerBuffer
+    let buffer: ConsumerBuffer<PolledMessage>
     /// Wakes the poll thread while it waits for the buffer to drain: signalled
     /// by draining, by new commands and by stop requests.
     private let wake = DispatchSemaphore(value: 0)
@@ -96,11 +96,11 @@ final class ConsumerCore: Sendable {
             return
         }
         guard let message = rd_kafka_consumer_poll(handle, 100) else { return }
-        defer { rd_kafka_message_destroy(message) }
         if let error = RDKafkaMessage.error(of: message) {
+            rd_kafka_message_destroy(message)
             report(error, handle: handle)
         } else {
-            buffer.append(.message(RDKafkaMessage.message(from: message)))
+            buffer.append(.message(PolledMessage(taking: message)))
         }
     }
 

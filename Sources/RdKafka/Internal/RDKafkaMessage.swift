@@ -4,7 +4,7 @@ import Foundation
 /// Conversion of a consumed `rd_kafka_message_t` into Swift values; the
 /// payload and key are copied exactly once, into their arrays.
 enum RDKafkaMessage {
-    static func message(from message: UnsafeMutablePointer<rd_kafka_message_t>) -> KafkaConsumerMessage {
+    static func message(from message: UnsafeMutablePointer<rd_kafka_message_t>, topicPartition: KafkaTopicPartition) -> KafkaConsumerMessage {
         let record = message.pointee
         var timestampType = RD_KAFKA_TIMESTAMP_NOT_AVAILABLE
         let milliseconds = rd_kafka_message_timestamp(message, &timestampType)
@@ -14,7 +14,7 @@ enum RDKafkaMessage {
         default: nil
         }
         return KafkaConsumerMessage(
-            topicPartition: KafkaTopicPartition(topic: topicName(record), partition: record.partition),
+            topicPartition: topicPartition,
             offset: record.offset,
             key: bytes(record.key, record.key_len),
             value: bytes(record.payload, record.len),
