@@ -1,5 +1,6 @@
 import CRdKafka
 import Logging
+import NIOConcurrencyHelpers
 import ServiceLifecycle
 
 /// A Kafka consumer over librdkafka, for a group (``subscribe(topics:)``) or
@@ -8,7 +9,7 @@ import ServiceLifecycle
 /// ```swift
 /// let consumer = try KafkaConsumer(
 ///     configuration: .init(bootstrapServers: ["127.0.0.1:9092"], groupID: "thumbnails"),
-///     rebalanceHandler: { event in if event.kind == .revoked { try? await consumer.commit() } }
+///     rebalanceHandler: { event, consumer in if event.kind == .revoked { try? await consumer.commit() } }
 /// )
 /// try consumer.subscribe(topics: ["images"])
 /// for try await message in consumer.messages { ... }
@@ -20,10 +21,11 @@ import ServiceLifecycle
 /// its group. The consumer is a ServiceLifecycle `Service`: `run()` returns
 /// after a graceful shutdown closed it.
 public final class KafkaConsumer: Sendable, Service {
-    /// Called on rebalances; see ``KafkaRebalanceEvent``. It runs to
-    /// completion before the consumer polls again, so it may commit (and
-    /// must not wait for messages of this consumer).
-    public typealias RebalanceHandler = @Sendable (KafkaRebalanceEvent) async -> Void
+    /// Called on rebalances with the event and this consumer; see
+    /// ``KafkaRebalanceEvent``. It runs to completion before the consumer
+    /// polls again, so it may commit (and must not wait for messages of this
+    /// consumer).
+    public typealias RebalanceHandler = @Sendable (KafkaRebalanceEvent, KafkaConsumer) async -> Void
 
     private let handle: RDKafkaHandle
     private let core: ConsumerCore
@@ -47,10 +49,17 @@ public final class KafkaConsumer: Sendable, Service {
         rebalanceHandler: RebalanceHandler? = nil,
         logger: Logger = Logger(label: "barge.rdkafka.consumer")
     ) throws {
+        let owner = ConsumerReference()
+        var hook: (@Sendable (KafkaRebalanceEvent) async -> Void)?
+        if let rebalanceHandler {
+            hook = { event in
+                if let consumer = owner.consumer { await rebalanceHandler(event, consumer) }
+            }
+        }
         let core = ConsumerCore(
             maximumBufferedMessages: configuration.maximumBufferedMessages,
             maximumBufferedBytes: configuration.maximumBufferedBytes,
-            hook: rebalanceHandler,
+            hook: hook,
             logger: logger
         )
         let context = RDKafkaCallbackContext(
@@ -86,6 +95,7 @@ public final class KafkaConsumer: Sendable, Service {
                 }
             }
         )
+        owner.consumer = self
     }
 
     deinit {
@@ -328,5 +338,20 @@ public struct KafkaConsumerMessages: AsyncSequence, Sendable {
             previous = message
             return message
         }
+    }
+}
+
+/// A weak reference to a consumer, for its rebalance hook: the hook is made
+/// before the consumer exists and must not keep it alive.
+private final class ConsumerReference: Sendable {
+    private struct Weak: Sendable {
+        weak var consumer: KafkaConsumer?
+    }
+
+    private let box = NIOLockedValueBox(Weak())
+
+    var consumer: KafkaConsumer? {
+        get { box.withLockedValue { $0.consumer } }
+        set { box.withLockedValue { $0.consumer = newValue } }
     }
 }

@@ -26,21 +26,17 @@ struct ConsumerGroupTests {
             let group = "group-\(UUID().uuidString)"
             let events = NIOLockedValueBox<[(member: Int, event: KafkaRebalanceEvent)]>([])
             let seen = NIOLockedValueBox<[Int: [String]]>([:])
-            let holders = [ConsumerHolder(), ConsumerHolder()]
 
             func makeMember(_ member: Int) throws -> KafkaConsumer {
                 var settings = consumerConfiguration(broker, group: group)
                 settings.assignmentStrategies = strategies
-                let holder = holders[member]
-                let consumer = try KafkaConsumer(configuration: settings, rebalanceHandler: { event in
+                return try KafkaConsumer(configuration: settings, rebalanceHandler: { event, consumer in
                     events.withLockedValue { $0.append((member, event)) }
-                    if event.kind == .revoked, let consumer = holder.consumer {
+                    if event.kind == .revoked {
                         // Offsets of every message this member processed are stored: commit them before giving the partitions up.
                         try? await consumer.commit()
                     }
                 }, logger: testLogger("member-\(member)"))
-                holder.consumer = consumer
-                return consumer
             }
 
             /// Reads until `done`, recording each message and storing its offset right after.
@@ -201,15 +197,5 @@ struct ConsumerGroupTests {
             #expect(offsets == Array(0..<300))
             await consumer.close()
         }
-    }
-}
-
-/// Lets a rebalance hook reach the consumer it belongs to.
-final class ConsumerHolder: @unchecked Sendable {
-    private let lock = NIOLock()
-    private var stored: KafkaConsumer?
-    var consumer: KafkaConsumer? {
-        get { lock.withLock { stored } }
-        set { lock.withLock { stored = newValue } }
     }
 }

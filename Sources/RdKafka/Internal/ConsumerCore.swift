@@ -27,7 +27,7 @@ final class ConsumerCore: Sendable {
     private let fullBufferWait: Duration = .milliseconds(500)
     private let fullSince = NIOLockedValueBox<ContinuousClock.Instant?>(nil)
     private let everAssigned = NIOLockedValueBox(false)
-    private let hook: KafkaConsumer.RebalanceHandler?
+    private let hook: (@Sendable (KafkaRebalanceEvent) async -> Void)?
     private let logger: Logger
     private let commands = NIOLockedValueBox<(queue: [Command], closed: Bool)>(([], false))
     private let pauses = NIOLockedValueBox(PauseState())
@@ -39,7 +39,12 @@ final class ConsumerCore: Sendable {
         let pointer: OpaquePointer
     }
 
-    init(maximumBufferedMessages: Int, maximumBufferedBytes: Int, hook: KafkaConsumer.RebalanceHandler?, logger: Logger) {
+    init(
+        maximumBufferedMessages: Int,
+        maximumBufferedBytes: Int,
+        hook: (@Sendable (KafkaRebalanceEvent) async -> Void)?,
+        logger: Logger
+    ) {
         let wake = self.wake
         self.buffer = ConsumerBuffer(maximumCount: maximumBufferedMessages, maximumBytes: maximumBufferedBytes) { wake.signal() }
         self.hook = hook
