@@ -9,6 +9,7 @@ let package = Package(
         .library(name: "BargeBroker", targets: ["BargeBroker"]),
         .library(name: "BargeBrokerTestKit", targets: ["BargeBrokerTestKit"]),
         .library(name: "RdKafka", targets: ["RdKafka"]),
+        .library(name: "Barge", targets: ["Barge"]),
         .executable(name: "barge", targets: ["barge"]),
     ],
     dependencies: [
@@ -60,6 +61,10 @@ let package = Package(
             ]
         ),
         .target(
+            name: "Barge",
+            dependencies: ["RdKafka"]
+        ),
+        .target(
             name: "BargeBrokerTestKit",
             dependencies: [
                 "BargeBroker",
@@ -103,6 +108,10 @@ let package = Package(
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
             ]
+        ),
+        .testTarget(
+            name: "BargeTests",
+            dependencies: ["Barge", "RdKafka"]
         ),
         .testTarget(
             name: "RdKafkaTests",

@@ -1,0 +1,31 @@
+/// The header names of Barge's wire format, version 1 (docs/wire-format.md).
+public enum BargeHeaderName {
+    /// Every Barge header name starts with this; applications may not use it.
+    public static let prefix = "barge."
+    /// Format version.
+    public static let version = "barge.v"
+    /// `inline`, `chunk` or `abort`.
+    public static let kind = "barge.kind"
+    /// Message id: 32 lowercase hex digits.
+    public static let id = "barge.id"
+    /// A chunk's index.
+    public static let index = "barge.index"
+    /// The number of chunks.
+    public static let count = "barge.count"
+    /// `1` on a message's last chunk.
+    public static let last = "barge.last"
+    /// Payload size before compression.
+    public static let size = "barge.size"
+    /// SHA-256 of the payload before compression, in hex.
+    public static let sha256 = "barge.sha256"
+    /// How the record's value is compressed.
+    public static let codec = "barge.codec"
+    /// Uncompressed size of every chunk but the last (on chunk 0).
+    public static let chunkSize = "barge.chunk-size"
+    /// Media type.
+    public static let contentType = "barge.content-type"
+    /// Original file name.
+    public static let fileName = "barge.filename"
+    /// Why a producer aborted a message.
+    public static let error = "barge.error"
+}
