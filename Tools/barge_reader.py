@@ -1,0 +1,233 @@
+#!/usr/bin/env python3
+"""A reader of Barge's wire format (docs/wire-format.md), written from that
+document alone, with confluent-kafka and the Python codecs.
+
+As a module: `Reassembler` takes records in partition order and returns what
+they complete (messages, plain records, aborts, errors). It keeps incomplete
+messages in memory: it is a reference for the format, not a bounded-memory
+consumer like Barge's own.
+
+As a command:
+  barge_reader.py --bootstrap-servers HOST:PORT --topic T --group G --to DIR [--count N]
+writes each verified payload to DIR under its file name (or its message id)
+and prints one JSON line per event.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gzip
+import hashlib
+import json
+import os
+import re
+import sys
+from dataclasses import dataclass, field
+
+PREFIX = "barge."
+ID = re.compile(r"[0-9a-f]{32}")
+DIGEST = re.compile(r"[0-9a-f]{64}")
+NUMBER = re.compile(r"0|[1-9][0-9]{0,18}")
+MAX_COUNT = 1 << 24
+MAX_SIZE = 1 << 50
+MAX_CHUNK = 1 << 31
+
+
+class WireError(Exception):
+    """A record that breaks the format: `kind` and `header` as in the document."""
+
+    def __init__(self, kind: str, header: str, message: str):
+        super().__init__(f"{kind} {header}: {message}")
+        self.kind, self.header = kind, header
+
+
+def decompress(codec: str, data: bytes) -> bytes:
+    if codec == "none":
+        return data
+    if codec == "gzip":
+        return gzip.decompress(data)
+    if codec == "lz4":
+        import lz4.frame
+        return lz4.frame.decompress(data)
+    if codec == "zstd":
+        import zstandard
+        return zstandard.ZstdDecompressor().decompressobj().decompress(data)
+    if codec == "snappy":
+        import cramjam
+        return bytes(cramjam.snappy.decompress_raw(data))
+    raise WireError("malformedValue", "barge.codec", f"unknown codec {codec!r}")
+
+
+def number(fields: dict, name: str, limit: int, required: bool) -> int | None:
+    text = fields.get(name)
+    if text is None:
+        if required:
+            raise WireError("missingHeader", name, "required")
+        return None
+    if not NUMBER.fullmatch(text):
+        raise WireError("malformedValue", name, f"{text!r} is not a decimal number")
+    if int(text) > limit:
+        raise WireError("outOfRange", name, f"{text} is above {limit}")
+    return int(text)
+
+
+def envelope(headers: list[tuple[str, bytes | None]]) -> dict | None:
+    """The Barge fields of a record, checked; None for a plain record."""
+    fields, application = {}, []
+    for name, value in headers:
+        if not name.startswith(PREFIX):
+            application.append((name, value))
+            continue
+        if value is None:
+            raise WireError("malformedValue", name, "null value")
+        if name in fields:
+            raise WireError("duplicateHeader", name, "appears more than once")
+        try:
+            fields[name] = value.decode("utf-8")
+        except UnicodeDecodeError:
+            raise WireError("malformedValue", name, "not UTF-8") from None
+    if "barge.v" not in fields:
+        return None
+    if fields["barge.v"] != "1":
+        raise WireError("unsupportedVersion", "barge.v", f"version {fields['barge.v']!r}")
+    if "barge.id" not in fields:
+        raise WireError("missingHeader", "barge.id", "required")
+    if not ID.fullmatch(fields["barge.id"]):
+        raise WireError("malformedValue", "barge.id", "not 32 lowercase hex digits")
+    kind = fields.get("barge.kind")
+    if kind is None:
+        raise WireError("missingHeader", "barge.kind", "required")
+    result = {"kind": kind, "id": fields["barge.id"], "application": application, "fields": fields}
+    if kind == "abort":
+        return result
+    if kind not in ("inline", "chunk"):
+        raise WireError("malformedValue", "barge.kind", f"unknown kind {kind!r}")
+    if fields.get("barge.codec") not in ("none", "gzip", "lz4", "zstd", "snappy"):
+        raise WireError("missingHeader" if "barge.codec" not in fields else "malformedValue", "barge.codec", "required codec")
+    digest = fields.get("barge.sha256")
+    if digest is not None and not DIGEST.fullmatch(digest):
+        raise WireError("malformedValue", "barge.sha256", "not 64 lowercase hex digits")
+    if kind == "inline":
+        result["size"] = number(fields, "barge.size", MAX_SIZE, True)
+        if digest is None:
+            raise WireError("missingHeader", "barge.sha256", "required")
+        return result
+    index = number(fields, "barge.index", MAX_COUNT - 1, True)
+    count = number(fields, "barge.count", MAX_COUNT, False)
+    last = fields.get("barge.last")
+    if last is not None and last != "1":
+        raise WireError("malformedValue", "barge.last", f"{last!r} is not 1")
+    if count is not None and (count == 0 or index >= count):
+        raise WireError("inconsistent", "barge.index", f"index {index} is not below count {count}")
+    if last == "1" and (count is None or index != count - 1):
+        raise WireError("inconsistent", "barge.last", "not on chunk count - 1")
+    size = number(fields, "barge.size", MAX_SIZE, False)
+    if last == "1" and (size is None or digest is None):
+        raise WireError("missingHeader", "barge.size" if size is None else "barge.sha256", "required on the last chunk")
+    if index == 0:
+        chunk_size = number(fields, "barge.chunk-size", MAX_CHUNK, True)
+        if chunk_size == 0:
+            raise WireError("outOfRange", "barge.chunk-size", "must be at least 1")
+        result["chunk_size"] = chunk_size
+    result.update(index=index, count=count, size=size)
+    return result
+
+
+@dataclass
+class Pending:
+    """The chunks of one message seen so far."""
+    chunks: dict = field(default_factory=dict)
+    count: int | None = None
+    size: int | None = None
+    digest: str | None = None
+    first: dict | None = None
+
+
+class Reassembler:
+    """Groups chunk records by message id within a partition."""
+
+    def __init__(self):
+        self.pending: dict[tuple[int, str], Pending] = {}
+
+    def add(self, partition: int, headers: list, value: bytes | None) -> list[dict]:
+        try:
+            record = envelope(headers)
+        except WireError as error:
+            return [{"type": "error", "kind": error.kind, "header": error.header}]
+        if record is None:
+            return [{"type": "plain", "headers": headers, "value": value}]
+        key = (partition, record["id"])
+        fields = record["fields"]
+        if record["kind"] == "abort":
+            self.pending.pop(key, None)
+            return [{"type": "aborted", "id": record["id"]}]
+        if record["kind"] == "inline":
+            payload = decompress(fields["barge.codec"], value or b"")
+            return [self.verified(record["id"], payload, record["size"], fields["barge.sha256"], record)]
+        pending = self.pending.setdefault(key, Pending())
+        if record["index"] in pending.chunks:
+            return []  # a producer retry
+        pending.chunks[record["index"]] = decompress(fields["barge.codec"], value or b"")
+        pending.count = pending.count or record["count"]
+        pending.size = pending.size or record["size"]
+        pending.digest = pending.digest or fields.get("barge.sha256")
+        if record["index"] == 0:
+            pending.first = record
+        if pending.count is None or len(pending.chunks) < pending.count:
+            return []
+        del self.pending[key]
+        payload = b"".join(pending.chunks[index] for index in range(pending.count))
+        return [self.verified(record["id"], payload, pending.size, pending.digest, pending.first)]
+
+    @staticmethod
+    def verified(message_id: str, payload: bytes, size: int, digest: str, first: dict) -> dict:
+        if len(payload) != size or hashlib.sha256(payload).hexdigest() != digest:
+            return {"type": "corrupt", "id": message_id}
+        fields = first["fields"]
+        return {
+            "type": "message", "id": message_id, "payload": payload,
+            "filename": fields.get("barge.filename"), "content_type": fields.get("barge.content-type"),
+            "headers": first["application"],
+        }
+
+    def incomplete(self) -> list[str]:
+        return sorted(message_id for _, message_id in self.pending)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--bootstrap-servers", required=True)
+    parser.add_argument("--topic", required=True)
+    parser.add_argument("--group", required=True)
+    parser.add_argument("--to", required=True)
+    parser.add_argument("--count", type=int, default=None)
+    args = parser.parse_args()
+    from confluent_kafka import Consumer
+
+    os.makedirs(args.to, exist_ok=True)
+    consumer = Consumer({"bootstrap.servers": args.bootstrap_servers, "group.id": args.group,
+                         "auto.offset.reset": "earliest", "enable.auto.commit": False})
+    consumer.subscribe([args.topic])
+    reassembler, delivered = Reassembler(), 0
+    try:
+        while args.count is None or delivered < args.count:
+            record = consumer.poll(1.0)
+            if record is None or record.error():
+                continue
+            for event in reassembler.add(record.partition(), record.headers() or [], record.value()):
+                if event["type"] == "message":
+                    name = os.path.basename(event["filename"] or event["id"])
+                    with open(os.path.join(args.to, name), "wb") as out:
+                        out.write(event["payload"])
+                    delivered += 1
+                    event = {"type": "message", "id": event["id"], "file": name, "size": len(event["payload"])}
+                elif event["type"] == "plain":
+                    event = {"type": "plain", "offset": record.offset()}
+                print(json.dumps(event), flush=True)
+    finally:
+        consumer.close()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
