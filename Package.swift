@@ -18,6 +18,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
         .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
+        .package(url: "https://github.com/apple/swift-crypto.git", from: "3.12.3"),
     ],
     targets: [
         .target(
@@ -62,7 +63,12 @@ let package = Package(
         ),
         .target(
             name: "Barge",
-            dependencies: ["RdKafka"]
+            dependencies: [
+                "RdKafka",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
         ),
         .target(
             name: "BargeBrokerTestKit",
@@ -111,7 +117,7 @@ let package = Package(
         ),
         .testTarget(
             name: "BargeTests",
-            dependencies: ["Barge", "RdKafka"]
+            dependencies: ["Barge", "RdKafka", "BargeBrokerTestKit", .product(name: "Logging", package: "swift-log")]
         ),
         .testTarget(
             name: "RdKafkaTests",

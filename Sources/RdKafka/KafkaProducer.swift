@@ -57,9 +57,38 @@ public final class KafkaProducer: Sendable {
     /// acknowledged it. Cancellation is honoured while waiting for in-flight
     /// room; once librdkafka has the message, `send` waits for its report.
     public func send(_ message: KafkaProducerMessage) async throws -> KafkaDeliveryReport {
+        try await submit(message).report()
+    }
+
+    /// Hands `message` to librdkafka and returns at once with a handle on
+    /// its delivery report. Messages submitted one after another to one
+    /// partition are written in that order (with idempotence, even across
+    /// retries), so a sender can pipeline many and await the reports later.
+    public func submit(_ message: KafkaProducerMessage) async throws -> KafkaDelivery {
         let promise = DeliveryPromise()
         try await produce(message, promise: promise)
-        return try await promise.value()
+        return KafkaDelivery(promise: promise)
+    }
+
+    /// The number of partitions of `topic`, from the cluster's metadata.
+    public func partitionCount(of topic: String, timeout: Duration = .seconds(10)) async throws -> Int {
+        let handle = self.handle
+        return try await DedicatedThread.run(name: "rdk-metadata") {
+            guard let topicHandle = rd_kafka_topic_new(handle.pointer, topic, nil) else {
+                throw KafkaClientError(rd_kafka_last_error(), message: "topic \(topic)")
+            }
+            defer { rd_kafka_topic_destroy(topicHandle) }
+            var metadata: UnsafePointer<rd_kafka_metadata>?
+            try check(rd_kafka_metadata(handle.pointer, 0, topicHandle, &metadata, Int32(clamping: timeout.milliseconds)), "metadata of \(topic)")
+            guard let metadata else { throw KafkaClientError(kind: .topicError, message: "no metadata for \(topic)") }
+            defer { rd_kafka_metadata_destroy(metadata) }
+            guard metadata.pointee.topic_cnt == 1 else { throw KafkaClientError(kind: .topicError, message: "no metadata for \(topic)") }
+            let entry = metadata.pointee.topics[0]
+            guard entry.err == RD_KAFKA_RESP_ERR_NO_ERROR, entry.partition_cnt > 0 else {
+                throw KafkaClientError(entry.err, kind: .topicError, message: "topic \(topic)")
+            }
+            return Int(entry.partition_cnt)
+        }
     }
 
     /// Hands `message` to librdkafka without waiting for the acknowledgement;

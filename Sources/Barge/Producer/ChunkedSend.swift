@@ -1,0 +1,112 @@
+import Crypto
+import RdKafka
+
+/// Sends one message as chunk records, in order, to one partition: each
+/// chunk is submitted as soon as it is known not to be the last (or the
+/// input ends), delivery reports are awaited through a bounded window, and a
+/// failure sends an `abort` record before it is rethrown.
+struct ChunkedSend {
+    let producer: KafkaProducer
+    let topic: String
+    let partition: Int32?
+    let key: [UInt8]?
+    let id: BargeMessageID
+    let chunkSize: Int
+    /// Count and size when known up front; written on every chunk then.
+    let knownSize: Int64?
+    let description: PayloadDescription
+    let applicationHeaders: [KafkaHeader]
+
+    /// Reports awaited at most this many chunks behind the newest.
+    static let reportWindow = 64
+
+    func run<Pieces: AsyncSequence>(_ pieces: Pieces) async throws -> BargeReceipt where Pieces.Element == [UInt8] {
+        var splitter = ChunkSplitter(chunkSize: chunkSize)
+        var hasher = SHA256()
+        var held: [UInt8]?
+        var state = Progress()
+        let knownCount = knownSize.map { Int(($0 + Int64(chunkSize) - 1) / Int64(chunkSize)) }
+        do {
+            for try await piece in pieces {
+                hasher.update(data: piece)
+                for chunk in splitter.add(piece) {
+                    if let previous = held { try await submit(previous, last: nil, count: knownCount, state: &state) }
+                    held = chunk
+                }
+            }
+            if let tail = splitter.finish() {
+                if let previous = held { try await submit(previous, last: nil, count: knownCount, state: &state) }
+                held = tail
+            }
+            guard let final = held else {
+                throw BargeProducerError(.invalidArgument, "an empty payload is sent inline, not chunked")
+            }
+            let digest = BargeDigest(bytes: Array(hasher.finalize()))!
+            try await submit(final, last: digest, count: state.index + 1, state: &state)
+            return try await finish(state: state, digest: digest)
+        } catch {
+            await abort(state: state, reason: "\(error)")
+            throw error
+        }
+    }
+
+    struct Progress {
+        var index = 0
+        var size: Int64 = 0
+        var first: KafkaDeliveryReport?
+        var last: KafkaDeliveryReport?
+        var window: [KafkaDelivery] = []
+        var partition: Int32?
+    }
+
+    private func submit(_ chunk: [UInt8], last digest: BargeDigest?, count: Int?, state: inout Progress) async throws {
+        let isLast = digest != nil
+        state.size += Int64(chunk.count)
+        let header = BargeChunkHeader(
+            id: id, index: state.index, count: count ?? (isLast ? state.index + 1 : nil), isLast: isLast,
+            size: knownSize ?? (isLast ? state.size : nil), sha256: digest, codec: .none,
+            chunkSize: state.index == 0 ? chunkSize : nil,
+            contentType: state.index == 0 ? description.contentType : nil,
+            fileName: state.index == 0 ? description.fileName : nil,
+            applicationHeaders: state.index == 0 ? applicationHeaders : []
+        )
+        let message = KafkaProducerMessage(
+            topic: topic, partition: state.partition ?? partition, key: key, value: chunk,
+            headers: try BargeEnvelope.chunk(header).headers()
+        )
+        state.window.append(try await producer.submit(message))
+        state.index += 1
+        if state.window.count > Self.reportWindow {
+            try await settle(state.window.removeFirst(), state: &state)
+        }
+    }
+
+    /// Waits for one report; the first one pins the partition for the rest.
+    private func settle(_ delivery: KafkaDelivery, state: inout Progress) async throws {
+        let report = try await delivery.report()
+        if state.first == nil {
+            state.first = report
+            state.partition = report.topicPartition.partition
+        }
+        state.last = report
+    }
+
+    private func finish(state: Progress, digest: BargeDigest) async throws -> BargeReceipt {
+        var state = state
+        for delivery in state.window { try await settle(delivery, state: &state) }
+        guard let first = state.first, let last = state.last else {
+            throw BargeProducerError(.invalidArgument, "no records were sent")
+        }
+        return BargeReceipt(
+            id: id, topicPartition: first.topicPartition, firstOffset: first.offset ?? -1, lastOffset: last.offset ?? -1,
+            size: state.size, sha256: digest, records: state.index, isInline: false
+        )
+    }
+
+    /// Tells readers to drop what they have of this message (best effort).
+    private func abort(state: Progress, reason: String) async {
+        guard state.index > 0, let headers = try? BargeEnvelope.abort(BargeAbortHeader(id: id, reason: String(reason.prefix(500)))).headers() else { return }
+        let message = KafkaProducerMessage(topic: topic, partition: state.partition ?? partition, key: key, value: [], headers: headers)
+        _ = try? await producer.send(message)
+    }
+}
