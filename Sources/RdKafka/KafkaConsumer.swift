@@ -49,6 +49,9 @@ public final class KafkaConsumer: Sendable, Service {
         rebalanceHandler: RebalanceHandler? = nil,
         logger: Logger = Logger(label: "barge.rdkafka.consumer")
     ) throws {
+        guard configuration.groupID != nil else {
+            throw KafkaClientError(kind: .invalidConfiguration, message: "group.id is required: librdkafka's consumer needs a group, also for assigned partitions")
+        }
         let owner = ConsumerReference()
         var hook: (@Sendable (KafkaRebalanceEvent) async -> Void)?
         if let rebalanceHandler {
@@ -107,6 +110,7 @@ public final class KafkaConsumer: Sendable, Service {
     /// Joins the group for `topics` (a name starting with `^` is a regular
     /// expression). Requires a group id.
     public func subscribe(topics: [String]) throws {
+        try checkOpen()
         let list = RDKafkaTopicPartitionList.make(topics.map { KafkaTopicPartition(topic: $0, partition: RD_KAFKA_PARTITION_UA) })
         defer { rd_kafka_topic_partition_list_destroy(list) }
         try check(rd_kafka_subscribe(handle.pointer, list), "subscribe to \(topics)")
@@ -157,6 +161,7 @@ public final class KafkaConsumer: Sendable, Service {
 
     /// Stores offsets (the next offsets to consume) for the next commit.
     public func storeOffsets(_ offsets: [KafkaPartitionOffset]) throws {
+        try checkOpen()
         let list = RDKafkaTopicPartitionList.make(offsets)
         defer { rd_kafka_topic_partition_list_destroy(list) }
         try check(rd_kafka_offsets_store(handle.pointer, list), "store offsets")
@@ -167,6 +172,7 @@ public final class KafkaConsumer: Sendable, Service {
     /// metadata) or, when `nil`, the stored offsets; returns once the
     /// coordinator acknowledged them. Nothing stored is not an error.
     public func commit(_ offsets: [KafkaPartitionOffset]? = nil) async throws {
+        try checkOpen()
         let handle = self.handle
         try await DedicatedThread.run(name: "rdk-commit") {
             let list = offsets.map(RDKafkaTopicPartitionList.make)
@@ -181,6 +187,7 @@ public final class KafkaConsumer: Sendable, Service {
     /// Starts committing `offsets` (or the stored offsets) and returns at
     /// once; a failure is logged.
     public func commitAsync(_ offsets: [KafkaPartitionOffset]? = nil) throws {
+        try checkOpen()
         let list = offsets.map(RDKafkaTopicPartitionList.make)
         defer { list.map { rd_kafka_topic_partition_list_destroy($0) } }
         let result = rd_kafka_commit(handle.pointer, list, 1)
@@ -269,6 +276,12 @@ public final class KafkaConsumer: Sendable, Service {
         if let error = RDKafkaTopicPartitionList.firstError(in: list) { throw error }
     }
 
+    /// Throws `closed` once closing began; narrows, but does not close, the
+    /// window in which a call can meet a client being destroyed.
+    private func checkOpen() throws {
+        if pollThread.isStopping { throw KafkaClientError.closed("consumer") }
+    }
+
     // MARK: Lifecycle
 
     /// Runs until a graceful shutdown or cancellation, then closes the consumer.
@@ -301,7 +314,7 @@ public final class KafkaConsumer: Sendable, Service {
 
     /// The next message for the sequence; stores `previous`'s offset first.
     func next(after previous: KafkaConsumerMessage?) async throws -> KafkaConsumerMessage? {
-        if automaticOffsetStore, let previous {
+        if automaticOffsetStore, let previous, !pollThread.isStopping {
             // The partition may have been revoked meanwhile; its offset then belongs to the new owner.
             try? storeOffset(of: previous)
         }

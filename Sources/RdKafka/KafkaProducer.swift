@@ -45,7 +45,13 @@ public final class KafkaProducer: Sendable {
         self.pollThread = LoopingThread(
             name: "rdk-producer",
             iteration: { rd_kafka_poll(handle.pointer, 100) },
-            finally: { handle.destroy() }
+            finally: {
+                // librdkafka 2.0 destroys unsent messages without a report: fail them
+                // (purge), serve their reports, so no `send` waits forever.
+                rd_kafka_purge(handle.pointer, RD_KAFKA_PURGE_F_QUEUE | RD_KAFKA_PURGE_F_INFLIGHT)
+                _ = rd_kafka_flush(handle.pointer, 1000)
+                handle.destroy()
+            }
         )
     }
 
@@ -136,6 +142,11 @@ public final class KafkaProducer: Sendable {
         try await core.budget.acquire(bytes)
         let delivery = Unmanaged.passRetained(PendingDelivery(bytes: bytes, promise: promise, core: core)).toOpaque()
         while true {
+            guard !closed.isSet else {
+                Unmanaged<PendingDelivery>.fromOpaque(delivery).release()
+                core.budget.release(bytes)
+                throw KafkaClientError.closed("producer")
+            }
             let seen = core.deliveries.generation
             guard let error = RDKafkaProduce.produce(message, on: handle.pointer, opaque: delivery) else { return }
             guard error == RD_KAFKA_RESP_ERR__QUEUE_FULL, !closed.isSet else {

@@ -102,6 +102,15 @@ struct ClientFailureTests {
         #expect(error?.kind == .closed)
     }
 
+    @Test("a consumer without a group id is refused at creation")
+    func consumerWithoutGroup() {
+        let error = #expect(throws: KafkaClientError.self) {
+            try KafkaConsumer(configuration: KafkaConsumerConfiguration(bootstrapServers: [unreachableBootstrap()]))
+        }
+        #expect(error?.kind == .invalidConfiguration)
+        #expect(error?.message.contains("group.id") == true)
+    }
+
     @Test("a closed consumer ends its sequence and refuses commands")
     func closedConsumer() async throws {
         let consumer = try KafkaConsumer(configuration: KafkaConsumerConfiguration(bootstrapServers: [unreachableBootstrap()], groupID: "g"), logger: testLogger("consumer"))
@@ -110,6 +119,8 @@ struct ClientFailureTests {
         #expect(try await iterator.next() == nil)
         let error = await #expect(throws: KafkaClientError.self) { try await consumer.seek([KafkaPartitionOffset(KafkaTopicPartition(topic: "t", partition: 0), offset: 0)]) }
         #expect(error?.kind == .closed)
+        #expect(throws: KafkaClientError.self) { try consumer.subscribe(topics: ["t"]) }
+        await #expect(throws: KafkaClientError.self) { try await consumer.commit() }
     }
 
     @Test("cancelling a producer waiting for in-flight room throws CancellationError and frees nothing it did not take")

@@ -136,6 +136,25 @@ struct ConsumerGroupTests {
         }
     }
 
+    @Test("the rebalance hook may call the consumer's own commands without deadlocking")
+    func hookCallsConsumer() async throws {
+        try await withTestBroker { broker in
+            try await produce(EmbeddedBrokerRef(broker: broker), topic: "hook-calls", range: 0..<5)
+            let seen = NIOLockedValueBox<[KafkaTopicPartition]>([])
+            let consumer = try KafkaConsumer(configuration: consumerConfiguration(broker), rebalanceHandler: { event, consumer in
+                guard event.kind == .assigned else { return }
+                // Served by the poll thread while it runs this hook.
+                let assigned = (try? await consumer.assignment()) ?? []
+                _ = try? await consumer.position(assigned)
+                seen.withLockedValue { $0 = assigned }
+            }, logger: testLogger("consumer"))
+            try consumer.subscribe(topics: ["hook-calls"])
+            #expect(try await collect(consumer, count: 5).map(\.offset) == Array(0..<5))
+            #expect(seen.withLockedValue { $0 } == [KafkaTopicPartition(topic: "hook-calls", partition: 0)])
+            await consumer.close()
+        }
+    }
+
     @Test("seek moves a partition and drops what was buffered")
     func seek() async throws {
         try await withTestBroker { broker in

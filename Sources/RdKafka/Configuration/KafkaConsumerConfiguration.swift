@@ -2,8 +2,8 @@
 public struct KafkaConsumerConfiguration: Sendable {
     /// Brokers, security, and librdkafka pass-through properties.
     public var connection: KafkaConnectionConfiguration
-    /// The consumer group; required to subscribe or to commit offsets.
-    /// librdkafka: `group.id`. Default: none.
+    /// The consumer group; required (librdkafka's consumer needs one, also
+    /// for assigned partitions). librdkafka: `group.id`. Default: none.
     public var groupID: String?
     /// A static member id that survives restarts without a rebalance.
     /// librdkafka: `group.instance.id`. Default: none.

@@ -132,14 +132,15 @@ final class ConsumerCore: Sendable {
     func shutDown(_ handle: OpaquePointer) {
         commands.withLockedValue { $0.closed = true }
         runCommands(handle)
-        if let error = Self.error(rd_kafka_consumer_close(handle)) {
-            logger.warning("consumer close: \(error)")
-        }
-        runCommands(nil)
+        // librdkafka: queue references must go before rd_kafka_consumer_close.
         consumerQueue.withLockedValue { queue in
             queue.map { rd_kafka_queue_destroy($0.pointer) }
             queue = nil
         }
+        if let error = Self.error(rd_kafka_consumer_close(handle)) {
+            logger.warning("consumer close: \(error)")
+        }
+        runCommands(nil)
         buffer.finish()
     }
 
@@ -234,16 +235,21 @@ final class ConsumerCore: Sendable {
                 ? rd_kafka_incremental_assign(handle, list).map { KafkaClientError(consuming: $0) }
                 : Self.error(rd_kafka_assign(handle, list))
             if let failure { logger.error("assign failed: \(failure)") }
-            runHook(KafkaRebalanceEvent(kind: .assigned, partitions: partitions, isCooperative: cooperative))
+            runHook(handle, KafkaRebalanceEvent(kind: .assigned, partitions: partitions, isCooperative: cooperative))
         default:
             let lost = rd_kafka_assignment_lost(handle) != 0
             logger.debug("\(lost ? "lost" : "revoked"): \(partitions)")
             buffer.remove(partitions: Set(partitions))
-            pauses.withLockedValue { state in
-                state.byApplication.subtract(partitions)
-                state.forBackPressure.subtract(partitions)
+            // librdkafka keeps a partition's pause across unassign and reassign: lift ours.
+            let paused = pauses.withLockedValue { state in
+                defer {
+                    state.byApplication.subtract(partitions)
+                    state.forBackPressure.subtract(partitions)
+                }
+                return state.byApplication.union(state.forBackPressure).intersection(partitions)
             }
-            runHook(KafkaRebalanceEvent(kind: lost ? .lost : .revoked, partitions: partitions, isCooperative: cooperative))
+            if !paused.isEmpty { setPaused(Array(paused), paused: false, handle: handle) }
+            runHook(handle, KafkaRebalanceEvent(kind: lost ? .lost : .revoked, partitions: partitions, isCooperative: cooperative))
             let failure = cooperative
                 ? rd_kafka_incremental_unassign(handle, list).map { KafkaClientError(consuming: $0) }
                 : Self.error(rd_kafka_assign(handle, nil))
@@ -255,15 +261,22 @@ final class ConsumerCore: Sendable {
         code == RD_KAFKA_RESP_ERR_NO_ERROR ? nil : KafkaClientError(code)
     }
 
-    /// Runs the application's hook to completion, blocking the poll thread (a
-    /// thread of its own, never one of Swift's cooperative pool).
-    private func runHook(_ event: KafkaRebalanceEvent) {
+    /// Runs the application's hook to completion on the poll thread (a
+    /// thread of its own, never one of Swift's cooperative pool), serving
+    /// queued commands meanwhile, so the hook may seek, assign or ask for
+    /// positions.
+    private func runHook(_ handle: OpaquePointer, _ event: KafkaRebalanceEvent) {
         guard let hook, !event.partitions.isEmpty else { return }
-        let done = DispatchSemaphore(value: 0)
+        let finished = NIOLockedFlag()
+        let wake = self.wake
         Task {
             await hook(event)
-            done.signal()
+            _ = finished.setOnce()
+            wake.signal()
         }
-        done.wait()
+        while !finished.isSet {
+            wake.wait()
+            runCommands(handle)
+        }
     }
 }

@@ -57,9 +57,12 @@ final class RDKafkaHandle: @unchecked Sendable {
         guard destroyed.setOnce() else { return }
         let done = DispatchSemaphore(value: 0)
         let pointer = UncheckedPointer(pointer: pointer)
+        // The context stays alive while librdkafka may still call back (its logs come from its own threads).
+        let context = self.context
         let thread = Thread {
             nameCurrentThread("rdk-destroy")
             rd_kafka_destroy(pointer.pointer)
+            withExtendedLifetime(context) {}
             done.signal()
         }
         thread.start()
@@ -76,7 +79,9 @@ final class RDKafkaHandle: @unchecked Sendable {
     /// Gives the client up without destroying it, when destroying would
     /// abort the process (a librdkafka bug); its memory is leaked.
     func abandon() {
-        _ = destroyed.setOnce()
+        guard destroyed.setOnce() else { return }
+        // Its threads go on and may still log: keep the callback context for good.
+        _ = Unmanaged.passRetained(context)
     }
 
     deinit {
