@@ -223,7 +223,7 @@ final class PendingDelivery: Sendable {
     }
 
     private static func report(_ message: UnsafePointer<rd_kafka_message_t>) -> Result<KafkaDeliveryReport, KafkaClientError> {
-        let topic = message.pointee.rkt.map { String(cString: rd_kafka_topic_name($0)) } ?? ""
+        let topic = RDKafkaMessage.topicName(message.pointee)
         guard message.pointee.err == RD_KAFKA_RESP_ERR_NO_ERROR else {
             return .failure(KafkaClientError(message.pointee.err, message: "delivery to \(topic)-\(message.pointee.partition)"))
         }
@@ -232,7 +232,7 @@ final class PendingDelivery: Sendable {
         return .success(KafkaDeliveryReport(
             topicPartition: KafkaTopicPartition(topic: topic, partition: message.pointee.partition),
             offset: message.pointee.offset >= 0 ? message.pointee.offset : nil,
-            timestamp: timestamp >= 0 ? Date(timeIntervalSince1970: Double(timestamp) / 1000) : nil
+            timestamp: timestamp >= 0 ? RDKafkaMessage.date(timestamp) : nil
         ))
     }
 }

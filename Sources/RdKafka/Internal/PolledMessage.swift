@@ -16,7 +16,7 @@ final class PolledMessage: BufferedMessage, @unchecked Sendable {
         self.pointer = pointer
         let record = pointer.pointee
         topicPartition = KafkaTopicPartition(
-            topic: record.rkt.map { String(cString: rd_kafka_topic_name($0)) } ?? "",
+            topic: RDKafkaMessage.topicName(record),
             partition: record.partition
         )
         offset = record.offset

@@ -33,11 +33,13 @@ enum RDKafkaMessage {
         return KafkaClientError(record.err, message: text)
     }
 
-    private static func topicName(_ record: rd_kafka_message_t) -> String {
+    /// The name of the topic a consumed or produced message belongs to.
+    static func topicName(_ record: rd_kafka_message_t) -> String {
         record.rkt.map { String(cString: rd_kafka_topic_name($0)) } ?? ""
     }
 
-    private static func date(_ milliseconds: Int64) -> Date {
+    /// A Kafka timestamp (milliseconds since the epoch) as a `Date`.
+    static func date(_ milliseconds: Int64) -> Date {
         Date(timeIntervalSince1970: Double(milliseconds) / 1000)
     }
 

@@ -39,7 +39,7 @@ public struct KafkaConsumerMessage: Sendable {
 
     /// Key, value and header bytes, which count against the consumer's buffer.
     var byteCount: Int {
-        (key?.count ?? 0) + (value?.count ?? 0) + headers.reduce(0) { $0 + $1.key.utf8.count + ($1.value?.count ?? 0) }
+        KafkaHeader.recordByteCount(key: key, value: value, headers: headers)
     }
 }
 

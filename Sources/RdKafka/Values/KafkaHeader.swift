@@ -11,6 +11,12 @@ public struct KafkaHeader: Hashable, Sendable {
         self.value = value
     }
 
+    /// Key, value and header bytes of a record: what it counts against
+    /// in-flight and buffer limits.
+    static func recordByteCount(key: [UInt8]?, value: [UInt8]?, headers: [KafkaHeader]) -> Int {
+        (key?.count ?? 0) + (value?.count ?? 0) + headers.reduce(0) { $0 + $1.key.utf8.count + ($1.value?.count ?? 0) }
+    }
+
     /// A header whose value is `value` in UTF-8.
     public init(key: String, string value: String) {
         self.init(key: key, value: Array(value.utf8))

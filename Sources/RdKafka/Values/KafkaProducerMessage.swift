@@ -35,7 +35,7 @@ public struct KafkaProducerMessage: Sendable {
     /// Key, value and header bytes: what the message counts against the
     /// producer's in-flight budget.
     var byteCount: Int {
-        (key?.count ?? 0) + (value?.count ?? 0) + headers.reduce(0) { $0 + $1.key.utf8.count + ($1.value?.count ?? 0) }
+        KafkaHeader.recordByteCount(key: key, value: value, headers: headers)
     }
 }
 
