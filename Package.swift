@@ -61,10 +61,16 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
+        .systemLibrary(
+            name: "CBargeCompression",
+            pkgConfig: "zlib liblz4 libzstd snappy",
+            providers: [.apt(["zlib1g-dev", "liblz4-dev", "libzstd-dev", "libsnappy-dev"]), .brew(["lz4", "zstd", "snappy"])]
+        ),
         .target(
             name: "Barge",
             dependencies: [
                 "RdKafka",
+                "CBargeCompression",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
@@ -80,6 +86,7 @@ let package = Package(
         .executableTarget(
             name: "barge",
             dependencies: [
+                "Barge",
                 "BargeBroker",
                 "RdKafka",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),

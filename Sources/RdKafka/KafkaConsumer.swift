@@ -312,6 +312,22 @@ public final class KafkaConsumer: Sendable, Service {
 
     // MARK: Reading
 
+    /// The next message, waiting at most `timeout`: `nil` when none arrived
+    /// in time. For readers that must also act on time (expiring state) and
+    /// so cannot wait on ``messages`` forever. Never stores offsets. Throws
+    /// the consumer's errors as ``messages`` does, `closed` once the consumer
+    /// is closed, and `CancellationError` when the calling task is cancelled.
+    public func nextMessage(timeout: Duration) async throws -> KafkaConsumerMessage? {
+        switch await core.buffer.next(timeout: timeout) {
+        case .entry(.message(let message)): return message.converted()
+        case .entry(.error(let error)): throw error
+        case .timedOut: return nil
+        case .ended:
+            try Task.checkCancellation()
+            throw KafkaClientError.closed("consumer")
+        }
+    }
+
     /// The next message for the sequence; stores `previous`'s offset first.
     func next(after previous: KafkaConsumerMessage?) async throws -> KafkaConsumerMessage? {
         if automaticOffsetStore, let previous, !pollThread.isStopping {

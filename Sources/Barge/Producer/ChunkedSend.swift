@@ -16,6 +16,9 @@ struct ChunkedSend {
     let knownSize: Int64?
     let description: PayloadDescription
     let applicationHeaders: [KafkaHeader]
+    /// Chunks are compressed with this, unless the first chunk shows the
+    /// payload does not compress.
+    let compression: BargeCompression
 
     /// Reports awaited at most this many chunks behind the newest.
     static let reportWindow = 64
@@ -41,7 +44,7 @@ struct ChunkedSend {
             guard let final = held else {
                 throw BargeProducerError(.invalidArgument, "an empty payload is sent inline, not chunked")
             }
-            let digest = BargeDigest(bytes: Array(hasher.finalize()))!
+            let digest = BargeDigest(finalizing: hasher.finalize())
             try await submit(final, last: digest, count: state.index + 1, state: &state)
             return try await finish(state: state, digest: digest)
         } catch {
@@ -57,21 +60,26 @@ struct ChunkedSend {
         var last: KafkaDeliveryReport?
         var window: [KafkaDelivery] = []
         var partition: Int32?
+        /// Chosen from the first chunk.
+        var codec: BargeCodec?
     }
 
     private func submit(_ chunk: [UInt8], last digest: BargeDigest?, count: Int?, state: inout Progress) async throws {
         let isLast = digest != nil
         state.size += Int64(chunk.count)
+        let codec = try state.codec ?? CompressionProbe.codec(for: chunk, compression: compression)
+        state.codec = codec
         let header = BargeChunkHeader(
             id: id, index: state.index, count: count ?? (isLast ? state.index + 1 : nil), isLast: isLast,
-            size: knownSize ?? (isLast ? state.size : nil), sha256: digest, codec: .none,
+            size: knownSize ?? (isLast ? state.size : nil), sha256: digest, codec: codec,
             chunkSize: state.index == 0 ? chunkSize : nil,
             contentType: state.index == 0 ? description.contentType : nil,
             fileName: state.index == 0 ? description.fileName : nil,
             applicationHeaders: state.index == 0 ? applicationHeaders : []
         )
         let message = KafkaProducerMessage(
-            topic: topic, partition: state.partition ?? partition, key: key, value: chunk,
+            topic: topic, partition: state.partition ?? partition, key: key,
+            value: codec == .none ? chunk : try ChunkCodec.compress(chunk, with: compression),
             headers: try BargeEnvelope.chunk(header).headers()
         )
         state.window.append(try await producer.submit(message))

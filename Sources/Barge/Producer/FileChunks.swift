@@ -35,6 +35,11 @@ struct FileChunks: AsyncSequence, Sendable {
         }
     }
 
+    /// Standard input, read until its end (its size is not known up front).
+    static func standardInput(chunkSize: Int) -> FileChunks {
+        FileChunks(descriptor: Descriptor(dup(0)), size: -1, chunkSize: chunkSize)
+    }
+
     func makeAsyncIterator() -> Iterator { Iterator(descriptor: descriptor, chunkSize: chunkSize) }
 
     struct Iterator: AsyncIteratorProtocol {

@@ -1,4 +1,3 @@
-import Crypto
 import Logging
 import NIOConcurrencyHelpers
 import RdKafka
@@ -10,6 +9,9 @@ public struct LargeMessageProducerConfiguration: Sendable {
     public var producer: KafkaProducerConfiguration
     /// Inline, chunked, or auto (the default).
     public var policy: LargeMessagePolicy = .auto()
+    /// How each record's value is compressed; skipped for a payload whose
+    /// start does not compress. Default: none.
+    public var compression: BargeCompression = .none
 
     /// Settings for the given bootstrap servers.
     public init(bootstrapServers: [String]) {
@@ -26,6 +28,7 @@ public final class LargeMessageProducer: Sendable {
     private let producer: KafkaProducer
     private let admin: KafkaAdminClient
     private let policy: LargeMessagePolicy
+    private let compression: BargeCompression
     private let producerRecordLimit: Int
     private let logger: Logger
     private let topicCache = NIOLockedValueBox<[String: TopicFacts]>([:])
@@ -44,6 +47,7 @@ public final class LargeMessageProducer: Sendable {
         producer = try KafkaProducer(configuration: configuration.producer, logger: logger)
         admin = try KafkaAdminClient(configuration: configuration.producer.connection, logger: logger)
         policy = configuration.policy
+        compression = configuration.compression
         producerRecordLimit = configuration.producer.connection.messageMaxBytes
         self.logger = logger
     }
@@ -82,6 +86,14 @@ public final class LargeMessageProducer: Sendable {
             .run(file)
     }
 
+    /// Sends standard input, read off Swift's cooperative pool until it
+    /// ends, as a stream of unknown length.
+    public func sendStandardInput(
+        topic: String, key: [UInt8]? = nil, headers: [KafkaHeader] = [], description: PayloadDescription = PayloadDescription()
+    ) async throws -> BargeReceipt {
+        try await send(stream: FileChunks.standardInput(chunkSize: policy.chunkSize), topic: topic, key: key, headers: headers, description: description)
+    }
+
     /// Sends a stream of unknown length, chunk by chunk as it arrives (a
     /// live recording): count, size and digest go on the last chunk.
     public func send<Pieces: AsyncSequence & Sendable>(
@@ -106,13 +118,15 @@ public final class LargeMessageProducer: Sendable {
         guard payload.count <= facts.recordLimit - LargeMessagePolicy.recordOverhead || payload.isEmpty else {
             throw BargeProducerError(.tooLargeForInline, "\(payload.count) bytes do not fit one record of topic \(topic) (limit \(facts.recordLimit))")
         }
-        let digest = BargeDigest(bytes: Array(SHA256.hash(data: payload)))!
+        let digest = BargeDigest.sha256(of: payload)
+        let codec = try CompressionProbe.codec(for: payload, compression: compression)
         let envelope = BargeEnvelope.inline(BargeInlineHeader(
-            id: id, size: Int64(payload.count), sha256: digest, codec: .none,
+            id: id, size: Int64(payload.count), sha256: digest, codec: codec,
             contentType: description.contentType, fileName: description.fileName, applicationHeaders: headers
         ))
         let report = try await producer.send(KafkaProducerMessage(
-            topic: topic, partition: key == nil ? partition(for: id, of: facts) : nil, key: key, value: payload,
+            topic: topic, partition: key == nil ? partition(for: id, of: facts) : nil, key: key,
+            value: codec == .none ? payload : try ChunkCodec.compress(payload, with: compression),
             headers: try envelope.headers()
         ))
         return BargeReceipt(
@@ -133,7 +147,8 @@ public final class LargeMessageProducer: Sendable {
         }
         return ChunkedSend(
             producer: producer, topic: topic, partition: key == nil ? partition(for: id, of: facts) : nil, key: key, id: id,
-            chunkSize: policy.chunkSize, knownSize: knownSize, description: description, applicationHeaders: headers
+            chunkSize: policy.chunkSize, knownSize: knownSize, description: description, applicationHeaders: headers,
+            compression: compression
         )
     }
 

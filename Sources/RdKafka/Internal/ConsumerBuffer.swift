@@ -22,7 +22,7 @@ final class ConsumerBuffer<Message: BufferedMessage>: Sendable {
 
     private struct Waiter {
         let id: UInt64
-        let continuation: CheckedContinuation<Entry?, Never>
+        let continuation: CheckedContinuation<Outcome, Never>
     }
 
     private struct State {
@@ -83,12 +83,31 @@ final class ConsumerBuffer<Message: BufferedMessage>: Sendable {
             if case .message(let message) = entry { state.bytes += message.byteCount }
             return nil
         }
-        waiter?.continuation.resume(returning: entry)
+        waiter?.continuation.resume(returning: .entry(entry))
     }
 
     /// The next entry; waits while the buffer is empty. `nil` once the buffer
     /// is finished and empty, or when the calling task is cancelled.
     func next() async -> Entry? {
+        if case .entry(let entry) = await wait(timeout: nil) { return entry }
+        return nil
+    }
+
+    /// What ``next(timeout:)`` returns.
+    enum Outcome: Sendable {
+        case entry(Entry)
+        /// Nothing arrived in time.
+        case timedOut
+        /// The buffer is finished and empty, or the calling task was cancelled.
+        case ended
+    }
+
+    /// The next entry, waiting at most `timeout` for one.
+    func next(timeout: Duration) async -> Outcome {
+        await wait(timeout: timeout)
+    }
+
+    private func wait(timeout: Duration?) async -> Outcome {
         let (entry, id, drained): (Entry?, UInt64?, Bool) = state.withLockedValue { state in
             let wasFull = !isBelowResumeMark(state)
             if let entry = state.popFirst() { return (entry, nil, wasFull && isBelowResumeMark(state)) }
@@ -97,24 +116,37 @@ final class ConsumerBuffer<Message: BufferedMessage>: Sendable {
             return (nil, state.nextWaiterID, false)
         }
         if drained { onDrained() }
-        guard let id else { return entry }
+        guard let id else { return entry.map(Outcome.entry) ?? .ended }
+        let timer = timeout.map { timeout in
+            Task { [weak self] in
+                try? await Task.sleep(for: timeout)
+                guard !Task.isCancelled else { return }
+                self?.resumeWaiter(id, with: .timedOut)
+            }
+        }
+        defer { timer?.cancel() }
         return await withTaskCancellationHandler {
             await withCheckedContinuation { continuation in
-                let immediate: Entry?? = state.withLockedValue { state in
-                    if Task.isCancelled || state.finished { return .some(nil) }
-                    if let entry = state.popFirst() { return .some(entry) }
+                let immediate: Outcome? = state.withLockedValue { state in
+                    if Task.isCancelled || state.finished { return .ended }
+                    if let entry = state.popFirst() { return .entry(entry) }
                     state.waiters.append(Waiter(id: id, continuation: continuation))
-                    return .none
+                    return nil
                 }
                 if let immediate { continuation.resume(returning: immediate) }
             }
         } onCancel: {
-            let waiter = state.withLockedValue { state -> Waiter? in
-                guard let index = state.waiters.firstIndex(where: { $0.id == id }) else { return nil }
-                return state.waiters.remove(at: index)
-            }
-            waiter?.continuation.resume(returning: nil)
+            resumeWaiter(id, with: .ended)
         }
+    }
+
+    /// Resumes waiter `id`, if it still waits.
+    private func resumeWaiter(_ id: UInt64, with outcome: Outcome) {
+        let waiter = state.withLockedValue { state -> Waiter? in
+            guard let index = state.waiters.firstIndex(where: { $0.id == id }) else { return nil }
+            return state.waiters.remove(at: index)
+        }
+        waiter?.continuation.resume(returning: outcome)
     }
 
     /// Removes the messages of `partitions` and returns, per partition, the
@@ -160,6 +192,6 @@ final class ConsumerBuffer<Message: BufferedMessage>: Sendable {
             defer { state.waiters = [] }
             return state.waiters
         }
-        for waiter in waiters { waiter.continuation.resume(returning: nil) }
+        for waiter in waiters { waiter.continuation.resume(returning: .ended) }
     }
 }

@@ -1,0 +1,65 @@
+import RdKafka
+
+/// Why a message was not, or not completely, delivered: a typed event of
+/// ``LargeMessageConsumer`` (never a silent drop), or the error thrown by a
+/// progressively read payload.
+public struct BargeConsumerError: Error, Hashable, Sendable, CustomStringConvertible {
+    /// What kind of failure this is.
+    public struct Kind: Hashable, Sendable, CustomStringConvertible {
+        private enum Backing: Hashable, Sendable {
+            case corrupt, missingChunk, expired, aborted, malformedRecord, startedMidMessage, revoked, tooLarge, storage
+        }
+        private let backing: Backing
+        /// The payload does not match its size or SHA-256, or a value does not decompress.
+        public static let corrupt = Kind(backing: .corrupt)
+        /// A chunk arrived after a gap in the indexes: chunks in between are missing.
+        public static let missingChunk = Kind(backing: .missingChunk)
+        /// The message's chunks stopped coming (offset gap or idle time beyond the limits).
+        public static let expired = Kind(backing: .expired)
+        /// The producer gave up on the message (an `abort` record).
+        public static let aborted = Kind(backing: .aborted)
+        /// A record's Barge headers break the wire format.
+        public static let malformedRecord = Kind(backing: .malformedRecord)
+        /// The reader started after the message's first chunk (deleted by retention, or before the start offset).
+        public static let startedMidMessage = Kind(backing: .startedMidMessage)
+        /// The partition was revoked while the payload was being read.
+        public static let revoked = Kind(backing: .revoked)
+        /// The payload is larger than the caller's limit for reading it into memory.
+        public static let tooLarge = Kind(backing: .tooLarge)
+        /// Spilling to, or reading from, the temporary directory failed.
+        public static let storage = Kind(backing: .storage)
+        public var description: String { "\(backing)" }
+    }
+
+    /// What kind of failure this is.
+    public let kind: Kind
+    /// What was wrong, in words.
+    public let message: String
+    /// The partition of the message's records, when known.
+    public let topicPartition: KafkaTopicPartition?
+    /// The message id, when the record had a valid one.
+    public let id: BargeMessageID?
+    /// Offset of the message's first record seen.
+    public let firstOffset: Int64?
+    /// Offset of the message's last record seen.
+    public let lastOffset: Int64?
+
+    init(
+        _ kind: Kind, _ message: String, topicPartition: KafkaTopicPartition? = nil, id: BargeMessageID? = nil,
+        firstOffset: Int64? = nil, lastOffset: Int64? = nil
+    ) {
+        self.kind = kind
+        self.message = message
+        self.topicPartition = topicPartition
+        self.id = id
+        self.firstOffset = firstOffset
+        self.lastOffset = lastOffset
+    }
+
+    public var description: String {
+        var text = "BargeConsumerError.\(kind): \(message)"
+        if let topicPartition { text += " [\(topicPartition)" + (firstOffset.map { "@\($0)" } ?? "") + (lastOffset.map { "...\($0)" } ?? "") + "]" }
+        if let id { text += " id \(id)" }
+        return text
+    }
+}

@@ -1,0 +1,154 @@
+import NIOPosix
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// A message handed over by a ``LargeMessageConsumer``: what it is
+/// (``info``) and its payload, read once, as a sequence of byte chunks
+/// (``payload``), into memory (``bytes(limit:)``) or into a file
+/// (``write(to:)``). The payload ends only after its SHA-256 matched; a
+/// progressively delivered payload throws ``BargeConsumerError`` if the
+/// message fails after all.
+public final class BargeMessage: Sendable {
+    enum Source: Sendable {
+        case bytes([UInt8])
+        case stored(token: Int, engine: ReassemblyEngine)
+    }
+
+    /// What the message is.
+    public let info: BargeMessageInfo
+    let source: Source
+
+    init(info: BargeMessageInfo, source: Source) {
+        self.info = info
+        self.source = source
+    }
+
+    deinit {
+        if case .stored(let token, let engine) = source {
+            Task { await engine.release(token) }
+        }
+    }
+
+    /// The payload as chunks of bytes, in order.
+    public var payload: BargePayload { BargePayload(source: source) }
+
+    /// The whole payload in memory; throws `tooLarge` beyond `limit` bytes
+    /// (default 64 MiB) without reading further.
+    public func bytes(limit: Int = 64 << 20) async throws -> [UInt8] {
+        if let size = info.size, size > Int64(limit) {
+            throw tooLarge(size, limit: limit)
+        }
+        if case .bytes(let bytes) = source { return bytes }
+        var collected: [UInt8] = []
+        for try await piece in payload {
+            guard collected.count + piece.count <= limit else { throw tooLarge(Int64(collected.count + piece.count), limit: limit) }
+            collected += piece
+        }
+        return collected
+    }
+
+    /// Writes the payload to `path`: into a temporary file beside it that is
+    /// synced and renamed to `path` only once the payload is complete and
+    /// verified (removed on failure), so `path` never holds a partial or
+    /// unverified payload. File I/O runs off Swift's cooperative pool.
+    public func write(to path: String) async throws {
+        let temporary = path + ".barge-partial"
+        let file = try await OutputFile.create(temporary)
+        do {
+            for try await piece in payload { try await file.write(piece) }
+            try await file.finish(renamingTo: path)
+        } catch {
+            await file.discard()
+            throw error
+        }
+    }
+
+    private func tooLarge(_ size: Int64, limit: Int) -> BargeConsumerError {
+        BargeConsumerError(.tooLarge, "payload of \(size) bytes is over the \(limit)-byte limit for reading into memory", topicPartition: info.topicPartition, id: info.id, firstOffset: info.offset)
+    }
+}
+
+/// A payload's bytes, chunk by chunk; see ``BargeMessage``.
+public struct BargePayload: AsyncSequence, Sendable {
+    public typealias Element = [UInt8]
+    let source: BargeMessage.Source
+
+    public func makeAsyncIterator() -> Iterator { Iterator(source: source) }
+
+    /// Reads the payload.
+    public struct Iterator: AsyncIteratorProtocol {
+        let source: BargeMessage.Source
+        var finished = false
+
+        public mutating func next() async throws -> [UInt8]? {
+            guard !finished else { return nil }
+            switch source {
+            case .bytes(let bytes):
+                finished = true
+                return bytes.isEmpty ? nil : bytes
+            case .stored(let token, let engine):
+                guard let piece = try await engine.nextPiece(of: token) else {
+                    finished = true
+                    return nil
+                }
+                return piece
+            }
+        }
+    }
+}
+
+/// A file written off the cooperative pool, for ``BargeMessage/write(to:)``.
+final class OutputFile: Sendable {
+    private let fd: Int32
+    private let path: String
+
+    private init(fd: Int32, path: String) {
+        self.fd = fd
+        self.path = path
+    }
+
+    static func create(_ path: String) async throws -> OutputFile {
+        try await NIOThreadPool.singleton.runIfActive {
+            let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+            guard fd >= 0 else { throw Self.error("create \(path)") }
+            return OutputFile(fd: fd, path: path)
+        }
+    }
+
+    func write(_ bytes: [UInt8]) async throws {
+        try await NIOThreadPool.singleton.runIfActive { [fd, path] in
+            var written = 0
+            while written < bytes.count {
+                let result = bytes.withUnsafeBytes { Glibc.write(fd, $0.baseAddress! + written, bytes.count - written) }
+                if result < 0 && errno == EINTR { continue }
+                guard result > 0 else { throw Self.error("write \(path)") }
+                written += result
+            }
+        }
+    }
+
+    /// Syncs, closes and renames the file to `destination`.
+    func finish(renamingTo destination: String) async throws {
+        try await NIOThreadPool.singleton.runIfActive { [fd, path] in
+            guard fsync(fd) == 0 else { throw Self.error("sync \(path)") }
+            guard rename(path, destination) == 0 else { throw Self.error("rename \(path) to \(destination)") }
+            close(fd)
+        }
+    }
+
+    /// Closes and removes the file (after a failure before ``finish(renamingTo:)`` closed it).
+    func discard() async {
+        _ = try? await NIOThreadPool.singleton.runIfActive { [fd, path] in
+            close(fd)
+            unlink(path)
+        }
+    }
+
+    private static func error(_ what: String) -> BargeConsumerError {
+        BargeConsumerError(.storage, "cannot \(what): \(String(cString: strerror(errno)))")
+    }
+}

@@ -1,0 +1,47 @@
+import Foundation
+import RdKafka
+
+/// Settings of a ``LargeMessageConsumer``.
+public struct LargeMessageConsumerConfiguration: Sendable {
+    /// The Kafka consumer underneath. Barge commits offsets itself (see
+    /// docs/wire-format.md and docs/consumer.md), so the consumer's own
+    /// automatic commit and offset store are turned off.
+    public var consumer: KafkaConsumerConfiguration
+    /// When messages are handed over: once complete and verified (the
+    /// default), or progressively from their first chunk.
+    public var delivery: Delivery = .whenComplete
+    /// Payload bytes held in memory across all partitions and messages
+    /// (assembling, or delivered and not yet read); beyond it the largest
+    /// holder spills to ``spillDirectory``. Default: 32 MiB.
+    public var memoryBudget = 32 << 20
+    /// Where payloads beyond the budget are spilled, in anonymous files that
+    /// vanish when closed or when the process dies. Default: the system's
+    /// temporary directory.
+    public var spillDirectory: String = FileManager.default.temporaryDirectory.path
+    /// A message is expired when this many records of its partition passed
+    /// since its last chunk. Default: 100,000.
+    public var expireAfterRecords: Int64 = 100_000
+    /// A message is expired when no chunk of it came for this long. Default: 5 minutes.
+    public var expireAfterIdle: Duration = .seconds(300)
+    /// How often handled messages are committed. Default: 5 seconds.
+    public var commitInterval: Duration = .seconds(5)
+    /// Bounds on what record headers may claim.
+    public var limits = BargeWireLimits()
+
+    /// When messages are handed to the application.
+    public enum Delivery: Hashable, Sendable {
+        /// Once every chunk arrived and the SHA-256 matched.
+        case whenComplete
+        /// From the first chunk on: the payload grows as chunks arrive and
+        /// ends after the SHA-256 matched, or throws (video playback before
+        /// the whole file is there).
+        case progressive
+    }
+
+    /// Settings for a consumer in `groupID` reading from `bootstrapServers`.
+    /// Reads from the earliest offset when the group has none committed.
+    public init(bootstrapServers: [String], groupID: String) {
+        consumer = KafkaConsumerConfiguration(bootstrapServers: bootstrapServers, groupID: groupID)
+        consumer.autoOffsetReset = .earliest
+    }
+}

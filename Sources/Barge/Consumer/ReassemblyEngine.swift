@@ -1,0 +1,207 @@
+import Logging
+import RdKafka
+
+/// The I/O side of reassembly: pulls records from the Kafka consumer one at
+/// a time (only one task pulls at once), feeds them to ``ReassemblyState``
+/// and performs its actions: payload storage within the memory budget,
+/// spilling beyond it, the queue of events for the application, and
+/// commits. Both the application's `next()` and a progressive payload
+/// reader that needs more bytes pull.
+actor ReassemblyEngine {
+    let consumer: KafkaConsumer
+    let configuration: LargeMessageConsumerConfiguration
+    let logger: Logger
+    var state: ReassemblyState
+    private var storages: [Int: PayloadStorage] = [:]
+    private var memoryHeld = 0
+    /// Events not yet handed out.
+    private var ready: [(token: Int, event: BargeConsumerEvent)] = []
+    private var readyHead = 0
+    /// Tokens handed out and not yet acknowledged.
+    var handedOut: [Int] = []
+    /// A record taken from Kafka but not yet processed (its partition's
+    /// committed state could not be fetched yet).
+    private var pending: KafkaConsumerMessage?
+    private var pulling = false
+    private var pullWaiters: [CheckedContinuation<Void, Never>] = []
+    var lastCommit = ContinuousClock.now
+    var lastCommitted: [KafkaPartitionOffset] = []
+    private(set) var isClosed = false
+    /// Bytes spilled since creation, for tests and metrics.
+    private(set) var spilledBytes: Int64 = 0
+
+    /// How long one pull waits for a record before checking idle expiry and commits.
+    static let pullTimeout: Duration = .seconds(1)
+
+    init(consumer: KafkaConsumer, configuration: LargeMessageConsumerConfiguration, logger: Logger) {
+        self.consumer = consumer
+        self.configuration = configuration
+        self.logger = logger
+        state = ReassemblyState(settings: .init(
+            delivery: configuration.delivery, expireAfterRecords: configuration.expireAfterRecords,
+            expireAfterIdle: configuration.expireAfterIdle, limits: configuration.limits
+        ))
+    }
+
+    // MARK: Application side
+
+    /// The next event; acknowledges the ones handed out before. `nil` once closed.
+    func nextEvent() async throws -> BargeConsumerEvent? {
+        acknowledgeHandedOut()
+        while !isClosed {
+            if readyHead < ready.count {
+                let (token, event) = ready[readyHead]
+                readyHead += 1
+                if readyHead == ready.count {
+                    ready = []
+                    readyHead = 0
+                }
+                handedOut.append(token)
+                return event
+            }
+            try await pull()
+        }
+        return nil
+    }
+
+    /// The next bytes of message `token`'s payload; `nil` at its verified end.
+    func nextPiece(of token: Int) async throws -> [UInt8]? {
+        while true {
+            guard let storage = storages[token] else {
+                throw BargeConsumerError(.revoked, "the message is no longer available (its partition was revoked or the consumer closed)")
+            }
+            switch storage.read() {
+            case .memory(let bytes):
+                memoryHeld -= bytes.count
+                return bytes
+            case .spilled(let file, let offset, let count):
+                return try await file.read(count: count, at: offset)
+            case nil:
+                break
+            }
+            if storage.isDrained {
+                storages[token] = nil
+                if let failure = storage.failure { throw failure }
+                return nil
+            }
+            guard !isClosed else { throw BargeConsumerError(.revoked, "the consumer is closed") }
+            try await pull()
+        }
+    }
+
+    /// The application dropped message `token`: free its storage.
+    func release(_ token: Int) {
+        guard let storage = storages.removeValue(forKey: token) else { return }
+        memoryHeld -= storage.memoryBytes
+    }
+
+    func acknowledgeHandedOut() {
+        for token in handedOut { state.acknowledge(token) }
+        handedOut = []
+    }
+
+    // MARK: Pulling
+
+    /// Takes one record (or times out and checks idle expiry), unless
+    /// another task is pulling: then waits for it to finish, so the caller
+    /// can look again.
+    private func pull() async throws {
+        if pulling {
+            await withCheckedContinuation { pullWaiters.append($0) }
+            return
+        }
+        pulling = true
+        defer {
+            pulling = false
+            let waiters = pullWaiters
+            pullWaiters = []
+            for waiter in waiters { waiter.resume() }
+        }
+        if pending == nil {
+            do {
+                pending = try await consumer.nextMessage(timeout: Self.pullTimeout)
+            } catch let error as KafkaClientError where error.kind == .closed {
+                isClosed = true
+                return
+            }
+        }
+        if let record = pending {
+            if state.needsRestore(record.topicPartition) {
+                let committed = try await consumer.committed([record.topicPartition]).first
+                state.restore(record.topicPartition, committed: committed)
+            }
+            pending = nil
+            try await perform(state.receive(record, now: .now))
+        }
+        try await perform(state.expireIdle(now: .now))
+        await commitIfDue()
+    }
+
+    // MARK: Actions
+
+    func perform(_ actions: [ReassemblyAction]) async throws {
+        for action in actions {
+            switch action {
+            case .open(let token):
+                storages[token] = PayloadStorage()
+            case .append(let token, let bytes):
+                guard let storage = storages[token] else { continue }
+                storage.append(bytes)
+                memoryHeld += bytes.count
+                await keepWithinBudget()
+            case .deliver(let token, let info, let payload):
+                let message = BargeMessage(info: info, source: payload.map { .bytes($0) } ?? .stored(token: token, engine: self))
+                ready.append((token, .message(message)))
+            case .seal(let token, _):
+                storages[token]?.seal()
+            case .fail(let token, let error, let notify):
+                if let storage = storages[token] {
+                    storage.fail(error)
+                    if notify { drop(token) }
+                }
+                if notify { ready.append((token, .failure(error))) }
+                logger.warning("message not delivered: \(error)")
+            case .discard(let token, let error):
+                storages[token]?.fail(error)
+                drop(token)
+                ready.removeAll { $0.token == token }
+                handedOut.removeAll { $0 == token }
+            }
+        }
+    }
+
+    private func drop(_ token: Int) {
+        guard let storage = storages.removeValue(forKey: token) else { return }
+        memoryHeld -= storage.memoryBytes
+    }
+
+    /// Spills the largest in-memory payloads until the total fits the budget.
+    private func keepWithinBudget() async {
+        while memoryHeld > configuration.memoryBudget {
+            guard let (token, largest) = storages.filter({ !$0.value.isSpilling }).max(by: { $0.value.memoryBytes < $1.value.memoryBytes }),
+                  let taken = largest.takeMemoryForSpill() else { return }
+            memoryHeld -= taken.bytes
+            do {
+                var file = largest.spill
+                if file == nil { file = try await SpillFile.create(in: configuration.spillDirectory) }
+                guard let file else { return }
+                try await file.write(taken.pieces, at: taken.offset)
+                largest.spilled(taken.bytes, into: file)
+                spilledBytes += Int64(taken.bytes)
+            } catch {
+                largest.spilled(0, into: nil)
+                let failure = BargeConsumerError(.storage, "\(error)")
+                largest.fail(failure)
+                logger.error("spilling message \(token) failed: \(failure)")
+            }
+        }
+    }
+
+    /// Payload bytes held in memory now.
+    var memoryInUse: Int { memoryHeld }
+
+    func markClosed() {
+        isClosed = true
+        for storage in storages.values { storage.fail(BargeConsumerError(.revoked, "the consumer is closed")) }
+    }
+}

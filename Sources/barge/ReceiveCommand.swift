@@ -1,0 +1,107 @@
+import ArgumentParser
+import Barge
+import Foundation
+import Logging
+import RdKafka
+
+/// `barge receive`: writes each verified payload of a topic into a directory.
+struct ReceiveCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "receive",
+        abstract: "Receive large messages into a directory, verified.",
+        discussion: """
+            Each payload is written under its original file name (or its message id, or \
+            TOPIC-PARTITION-OFFSET for a plain record), through a temporary file renamed \
+            once the SHA-256 matched; then its offset is committed and a line is printed. \
+            A journal in the directory (.barge-received) keeps a message delivered again \
+            after a crash from being written twice. Example:
+              barge receive --topic videos --bootstrap-servers 127.0.0.1:9092 --group archive --to ./in --count 3
+            """
+    )
+
+    @Option(name: .long, help: "The topic.")
+    var topic: String
+
+    @Option(name: .long, help: "Kafka bootstrap servers, HOST:PORT[,HOST:PORT...].")
+    var bootstrapServers: String
+
+    @Option(name: .long, help: "The consumer group.")
+    var group: String
+
+    @Option(name: .long, help: "The directory to write payloads into (created if missing).")
+    var to: String
+
+    @Option(name: .long, help: "Exit after this many payloads (default: run until interrupted).")
+    var count: Int?
+
+    @Option(name: .long, help: "Payload bytes to hold in memory before spilling to the temporary directory, e.g. 32MiB.")
+    var memoryBudget: ByteCount = ByteCount(argument: "32MiB")!
+
+    func validate() throws {
+        if let count, count < 1 { throw ValidationError("--count must be at least 1") }
+    }
+
+    func run() async throws {
+        do {
+            try FileManager.default.createDirectory(atPath: to, withIntermediateDirectories: true)
+        } catch {
+            throw CommandFailure("cannot create \(to): \(error.localizedDescription)")
+        }
+        var journal = try ReceivedJournal(directory: to)
+        var settings = LargeMessageConsumerConfiguration(bootstrapServers: bootstrapServers.split(separator: ",").map(String.init), groupID: group)
+        settings.delivery = .progressive
+        settings.memoryBudget = memoryBudget.value
+        settings.consumer.maxPartitionFetchBytes = 2 << 20
+        settings.consumer.fetchMaxBytes = 4 << 20
+        settings.consumer.queuedMaxMessagesKBytes = 4096
+        settings.consumer.maximumBufferedBytes = 8 << 20
+        let consumer = try LargeMessageConsumer(configuration: settings, logger: commandLogger("barge.receive"))
+        try consumer.subscribe(topics: [topic])
+        var received = 0
+        do {
+            for try await event in consumer.events {
+                switch event {
+                case .failure(let error):
+                    FileHandle.standardError.write(Data("failed: \(error)\n".utf8))
+                case .message(let message):
+                    if try await receive(message, journal: &journal) { received += 1 }
+                    try await consumer.commit()
+                }
+                if let count, received >= count { break }
+            }
+        } catch {
+            await consumer.close()
+            throw CommandFailure("\(error)")
+        }
+        await consumer.close()
+    }
+
+    /// Writes one payload; false when the journal shows it was received before.
+    private func receive(_ message: BargeMessage, journal: inout ReceivedJournal) async throws -> Bool {
+        let info = message.info
+        let key = info.id?.text ?? "\(info.topic)-\(info.partition)-\(info.offset)"
+        if let name = journal.name(of: key) {
+            FileHandle.standardError.write(Data("skipped id=\(key): received before as \(name)\n".utf8))
+            return false
+        }
+        var name = Self.safeName(info.fileName) ?? key
+        if journal.isTaken(name) { name = "\(key)-\(name)" }
+        let path = to + "/" + name
+        do {
+            try await message.write(to: path)
+        } catch let error as BargeConsumerError where error.kind != .storage {
+            FileHandle.standardError.write(Data("failed: \(error)\n".utf8))
+            return false
+        }
+        try journal.record(key, name: name)
+        let digest = info.sha256.map { " sha256=\($0)" } ?? ""
+        print("received id=\(key) partition=\(info.partition) offset=\(info.offset) file=\(path)\(digest)")
+        return true
+    }
+
+    /// `name` if it is a plain file name (no directories, not hidden, not `..`).
+    static func safeName(_ name: String?) -> String? {
+        guard let name, !name.isEmpty, !name.contains("/"), !name.hasPrefix("."), name.utf8.count <= 255 else { return nil }
+        return name
+    }
+}

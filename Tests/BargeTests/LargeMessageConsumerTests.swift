@@ -1,0 +1,313 @@
+import Barge
+import BargeBrokerTestKit
+import Crypto
+import Foundation
+import Logging
+import RdKafka
+import Testing
+
+/// Collects events of `consumer` until `stop` says so; bounded by `timeout`.
+func collectEvents(
+    _ consumer: LargeMessageConsumer, timeout: Duration = .seconds(60),
+    readPayloads: Bool = true, until stop: @escaping @Sendable ([Received]) -> Bool
+) async throws -> [Received] {
+    let reader = Task {
+        var received: [Received] = []
+        for try await event in consumer.events {
+            switch event {
+            case .message(let message):
+                received.append(.message(message.info, readPayloads ? try await message.bytes(limit: 64 << 20) : []))
+            case .failure(let error):
+                received.append(.failure(error))
+            }
+            if stop(received) { break }
+        }
+        return received
+    }
+    let timer = Task {
+        try await Task.sleep(for: timeout)
+        reader.cancel()
+    }
+    defer { timer.cancel() }
+    return try await reader.value
+}
+
+/// An event as a test sees it.
+enum Received: Sendable {
+    case message(BargeMessageInfo, [UInt8])
+    case failure(BargeConsumerError)
+
+    var payload: [UInt8]? {
+        if case .message(_, let bytes) = self { return bytes }
+        return nil
+    }
+
+    var failure: BargeConsumerError? {
+        if case .failure(let error) = self { return error }
+        return nil
+    }
+}
+
+func messageCount(_ count: Int) -> @Sendable ([Received]) -> Bool {
+    { received in received.filter { $0.payload != nil }.count >= count }
+}
+
+@Suite("LargeMessageConsumer against the embedded broker", .timeLimit(.minutes(3)))
+struct LargeMessageConsumerTests {
+    func producer(_ broker: EmbeddedBroker, policy: LargeMessagePolicy = .chunked(chunkSize: 64 << 10)) throws -> LargeMessageProducer {
+        var settings = LargeMessageProducerConfiguration(bootstrapServers: [broker.bootstrapServers])
+        settings.policy = policy
+        settings.producer.linger = .milliseconds(1)
+        return try LargeMessageProducer(configuration: settings, logger: quietLogger())
+    }
+
+    func consumer(
+        _ broker: EmbeddedBroker, group: String = "g-\(UUID().uuidString)",
+        _ adjust: (inout LargeMessageConsumerConfiguration) -> Void = { _ in }
+    ) throws -> LargeMessageConsumer {
+        var settings = LargeMessageConsumerConfiguration(bootstrapServers: [broker.bootstrapServers], groupID: group)
+        settings.consumer.maxPartitionFetchBytes = 4 << 20
+        adjust(&settings)
+        return try LargeMessageConsumer(configuration: settings, logger: quietLogger())
+    }
+
+    @Test("payloads of 0, 1, chunk size -1/+0/+1 and 10 MB come back byte-identical with their description and headers")
+    func roundTrip() async throws {
+        try await withEmbeddedBroker { broker in
+            let chunk = 64 << 10
+            let sizes = [0, 1, chunk - 1, chunk, chunk + 1, 10_000_000]
+            let producer = try producer(broker)
+            var receipts: [BargeReceipt] = []
+            for (index, size) in sizes.enumerated() {
+                receipts.append(try await producer.send(
+                    testPayload(size, seed: UInt8(index)), topic: "sizes", key: Array("k\(index)".utf8),
+                    headers: [KafkaHeader(key: "n", string: "\(index)")],
+                    description: PayloadDescription(fileName: "f\(index).bin", contentType: "application/x-test")
+                ))
+            }
+            try await producer.close()
+            let consumer = try consumer(broker)
+            try consumer.subscribe(topics: ["sizes"])
+            let received = try await collectEvents(consumer, until: messageCount(sizes.count))
+            await consumer.close()
+            #expect(received.compactMap(\.failure).isEmpty)
+            for (index, event) in received.enumerated() {
+                guard case .message(let info, let bytes) = event else { continue }
+                #expect(bytes == testPayload(sizes[index], seed: UInt8(index)))
+                #expect(info.id == receipts[index].id)
+                #expect(info.size == Int64(sizes[index]))
+                #expect(info.sha256 == receipts[index].sha256)
+                #expect(info.fileName == "f\(index).bin" && info.contentType == "application/x-test")
+                #expect(info.key == Array("k\(index)".utf8))
+                #expect(info.headers == [KafkaHeader(key: "n", string: "\(index)")])
+                #expect(info.kind == (sizes[index] == 0 ? .inline : .chunked))
+                #expect(info.offset == receipts[index].firstOffset)
+            }
+        }
+    }
+
+    @Test("eight producers interleaving on one partition, under a small memory budget that forces spilling")
+    func interleavingProducers() async throws {
+        try await withEmbeddedBroker { broker in
+            let producers = try (0..<8).map { _ in try producer(broker, policy: .chunked(chunkSize: 16 << 10)) }
+            let receipts = try await withThrowingTaskGroup(of: [BargeReceipt].self) { group in
+                for (index, producer) in producers.enumerated() {
+                    group.addTask {
+                        var receipts: [BargeReceipt] = []
+                        for round in 0..<3 {
+                            receipts.append(try await producer.send(testPayload(300_000 + index * 1000 + round, seed: UInt8(index * 3 + round)), topic: "mixed", key: Array("same-key".utf8)))
+                        }
+                        return receipts
+                    }
+                }
+                return try await group.reduce(into: []) { $0 += $1 }
+            }
+            for producer in producers { try await producer.close() }
+            #expect(Set(receipts.map(\.topicPartition)).count == 1)
+            let ranges = receipts.map { $0.firstOffset...$0.lastOffset }
+            #expect(ranges.contains { range in ranges.contains { $0 != range && $0.overlaps(range) } }, "the messages really interleave")
+
+            let consumer = try consumer(broker) { $0.memoryBudget = 256 << 10 }
+            try consumer.subscribe(topics: ["mixed"])
+            let received = try await collectEvents(consumer, readPayloads: false, until: messageCount(24))
+            #expect(await consumer.spilledBytes > 0)
+            #expect(await consumer.memoryInUse <= (256 << 10) + (16 << 10))
+            await consumer.close()
+            #expect(received.compactMap(\.failure).isEmpty)
+            let byID = Dictionary(uniqueKeysWithValues: receipts.map { ($0.id, $0) })
+            #expect(Set(received.compactMap { if case .message(let info, _) = $0 { info.id } else { nil } }) == Set(byID.keys))
+        }
+    }
+
+    @Test("spilled payloads read back byte-identical, also when read after later events")
+    func spilledPayloads() async throws {
+        try await withEmbeddedBroker { broker in
+            let producer = try producer(broker, policy: .chunked(chunkSize: 32 << 10))
+            let payloads = (0..<4).map { testPayload(1_000_000 + $0, seed: UInt8($0)) }
+            for payload in payloads { _ = try await producer.send(payload, topic: "spill") }
+            try await producer.close()
+            let consumer = try consumer(broker) { $0.memoryBudget = 100 << 10 }
+            try consumer.subscribe(topics: ["spill"])
+            var messages: [BargeMessage] = []
+            for try await event in consumer.events {
+                if case .message(let message) = event { messages.append(message) }
+                if messages.count == 4 { break }
+            }
+            for (message, payload) in zip(messages, payloads) {
+                #expect(try await message.bytes() == payload)
+            }
+            #expect(await consumer.spilledBytes >= 3_000_000)
+            #expect(await consumer.memoryInUse == 0)
+            await consumer.close()
+        }
+    }
+
+    @Test("progressive delivery: the reader gets the first bytes of a live stream before the sender has finished")
+    func progressive() async throws {
+        try await withEmbeddedBroker { broker in
+            let producer = try producer(broker, policy: .chunked(chunkSize: 16 << 10))
+            let (pieces, feed) = AsyncStream<[UInt8]>.makeStream()
+            let payload = testPayload(400_000)
+            let sender = Task { try await producer.send(stream: pieces, topic: "live", description: PayloadDescription(fileName: "live.mp4")) }
+            feed.yield(Array(payload[0..<100_000]))
+            let consumer = try consumer(broker) { $0.delivery = .progressive }
+            try consumer.subscribe(topics: ["live"])
+            var iterator = consumer.events.makeAsyncIterator()
+            guard case .message(let message) = try await iterator.next() else { Issue.record("expected a message"); return }
+            #expect(message.info.size == nil && message.info.fileName == "live.mp4")
+            var received: [UInt8] = []
+            var chunks = message.payload.makeAsyncIterator()
+            // The sender holds back its newest full chunk until it knows it is not the last.
+            while received.count < 5 * (16 << 10), let piece = try await chunks.next() { received += piece }
+            #expect(received.count == 5 * (16 << 10), "the first bytes arrive while the stream is still open")
+            feed.yield(Array(payload[100_000...]))
+            feed.finish()
+            while let piece = try await chunks.next() { received += piece }
+            #expect(received == payload)
+            _ = try await sender.value
+            try await producer.close()
+            await consumer.close()
+        }
+    }
+
+    @Test("a corrupted chunk, a missing last chunk and a start mid-message are typed events; good messages around them arrive")
+    func faults() async throws {
+        try await withEmbeddedBroker { broker in
+            let raw = try KafkaProducer(configuration: KafkaProducerConfiguration(bootstrapServers: [broker.bootstrapServers]), logger: quietLogger())
+            func send(_ payload: [UInt8], chunkSize: Int, change: ([(BargeChunkHeader, [UInt8])]) -> [(BargeChunkHeader, [UInt8])]) async throws {
+                let id = BargeMessageID()
+                let count = (payload.count + chunkSize - 1) / chunkSize
+                let parts = (0..<count).map { index in
+                    (BargeChunkHeader(
+                        id: id, index: index, count: count, isLast: index == count - 1, size: Int64(payload.count),
+                        sha256: index == count - 1 ? BargeDigest(bytes: Array(SHA256.hash(data: payload))) : nil,
+                        codec: .none, chunkSize: index == 0 ? chunkSize : nil
+                    ), Array(payload[index * chunkSize..<min(payload.count, (index + 1) * chunkSize)]))
+                }
+                for (header, value) in change(parts) {
+                    _ = try await raw.send(KafkaProducerMessage(topic: "faults", partition: 0, key: nil, value: value, headers: try BargeEnvelope.chunk(header).headers()))
+                }
+            }
+            let good = testPayload(5000, seed: 4)
+            try await send(testPayload(3000, seed: 1), chunkSize: 1000) { Array($0.dropFirst()) }               // starts mid-message
+            try await send(testPayload(3000, seed: 2), chunkSize: 1000) { parts in                           // corrupted chunk 1
+                var parts = parts
+                parts[1].1[10] ^= 0xff
+                return parts
+            }
+            try await send(good, chunkSize: 1000) { $0 }
+            try await send(testPayload(3000, seed: 3), chunkSize: 1000) { Array($0.dropLast()) }              // last chunk never comes
+            try await raw.close()
+
+            let consumer = try consumer(broker) { $0.expireAfterIdle = .seconds(2) }
+            try consumer.subscribe(topics: ["faults"])
+            let received = try await collectEvents(consumer) { $0.count >= 4 }
+            await consumer.close()
+            #expect(received.compactMap(\.failure?.kind) == [.startedMidMessage, .corrupt, .expired])
+            #expect(received.compactMap(\.payload) == [good])
+            #expect(received.compactMap(\.failure).allSatisfy { $0.topicPartition?.topic == "faults" && $0.id != nil })
+        }
+    }
+
+    @Test("plain records pass through as messages of kind plain, with their key, headers and value")
+    func plainRecords() async throws {
+        try await withEmbeddedBroker { broker in
+            let raw = try KafkaProducer(configuration: KafkaProducerConfiguration(bootstrapServers: [broker.bootstrapServers]), logger: quietLogger())
+            _ = try await raw.send(KafkaProducerMessage(topic: "plain", key: [1], value: Array("hello".utf8), headers: [KafkaHeader(key: "a", string: "b")]))
+            _ = try await raw.send(KafkaProducerMessage(topic: "plain", key: nil, value: nil))
+            try await raw.close()
+            let consumer = try consumer(broker)
+            try consumer.subscribe(topics: ["plain"])
+            let received = try await collectEvents(consumer, until: messageCount(2))
+            await consumer.close()
+            guard case .message(let info, let bytes) = received.first else { Issue.record("no message"); return }
+            #expect(info.kind == .plain && info.id == nil && info.key == [1] && bytes == Array("hello".utf8))
+            #expect(info.headers == [KafkaHeader(key: "a", string: "b")])
+            #expect(received.last?.payload == [])
+        }
+    }
+
+    @Test("after a restart each message is delivered exactly once: what was handled above the safe offset is not delivered again")
+    func restartExactlyOnce() async throws {
+        try await withEmbeddedBroker { broker in
+            // A long message whose chunks interleave with short ones: the short
+            // ones are handled while the long one holds the safe offset back.
+            let producer = try producer(broker, policy: .chunked(chunkSize: 1000))
+            let (pieces, feed) = AsyncStream<[UInt8]>.makeStream()
+            let long = testPayload(20_000, seed: 9)
+            let sender = Task { try await producer.send(stream: pieces, topic: "restart") }
+            feed.yield(Array(long[0..<5000]))
+            try await Task.sleep(for: .milliseconds(300))
+            var short: [BargeReceipt] = []
+            for index in 0..<5 { short.append(try await producer.send(testPayload(2500, seed: UInt8(index)), topic: "restart")) }
+            feed.yield(Array(long[5000...]))
+            feed.finish()
+            let longReceipt = try await sender.value
+            try await producer.close()
+            #expect(short.allSatisfy { $0.firstOffset > longReceipt.firstOffset && $0.lastOffset < longReceipt.lastOffset })
+
+            let group = "restart-\(UUID().uuidString)"
+            let first = try consumer(broker, group: group)
+            try first.subscribe(topics: ["restart"])
+            let firstBatch = try await collectEvents(first, until: messageCount(3))
+            try await first.commit()
+            await first.close()
+
+            let second = try consumer(broker, group: group)
+            try second.subscribe(topics: ["restart"])
+            let secondBatch = try await collectEvents(second, until: messageCount(3))
+            await second.close()
+            let ids = (firstBatch + secondBatch).compactMap { if case .message(let info, _) = $0 { info.id } else { nil } }
+            #expect(ids.count == 6)
+            #expect(Set(ids) == Set(short.map(\.id) + [longReceipt.id]))
+            #expect((firstBatch + secondBatch).compactMap(\.failure).isEmpty)
+        }
+    }
+
+    @Test("write(to:) puts a verified payload in place atomically; reading into memory is bounded")
+    func writeAndLimits() async throws {
+        try await withEmbeddedBroker { broker in
+            let producer = try producer(broker)
+            let payload = testPayload(300_000)
+            _ = try await producer.send(payload, topic: "files")
+            _ = try await producer.send(payload, topic: "files")
+            try await producer.close()
+            let consumer = try consumer(broker)
+            try consumer.subscribe(topics: ["files"])
+            let directory = NSTemporaryDirectory() + "barge-write-\(UUID().uuidString)"
+            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+            defer { try? FileManager.default.removeItem(atPath: directory) }
+            var iterator = consumer.events.makeAsyncIterator()
+            guard case .message(let first) = try await iterator.next(), case .message(let second) = try await iterator.next() else {
+                Issue.record("expected two messages"); return
+            }
+            try await first.write(to: directory + "/out.bin")
+            #expect(FileManager.default.contents(atPath: directory + "/out.bin") == Data(payload))
+            #expect(try FileManager.default.contentsOfDirectory(atPath: directory) == ["out.bin"])
+            await #expect(throws: BargeConsumerError.self) { try await second.bytes(limit: 1000) }
+            await #expect(throws: BargeConsumerError.self) { try await second.write(to: directory + "/missing-dir/out.bin") }
+            await consumer.close()
+        }
+    }
+}
+
