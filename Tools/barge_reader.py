@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
 """A reader of Barge's wire format (docs/wire-format.md), written from that
-document alone, with confluent-kafka and the Python codecs.
+document alone, with confluent-kafka, zlib (gzip) and cramjam (LZ4 frames,
+Zstandard, raw Snappy).
 
 As a module: `Reassembler` takes records in partition order and returns what
 they complete (messages, plain records, aborts, errors). It keeps incomplete
@@ -16,13 +17,15 @@ and prints one JSON line per event.
 from __future__ import annotations
 
 import argparse
-import gzip
 import hashlib
 import json
 import os
 import re
 import sys
+import zlib
 from dataclasses import dataclass, field
+
+import cramjam
 
 PREFIX = "barge."
 ID = re.compile(r"[0-9a-f]{32}")
@@ -41,21 +44,34 @@ class WireError(Exception):
         self.kind, self.header = kind, header
 
 
+def gunzip(data: bytes) -> bytes:
+    """One gzip member (RFC 1952), nothing after it."""
+    inflater = zlib.decompressobj(16 + zlib.MAX_WBITS)
+    payload = inflater.decompress(data)
+    if not inflater.eof:
+        raise ValueError("truncated gzip member")
+    if inflater.unused_data:
+        raise ValueError(f"{len(inflater.unused_data)} bytes after the gzip member")
+    return payload
+
+
+DECOMPRESS = {
+    "none": lambda data: data,
+    "gzip": gunzip,
+    "lz4": lambda data: bytes(cramjam.lz4.decompress(data)),  # the LZ4 frame format
+    "zstd": lambda data: bytes(cramjam.zstd.decompress(data)),
+    "snappy": lambda data: bytes(cramjam.snappy.decompress_raw(data)),  # raw block, not framed
+}
+
+
 def decompress(codec: str, data: bytes) -> bytes:
-    if codec == "none":
-        return data
-    if codec == "gzip":
-        return gzip.decompress(data)
-    if codec == "lz4":
-        import lz4.frame
-        return lz4.frame.decompress(data)
-    if codec == "zstd":
-        import zstandard
-        return zstandard.ZstdDecompressor().decompressobj().decompress(data)
-    if codec == "snappy":
-        import cramjam
-        return bytes(cramjam.snappy.decompress_raw(data))
-    raise WireError("malformedValue", "barge.codec", f"unknown codec {codec!r}")
+    """A record's value decompressed; WireError on barge.codec when it does not decompress."""
+    if codec not in DECOMPRESS:
+        raise WireError("malformedValue", "barge.codec", f"unknown codec {codec!r}")
+    try:
+        return DECOMPRESS[codec](data)
+    except (zlib.error, ValueError, cramjam.DecompressionError) as error:
+        raise WireError("malformedValue", "barge.codec", f"the {codec} value does not decompress: {error}") from None
 
 
 def number(fields: dict, name: str, limit: int, required: bool) -> int | None:
@@ -161,13 +177,16 @@ class Reassembler:
         if record["kind"] == "abort":
             self.pending.pop(key, None)
             return [{"type": "aborted", "id": record["id"]}]
-        if record["kind"] == "inline":
+        if record["kind"] == "chunk" and key in self.pending and record["index"] in self.pending[key].chunks:
+            return []  # a producer retry
+        try:
             payload = decompress(fields["barge.codec"], value or b"")
+        except WireError as error:
+            return [{"type": "error", "kind": error.kind, "header": error.header}]
+        if record["kind"] == "inline":
             return [self.verified(record["id"], payload, record["size"], fields["barge.sha256"], record)]
         pending = self.pending.setdefault(key, Pending())
-        if record["index"] in pending.chunks:
-            return []  # a producer retry
-        pending.chunks[record["index"]] = decompress(fields["barge.codec"], value or b"")
+        pending.chunks[record["index"]] = payload
         pending.count = pending.count or record["count"]
         pending.size = pending.size or record["size"]
         pending.digest = pending.digest or fields.get("barge.sha256")

@@ -6,13 +6,15 @@ against the committed file, not against a fresh run of this script.
 
 Each case: records (headers as [name, hex or null], value as hex or null),
 `envelope_errors` (record index -> {kind, header}: what decoding that
-record's headers must report), and `expect`: the events a reader produces,
-in order (message with its payload, plain, aborted, corrupt), plus the ids
-left `incomplete`.
+record's headers must report), `value_errors` (record index -> {kind,
+header}: what decompressing that record's value must report), and `expect`:
+the events a reader produces, in order (message with its payload, plain,
+aborted, corrupt, error), plus the ids left `incomplete`.
 """
 
 import gzip
 import hashlib
+import io
 import json
 import os
 
@@ -29,6 +31,27 @@ COMPRESS = {
     "lz4": lambda data: lz4.frame.compress(data),
     "zstd": lambda data: zstandard.ZstdCompressor().compress(data),
     "snappy": lambda data: bytes(cramjam.snappy.compress_raw(data)),
+}
+
+
+def gzip_with_header_fields(data: bytes) -> bytes:
+    """gzip with FNAME and MTIME set and the strongest level: valid, unlike Barge's own."""
+    out = io.BytesIO()
+    with gzip.GzipFile(filename="chunk.bin", mode="wb", fileobj=out, compresslevel=9, mtime=1700000000) as member:
+        member.write(data)
+    return out.getvalue()
+
+
+# Other valid encodings of each format, which readers must accept as well:
+# gzip header fields, LZ4 frames with 4 MiB independent blocks, checksums and
+# no content size, Zstandard frames with a checksum and no content size.
+VARIANT = {
+    "gzip": gzip_with_header_fields,
+    "lz4": lambda data: lz4.frame.compress(
+        data, compression_level=9, block_size=lz4.frame.BLOCKSIZE_MAX4MB, block_linked=False,
+        content_checksum=True, block_checksum=True, store_size=False),
+    "zstd": lambda data: zstandard.ZstdCompressor(level=19, write_checksum=True, write_content_size=False).compress(data),
+    "snappy": COMPRESS["snappy"],
 }
 
 
@@ -53,13 +76,13 @@ def h(name, text):
     return (name, None if text is None else str(text).encode())
 
 
-def inline(mid, data, codec="none", extra=()):
+def inline(mid, data, codec="none", extra=(), compress=None):
     headers = [h("barge.v", 1), h("barge.kind", "inline"), h("barge.id", mid), h("barge.size", len(data)),
                h("barge.sha256", hashlib.sha256(data).hexdigest()), h("barge.codec", codec), *extra]
-    return record(headers, COMPRESS[codec](data))
+    return record(headers, (compress or COMPRESS[codec])(data))
 
 
-def chunks(mid, data, chunk_size, codec="none", streamed=False, first_extra=()):
+def chunks(mid, data, chunk_size, codec="none", streamed=False, first_extra=(), compress=None):
     """The chunk records of one message, in index order."""
     pieces = [data[i:i + chunk_size] for i in range(0, len(data), chunk_size)]
     out = []
@@ -77,7 +100,7 @@ def chunks(mid, data, chunk_size, codec="none", streamed=False, first_extra=()):
         headers.append(h("barge.codec", codec))
         if index == 0:
             headers += [h("barge.chunk-size", chunk_size), *first_extra]
-        out.append(record(headers, COMPRESS[codec](piece)))
+        out.append(record(headers, (compress or COMPRESS[codec])(piece)))
     return out
 
 
@@ -175,6 +198,32 @@ def main():
         errors[str(index)] = {"kind": kind, "header": header}
     cases.append({"name": "headers that lie are rejected", "records": records, "envelope_errors": errors,
                   "expect": [{"type": "error", "kind": e["kind"], "header": e["header"]} for e in errors.values()]})
+
+    for n, codec in enumerate(["gzip", "lz4", "zstd", "snappy"]):
+        small, large = payload(13 + n, 700), payload(17 + n, 6000)
+        cases.append({"name": f"{codec}: an inline message, and two chunks in another valid {codec} encoding",
+                      "records": [inline(message_id(13 + n), small, codec),
+                                  *chunks(message_id(17 + n), large, 4096, codec, compress=VARIANT[codec])],
+                      "expect": [message(message_id(13 + n), small), message(message_id(17 + n), large)]})
+
+    def spoiled(rec, value):
+        return {**rec, "value": value.hex()}
+
+    broken = [
+        spoiled(inline(message_id(21), payload(21, 900), "gzip"), COMPRESS["gzip"](payload(21, 900))[:-6]),
+        spoiled(inline(message_id(22), payload(22, 900), "lz4"), b"\x04\x22\x4d\x18" + bytes(range(60))),
+        spoiled(inline(message_id(23), payload(23, 900), "zstd"), COMPRESS["zstd"](payload(23, 900))[:-5]),
+        spoiled(inline(message_id(24), payload(24, 900), "snappy"), COMPRESS["snappy"](payload(24, 900))[:-4]),
+        spoiled(inline(message_id(25), payload(25, 900), "gzip"), COMPRESS["gzip"](payload(25, 900)) * 2),
+    ]
+    rg = chunks(message_id(26), payload(26, 1500), 1000, "gzip")
+    rg[1] = spoiled(rg[1], bytes.fromhex(rg[1]["value"])[:10])
+    records = broken + rg
+    value_errors = {str(i): {"kind": "malformedValue", "header": "barge.codec"} for i in [0, 1, 2, 3, 4, 6]}
+    cases.append({"name": "values that do not decompress are rejected: truncated, garbage, two gzip members, a truncated chunk",
+                  "records": records, "value_errors": value_errors,
+                  "expect": [{"type": "error", "kind": "malformedValue", "header": "barge.codec"}] * 6,
+                  "incomplete": [message_id(26)]})
 
     with open(OUTPUT, "w") as out:
         json.dump({"format": "barge wire format v1 test vectors", "cases": cases}, out, indent=1)

@@ -31,6 +31,9 @@ struct ReceiveCommand: AsyncParsableCommand {
     @Option(name: .long, help: "The directory to write payloads into (created if missing).")
     var to: String
 
+    @Option(name: .long, help: "A static group member id (group.instance.id): a restarted receiver with the same id takes its place at once instead of after the session timeout.")
+    var instanceId: String?
+
     @Option(name: .long, help: "Exit after this many payloads (default: run until interrupted).")
     var count: Int?
 
@@ -48,8 +51,10 @@ struct ReceiveCommand: AsyncParsableCommand {
             throw CommandFailure("cannot create \(to): \(error.localizedDescription)")
         }
         var journal = try ReceivedJournal(directory: to)
+        journal.removePartialFiles()
         var settings = LargeMessageConsumerConfiguration(bootstrapServers: bootstrapServers.split(separator: ",").map(String.init), groupID: group)
         settings.delivery = .progressive
+        settings.consumer.groupInstanceID = instanceId
         settings.memoryBudget = memoryBudget.value
         settings.consumer.maxPartitionFetchBytes = 2 << 20
         settings.consumer.fetchMaxBytes = 4 << 20
@@ -87,15 +92,16 @@ struct ReceiveCommand: AsyncParsableCommand {
         var name = Self.safeName(info.fileName) ?? key
         if journal.isTaken(name) { name = "\(key)-\(name)" }
         let path = to + "/" + name
+        let verified: BargeMessageInfo
         do {
-            try await message.write(to: path)
+            verified = try await message.write(to: path)
         } catch let error as BargeConsumerError where error.kind != .storage {
             FileHandle.standardError.write(Data("failed: \(error)\n".utf8))
             return false
         }
         try journal.record(key, name: name)
-        let digest = info.sha256.map { " sha256=\($0)" } ?? ""
-        print("received id=\(key) partition=\(info.partition) offset=\(info.offset) file=\(path)\(digest)")
+        let digest = verified.sha256.map { " sha256=\($0)" } ?? ""
+        print("received id=\(key) partition=\(info.partition) offset=\(info.offset) size=\(verified.size ?? 0) file=\(path)\(digest)")
         return true
     }
 

@@ -1,3 +1,4 @@
+import Barge
 import Foundation
 
 #if canImport(Glibc)
@@ -14,10 +15,12 @@ import Darwin
 struct ReceivedJournal {
     static let fileName = ".barge-received"
     private let fd: Int32
+    private let directory: String
     private(set) var names: [String: String] = [:]
 
     /// Opens (or creates) the journal in `directory`.
     init(directory: String) throws {
+        self.directory = directory
         let path = directory + "/" + Self.fileName
         if let text = try? String(contentsOfFile: path, encoding: .utf8) {
             for line in text.split(separator: "\n") {
@@ -27,6 +30,14 @@ struct ReceivedJournal {
         }
         fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0o644)
         guard fd >= 0 else { throw CommandFailure("cannot write to \(directory): \(String(cString: strerror(errno)))") }
+    }
+
+    /// Removes files a receiver killed mid-payload left behind.
+    func removePartialFiles() {
+        let files = (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []
+        for file in files where file.hasSuffix(BargeMessage.partialFileSuffix) {
+            try? FileManager.default.removeItem(atPath: directory + "/" + file)
+        }
     }
 
     /// The file name a message id was received under, if it was.

@@ -27,8 +27,8 @@ struct SendCommand: AsyncParsableCommand {
     @Option(name: .long, help: "auto (inline when it fits the topic's record limit), inline or chunked.")
     var strategy: Strategy = .auto
 
-    @Option(name: .long, help: "Chunk size, e.g. 1MiB or 524288.")
-    var chunkSize: ByteCount = ByteCount(argument: "1MiB")!
+    @Option(name: .long, help: "Chunk size, e.g. 960KiB (the default, fits Kafka's default record limit) or 524288.")
+    var chunkSize: ByteCount = ByteCount(argument: "960KiB")!
 
     @Option(name: .long, help: "none, gzip, lz4, zstd or snappy, optionally with :LEVEL (zstd:9).")
     var compression: String = "none"
@@ -59,6 +59,10 @@ struct SendCommand: AsyncParsableCommand {
         case .chunked: .chunked(chunkSize: chunkSize.value)
         }
         settings.producer.messageTimeout = .seconds(30)
+        // Bounded memory: a few chunks in flight are enough to keep the broker busy.
+        settings.producer.maximumInFlightBytes = 16 << 20
+        settings.producer.queueBufferingMaxKBytes = 16 << 10
+        settings.producer.connection.messageMaxBytes = max(settings.producer.connection.messageMaxBytes, chunkSize.value + (64 << 10))
         let producer = try LargeMessageProducer(configuration: settings, logger: commandLogger("barge.send"))
         let keyBytes = key.map { Array($0.utf8) }
         let receipt: BargeReceipt

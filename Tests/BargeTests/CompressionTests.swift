@@ -164,7 +164,7 @@ private func peakMemoryGrowth(_ body: () throws -> Void) rethrows -> Int? {
     func status(_ field: String) -> Int? {
         guard let text = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8) else { return nil }
         let line = text.split(separator: "\n").first { $0.hasPrefix(field + ":") }
-        return line.flatMap { Int($0.split(separator: " ").dropFirst().first ?? "") }.map { $0 * 1024 }
+        return line.flatMap { Int($0.split(whereSeparator: { $0 == " " || $0 == "\t" }).dropFirst().first ?? "") }.map { $0 * 1024 }
     }
     guard let handle = FileHandle(forWritingAtPath: "/proc/self/clear_refs"),
         (try? handle.write(contentsOf: Data("5".utf8))) != nil, let before = status("VmRSS")
@@ -241,7 +241,7 @@ struct CompressionTests {
         sourceLocation: SourceLocation = #_sourceLocation
     ) {
         let error = #expect(throws: BargeWireError.self, "\(codec): \(what)", sourceLocation: sourceLocation) {
-            try ChunkCodec.decompress(value, with: codec, expectedSize: expectedSize)
+            _ = try ChunkCodec.decompress(value, with: codec, expectedSize: expectedSize)
         }
         guard let error else { return }
         #expect(kinds.contains(error.kind), "\(codec): \(what): \(error)", sourceLocation: sourceLocation)
@@ -348,19 +348,18 @@ struct CompressionBombTests {
     func bomb(codec: BargeCodec) throws {
         let bomb = try Bombs.bomb(codec)
         #expect(bomb.count < 8 << 20, "the bomb itself is small")
-        let expected = codec == .zstd ? Bombs.size : 1 << 20
+        let expected = 1 << 20
         let clock = ContinuousClock()
         var error: BargeWireError?
         var elapsed = Duration.zero
         let growth = peakMemoryGrowth {
             elapsed = clock.measure {
-                error = #expect(throws: BargeWireError.self) { try ChunkCodec.decompress(bomb, with: codec, expectedSize: expected) }
+                error = #expect(throws: BargeWireError.self) { _ = try ChunkCodec.decompress(bomb, with: codec, expectedSize: expected) }
             }
         }
         #expect(error?.kind == .inconsistent, "\(String(describing: error))")
         #expect(error?.header == BargeHeaderName.codec)
         #expect(elapsed < .seconds(1), "\(codec): \(elapsed)")
-        print("DEBUG \(codec) growth \(String(describing: growth)) elapsed \(elapsed)")
         if let growth {
             #expect(growth < 256 << 20, "\(codec): peak memory grew by \(growth >> 20) MiB")
         }

@@ -52,6 +52,28 @@ func messageCount(_ count: Int) -> @Sendable ([Received]) -> Bool {
     { received in received.filter { $0.payload != nil }.count >= count }
 }
 
+/// The chunk records of `payload` (headers and value), for tests that write
+/// records themselves to control their order or break them.
+func chunkRecords(_ payload: [UInt8], chunkSize: Int, id: BargeMessageID = BargeMessageID()) -> [(BargeChunkHeader, [UInt8])] {
+    let count = (payload.count + chunkSize - 1) / chunkSize
+    return (0..<count).map { index in
+        (BargeChunkHeader(
+            id: id, index: index, count: count, isLast: index == count - 1, size: Int64(payload.count),
+            sha256: index == count - 1 ? BargeDigest(bytes: Array(SHA256.hash(data: payload))) : nil,
+            codec: .none, chunkSize: index == 0 ? chunkSize : nil
+        ), Array(payload[index * chunkSize..<min(payload.count, (index + 1) * chunkSize)]))
+    }
+}
+
+/// Writes chunk records to partition 0 of `topic`, in the order given.
+func write(_ records: [(BargeChunkHeader, [UInt8])], topic: String, broker: EmbeddedBroker) async throws {
+    let raw = try KafkaProducer(configuration: KafkaProducerConfiguration(bootstrapServers: [broker.bootstrapServers]), logger: quietLogger())
+    for (header, value) in records {
+        _ = try await raw.send(KafkaProducerMessage(topic: topic, partition: 0, key: nil, value: value, headers: try BargeEnvelope.chunk(header).headers()))
+    }
+    try await raw.close()
+}
+
 @Suite("LargeMessageConsumer against the embedded broker", .timeLimit(.minutes(3)))
 struct LargeMessageConsumerTests {
     func producer(_ broker: EmbeddedBroker, policy: LargeMessagePolicy = .chunked(chunkSize: 64 << 10)) throws -> LargeMessageProducer {
@@ -193,31 +215,16 @@ struct LargeMessageConsumerTests {
     @Test("a corrupted chunk, a missing last chunk and a start mid-message are typed events; good messages around them arrive")
     func faults() async throws {
         try await withEmbeddedBroker { broker in
-            let raw = try KafkaProducer(configuration: KafkaProducerConfiguration(bootstrapServers: [broker.bootstrapServers]), logger: quietLogger())
-            func send(_ payload: [UInt8], chunkSize: Int, change: ([(BargeChunkHeader, [UInt8])]) -> [(BargeChunkHeader, [UInt8])]) async throws {
-                let id = BargeMessageID()
-                let count = (payload.count + chunkSize - 1) / chunkSize
-                let parts = (0..<count).map { index in
-                    (BargeChunkHeader(
-                        id: id, index: index, count: count, isLast: index == count - 1, size: Int64(payload.count),
-                        sha256: index == count - 1 ? BargeDigest(bytes: Array(SHA256.hash(data: payload))) : nil,
-                        codec: .none, chunkSize: index == 0 ? chunkSize : nil
-                    ), Array(payload[index * chunkSize..<min(payload.count, (index + 1) * chunkSize)]))
-                }
-                for (header, value) in change(parts) {
-                    _ = try await raw.send(KafkaProducerMessage(topic: "faults", partition: 0, key: nil, value: value, headers: try BargeEnvelope.chunk(header).headers()))
-                }
-            }
             let good = testPayload(5000, seed: 4)
-            try await send(testPayload(3000, seed: 1), chunkSize: 1000) { Array($0.dropFirst()) }               // starts mid-message
-            try await send(testPayload(3000, seed: 2), chunkSize: 1000) { parts in                           // corrupted chunk 1
-                var parts = parts
-                parts[1].1[10] ^= 0xff
-                return parts
-            }
-            try await send(good, chunkSize: 1000) { $0 }
-            try await send(testPayload(3000, seed: 3), chunkSize: 1000) { Array($0.dropLast()) }              // last chunk never comes
-            try await raw.close()
+            var corrupted = chunkRecords(testPayload(3000, seed: 2), chunkSize: 1000)
+            corrupted[1].1[10] ^= 0xff
+            try await write(
+                Array(chunkRecords(testPayload(3000, seed: 1), chunkSize: 1000).dropFirst())   // starts mid-message
+                    + corrupted
+                    + chunkRecords(good, chunkSize: 1000)
+                    + chunkRecords(testPayload(3000, seed: 3), chunkSize: 1000).dropLast(),    // last chunk never comes
+                topic: "faults", broker: broker
+            )
 
             let consumer = try consumer(broker) { $0.expireAfterIdle = .seconds(2) }
             try consumer.subscribe(topics: ["faults"])
@@ -252,19 +259,9 @@ struct LargeMessageConsumerTests {
         try await withEmbeddedBroker { broker in
             // A long message whose chunks interleave with short ones: the short
             // ones are handled while the long one holds the safe offset back.
-            let producer = try producer(broker, policy: .chunked(chunkSize: 1000))
-            let (pieces, feed) = AsyncStream<[UInt8]>.makeStream()
-            let long = testPayload(20_000, seed: 9)
-            let sender = Task { try await producer.send(stream: pieces, topic: "restart") }
-            feed.yield(Array(long[0..<5000]))
-            try await Task.sleep(for: .milliseconds(300))
-            var short: [BargeReceipt] = []
-            for index in 0..<5 { short.append(try await producer.send(testPayload(2500, seed: UInt8(index)), topic: "restart")) }
-            feed.yield(Array(long[5000...]))
-            feed.finish()
-            let longReceipt = try await sender.value
-            try await producer.close()
-            #expect(short.allSatisfy { $0.firstOffset > longReceipt.firstOffset && $0.lastOffset < longReceipt.lastOffset })
+            let long = chunkRecords(testPayload(20_000, seed: 9), chunkSize: 1000)
+            let short = (0..<5).map { chunkRecords(testPayload(2500, seed: UInt8($0)), chunkSize: 1000) }
+            try await write(Array(long[0..<5]) + short.flatMap { $0 } + Array(long[5...]), topic: "restart", broker: broker)
 
             let group = "restart-\(UUID().uuidString)"
             let first = try consumer(broker, group: group)
@@ -279,7 +276,7 @@ struct LargeMessageConsumerTests {
             await second.close()
             let ids = (firstBatch + secondBatch).compactMap { if case .message(let info, _) = $0 { info.id } else { nil } }
             #expect(ids.count == 6)
-            #expect(Set(ids) == Set(short.map(\.id) + [longReceipt.id]))
+            #expect(Set(ids) == Set(short.map { $0[0].0.id } + [long[0].0.id]))
             #expect((firstBatch + secondBatch).compactMap(\.failure).isEmpty)
         }
     }

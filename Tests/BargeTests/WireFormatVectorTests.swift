@@ -1,4 +1,4 @@
-import Barge
+@testable import Barge
 import Foundation
 import RdKafka
 import Testing
@@ -9,6 +9,7 @@ struct WireFormatVectors {
     struct Record {
         let headers: [KafkaHeader]
         let kind: String?
+        let value: [UInt8]?
     }
 
     struct Case {
@@ -16,6 +17,10 @@ struct WireFormatVectors {
         let records: [Record]
         /// Record index to the error kind and header its headers must give.
         let envelopeErrors: [Int: (kind: String, header: String)]
+        /// Record index to the error kind and header decompressing its value must give.
+        let valueErrors: [Int: (kind: String, header: String)]
+        /// The payload of each message the case delivers, by message id.
+        let messages: [String: [UInt8]]
     }
 
     static func load() throws -> [Case] {
@@ -28,12 +33,19 @@ struct WireFormatVectors {
                     KafkaHeader(key: pair[0] as! String, value: (pair[1] as? String).map(hexBytes))
                 }
                 let kind = headers.first { $0.key == "barge.kind" }?.value.map { String(decoding: $0, as: UTF8.self) }
-                return Record(headers: headers, kind: kind)
+                return Record(headers: headers, kind: kind, value: (record["value"] as? String).map(hexBytes))
             }
-            let errors = (entry["envelope_errors"] as? [String: [String: String]] ?? [:]).reduce(into: [Int: (String, String)]()) {
-                $0[Int($1.key)!] = ($1.value["kind"]!, $1.value["header"]!)
+            func errors(_ key: String) -> [Int: (kind: String, header: String)] {
+                (entry[key] as? [String: [String: String]] ?? [:]).reduce(into: [:]) {
+                    $0[Int($1.key)!] = ($1.value["kind"]!, $1.value["header"]!)
+                }
             }
-            return Case(name: entry["name"] as! String, records: records, envelopeErrors: errors)
+            let messages = (entry["expect"] as! [[String: Any]]).filter { $0["type"] as? String == "message" }.reduce(into: [String: [UInt8]]()) {
+                $0[$1["id"] as! String] = hexBytes($1["payload"] as! String)
+            }
+            return Case(
+                name: entry["name"] as! String, records: records, envelopeErrors: errors("envelope_errors"),
+                valueErrors: errors("value_errors"), messages: messages)
         }
     }
 
@@ -70,5 +82,54 @@ struct WireFormatVectorTests {
                 }
             }
         }
+    }
+
+    @Test("every value decompresses with its codec to the bytes the headers give, or fails as the vectors say")
+    func values() throws {
+        var decodedValues = 0
+        for vectorCase in try WireFormatVectors.load() {
+            let envelopes = try vectorCase.records.enumerated().map { index, record in
+                vectorCase.envelopeErrors[index] == nil ? try BargeEnvelope(headers: record.headers) : nil
+            }
+            // Each message's chunk size and payload size, from whichever chunk carries them.
+            var chunkSizes: [BargeMessageID: Int] = [:]
+            var sizes: [BargeMessageID: Int64] = [:]
+            for case .chunk(let chunk)? in envelopes {
+                if let chunkSize = chunk.chunkSize { chunkSizes[chunk.id] = chunkSize }
+                if let size = chunk.size { sizes[chunk.id] = size }
+            }
+            var pieces: [String: [Int: [UInt8]]] = [:]
+            for (index, (envelope, record)) in zip(envelopes, vectorCase.records).enumerated() {
+                let id: BargeMessageID, piece: Int, codec: BargeCodec, expectedSize: Int
+                switch envelope {
+                case .inline(let inline)?:
+                    (id, piece, codec, expectedSize) = (inline.id, 0, inline.codec, Int(inline.size))
+                case .chunk(let chunk)?:
+                    // A reader that never saw chunk 0 does not know the chunk size: nothing to check.
+                    guard let chunkSize = chunkSizes[chunk.id] else { continue }
+                    let remaining = sizes[chunk.id].map { Int($0) - chunk.index * chunkSize } ?? chunkSize
+                    (id, piece, codec, expectedSize) = (chunk.id, chunk.index, chunk.codec, min(chunkSize, remaining))
+                default:
+                    continue
+                }
+                let value = record.value ?? []
+                if let expected = vectorCase.valueErrors[index] {
+                    let error = #expect(throws: BargeWireError.self, "\(vectorCase.name) #\(index)") {
+                        _ = try ChunkCodec.decompress(value, with: codec, expectedSize: expectedSize)
+                    }
+                    #expect(error?.kind.description == expected.kind, "\(vectorCase.name) #\(index): \(String(describing: error))")
+                    #expect(error?.header == expected.header, "\(vectorCase.name) #\(index)")
+                    continue
+                }
+                let bytes = try ChunkCodec.decompress(value, with: codec, expectedSize: expectedSize)
+                pieces[id.text, default: [:]][piece] = bytes
+                decodedValues += 1
+            }
+            for (id, payload) in vectorCase.messages {
+                let reassembled = (pieces[id] ?? [:]).sorted { $0.key < $1.key }.flatMap(\.value)
+                #expect(reassembled == payload, "\(vectorCase.name): message \(id)")
+            }
+        }
+        #expect(decodedValues >= 30)
     }
 }

@@ -17,6 +17,8 @@
 enum ChunkCodec {
     /// Bytes a decompressor allocates beyond `expectedSize`.
     static let outputSlack = 1
+    /// Unused capacity beyond which a compressed value is copied to a tight array.
+    static let compactionSlack = 64 * 1024
 
     /// `bytes` compressed with `codec` at `level` (nil: the codec's default);
     /// `.none` returns them as they are.
@@ -28,7 +30,10 @@ enum ChunkCodec {
         if let level, !(compressor.levels?.contains(level) ?? false) {
             throw BargeCompressionError(codec, "has no level \(level)")
         }
-        return try compressor.compress(bytes, level: level)
+        let compressed = try compressor.compress(bytes, level: level)
+        // Compressors write into their worst-case bound; a value much smaller than that is
+        // copied, so that it does not hold the bound's memory while it waits to be sent.
+        return compressed.capacity - compressed.count > compactionSlack ? Array(compressed[...]) : compressed
     }
 
     /// `bytes` compressed as `compression` says.

@@ -1,3 +1,4 @@
+import NIOConcurrencyHelpers
 import NIOPosix
 
 #if canImport(Glibc)
@@ -18,13 +19,22 @@ public final class BargeMessage: Sendable {
         case stored(token: Int, engine: ReassemblyEngine)
     }
 
-    /// What the message is.
+    /// What the message is, as known when it was handed over (for a
+    /// progressively delivered message, size and digest may still be unknown).
     public let info: BargeMessageInfo
     let source: Source
+    private let verified: NIOLockedValueBox<BargeMessageInfo?>
 
     init(info: BargeMessageInfo, source: Source) {
         self.info = info
         self.source = source
+        if case .bytes = source { verified = NIOLockedValueBox(info) } else { verified = NIOLockedValueBox(nil) }
+    }
+
+    /// The message with its checked size and SHA-256, once its payload was
+    /// read to its verified end; `nil` before.
+    public var verifiedInfo: BargeMessageInfo? {
+        verified.withLockedValue { $0 }
     }
 
     deinit {
@@ -34,7 +44,7 @@ public final class BargeMessage: Sendable {
     }
 
     /// The payload as chunks of bytes, in order.
-    public var payload: BargePayload { BargePayload(source: source) }
+    public var payload: BargePayload { BargePayload(source: source, verified: verified) }
 
     /// The whole payload in memory; throws `tooLarge` beyond `limit` bytes
     /// (default 64 MiB) without reading further.
@@ -51,16 +61,23 @@ public final class BargeMessage: Sendable {
         return collected
     }
 
+    /// Appended to the destination's name for the file ``write(to:)`` writes
+    /// before the payload is verified; a process killed meanwhile leaves it.
+    public static let partialFileSuffix = ".barge-partial"
+
     /// Writes the payload to `path`: into a temporary file beside it that is
     /// synced and renamed to `path` only once the payload is complete and
     /// verified (removed on failure), so `path` never holds a partial or
     /// unverified payload. File I/O runs off Swift's cooperative pool.
-    public func write(to path: String) async throws {
-        let temporary = path + ".barge-partial"
+    /// Returns the message with its checked size and digest.
+    @discardableResult
+    public func write(to path: String) async throws -> BargeMessageInfo {
+        let temporary = path + Self.partialFileSuffix
         let file = try await OutputFile.create(temporary)
         do {
             for try await piece in payload { try await file.write(piece) }
             try await file.finish(renamingTo: path)
+            return verifiedInfo ?? info
         } catch {
             await file.discard()
             throw error
@@ -76,12 +93,14 @@ public final class BargeMessage: Sendable {
 public struct BargePayload: AsyncSequence, Sendable {
     public typealias Element = [UInt8]
     let source: BargeMessage.Source
+    let verified: NIOLockedValueBox<BargeMessageInfo?>
 
-    public func makeAsyncIterator() -> Iterator { Iterator(source: source) }
+    public func makeAsyncIterator() -> Iterator { Iterator(source: source, verified: verified) }
 
     /// Reads the payload.
     public struct Iterator: AsyncIteratorProtocol {
         let source: BargeMessage.Source
+        let verified: NIOLockedValueBox<BargeMessageInfo?>
         var finished = false
 
         public mutating func next() async throws -> [UInt8]? {
@@ -91,11 +110,14 @@ public struct BargePayload: AsyncSequence, Sendable {
                 finished = true
                 return bytes.isEmpty ? nil : bytes
             case .stored(let token, let engine):
-                guard let piece = try await engine.nextPiece(of: token) else {
+                switch try await engine.nextPiece(of: token) {
+                case .bytes(let piece):
+                    return piece
+                case .end(let info):
+                    verified.withLockedValue { $0 = info }
                     finished = true
                     return nil
                 }
-                return piece
             }
         }
     }

@@ -14,7 +14,9 @@ final class PayloadStorage {
     /// Bytes being written to the spill file right now.
     private(set) var isSpilling = false
     /// The payload is complete and verified.
-    private(set) var isSealed = false
+    var isSealed: Bool { sealedInfo != nil }
+    /// The message's description with its checked size and digest, once sealed.
+    private(set) var sealedInfo: BargeMessageInfo?
     /// Why the payload will never be complete.
     private(set) var failure: BargeConsumerError?
 
@@ -27,7 +29,7 @@ final class PayloadStorage {
         memoryBytes += bytes.count
     }
 
-    func seal() { isSealed = true }
+    func seal(_ info: BargeMessageInfo) { sealedInfo = info }
 
     func fail(_ error: BargeConsumerError) {
         failure = failure ?? error

@@ -30,7 +30,7 @@ extension ReassemblyEngine {
     /// handled in them (not for lost ones: they belong to another member
     /// already) and forgets their state.
     func rebalanced(_ event: KafkaRebalanceEvent) async {
-        guard event.kind != .assigned else { return }
+        guard event.kind != .assigned, !isClosed else { return }
         let partitions = Set(event.partitions)
         if event.kind == .revoked {
             let offsets = state.commitOffsets(only: partitions)

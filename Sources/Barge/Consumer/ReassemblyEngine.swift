@@ -30,6 +30,13 @@ actor ReassemblyEngine {
     /// Bytes spilled since creation, for tests and metrics.
     private(set) var spilledBytes: Int64 = 0
 
+    /// What ``nextPiece(of:)`` returns.
+    enum PayloadPiece: Sendable {
+        case bytes([UInt8])
+        /// The payload ended, verified; the message as checked.
+        case end(BargeMessageInfo)
+    }
+
     /// How long one pull waits for a record before checking idle expiry and commits.
     static let pullTimeout: Duration = .seconds(1)
 
@@ -64,8 +71,8 @@ actor ReassemblyEngine {
         return nil
     }
 
-    /// The next bytes of message `token`'s payload; `nil` at its verified end.
-    func nextPiece(of token: Int) async throws -> [UInt8]? {
+    /// The next bytes of message `token`'s payload, or its verified end.
+    func nextPiece(of token: Int) async throws -> PayloadPiece {
         while true {
             guard let storage = storages[token] else {
                 throw BargeConsumerError(.revoked, "the message is no longer available (its partition was revoked or the consumer closed)")
@@ -73,16 +80,16 @@ actor ReassemblyEngine {
             switch storage.read() {
             case .memory(let bytes):
                 memoryHeld -= bytes.count
-                return bytes
+                return .bytes(bytes)
             case .spilled(let file, let offset, let count):
-                return try await file.read(count: count, at: offset)
+                return .bytes(try await file.read(count: count, at: offset))
             case nil:
                 break
             }
             if storage.isDrained {
                 storages[token] = nil
                 if let failure = storage.failure { throw failure }
-                return nil
+                return .end(storage.sealedInfo!)
             }
             guard !isClosed else { throw BargeConsumerError(.revoked, "the consumer is closed") }
             try await pull()
@@ -152,8 +159,8 @@ actor ReassemblyEngine {
             case .deliver(let token, let info, let payload):
                 let message = BargeMessage(info: info, source: payload.map { .bytes($0) } ?? .stored(token: token, engine: self))
                 ready.append((token, .message(message)))
-            case .seal(let token, _):
-                storages[token]?.seal()
+            case .seal(let token, let info):
+                storages[token]?.seal(info)
             case .fail(let token, let error, let notify):
                 if let storage = storages[token] {
                     storage.fail(error)

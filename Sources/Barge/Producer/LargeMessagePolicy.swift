@@ -10,18 +10,23 @@ public struct LargeMessagePolicy: Hashable, Sendable {
     /// The uncompressed size of every chunk but the last.
     public let chunkSize: Int
 
-    /// Always one record; the topic's `max.message.bytes` must allow it.
-    public static let inline = LargeMessagePolicy(strategy: .inline, chunkSize: 1 << 20)
+    /// The default chunk size, 960 KiB: with room for headers, a chunk fits
+    /// Kafka's default record limit (the producer's `message.max.bytes` of
+    /// 1,000,000 and the topic's `max.message.bytes` of 1,048,588).
+    public static let defaultChunkSize = 960 << 10
 
-    /// Always chunks of `chunkSize` bytes (default 1 MiB).
-    public static func chunked(chunkSize: Int = 1 << 20) -> LargeMessagePolicy {
+    /// Always one record; the topic's `max.message.bytes` must allow it.
+    public static let inline = LargeMessagePolicy(strategy: .inline, chunkSize: defaultChunkSize)
+
+    /// Always chunks of `chunkSize` bytes (default ``defaultChunkSize``).
+    public static func chunked(chunkSize: Int = defaultChunkSize) -> LargeMessagePolicy {
         LargeMessagePolicy(strategy: .chunked, chunkSize: chunkSize)
     }
 
     /// One record when the payload fits under the topic's `max.message.bytes`
     /// (less room for headers and batch overhead), chunks of `chunkSize`
     /// above; a stream of unknown length is always chunked. The default.
-    public static func auto(chunkSize: Int = 1 << 20) -> LargeMessagePolicy {
+    public static func auto(chunkSize: Int = defaultChunkSize) -> LargeMessagePolicy {
         LargeMessagePolicy(strategy: .auto, chunkSize: chunkSize)
     }
 

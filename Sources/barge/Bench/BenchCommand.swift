@@ -5,6 +5,6 @@ struct BenchCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
         abstract: "Run a benchmark.",
-        subcommands: [ClientBenchCommand.self]
+        subcommands: [ClientBenchCommand.self, LargeBenchCommand.self]
     )
 }
