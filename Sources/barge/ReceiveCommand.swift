@@ -63,8 +63,21 @@ struct ReceiveCommand: AsyncParsableCommand {
         let consumer = try LargeMessageConsumer(configuration: settings, logger: commandLogger("barge.receive"))
         try consumer.subscribe(topics: [topic])
         var received = 0
+        var events = consumer.events.makeAsyncIterator()
+        var reported: Set<String> = []
         do {
-            for try await event in consumer.events {
+            while true {
+                let event: BargeConsumerEvent
+                do {
+                    guard let next = try await events.next() else { break }
+                    event = next
+                } catch let error as KafkaClientError where !error.isFatal && error.kind != .closed {
+                    // A topic not created yet, a broker restarting: say so once and keep waiting.
+                    if reported.insert(error.message).inserted {
+                        FileHandle.standardError.write(Data("waiting: \(error.message)\n".utf8))
+                    }
+                    continue
+                }
                 switch event {
                 case .failure(let error):
                     FileHandle.standardError.write(Data("failed: \(error)\n".utf8))

@@ -185,6 +185,21 @@ struct ReassemblyStateTests {
         #expect(outcome.failures.map(\.kind) == [.corrupt])
     }
 
+    @Test("records claiming huge sizes are refused before anything is allocated for them")
+    func hugeClaims() throws {
+        var settings = ReassemblyState.Settings()
+        settings.limits.maximumChunkSize = 1 << 20
+        var state = ReassemblyState(settings: settings)
+        var outcome = Outcome()
+        let digest = BargeDigest.sha256(of: [])
+        let inline = BargeEnvelope.inline(BargeInlineHeader(id: BargeMessageID(), size: 1 << 40, sha256: digest, codec: .gzip))
+        let chunk = BargeEnvelope.chunk(BargeChunkHeader(id: BargeMessageID(), index: 0, count: 1 << 24, isLast: false, size: 1 << 50, sha256: nil, codec: .zstd, chunkSize: 1 << 30))
+        feed(&state, [try record(inline, [1, 2, 3], at: 0), try record(chunk, [1, 2, 3], at: 1)], outcome: &outcome)
+        #expect(outcome.failures.map(\.kind) == [.corrupt, .malformedRecord])
+        #expect(outcome.failures.first?.message.contains("limit") == true)
+        #expect(outcome.delivered.isEmpty && state.assemblingCount == 0)
+    }
+
     @Test("a record with malformed Barge headers is a typed malformedRecord event")
     func malformedRecord() {
         let record = KafkaConsumerMessage(topicPartition: partition, offset: 0, key: nil, value: [1], headers: [

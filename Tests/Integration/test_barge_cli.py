@@ -179,3 +179,44 @@ def test_one_gigabyte_round_trip(broker, tmp_path):
     assert receiver.returncode == 0, stderr.decode(errors="replace")
     assert sha256_of(str(out / "big.bin")) == digest
     source.unlink()
+
+
+def run_barge(*args: str, timeout: float = 60) -> subprocess.CompletedProcess:
+    return subprocess.run([barge_bin(), *args], capture_output=True, timeout=timeout)
+
+
+def test_bad_flags_are_usage_errors(tmp_path):
+    (tmp_path / "f").write_bytes(b"x")
+    cases = [
+        ["send", str(tmp_path / "f"), "--topic", "t", "--bootstrap-servers", "127.0.0.1:1", "--compression", "brotli"],
+        ["send", str(tmp_path / "f"), "--topic", "t", "--bootstrap-servers", "127.0.0.1:1", "--strategy", "sideways"],
+        ["send", str(tmp_path / "f"), "--topic", "t", "--bootstrap-servers", "127.0.0.1:1", "--chunk-size", "12parsecs"],
+        ["send", str(tmp_path / "f"), "--bootstrap-servers", "127.0.0.1:1"],
+        ["receive", "--topic", "t", "--bootstrap-servers", "127.0.0.1:1", "--group", "g", "--to", str(tmp_path), "--count", "0"],
+    ]
+    for args in cases:
+        result = run_barge(*args)
+        assert result.returncode == 64, (args, result.stderr)
+        assert result.stderr.decode().startswith("Error: "), result.stderr
+
+
+def test_missing_file_and_unusable_directory_fail_with_one_clear_line(broker, tmp_path):
+    result = run_barge("send", str(tmp_path / "missing.bin"), "--topic", "t", "--bootstrap-servers", broker.bootstrap)
+    assert result.returncode != 0
+    errors = [line for line in result.stderr.decode().splitlines() if line.startswith("Error: ")]
+    assert len(errors) == 1 and "missing.bin" in errors[0] and "No such file" in errors[0]
+
+    (tmp_path / "a-file").write_bytes(b"x")
+    result = run_barge("receive", "--topic", "t", "--bootstrap-servers", broker.bootstrap, "--group", "g",
+                       "--to", str(tmp_path / "a-file" / "sub"))
+    assert result.returncode != 0
+    assert "cannot create" in result.stderr.decode()
+
+
+def test_unreachable_broker_fails_in_bounded_time(tmp_path):
+    (tmp_path / "f").write_bytes(b"payload")
+    started = time.monotonic()
+    result = run_barge("send", str(tmp_path / "f"), "--topic", "t", "--bootstrap-servers", "127.0.0.1:1", timeout=90)
+    assert result.returncode != 0
+    assert time.monotonic() - started < 60
+    assert [line for line in result.stderr.decode().splitlines() if line.startswith("Error: ")]

@@ -25,8 +25,15 @@ public struct LargeMessageConsumerConfiguration: Sendable {
     public var expireAfterIdle: Duration = .seconds(300)
     /// How often handled messages are committed. Default: 5 seconds.
     public var commitInterval: Duration = .seconds(5)
-    /// Bounds on what record headers may claim.
-    public var limits = BargeWireLimits()
+    /// Bounds on what record headers may claim. The chunk size bound (also
+    /// applied to inline payloads) caps what one record can make the reader
+    /// allocate to decompress it. Default: the wire format's limits with
+    /// chunks (and inline payloads) of at most 64 MiB.
+    public var limits: BargeWireLimits = {
+        var limits = BargeWireLimits()
+        limits.maximumChunkSize = 64 << 20
+        return limits
+    }()
 
     /// When messages are handed to the application.
     public enum Delivery: Hashable, Sendable {

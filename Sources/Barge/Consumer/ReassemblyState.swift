@@ -119,7 +119,9 @@ struct ReassemblyState {
         let value = record.value ?? []
         let payload: [UInt8]
         do throws(BargeWireError) {
-            guard header.size <= Int64(Int.max) else { throw BargeWireError(.outOfRange, BargeHeaderName.size, "too large") }
+            guard header.size <= Int64(settings.limits.maximumChunkSize) else {
+                throw BargeWireError(.outOfRange, BargeHeaderName.size, "inline payload of \(header.size) bytes is over the reader's limit of \(settings.limits.maximumChunkSize)")
+            }
             payload = try ChunkCodec.decompress(value, with: header.codec, expectedSize: Int(header.size))
             guard BargeDigest.sha256(of: payload) == header.sha256 else {
                 return failureEvent(BargeConsumerError(.corrupt, "SHA-256 of the \(payload.count) bytes does not match barge.sha256", topicPartition: partition, id: header.id, firstOffset: record.offset, lastOffset: record.offset), partition: partition, offset: record.offset)
