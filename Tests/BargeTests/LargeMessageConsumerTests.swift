@@ -128,6 +128,39 @@ struct LargeMessageConsumerTests {
         }
     }
 
+    @Test("compressed payloads come back verified; a payload whose start does not compress is sent with codec none", arguments: ["gzip", "lz4", "zstd", "snappy"])
+    func compressed(codec: String) async throws {
+        try await withEmbeddedBroker { broker in
+            var settings = LargeMessageProducerConfiguration(bootstrapServers: [broker.bootstrapServers])
+            settings.policy = .auto(chunkSize: 100_000)
+            settings.producer.connection.messageMaxBytes = 200_000   // the 50 KB payload goes inline, the others in chunks
+            settings.compression = try #require(BargeCompression(named: codec))
+            let producer = try LargeMessageProducer(configuration: settings, logger: quietLogger())
+            let text = Array(String(repeating: "2026-11-25,camera-7,person,0.93\n", count: 20_000).utf8)
+            var noise = [UInt8](repeating: 0, count: 300_000)
+            var generator = SystemRandomNumberGenerator()
+            for index in noise.indices { noise[index] = generator.next() }
+            let small = Array(text[0..<50_000])
+            for payload in [text, noise, small] { _ = try await producer.send(payload, topic: "codec") }
+            try await producer.close()
+            let records = try await rawRecords(broker, topic: "codec", count: 7 + 3 + 1)
+            let codecs = try records.map { record -> String in
+                switch try BargeEnvelope(headers: record.headers) {
+                case .chunk(let chunk): chunk.codec.name
+                case .inline(let inline): inline.codec.name
+                default: "?"
+                }
+            }
+            #expect(codecs == Array(repeating: codec, count: 7) + ["none", "none", "none", codec])
+            #expect(records[0].value!.count < 50_000)
+            let consumer = try consumer(broker)
+            try consumer.subscribe(topics: ["codec"])
+            let received = try await collectEvents(consumer, until: messageCount(3))
+            await consumer.close()
+            #expect(received.compactMap(\.payload) == [text, noise, small])
+        }
+    }
+
     @Test("eight producers interleaving on one partition, under a small memory budget that forces spilling")
     func interleavingProducers() async throws {
         try await withEmbeddedBroker { broker in

@@ -46,9 +46,14 @@ public struct LargeMessageConsumerConfiguration: Sendable {
     }
 
     /// Settings for a consumer in `groupID` reading from `bootstrapServers`.
-    /// Reads from the earliest offset when the group has none committed.
+    /// Reads from the earliest offset when the group has none committed;
+    /// librdkafka prefetches at most 16 MiB and the hand-off buffer holds at
+    /// most 16 MiB.
     public init(bootstrapServers: [String], groupID: String) {
         consumer = KafkaConsumerConfiguration(bootstrapServers: bootstrapServers, groupID: groupID)
         consumer.autoOffsetReset = .earliest
+        // Chunks are big: a few of them prefetched keep the pipe full.
+        consumer.queuedMaxMessagesKBytes = 16 << 10
+        consumer.maximumBufferedBytes = 16 << 20
     }
 }
