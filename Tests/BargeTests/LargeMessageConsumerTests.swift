@@ -314,6 +314,58 @@ struct LargeMessageConsumerTests {
         }
     }
 
+    @Test("a second member joining mid-stream takes partitions over: the first commits and drops them on revoke, every message arrives, at most a handful twice")
+    func rebalance() async throws {
+        try await withEmbeddedBroker { broker in
+            let admin = try KafkaAdminClient(configuration: KafkaConnectionConfiguration(bootstrapServers: [broker.bootstrapServers]), logger: quietLogger())
+            try await admin.createTopic("shared", partitions: 2, replicationFactor: 1)
+            await admin.close()
+            let producer = try producer(broker, policy: .chunked(chunkSize: 20_000))
+            var expected: [BargeMessageID: [UInt8]] = [:]
+            for index in 0..<40 {
+                let payload = testPayload(100_000 + index, seed: UInt8(index))
+                expected[try await producer.send(payload, topic: "shared", key: Array("key-\(index)".utf8)).id] = payload
+            }
+            try await producer.close()
+
+            let group = "rebalance-\(UUID().uuidString)"
+            let tally = Tally()
+            @Sendable func read(_ consumer: LargeMessageConsumer, reader: Int) async throws {
+                for try await event in consumer.events {
+                    guard case .message(let message) = event else { Issue.record("unexpected failure event"); continue }
+                    let bytes = try await message.bytes()
+                    try await Task.sleep(for: .milliseconds(200))   // a slow application: the second member joins mid-stream
+                    if await tally.add(message.info.id!, bytes, reader: reader) >= 40 { return }
+                }
+            }
+            let first = try consumer(broker, group: group) {
+                $0.consumer.assignmentStrategies = [.range]
+                $0.consumer.heartbeatInterval = .milliseconds(300)
+            }
+            try first.subscribe(topics: ["shared"])
+            let firstReader = Task { try await read(first, reader: 1) }
+            while await tally.distinct < 8 { try await Task.sleep(for: .milliseconds(20)) }
+            let second = try consumer(broker, group: group) {
+                $0.consumer.assignmentStrategies = [.range]
+                $0.consumer.heartbeatInterval = .milliseconds(300)
+            }
+            try second.subscribe(topics: ["shared"])
+            let secondReader = Task { try await read(second, reader: 2) }
+            let deadline = ContinuousClock.now + .seconds(60)
+            while await tally.distinct < 40, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(50)) }
+            firstReader.cancel()
+            secondReader.cancel()
+            _ = await (firstReader.result, secondReader.result)
+            await first.close()
+            await second.close()
+            let (received, deliveries, byReader) = await (tally.received, tally.deliveries, tally.byReader)
+            #expect(received.count == 40)
+            for (id, payload) in expected { #expect(received[id] == payload) }
+            #expect(deliveries - 40 <= 4, "\(deliveries - 40) messages delivered twice")
+            #expect(byReader[2, default: 0] > 0, "the second member took partitions over")
+        }
+    }
+
     @Test("write(to:) puts a verified payload in place atomically; reading into memory is bounded")
     func writeAndLimits() async throws {
         try await withEmbeddedBroker { broker in
@@ -341,3 +393,20 @@ struct LargeMessageConsumerTests {
     }
 }
 
+
+/// What a group of readers received.
+actor Tally {
+    private(set) var received: [BargeMessageID: [UInt8]] = [:]
+    private(set) var deliveries = 0
+    private(set) var byReader: [Int: Int] = [:]
+
+    var distinct: Int { received.count }
+
+    /// Records one delivery; returns the number of distinct messages so far.
+    func add(_ id: BargeMessageID, _ payload: [UInt8], reader: Int) -> Int {
+        deliveries += 1
+        byReader[reader, default: 0] += 1
+        received[id] = payload
+        return received.count
+    }
+}
