@@ -19,11 +19,7 @@ struct ReceiveCommand: AsyncParsableCommand {
             """
     )
 
-    @Option(name: .long, help: "The topic.")
-    var topic: String
-
-    @Option(name: .long, help: "Kafka bootstrap servers, HOST:PORT[,HOST:PORT...].")
-    var bootstrapServers: String
+    @OptionGroup var kafka: KafkaTopicOptions
 
     @Option(name: .long, help: "The consumer group.")
     var group: String
@@ -52,7 +48,7 @@ struct ReceiveCommand: AsyncParsableCommand {
         }
         var journal = try ReceivedJournal(directory: to)
         journal.removePartialFiles()
-        var settings = LargeMessageConsumerConfiguration(bootstrapServers: bootstrapServers.split(separator: ",").map(String.init), groupID: group)
+        var settings = LargeMessageConsumerConfiguration(bootstrapServers: kafka.servers, groupID: group)
         settings.delivery = .progressive
         settings.consumer.groupInstanceID = instanceId
         settings.memoryBudget = memoryBudget.value
@@ -61,7 +57,7 @@ struct ReceiveCommand: AsyncParsableCommand {
         settings.consumer.queuedMaxMessagesKBytes = 4096
         settings.consumer.maximumBufferedBytes = 8 << 20
         let consumer = try LargeMessageConsumer(configuration: settings, logger: commandLogger("barge.receive"))
-        try consumer.subscribe(topics: [topic])
+        try consumer.subscribe(topics: [kafka.topic])
         var received = 0
         var events = consumer.events.makeAsyncIterator()
         var reported: Set<String> = []

@@ -18,11 +18,7 @@ struct SendCommand: AsyncParsableCommand {
     @Argument(help: "The file to send, or - for standard input.")
     var file: String
 
-    @Option(name: .long, help: "The topic.")
-    var topic: String
-
-    @Option(name: .long, help: "Kafka bootstrap servers, HOST:PORT[,HOST:PORT...].")
-    var bootstrapServers: String
+    @OptionGroup var kafka: KafkaTopicOptions
 
     @Option(name: .long, help: "auto (inline when it fits the topic's record limit), inline or chunked.")
     var strategy: Strategy = .auto
@@ -51,7 +47,7 @@ struct SendCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        var settings = LargeMessageProducerConfiguration(bootstrapServers: bootstrapServers.split(separator: ",").map(String.init))
+        var settings = LargeMessageProducerConfiguration(bootstrapServers: kafka.servers)
         settings.compression = BargeCompression(named: compression)!
         settings.policy = switch strategy {
         case .auto: .auto(chunkSize: chunkSize.value)
@@ -68,10 +64,10 @@ struct SendCommand: AsyncParsableCommand {
         let receipt: BargeReceipt
         do {
             if file == "-" {
-                receipt = try await producer.sendStandardInput(topic: topic, key: keyBytes, description: PayloadDescription(contentType: contentType))
+                receipt = try await producer.sendStandardInput(topic: kafka.topic, key: keyBytes, description: PayloadDescription(contentType: contentType))
             } else {
                 let name = String(file.split(separator: "/").last ?? "")
-                receipt = try await producer.send(contentsOf: file, topic: topic, key: keyBytes, description: PayloadDescription(fileName: name, contentType: contentType))
+                receipt = try await producer.send(contentsOf: file, topic: kafka.topic, key: keyBytes, description: PayloadDescription(fileName: name, contentType: contentType))
             }
         } catch {
             try? await producer.close()

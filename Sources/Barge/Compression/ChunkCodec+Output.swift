@@ -1,4 +1,23 @@
 extension ChunkCodec {
+    /// Runs a one-shot compressor over an uninitialized output of `bound`
+    /// bytes; `encode` returns the bytes it wrote, or `nil` with `failure`
+    /// set to the library's complaint.
+    static func encodeBounded(
+        _ codec: BargeCodec, bound: Int, _ encode: (UnsafeMutableBufferPointer<UInt8>) -> Result<Int, BargeCompressionError>
+    ) throws(BargeCompressionError) -> [UInt8] {
+        var failure: BargeCompressionError?
+        let output = [UInt8](unsafeUninitializedCapacity: bound) { buffer, count in
+            switch encode(buffer) {
+            case .success(let written): count = written
+            case .failure(let error):
+                failure = error
+                count = 0
+            }
+        }
+        if let failure { throw failure }
+        return output
+    }
+
     /// Runs `decode` over an uninitialized output of `expectedSize + outputSlack`
     /// bytes and returns what it wrote, which must be exactly `expectedSize`
     /// bytes. `decode` writes from the start of the buffer and returns how

@@ -26,10 +26,10 @@ enum GzipChunkCompressor: ChunkCompressor {
         defer { deflateEnd(stream) }
 
         let bound = Int(deflateBound(stream, UInt(bytes.count)))
-        var failure: BargeCompressionError?
-        let output = bytes.withUnsafeBufferPointer { input in
-            [UInt8](unsafeUninitializedCapacity: bound) { buffer, count in
+        return try bytes.withUnsafeBufferPointer { input throws(BargeCompressionError) in
+            try ChunkCodec.encodeBounded(codec, bound: bound) { buffer in
                 var consumed = 0
+                var count = 0
                 while true {
                     let inputStep = min(input.count - consumed, maximumStep)
                     let outputStep = min(bound - count, maximumStep)
@@ -41,17 +41,14 @@ enum GzipChunkCompressor: ChunkCompressor {
                     let status = deflate(stream, flush)
                     consumed += inputStep - Int(stream.pointee.avail_in)
                     count += outputStep - Int(stream.pointee.avail_out)
-                    if status == Z_STREAM_END { return }
+                    if status == Z_STREAM_END { return .success(count) }
                     // With deflateBound's room, deflate only stops early for a step's limits.
                     guard status == Z_OK || (status == Z_BUF_ERROR && count < bound) else {
-                        failure = BargeCompressionError(codec, "deflate failed: \(message(stream) ?? "\(status)")")
-                        return
+                        return .failure(BargeCompressionError(codec, "deflate failed: \(message(stream) ?? "\(status)")"))
                     }
                 }
             }
         }
-        if let failure { throw failure }
-        return output
     }
 
     static func decompress(_ bytes: [UInt8], expectedSize: Int) throws(BargeWireError) -> [UInt8] {

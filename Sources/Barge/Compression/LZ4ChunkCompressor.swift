@@ -13,20 +13,13 @@ enum LZ4ChunkCompressor: ChunkCompressor {
         preferences.frameInfo.contentSize = UInt64(bytes.count)  // 0 writes no content size
         preferences.compressionLevel = Int32(level ?? 0)  // 0: LZ4's default, fast
         let bound = LZ4F_compressFrameBound(bytes.count, &preferences)
-        var failure: BargeCompressionError?
-        let output = bytes.withUnsafeBufferPointer { input in
-            [UInt8](unsafeUninitializedCapacity: bound) { buffer, count in
+        return try bytes.withUnsafeBufferPointer { input throws(BargeCompressionError) in
+            try ChunkCodec.encodeBounded(codec, bound: bound) { buffer in
                 let written = LZ4F_compressFrame(buffer.baseAddress, bound, input.baseAddress, input.count, &preferences)
-                if LZ4F_isError(written) != 0 {
-                    failure = BargeCompressionError(codec, "LZ4F_compressFrame failed: \(errorName(written))")
-                    count = 0
-                } else {
-                    count = written
-                }
+                return LZ4F_isError(written) != 0
+                    ? .failure(BargeCompressionError(codec, "LZ4F_compressFrame failed: \(errorName(written))")) : .success(written)
             }
         }
-        if let failure { throw failure }
-        return output
     }
 
     static func decompress(_ bytes: [UInt8], expectedSize: Int) throws(BargeWireError) -> [UInt8] {

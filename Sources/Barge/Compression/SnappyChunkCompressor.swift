@@ -9,22 +9,15 @@ enum SnappyChunkCompressor: ChunkCompressor {
 
     static func compress(_ bytes: [UInt8], level: Int?) throws(BargeCompressionError) -> [UInt8] {
         let bound = snappy_max_compressed_length(bytes.count)
-        var failure: BargeCompressionError?
-        let output = bytes.withUnsafeBytes { input in
-            [UInt8](unsafeUninitializedCapacity: bound) { buffer, count in
+        return try bytes.withUnsafeBufferPointer { input throws(BargeCompressionError) in
+            try ChunkCodec.encodeBounded(codec, bound: bound) { buffer in
                 var written = bound
                 let status = snappy_compress(
-                    input.baseAddress?.assumingMemoryBound(to: CChar.self), input.count,
+                    input.baseAddress.map { UnsafeRawPointer($0).assumingMemoryBound(to: CChar.self) }, input.count,
                     UnsafeMutableRawPointer(buffer.baseAddress!).assumingMemoryBound(to: CChar.self), &written)
-                if status != SNAPPY_OK {
-                    failure = BargeCompressionError(codec, "snappy_compress failed: \(status.rawValue)")
-                    written = 0
-                }
-                count = written
+                return status == SNAPPY_OK ? .success(written) : .failure(BargeCompressionError(codec, "snappy_compress failed: \(status.rawValue)"))
             }
         }
-        if let failure { throw failure }
-        return output
     }
 
     static func decompress(_ bytes: [UInt8], expectedSize: Int) throws(BargeWireError) -> [UInt8] {

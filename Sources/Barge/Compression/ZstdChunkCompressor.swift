@@ -17,20 +17,13 @@ enum ZstdChunkCompressor: ChunkCompressor {
 
     static func compress(_ bytes: [UInt8], level: Int?) throws(BargeCompressionError) -> [UInt8] {
         let bound = ZSTD_compressBound(bytes.count)
-        var failure: BargeCompressionError?
-        let output = bytes.withUnsafeBufferPointer { input in
-            [UInt8](unsafeUninitializedCapacity: bound) { buffer, count in
+        return try bytes.withUnsafeBufferPointer { input throws(BargeCompressionError) in
+            try ChunkCodec.encodeBounded(codec, bound: bound) { buffer in
                 let written = ZSTD_compress(buffer.baseAddress, bound, input.baseAddress, input.count, level.map(Int32.init) ?? defaultLevel)
-                if ZSTD_isError(written) != 0 {
-                    failure = BargeCompressionError(codec, "ZSTD_compress failed: \(errorName(written))")
-                    count = 0
-                } else {
-                    count = written
-                }
+                return ZSTD_isError(written) != 0
+                    ? .failure(BargeCompressionError(codec, "ZSTD_compress failed: \(errorName(written))")) : .success(written)
             }
         }
-        if let failure { throw failure }
-        return output
     }
 
     static func decompress(_ bytes: [UInt8], expectedSize: Int) throws(BargeWireError) -> [UInt8] {
