@@ -89,6 +89,7 @@ let package = Package(
                 "Barge",
                 "BargeBroker",
                 "RdKafka",
+                .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

@@ -108,7 +108,7 @@ struct ReceiveCommand: AsyncParsableCommand {
             FileHandle.standardError.write(Data("failed: \(error)\n".utf8))
             return false
         }
-        try journal.record(key, name: name)
+        try await journal.record(key, name: name)
         let digest = verified.sha256.map { " sha256=\($0)" } ?? ""
         print("received id=\(key) partition=\(info.partition) offset=\(info.offset) size=\(verified.size ?? 0) file=\(path)\(digest)")
         return true

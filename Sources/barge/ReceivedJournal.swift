@@ -1,5 +1,6 @@
 import Barge
 import Foundation
+import NIOPosix
 
 #if canImport(Glibc)
 import Glibc
@@ -46,11 +47,14 @@ struct ReceivedJournal {
     /// Whether some message was received under `name`.
     func isTaken(_ name: String) -> Bool { names.values.contains(name) }
 
-    /// Records `id` as received under `name`, synced to disk.
-    mutating func record(_ id: String, name: String) throws {
+    /// Records `id` as received under `name`, synced to disk (off Swift's
+    /// cooperative pool).
+    mutating func record(_ id: String, name: String) async throws {
         let line = Array("\(id) \(name)\n".utf8)
-        guard line.withUnsafeBytes({ write(fd, $0.baseAddress!, line.count) }) == line.count, fsync(fd) == 0 else {
-            throw CommandFailure("cannot write the receive journal: \(String(cString: strerror(errno)))")
+        try await NIOThreadPool.singleton.runIfActive { [fd] in
+            guard line.withUnsafeBytes({ write(fd, $0.baseAddress!, line.count) }) == line.count, fsync(fd) == 0 else {
+                throw CommandFailure("cannot write the receive journal: \(String(cString: strerror(errno)))")
+            }
         }
         names[id] = name
     }

@@ -249,7 +249,7 @@ struct ReassemblyStateTests {
 
         // Crash; a new reader restores from the commit and reads from offset 0 again.
         var restarted = ReassemblyState(settings: .init())
-        restarted.restore(partition, committed: commit)
+        restarted.restore(partition, committed: commit, firstOffset: 0)
         var again = Outcome()
         feed(&restarted, records, outcome: &again)
         #expect(again.failures.isEmpty)
@@ -259,6 +259,18 @@ struct ReassemblyStateTests {
         let next = try #require(restarted.commitOffsets().first)
         #expect(next.offset == 5)
         #expect(CommitMetadata(text: next.metadata, committed: 5) == CommitMetadata(readPosition: 7, handled: []))
+    }
+
+    @Test("after a restart that does not resume at the committed offset, chunks of an unfinished message are reported, not dropped")
+    func restartElsewhere() throws {
+        // Committed at 5 (message N in progress from 5), read up to 12; reading restarts at 6.
+        let n = chunks(payload(3000, seed: 4), chunkSize: 1000)
+        let commit = KafkaPartitionOffset(partition, offset: 5, metadata: CommitMetadata(readPosition: 12, handled: []).text(committed: 5))
+        var state = ReassemblyState(settings: .init())
+        state.restore(partition, committed: commit, firstOffset: 6)
+        var outcome = Outcome()
+        feed(&state, [try record(.chunk(n[1].0), n[1].1, at: 6), try record(.chunk(n[2].0), n[2].1, at: 7)], outcome: &outcome)
+        #expect(outcome.failures.map(\.kind) == [.startedMidMessage])
     }
 
     @Test("a message handed out but not acknowledged holds the commit back")

@@ -57,6 +57,26 @@ struct ConsumerBufferTests {
         #expect(offset(await buffer.next()) == 8)
     }
 
+    @Test("a bounded wait times out when nothing comes (also with a zero timeout), gets an entry that comes in time, and loses none")
+    func boundedWait() async throws {
+        let buffer = ConsumerBuffer<KafkaConsumerMessage>(maximumCount: 10, maximumBytes: 1000)
+        for timeout in [Duration.zero, .milliseconds(1), .milliseconds(50)] {
+            let started = ContinuousClock.now
+            guard case .timedOut = await buffer.next(timeout: timeout) else { Issue.record("expected a timeout"); return }
+            #expect(ContinuousClock.now - started < .seconds(2))
+        }
+        let waiting = Task { await buffer.next(timeout: .seconds(10)) }
+        try await Task.sleep(for: .milliseconds(50))
+        buffer.append(message(0, 7))
+        guard case .entry(let entry) = await waiting.value else { Issue.record("expected the entry"); return }
+        #expect(offset(entry) == 7)
+        buffer.append(message(0, 8))
+        guard case .entry(let next) = await buffer.next(timeout: .zero) else { Issue.record("a buffered entry comes at once"); return }
+        #expect(offset(next) == 8)
+        buffer.finish()
+        guard case .ended = await buffer.next(timeout: .seconds(1)) else { Issue.record("expected the end"); return }
+    }
+
     @Test("removing partitions keeps the others in order and reports the first removed offsets")
     func removePartitions() async {
         let buffer = ConsumerBuffer<KafkaConsumerMessage>(maximumCount: 10, maximumBytes: 1000)

@@ -31,6 +31,10 @@ public final class BargeMessage: Sendable {
         if case .bytes = source { verified = NIOLockedValueBox(info) } else { verified = NIOLockedValueBox(nil) }
     }
 
+    func verify(_ checked: BargeMessageInfo) {
+        verified.withLockedValue { $0 = checked }
+    }
+
     /// The message with its checked size and SHA-256, once its payload was
     /// read to its verified end; `nil` before.
     public var verifiedInfo: BargeMessageInfo? {
@@ -44,7 +48,7 @@ public final class BargeMessage: Sendable {
     }
 
     /// The payload as chunks of bytes, in order.
-    public var payload: BargePayload { BargePayload(source: source, verified: verified) }
+    public var payload: BargePayload { BargePayload(message: self) }
 
     /// The whole payload in memory; throws `tooLarge` beyond `limit` bytes
     /// (default 64 MiB) without reading further.
@@ -92,20 +96,19 @@ public final class BargeMessage: Sendable {
 /// A payload's bytes, chunk by chunk; see ``BargeMessage``.
 public struct BargePayload: AsyncSequence, Sendable {
     public typealias Element = [UInt8]
-    let source: BargeMessage.Source
-    let verified: NIOLockedValueBox<BargeMessageInfo?>
+    /// Keeps the message, and so its stored payload, alive while read.
+    let message: BargeMessage
 
-    public func makeAsyncIterator() -> Iterator { Iterator(source: source, verified: verified) }
+    public func makeAsyncIterator() -> Iterator { Iterator(message: message) }
 
     /// Reads the payload.
     public struct Iterator: AsyncIteratorProtocol {
-        let source: BargeMessage.Source
-        let verified: NIOLockedValueBox<BargeMessageInfo?>
+        let message: BargeMessage
         var finished = false
 
         public mutating func next() async throws -> [UInt8]? {
             guard !finished else { return nil }
-            switch source {
+            switch message.source {
             case .bytes(let bytes):
                 finished = true
                 return bytes.isEmpty ? nil : bytes
@@ -114,7 +117,7 @@ public struct BargePayload: AsyncSequence, Sendable {
                 case .bytes(let piece):
                     return piece
                 case .end(let info):
-                    verified.withLockedValue { $0 = info }
+                    message.verify(info)
                     finished = true
                     return nil
                 }
@@ -145,7 +148,7 @@ final class OutputFile: Sendable {
         try await NIOThreadPool.singleton.runIfActive { [fd, path] in
             var written = 0
             while written < bytes.count {
-                let result = bytes.withUnsafeBytes { Glibc.write(fd, $0.baseAddress! + written, bytes.count - written) }
+                let result = bytes.withUnsafeBytes { systemWrite(fd, $0.baseAddress! + written, bytes.count - written) }
                 if result < 0 && errno == EINTR { continue }
                 guard result > 0 else { throw Self.error("write \(path)") }
                 written += result
@@ -159,6 +162,7 @@ final class OutputFile: Sendable {
             guard fsync(fd) == 0 else { throw Self.error("sync \(path)") }
             guard rename(path, destination) == 0 else { throw Self.error("rename \(path) to \(destination)") }
             close(fd)
+            syncDirectory(of: destination)
         }
     }
 
@@ -173,4 +177,23 @@ final class OutputFile: Sendable {
     private static func error(_ what: String) -> BargeConsumerError {
         BargeConsumerError(.storage, "cannot \(what): \(String(cString: strerror(errno)))")
     }
+}
+
+/// POSIX `write`, named apart from methods called `write`.
+func systemWrite(_ fd: Int32, _ buffer: UnsafeRawPointer, _ count: Int) -> Int {
+    #if canImport(Glibc)
+    Glibc.write(fd, buffer, count)
+    #else
+    Darwin.write(fd, buffer, count)
+    #endif
+}
+
+/// Syncs the directory holding `path`, so that a rename into it survives a
+/// power loss (best effort).
+func syncDirectory(of path: String) {
+    let directory = path.contains("/") ? String(path[..<path.lastIndex(of: "/")!]) : "."
+    let fd = open(directory.isEmpty ? "/" : directory, O_RDONLY | O_CLOEXEC)
+    guard fd >= 0 else { return }
+    fsync(fd)
+    close(fd)
 }

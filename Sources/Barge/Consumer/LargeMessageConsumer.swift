@@ -12,7 +12,7 @@ import RdKafka
 /// Offsets: commits never pass the first record of a message not yet
 /// handled, and carry which messages above that offset were handled, so
 /// after a crash or restart each message is delivered exactly once as far
-/// as commits go (see docs/consumer.md). A message counts as handled once
+/// as commits go (see docs/large-messages.md). A message counts as handled once
 /// the application asks for the next event, or calls ``commit()``.
 ///
 /// ```swift
@@ -50,6 +50,7 @@ public final class LargeMessageConsumer: Sendable {
     /// Reads exactly these partitions from these offsets (messages whose
     /// first chunk lies before an offset are reported as started mid-message).
     public func assign(_ offsets: [KafkaPartitionOffset]) async throws {
+        await engine.assignedExplicitly(Set(offsets.map(\.topicPartition)))
         try await consumer.assign(offsets)
     }
 
@@ -74,10 +75,11 @@ public final class LargeMessageConsumer: Sendable {
         get async { await engine.spilledBytes }
     }
 
-    /// Commits what was handled, leaves the group and closes the Kafka
-    /// consumer; the event sequence ends.
+    /// Commits what was handled (not the event in the application's hands:
+    /// it comes again), leaves the group and closes the Kafka consumer; the
+    /// event sequence ends.
     public func close() async {
-        do { try await engine.commit() } catch { logger.warning("final commit failed: \(error)") }
+        do { try await engine.commit(acknowledging: false) } catch { logger.warning("final commit failed: \(error)") }
         await engine.markClosed()
         await consumer.close()
     }

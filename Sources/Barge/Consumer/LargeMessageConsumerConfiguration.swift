@@ -4,7 +4,7 @@ import RdKafka
 /// Settings of a ``LargeMessageConsumer``.
 public struct LargeMessageConsumerConfiguration: Sendable {
     /// The Kafka consumer underneath. Barge commits offsets itself (see
-    /// docs/wire-format.md and docs/consumer.md), so the consumer's own
+    /// docs/wire-format.md and docs/large-messages.md), so the consumer's own
     /// automatic commit and offset store are turned off.
     public var consumer: KafkaConsumerConfiguration
     /// When messages are handed over: once complete and verified (the

@@ -38,8 +38,9 @@ final class PayloadStorage {
     /// Whether a read would get bytes now.
     var hasUnread: Bool { spillRead < spillWritten || memoryHead < memory.count }
 
-    /// Whether every byte was read and nothing more can come.
-    var isDrained: Bool { !hasUnread && !isSpilling && (isSealed || failure != nil) }
+    /// Whether every byte was read and nothing more can come, or the
+    /// payload failed.
+    var isDrained: Bool { failure != nil || (!hasUnread && !isSpilling && isSealed) }
 
     /// Takes every in-memory piece, to be appended to the spill file at
     /// `offset`; call ``spilled(_:into:)`` once they are written.
@@ -71,8 +72,10 @@ final class PayloadStorage {
         case spilled(SpillFile, offset: Int64, count: Int)
     }
 
-    /// Takes the next unread bytes, or `nil` when none are there now.
+    /// Takes the next unread bytes, or `nil` when none are there now (or
+    /// ever, once the payload failed: what is left is not read).
     func read() -> Read? {
+        guard failure == nil else { return nil }
         if spillRead < spillWritten, let spill {
             let count = Int(min(Int64(Self.readSize), spillWritten - spillRead))
             defer { spillRead += Int64(count) }

@@ -1,12 +1,12 @@
 import RdKafka
 
 extension ReassemblyEngine {
-    /// Commits, and waits for, the safe offsets of every partition read,
-    /// counting every event handed out so far as handled.
-    func commit() async throws {
-        acknowledgeHandedOut()
+    /// Commits, and waits for, the safe offsets of every partition read;
+    /// with `acknowledging`, every event handed out so far counts as handled.
+    func commit(acknowledging: Bool = true) async throws {
+        if acknowledging { acknowledgeHandedOut() }
         let offsets = state.commitOffsets()
-        guard !offsets.isEmpty, offsets != lastCommitted else { return }
+        guard !offsets.isEmpty else { return }
         try await consumer.commit(offsets)
         lastCommitted = offsets
         lastCommit = .now
@@ -30,8 +30,13 @@ extension ReassemblyEngine {
     /// handled in them (not for lost ones: they belong to another member
     /// already) and forgets their state.
     func rebalanced(_ event: KafkaRebalanceEvent) async {
-        guard event.kind != .assigned, !isClosed else { return }
         let partitions = Set(event.partitions)
+        guard event.kind != .assigned else {
+            assigned.formUnion(partitions)
+            return
+        }
+        assigned.subtract(partitions)
+        guard !isClosed else { return }
         if event.kind == .revoked {
             let offsets = state.commitOffsets(only: partitions)
             if !offsets.isEmpty {
@@ -40,5 +45,14 @@ extension ReassemblyEngine {
         }
         try? await perform(state.drop(partitions))
         lastCommitted.removeAll { partitions.contains($0.topicPartition) }
+    }
+}
+
+extension ReassemblyEngine {
+    /// The consumer was assigned exactly `partitions` (no group rebalances).
+    func assignedExplicitly(_ partitions: Set<KafkaTopicPartition>) async {
+        let dropped = assigned.subtracting(partitions)
+        assigned = partitions
+        try? await perform(state.drop(dropped))
     }
 }

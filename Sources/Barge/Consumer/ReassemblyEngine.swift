@@ -14,9 +14,12 @@ actor ReassemblyEngine {
     var state: ReassemblyState
     private var storages: [Int: PayloadStorage] = [:]
     private var memoryHeld = 0
-    /// Events not yet handed out.
+    /// Events not yet handed out (a short queue: what one pull produced).
     private var ready: [(token: Int, event: BargeConsumerEvent)] = []
-    private var readyHead = 0
+    /// The partitions this consumer owns now, from the rebalance events (or
+    /// the explicit assignment); records of others are dropped, as they
+    /// may have been taken from Kafka just before a revocation.
+    var assigned: Set<KafkaTopicPartition> = []
     /// Tokens handed out and not yet acknowledged.
     var handedOut: [Int] = []
     /// A record taken from Kafka but not yet processed (its partition's
@@ -56,13 +59,8 @@ actor ReassemblyEngine {
     func nextEvent() async throws -> BargeConsumerEvent? {
         acknowledgeHandedOut()
         while !isClosed {
-            if readyHead < ready.count {
-                let (token, event) = ready[readyHead]
-                readyHead += 1
-                if readyHead == ready.count {
-                    ready = []
-                    readyHead = 0
-                }
+            if !ready.isEmpty {
+                let (token, event) = ready.removeFirst()
                 handedOut.append(token)
                 return event
             }
@@ -82,7 +80,13 @@ actor ReassemblyEngine {
                 memoryHeld -= bytes.count
                 return .bytes(bytes)
             case .spilled(let file, let offset, let count):
-                return .bytes(try await file.read(count: count, at: offset))
+                do {
+                    return .bytes(try await file.read(count: count, at: offset))
+                } catch {
+                    storage.fail(BargeConsumerError(.storage, "\(error)"))
+                    drop(token)
+                    throw error
+                }
             case nil:
                 break
             }
@@ -133,12 +137,15 @@ actor ReassemblyEngine {
             }
         }
         if let record = pending {
-            if state.needsRestore(record.topicPartition) {
+            if assigned.contains(record.topicPartition) && state.needsRestore(record.topicPartition) {
                 let committed = try await consumer.committed([record.topicPartition]).first
-                state.restore(record.topicPartition, committed: committed)
+                state.restore(record.topicPartition, committed: committed, firstOffset: record.offset)
             }
             pending = nil
-            try await perform(state.receive(record, now: .now))
+            // Checked after the await: the partition may have been revoked meanwhile.
+            if assigned.contains(record.topicPartition) {
+                try await perform(state.receive(record, now: .now))
+            }
         }
         try await perform(state.expireIdle(now: .now))
         await commitIfDue()
@@ -152,11 +159,13 @@ actor ReassemblyEngine {
             case .open(let token):
                 storages[token] = PayloadStorage()
             case .append(let token, let bytes):
-                guard let storage = storages[token] else { continue }
+                guard let storage = storages[token], storage.failure == nil else { continue }
                 storage.append(bytes)
                 memoryHeld += bytes.count
                 await keepWithinBudget()
             case .deliver(let token, let info, let payload):
+                // A chunked message without storage was discarded while this list ran (revoked).
+                if payload == nil && storages[token] == nil { continue }
                 let message = BargeMessage(info: info, source: payload.map { .bytes($0) } ?? .stored(token: token, engine: self))
                 ready.append((token, .message(message)))
             case .seal(let token, let info):
@@ -198,6 +207,7 @@ actor ReassemblyEngine {
             } catch {
                 largest.spilled(0, into: nil)
                 let failure = BargeConsumerError(.storage, "\(error)")
+                // Its taken bytes are gone: the payload can only fail now.
                 largest.fail(failure)
                 logger.error("spilling message \(token) failed: \(failure)")
             }

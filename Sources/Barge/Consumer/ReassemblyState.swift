@@ -33,16 +33,21 @@ struct ReassemblyState {
 
     // MARK: Partitions
 
-    /// Whether `partition` needs ``restore(_:committed:)`` before its first record.
+    /// Whether `partition` needs ``restore(_:committed:firstOffset:)`` before its first record.
     func needsRestore(_ partition: KafkaTopicPartition) -> Bool {
         partitions[partition] == nil
     }
 
-    /// Starts tracking `partition` from what was committed for it.
-    mutating func restore(_ partition: KafkaTopicPartition, committed: KafkaPartitionOffset?) {
+    /// Starts tracking `partition` from what was committed for it, before
+    /// its first record, at `firstOffset`. Chunks of unknown messages below
+    /// the restored read position are known to belong to messages handled
+    /// before only when reading resumed exactly at the committed offset
+    /// (not after retention deleted records, or from another start offset).
+    mutating func restore(_ partition: KafkaTopicPartition, committed: KafkaPartitionOffset?, firstOffset: Int64) {
         var state = PartitionState()
         if let committed, committed.offset >= 0, let metadata = CommitMetadata(text: committed.metadata, committed: committed.offset) {
             state.restoredReadPosition = metadata.readPosition
+            state.resumedAtCommit = firstOffset == committed.offset
             state.handled = Set(metadata.handled)
         }
         partitions[partition] = state
@@ -70,10 +75,11 @@ struct ReassemblyState {
     /// Takes the next record of its partition.
     mutating func receive(_ record: KafkaConsumerMessage, now: ContinuousClock.Instant) -> [ReassemblyAction] {
         let partition = record.topicPartition
-        if partitions[partition] == nil { restore(partition, committed: nil) }
+        if partitions[partition] == nil { restore(partition, committed: nil, firstOffset: record.offset) }
         var actions = expireByRecords(partition, offset: record.offset)
-        let seenBefore = record.offset < partitions[partition]!.restoredReadPosition
-        let handledBefore = seenBefore && partitions[partition]!.handled.contains(record.offset)
+        let readBefore = record.offset < partitions[partition]!.restoredReadPosition
+        let seenBefore = readBefore && partitions[partition]!.resumedAtCommit
+        let handledBefore = readBefore && partitions[partition]!.handled.contains(record.offset)
         partitions[partition]!.position = record.offset + 1
         let envelope: BargeEnvelope
         do {
@@ -289,6 +295,11 @@ struct PartitionState {
     var position: Int64?
     /// Records below this offset were read before a restart.
     var restoredReadPosition: Int64 = -1
+    /// Whether reading resumed at the committed offset, so that every
+    /// record between it and ``restoredReadPosition`` is seen again.
+    var resumedAtCommit = false
+    /// Records taken since the ignored messages were last pruned.
+    var recordsSincePrune = 0
     /// First offsets, at or above the committed offset, of messages handled.
     var handled: Set<Int64> = []
     var assemblies: [BargeMessageID: Assembly] = [:]
@@ -300,10 +311,12 @@ struct PartitionState {
         ignored[id] = isLast ? offset : max(offset, ignored[id] ?? offset)
     }
 
-    /// Forgets ignored messages quiet since before `offset` (checked every
-    /// 1024 records, not to scan on each).
+    /// Forgets ignored messages quiet since before `offset` (every 1024
+    /// records, not to scan on each).
     mutating func pruneIgnored(before offset: Int64) {
-        guard !ignored.isEmpty, offset % 1024 == 0 else { return }
+        recordsSincePrune += 1
+        guard !ignored.isEmpty, recordsSincePrune >= 1024 else { return }
+        recordsSincePrune = 0
         ignored = ignored.filter { $0.value >= offset }
     }
 }

@@ -25,6 +25,7 @@ final class SpillFile: Sendable {
             var template = Array((directory + "/barge-spill-XXXXXX").utf8CString)
             let fd = template.withUnsafeMutableBufferPointer { mkstemp($0.baseAddress!) }
             guard fd >= 0 else { throw Self.error("create a spill file in \(directory)") }
+            _ = fcntl(fd, F_SETFD, FD_CLOEXEC)
             unlink(template.withUnsafeBufferPointer { String(cString: $0.baseAddress!) })
             return SpillFile(fd: fd)
         }

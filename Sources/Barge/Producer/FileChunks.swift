@@ -22,7 +22,7 @@ struct FileChunks: AsyncSequence, Sendable {
 
     static func open(_ path: String, chunkSize: Int) async throws -> FileChunks {
         try await NIOThreadPool.singleton.runIfActive {
-            let fd = Glibc.open(path, O_RDONLY | O_CLOEXEC)
+            let fd = systemOpen(path, O_RDONLY | O_CLOEXEC)
             guard fd >= 0 else {
                 throw BargeProducerError(.unreadableFile, "\(path): \(String(cString: strerror(errno)))")
             }
@@ -54,7 +54,7 @@ struct FileChunks: AsyncSequence, Sendable {
                 var filled = 0
                 let bytes = try [UInt8](unsafeUninitializedCapacity: chunkSize) { buffer, count in
                     while filled < chunkSize {
-                        let read = Glibc.read(descriptor.fd, buffer.baseAddress! + filled, chunkSize - filled)
+                        let read = systemRead(descriptor.fd, buffer.baseAddress! + filled, chunkSize - filled)
                         if read < 0 && errno == EINTR { continue }
                         guard read >= 0 else { throw BargeProducerError(.unreadableFile, String(cString: strerror(errno))) }
                         if read == 0 { break }
@@ -68,4 +68,22 @@ struct FileChunks: AsyncSequence, Sendable {
             return chunk.isEmpty ? nil : chunk
         }
     }
+}
+
+/// POSIX `read`, named apart from methods called `read`.
+func systemRead(_ fd: Int32, _ buffer: UnsafeMutableRawPointer, _ count: Int) -> Int {
+    #if canImport(Glibc)
+    Glibc.read(fd, buffer, count)
+    #else
+    Darwin.read(fd, buffer, count)
+    #endif
+}
+
+/// POSIX `open`, named apart from functions called `open`.
+func systemOpen(_ path: String, _ flags: Int32) -> Int32 {
+    #if canImport(Glibc)
+    Glibc.open(path, flags)
+    #else
+    Darwin.open(path, flags)
+    #endif
 }

@@ -31,6 +31,8 @@ final class ConsumerBuffer<Message: BufferedMessage>: Sendable {
         var bytes = 0
         var waiters: [Waiter] = []
         var nextWaiterID: UInt64 = 0
+        /// Waiters whose timeout fired before they were registered.
+        var timedOutEarly: Set<UInt64> = []
         var finished = false
 
         var count: Int { entries.count - head }
@@ -124,12 +126,17 @@ final class ConsumerBuffer<Message: BufferedMessage>: Sendable {
                 self?.resumeWaiter(id, with: .timedOut)
             }
         }
-        defer { timer?.cancel() }
+        defer {
+            timer?.cancel()
+            // A timeout that fired after the wait ended on its own is forgotten.
+            if timeout != nil { state.withLockedValue { _ = $0.timedOutEarly.remove(id) } }
+        }
         return await withTaskCancellationHandler {
             await withCheckedContinuation { continuation in
                 let immediate: Outcome? = state.withLockedValue { state in
                     if Task.isCancelled || state.finished { return .ended }
                     if let entry = state.popFirst() { return .entry(entry) }
+                    if state.timedOutEarly.remove(id) != nil { return .timedOut }
                     state.waiters.append(Waiter(id: id, continuation: continuation))
                     return nil
                 }
@@ -140,10 +147,14 @@ final class ConsumerBuffer<Message: BufferedMessage>: Sendable {
         }
     }
 
-    /// Resumes waiter `id`, if it still waits.
+    /// Resumes waiter `id`, if it waits; a timeout that comes before the
+    /// waiter is registered is remembered for it.
     private func resumeWaiter(_ id: UInt64, with outcome: Outcome) {
         let waiter = state.withLockedValue { state -> Waiter? in
-            guard let index = state.waiters.firstIndex(where: { $0.id == id }) else { return nil }
+            guard let index = state.waiters.firstIndex(where: { $0.id == id }) else {
+                if case .timedOut = outcome { state.timedOutEarly.insert(id) }
+                return nil
+            }
             return state.waiters.remove(at: index)
         }
         waiter?.continuation.resume(returning: outcome)

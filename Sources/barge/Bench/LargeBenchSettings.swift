@@ -1,4 +1,5 @@
 import Barge
+import Foundation
 import RdKafka
 
 /// The workload and the Kafka settings of `barge bench large`, in one place
@@ -43,6 +44,7 @@ struct LargeBenchSettings: Sendable {
         configuration.fetchMaxBytes = 4 << 20
         configuration.queuedMaxMessagesKBytes = 4096
         configuration.maximumBufferedBytes = 8 << 20
+        if let debug = ProcessInfo.processInfo.environment["BARGE_BENCH_DEBUG"] { configuration.connection.debugContexts = [debug] }  // TEMP
         return configuration
     }
 
