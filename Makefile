@@ -4,7 +4,7 @@ PYTHON ?= python3
 BARGE_DEBUG := .build/debug/barge
 BARGE_RELEASE := .build/release/barge
 
-.PHONY: deps build release test unit-test integration-test check-generated generate demo bench bench-client clean
+.PHONY: deps build release test unit-test integration-test check-generated generate demo bench bench-client bench-large clean
 
 deps:
 	bash scripts/install-deps.sh
@@ -39,6 +39,10 @@ bench: release
 ## The Swift client vs confluent-kafka on the embedded broker; rewrites that section of docs/benchmarks.md.
 bench-client: release
 	$(PYTHON) Benchmarks/client_bench.py --barge $(BARGE_RELEASE) --output docs/benchmarks.md
+
+## One 1 GiB payload, Barge vs plain records, and the peak RSS of barge send/receive with 4 GiB; rewrites that section of docs/benchmarks.md.
+bench-large: release
+	$(PYTHON) Benchmarks/large_message_bench.py --barge $(BARGE_RELEASE) --output docs/benchmarks.md
 
 clean:
 	rm -rf .build .barge

@@ -65,13 +65,21 @@ def mib(kib: int) -> str:
     return f"{kib / 1024:.1f} MiB"
 
 
+def byte_text(n: int, space: str = "") -> str:
+    """The inverse of byte_count: `1GiB`, `960KiB`, `4 GiB` with `space`."""
+    for shift, unit in ((30, "GiB"), (20, "MiB"), (10, "KiB")):
+        if n >= 1 << shift and n % (1 << shift) == 0:
+            return f"{n >> shift}{space}{unit}"
+    return str(n)
+
+
 # ---------------------------------------------------------------------------
 # Throughput.
 
 def run_throughput(barge: str, bootstrap: str, args) -> list[str]:
     """Runs `barge bench large`, echoing its output; returns its lines."""
-    cmd = [barge, "bench", "large", "--bootstrap-servers", bootstrap, "--size", str(args.size),
-           "--rounds", str(args.rounds), "--chunk-size", str(args.chunk_size), "--directory", args.work_dir]
+    cmd = [barge, "bench", "large", "--bootstrap-servers", bootstrap, "--size", byte_text(args.size),
+           "--rounds", str(args.rounds), "--chunk-size", byte_text(args.chunk_size), "--directory", args.work_dir]
     lines = []
     with subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.PIPE, text=True) as proc:
         for line in proc.stdout:
@@ -143,7 +151,7 @@ def wait(proc: subprocess.Popen, timeout: float, what: str, log: str) -> None:
 
 def run_memory(barge: str, bootstrap: str, args) -> dict:
     """Sends one --memory-size file with `barge send` while `barge receive` takes it."""
-    source = os.path.join(args.work_dir, "payload-4g.bin")
+    source = os.path.join(args.work_dir, "payload.bin")
     received_dir = os.path.join(args.work_dir, "received")
     started = time.monotonic()
     digest = write_payload(source, args.memory_size)
@@ -154,7 +162,7 @@ def run_memory(barge: str, bootstrap: str, args) -> dict:
     receive_cmd = [barge, "receive", "--topic", topic, "--bootstrap-servers", bootstrap,
                    "--group", f"large-memory-{uuid.uuid4().hex[:8]}", "--to", received_dir, "--count", "1"]
     send_cmd = [barge, "send", source, "--topic", topic, "--bootstrap-servers", bootstrap,
-                "--strategy", "chunked", "--chunk-size", str(args.chunk_size)]
+                "--strategy", "chunked", "--chunk-size", byte_text(args.chunk_size)]
     receive_log = os.path.join(args.work_dir, "receive.log")
     send_log = os.path.join(args.work_dir, "send.log")
     print(f"memory: {TIME} -v {' '.join(receive_cmd)} &", flush=True)
@@ -202,9 +210,19 @@ def render(barge: str, args, lines: list[str], memory: dict) -> str:
         return "met" if ok else "NOT met"
 
     def shown(cmd: list[str]) -> str:
-        words = ["barge" if word == barge else word for word in cmd]
-        words = ["FILE" if word.endswith("payload-4g.bin") else word for word in words]
-        words = ["DIR" if word.endswith("/received") else word for word in words]
+        """`cmd` with placeholders for this run's paths, broker, topic and group."""
+        placeholders = {"--topic": "TOPIC", "--bootstrap-servers": "HOST:PORT", "--group": "GROUP", "--to": "DIR"}
+        words = []
+        for index, word in enumerate(cmd):
+            option = cmd[index - 1] if index > 0 else None
+            if word == barge:
+                words.append("barge")
+            elif word.endswith("payload.bin"):
+                words.append("FILE")
+            elif option in placeholders:
+                words.append(placeholders[option])
+            else:
+                words.append(word)
         return " ".join(words)
 
     return "\n".join([
@@ -221,7 +239,7 @@ def render(barge: str, args, lines: list[str], memory: dict) -> str:
         "",
         "### Throughput: one payload, chunked, against plain records",
         "",
-        f"`barge bench large --size {args.size} --rounds {args.rounds} --chunk-size {args.chunk_size}`: a payload "
+        f"`barge bench large --size {byte_text(args.size)} --rounds {args.rounds} --chunk-size {byte_text(args.chunk_size)}`: a payload "
         f"file of {args.size:,} pseudo-random bytes goes through a new single-partition topic once as plain "
         f"records of {args.chunk_size:,} bytes (RdKafka's `KafkaProducer` reading the file a chunk at a time, "
         "an assign-mode `KafkaConsumer` appending the values to a file) and once as one Barge message chunked at "
@@ -236,7 +254,7 @@ def render(barge: str, args, lines: list[str], memory: dict) -> str:
         f"Barge / plain (last line of `barge bench large`): `{lines[-1]}` (target: at least {RATIO_TARGET}): "
         f"{verdict(ratio >= RATIO_TARGET)}",
         "",
-        "### Memory: a 4 GiB payload through `barge send` and `barge receive`",
+        f"### Memory: a {byte_text(args.memory_size, ' ')} payload through `barge send` and `barge receive`",
         "",
         f"A file of {args.memory_size:,} bytes (a 16 MiB random block, repeated) sent with `barge send "
         f"--strategy chunked` (chunks of {args.chunk_size:,} bytes) while `barge receive` (started first, "
@@ -259,7 +277,7 @@ def render(barge: str, args, lines: list[str], memory: dict) -> str:
         "against any broker:",
         "",
         "```sh",
-        f"barge bench large --bootstrap-servers HOST:PORT --size {args.size} --rounds {args.rounds}",
+        f"barge bench large --bootstrap-servers HOST:PORT --size {byte_text(args.size)} --rounds {args.rounds}",
         f"{TIME} -v {shown(memory['receive_cmd'])} &",
         f"{TIME} -v {shown(memory['send_cmd'])}",
         "```",
@@ -314,7 +332,7 @@ def main() -> int:
         if own_work_dir:
             shutil.rmtree(args.work_dir, ignore_errors=True)
         else:
-            for name in ("payload-4g.bin", "received", "send.log", "receive.log"):
+            for name in ("payload.bin", "received", "send.log", "receive.log"):
                 path = os.path.join(args.work_dir, name)
                 shutil.rmtree(path, ignore_errors=True) if os.path.isdir(path) else (
                     os.path.exists(path) and os.remove(path))

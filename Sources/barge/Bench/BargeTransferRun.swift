@@ -65,23 +65,6 @@ struct BargeTransferRun: Sendable {
             case .failure(let error):
                 throw BenchFailure("the Barge consumer of \(topic) failed: \(error)")
             case .message(let message):
-                if ProcessInfo.processInfo.environment["BARGE_BENCH_TRACE"] != nil {  // TEMP
-                    let sink = try await BenchFile.create(output)
-                    var last = ContinuousClock.now
-                    var index = 0
-                    let begin = last
-                    for try await piece in message.payload {
-                        let now = ContinuousClock.now
-                        if now - last > .milliseconds(40) { FileHandle.standardError.write(Data("barge piece \(index) after \(now - last) at \(now - begin)\n".utf8)) }
-                        try await sink.append(piece)
-                        last = ContinuousClock.now
-                        index += 1
-                    }
-                    try await sink.sync()
-                    await sink.release()
-                    FileHandle.standardError.write(Data("barge sync after \(ContinuousClock.now - last)\n".utf8))
-                    return .now
-                }
                 try await message.write(to: output)
                 return .now
             }

@@ -1,5 +1,4 @@
 import Barge
-import Foundation
 import RdKafka
 
 /// The workload and the Kafka settings of `barge bench large`, in one place
@@ -22,14 +21,14 @@ struct LargeBenchSettings: Sendable {
     var topicConfigs: [String: String] { ["max.message.bytes": String(messageMaxBytes + (64 << 10))] }
 
     /// Both producers: `barge send`'s limits (idempotent, acks=all, at most
-    /// 16 MiB in flight and in librdkafka's queue).
+    /// 8 MiB in flight and in librdkafka's queue).
     func producerConfiguration() -> KafkaProducerConfiguration {
         var configuration = LargeMessageProducerConfiguration(bootstrapServers: [bootstrapServers]).producer
         configuration.connection.clientID = "barge-bench"
         configuration.connection.messageMaxBytes = messageMaxBytes
         configuration.messageTimeout = .seconds(30)
-        configuration.maximumInFlightBytes = 16 << 20
-        configuration.queueBufferingMaxKBytes = 16 << 10
+        configuration.maximumInFlightBytes = 8 << 20
+        configuration.queueBufferingMaxKBytes = 8 << 10
         return configuration
     }
 
@@ -44,7 +43,6 @@ struct LargeBenchSettings: Sendable {
         configuration.fetchMaxBytes = 4 << 20
         configuration.queuedMaxMessagesKBytes = 4096
         configuration.maximumBufferedBytes = 8 << 20
-        if let debug = ProcessInfo.processInfo.environment["BARGE_BENCH_DEBUG"] { configuration.connection.debugContexts = [debug] }  // TEMP
         return configuration
     }
 
