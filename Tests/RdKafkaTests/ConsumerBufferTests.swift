@@ -2,7 +2,7 @@
 import NIOConcurrencyHelpers
 import Testing
 
-@Suite("ConsumerBuffer: the poll thread's hand-off")
+@Suite("ConsumerBuffer: the poll thread's hand-off", .timeLimit(.minutes(1)))
 struct ConsumerBufferTests {
     func message(_ partition: Int32, _ offset: Int64, size: Int = 10) -> ConsumerBuffer<KafkaConsumerMessage>.Entry {
         .message(KafkaConsumerMessage(
@@ -60,10 +60,9 @@ struct ConsumerBufferTests {
     @Test("a bounded wait times out when nothing comes (also with a zero timeout), gets an entry that comes in time, and loses none")
     func boundedWait() async throws {
         let buffer = ConsumerBuffer<KafkaConsumerMessage>(maximumCount: 10, maximumBytes: 1000)
+        // Nothing is ever appended here: a lost timeout would hang (up to the test's time limit).
         for timeout in [Duration.zero, .milliseconds(1), .milliseconds(50)] {
-            let started = ContinuousClock.now
             guard case .timedOut = await buffer.next(timeout: timeout) else { Issue.record("expected a timeout"); return }
-            #expect(ContinuousClock.now - started < .seconds(2))
         }
         let waiting = Task { await buffer.next(timeout: .seconds(10)) }
         try await Task.sleep(for: .milliseconds(50))

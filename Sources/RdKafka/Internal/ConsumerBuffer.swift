@@ -26,7 +26,9 @@ final class ConsumerBuffer<Message: BufferedMessage>: Sendable {
     }
 
     private struct State {
-        var entries: [Entry] = []
+        /// Taken entries are set to nil at once: a message holds librdkafka's
+        /// whole fetch response, which must not outlive its reading.
+        var entries: [Entry?] = []
         var head = 0
         var bytes = 0
         var waiters: [Waiter] = []
@@ -38,8 +40,8 @@ final class ConsumerBuffer<Message: BufferedMessage>: Sendable {
         var count: Int { entries.count - head }
 
         mutating func popFirst() -> Entry? {
-            guard head < entries.count else { return nil }
-            let entry = entries[head]
+            guard head < entries.count, let entry = entries[head] else { return nil }
+            entries[head] = nil
             head += 1
             if case .message(let message) = entry { bytes -= message.byteCount }
             if head > 64 && head * 2 > entries.count {
@@ -167,7 +169,7 @@ final class ConsumerBuffer<Message: BufferedMessage>: Sendable {
         state.withLockedValue { state in
             var firstRemoved: [KafkaTopicPartition: Int64] = [:]
             var kept: [Entry] = []
-            for entry in state.entries[state.head...] {
+            for case let entry? in state.entries[state.head...] {
                 if case .message(let message) = entry, partitions.contains(message.topicPartition) {
                     if firstRemoved[message.topicPartition] == nil { firstRemoved[message.topicPartition] = message.offset }
                     state.bytes -= message.byteCount
@@ -184,7 +186,7 @@ final class ConsumerBuffer<Message: BufferedMessage>: Sendable {
     /// The offset of the first buffered message of `partition`, if any.
     func firstOffset(of partition: KafkaTopicPartition) -> Int64? {
         state.withLockedValue { state in
-            for entry in state.entries[state.head...] {
+            for case let entry? in state.entries[state.head...] {
                 if case .message(let message) = entry, message.topicPartition == partition { return message.offset }
             }
             return nil

@@ -1,5 +1,6 @@
 import CRdKafka
 import Dispatch
+import Foundation
 import Logging
 import NIOConcurrencyHelpers
 
@@ -21,18 +22,16 @@ final class ConsumerCore: Sendable {
     /// Wakes the poll thread while it waits for the buffer to drain: signalled
     /// by draining, by new commands and by stop requests.
     private let wake = DispatchSemaphore(value: 0)
-    /// How long a full buffer may stop polling before fetching is paused
-    /// instead (paused partitions are fetched again on resume; a short wait
-    /// keeps librdkafka's prefetched messages).
-    private let fullBufferWait: Duration = .milliseconds(500)
-    private let fullSince = NIOLockedValueBox<ContinuousClock.Instant?>(nil)
+    /// Metadata requests in flight that nudge librdkafka to fetch after a
+    /// resume; waited for before the handle is destroyed.
+    private let fetchNudges = DispatchGroup()
     private let everAssigned = NIOLockedValueBox(false)
     private let hook: (@Sendable (KafkaRebalanceEvent) async -> Void)?
     private let logger: Logger
     private let commands = NIOLockedValueBox<(queue: [Command], closed: Bool)>(([], false))
     private let pauses = NIOLockedValueBox(PauseState())
     /// Set once by the consumer after librdkafka is created, before the poll thread starts.
-    private let consumerQueue = NIOLockedValueBox<QueueReference?>(nil)
+    private let consumerQueue: NIOLockedValueBox<QueueReference?>
 
     /// A `rd_kafka_queue_t *` this core owns a reference to; librdkafka's queues are thread-safe.
     private struct QueueReference: @unchecked Sendable {
@@ -46,7 +45,13 @@ final class ConsumerCore: Sendable {
         logger: Logger
     ) {
         let wake = self.wake
-        self.buffer = ConsumerBuffer(maximumCount: maximumBufferedMessages, maximumBytes: maximumBufferedBytes) { wake.signal() }
+        let queue = NIOLockedValueBox<QueueReference?>(nil)
+        consumerQueue = queue
+        // Draining wakes the poll thread, also out of a poll, so it resumes fetching at once.
+        self.buffer = ConsumerBuffer(maximumCount: maximumBufferedMessages, maximumBytes: maximumBufferedBytes) {
+            wake.signal()
+            queue.withLockedValue { queue in queue.map { rd_kafka_queue_yield($0.pointer) } }
+        }
         self.hook = hook
         self.logger = logger
     }
@@ -95,10 +100,12 @@ final class ConsumerCore: Sendable {
     func iterate(_ handle: OpaquePointer) {
         runCommands(handle)
         if buffer.isBelowResumeMark {
-            fullSince.withLockedValue { $0 = nil }
             resumeAfterBackPressure(handle)
-        } else if buffer.isFull, waitForRoom(handle) {
-            return
+        } else if buffer.isFull {
+            // Pause at once, and keep polling so rebalances are served: a poll
+            // thread that stops polling lets librdkafka's queue fill, and
+            // librdkafka 2.0 then stops fetching for about a second.
+            pauseForBackPressure(handle)
         }
         guard let message = rd_kafka_consumer_poll(handle, 100) else { return }
         if let error = RDKafkaMessage.error(of: message) {
@@ -109,27 +116,10 @@ final class ConsumerCore: Sendable {
         }
     }
 
-    /// With a full buffer, first stop polling for up to `fullBufferWait`
-    /// (librdkafka keeps prefetching into its bounded queue); after that,
-    /// pause fetching and poll again so rebalances are served. True while waiting.
-    private func waitForRoom(_ handle: OpaquePointer) -> Bool {
-        let now = ContinuousClock.now
-        let since = fullSince.withLockedValue { since in
-            if since == nil { since = now }
-            return since!
-        }
-        let remaining = fullBufferWait - (now - since)
-        guard remaining > .zero else {
-            pauseForBackPressure(handle)
-            return false
-        }
-        _ = wake.wait(timeout: .now() + .nanoseconds(Int(remaining.milliseconds * 1_000_000)))
-        return true
-    }
-
     /// Closes the consumer (the final revoke runs the hook), fails queued
     /// commands and ends the buffer. The handle is destroyed by the caller.
     func shutDown(_ handle: OpaquePointer) {
+        _ = fetchNudges.wait(timeout: .now() + .seconds(2))
         commands.withLockedValue { $0.closed = true }
         runCommands(handle)
         // librdkafka: queue references must go before rd_kafka_consumer_close.
@@ -200,6 +190,24 @@ final class ConsumerCore: Sendable {
         guard !toResume.isEmpty else { return }
         logger.trace("buffer drained: resuming \(toResume.count) partition(s)")
         setPaused(toResume, paused: false, handle: handle)
+        nudgeFetcher(handle)
+    }
+
+    /// librdkafka 2.0 starts fetching a resumed partition only at its broker
+    /// thread's next wake-up, up to a second later; a metadata request (on a
+    /// thread of its own: it blocks) wakes it at once.
+    private func nudgeFetcher(_ handle: OpaquePointer) {
+        let handle = UncheckedPointer(pointer: handle)
+        fetchNudges.enter()
+        let thread = Thread { [fetchNudges] in
+            nameCurrentThread("rdk-nudge")
+            var metadata: UnsafePointer<rd_kafka_metadata>?
+            if rd_kafka_metadata(handle.pointer, 0, nil, &metadata, 1000) == RD_KAFKA_RESP_ERR_NO_ERROR, let metadata {
+                rd_kafka_metadata_destroy(metadata)
+            }
+            fetchNudges.leave()
+        }
+        thread.start()
     }
 
     /// Pauses or resumes fetching of `partitions` in librdkafka.
@@ -279,4 +287,10 @@ final class ConsumerCore: Sendable {
             runCommands(handle)
         }
     }
+}
+
+/// A librdkafka handle handed to a helper thread that the owner waits for
+/// before destroying the handle.
+private struct UncheckedPointer: @unchecked Sendable {
+    let pointer: OpaquePointer
 }
