@@ -30,8 +30,9 @@ integration-test: build
 
 test: check-generated unit-test integration-test
 
+## Barge's use cases end to end on the embedded broker (data under ./.barge/demo), verified, with a table.
 demo: release
-	bash scripts/demo.sh $(BARGE_RELEASE)
+	$(BARGE_RELEASE) demo
 
 bench: release
 	$(PYTHON) Benchmarks/broker_throughput.py --barge $(BARGE_RELEASE) --output docs/benchmarks.md

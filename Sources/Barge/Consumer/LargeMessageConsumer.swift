@@ -54,6 +54,12 @@ public final class LargeMessageConsumer: Sendable {
         try await consumer.assign(offsets)
     }
 
+    /// The partitions this consumer reads now (for a group member, what the
+    /// last rebalance gave it).
+    public func assignment() async throws -> [KafkaTopicPartition] {
+        try await consumer.assignment()
+    }
+
     /// The events, in record order per partition. Asking for the next event
     /// counts the previous ones as handled. Ends when the consumer is closed.
     public var events: BargeConsumerEvents { BargeConsumerEvents(engine: engine) }
