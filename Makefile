@@ -4,7 +4,7 @@ PYTHON ?= python3
 BARGE_DEBUG := .build/debug/barge
 BARGE_RELEASE := .build/release/barge
 
-.PHONY: deps build release test unit-test integration-test check-generated generate demo bench bench-client bench-large clean
+.PHONY: deps build release test unit-test integration-test check-generated generate demo bench bench-broker bench-client bench-large clean
 
 deps:
 	bash scripts/install-deps.sh
@@ -34,7 +34,11 @@ test: check-generated unit-test integration-test
 demo: release
 	$(BARGE_RELEASE) demo
 
-bench: release
+## Every benchmark against its peer in the same run; each rewrites its section of docs/benchmarks.md.
+bench: bench-broker bench-client bench-large
+
+## The broker vs Tansu.
+bench-broker: release
 	$(PYTHON) Benchmarks/broker_throughput.py --barge $(BARGE_RELEASE) --output docs/benchmarks.md
 
 ## The Swift client vs confluent-kafka on the embedded broker; rewrites that section of docs/benchmarks.md.
