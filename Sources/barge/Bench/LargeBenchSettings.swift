@@ -15,34 +15,28 @@ struct LargeBenchSettings: Sendable {
 
     /// Producers' `message.max.bytes`: a chunk plus room for headers and
     /// batch framing, at least librdkafka's default (as `barge send`).
-    var messageMaxBytes: Int { max(1_000_000, chunkSize + (64 << 10)) }
+    var messageMaxBytes: Int { producerConfiguration().connection.messageMaxBytes }
     /// The topics' `max.message.bytes`: room for a record of
     /// ``messageMaxBytes``.
     var topicConfigs: [String: String] { ["max.message.bytes": String(messageMaxBytes + (64 << 10))] }
 
-    /// Both producers: `barge send`'s limits (idempotent, acks=all, at most
-    /// 8 MiB in flight and in librdkafka's queue).
+    /// Both producers: `barge send`'s limits (``ToolDefaults``: idempotent,
+    /// acks=all, at most 8 MiB in flight and in librdkafka's queue).
     func producerConfiguration() -> KafkaProducerConfiguration {
         var configuration = LargeMessageProducerConfiguration(bootstrapServers: [bootstrapServers]).producer
         configuration.connection.clientID = "barge-bench"
-        configuration.connection.messageMaxBytes = messageMaxBytes
-        configuration.messageTimeout = .seconds(30)
-        configuration.maximumInFlightBytes = 8 << 20
-        configuration.queueBufferingMaxKBytes = 8 << 10
+        ToolDefaults.apply(to: &configuration, chunkSize: chunkSize)
         return configuration
     }
 
-    /// Both consumers: `barge receive`'s limits, in a group of their own
-    /// that is only used for assigned partitions.
+    /// Both consumers: `barge receive`'s limits (``ToolDefaults``), in a
+    /// group of their own that is only used for assigned partitions.
     func consumerConfiguration(groupID: String) -> KafkaConsumerConfiguration {
         var configuration = LargeMessageConsumerConfiguration(bootstrapServers: [bootstrapServers], groupID: groupID).consumer
         configuration.connection.clientID = "barge-bench"
         configuration.enableAutoCommit = false
         configuration.automaticOffsetStore = false
-        configuration.maxPartitionFetchBytes = 2 << 20
-        configuration.fetchMaxBytes = 4 << 20
-        configuration.queuedMaxMessagesKBytes = 4096
-        configuration.maximumBufferedBytes = 8 << 20
+        ToolDefaults.apply(to: &configuration)
         return configuration
     }
 
