@@ -1,19 +1,58 @@
 import ArgumentParser
-import Logging
+import Foundation
+import RdKafka
 
 /// A command that could not do its job: one line for standard error and a
-/// non-zero exit.
+/// non-zero exit (see ``ExitCode/unavailable``).
 struct CommandFailure: Error, CustomStringConvertible {
     let description: String
+    let exitCode: ExitCode
 
-    init(_ description: String) {
+    init(_ description: String, exitCode: ExitCode = .failure) {
         self.description = description
+        self.exitCode = exitCode
+    }
+
+    /// `error` as a failure: a broker that cannot be reached or does not
+    /// answer exits with 69, anything else with 1.
+    init(_ error: any Error, servers: [String]) {
+        if let failure = error as? CommandFailure {
+            self = failure
+        } else if let error = error as? KafkaClientError, error.meansBrokerUnreachable {
+            self.init("broker unreachable (\(servers.joined(separator: ","))): \(error.message)", exitCode: .unavailable)
+        } else {
+            self.init("\(error)")
+        }
     }
 }
 
-/// The logger commands hand to Barge: warnings and worse, on standard error.
-func commandLogger(_ label: String) -> Logger {
-    var logger = Logger(label: label)
-    logger.logLevel = .warning
-    return logger
+extension ExitCode {
+    /// 69 (EX_UNAVAILABLE): no broker could be reached, or none answered in time.
+    static let unavailable = ExitCode(69)
+}
+
+extension KafkaClientError {
+    /// librdkafka could not connect, resolve or get an answer: the error a
+    /// stopped or wrong broker address gives.
+    var meansBrokerUnreachable: Bool {
+        kind == .timedOut || ["_TRANSPORT", "_ALL_BROKERS_DOWN", "_RESOLVE", "_TIMED_OUT", "_MSG_TIMED_OUT"].contains(name)
+    }
+}
+
+/// Runs a command's work so that every failure ends in exactly one
+/// `Error: ...` line on standard error: ArgumentParser prints it for usage
+/// errors (exit 64) and failures (exit 1); other exit codes are printed here.
+func reportingFailures(servers: [String], _ body: () async throws -> Void) async throws {
+    do {
+        try await body()
+    } catch let error as ValidationError {
+        throw error
+    } catch let error as ExitCode {
+        throw error
+    } catch {
+        let failure = CommandFailure(error, servers: servers)
+        guard failure.exitCode != .failure else { throw failure }
+        FileHandle.standardError.write(Data("Error: \(failure.description)\n".utf8))
+        throw failure.exitCode
+    }
 }
