@@ -248,6 +248,24 @@ def consume(bootstrap: str, topic: str, count: int, size: int, extra: dict | Non
 # ---------------------------------------------------------------------------
 # Report.
 
+def replace_section(path: str, begin: str, end: str, section: str) -> None:
+    """Replaces the text between the `begin` and `end` markers of `path` with
+    `section` (which carries the markers), or appends it the first time; the
+    rest of the file is kept."""
+    try:
+        with open(path) as f:
+            text = f.read()
+    except FileNotFoundError:
+        text = ""
+    if begin in text and end in text:
+        head, rest = text.split(begin, 1)
+        text = head + section.rstrip("\n") + rest.split(end, 1)[1]
+    else:
+        text = (text.rstrip("\n") + "\n\n" if text else "") + section
+    with open(path, "w") as f:
+        f.write(text)
+
+
 def machine_info() -> dict[str, str]:
     info = {"nproc": str(len(os.sched_getaffinity(0)))}
     try:

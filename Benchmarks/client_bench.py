@@ -22,7 +22,7 @@ import re
 import subprocess
 import sys
 
-from broker_throughput import ROOT, Broker, git_rev, machine_info
+from broker_throughput import ROOT, Broker, git_rev, machine_info, replace_section
 
 BEGIN = "<!-- client-bench: begin (written by Benchmarks/client_bench.py) -->"
 END = "<!-- client-bench: end -->"
@@ -94,21 +94,6 @@ def render(barge: str, args, lines: list[str]) -> str:
     ]) + "\n"
 
 
-def write_section(path: str, section: str) -> None:
-    try:
-        with open(path) as f:
-            text = f.read()
-    except FileNotFoundError:
-        text = ""
-    if BEGIN in text and END in text:
-        head, rest = text.split(BEGIN, 1)
-        text = head + section.rstrip("\n") + rest.split(END, 1)[1]
-    else:
-        text = (text.rstrip("\n") + "\n\n" if text else "") + section
-    with open(path, "w") as f:
-        f.write(text)
-
-
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--barge", default=os.path.join(ROOT, ".build", "release", "barge"))
@@ -130,7 +115,7 @@ def main() -> int:
     finally:
         broker.stop()
     if args.output:
-        write_section(args.output, render(args.barge, args, lines))
+        replace_section(args.output, BEGIN, END, render(args.barge, args, lines))
         print(f"wrote the client section of {args.output}")
     return 0
 

@@ -40,7 +40,7 @@ import tempfile
 import time
 import uuid
 
-from broker_throughput import ROOT, Broker, create_topic, git_rev, machine_info
+from broker_throughput import ROOT, Broker, create_topic, git_rev, machine_info, replace_section
 
 BEGIN = "<!-- large-bench: begin (written by Benchmarks/large_message_bench.py) -->"
 END = "<!-- large-bench: end -->"
@@ -285,21 +285,6 @@ def render(barge: str, args, lines: list[str], memory: dict) -> str:
     ]) + "\n"
 
 
-def write_section(path: str, section: str) -> None:
-    try:
-        with open(path) as f:
-            text = f.read()
-    except FileNotFoundError:
-        text = ""
-    if BEGIN in text and END in text:
-        head, rest = text.split(BEGIN, 1)
-        text = head + section.rstrip("\n") + rest.split(END, 1)[1]
-    else:
-        text = (text.rstrip("\n") + "\n\n" if text else "") + section
-    with open(path, "w") as f:
-        f.write(text)
-
-
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--barge", default=os.path.join(ROOT, ".build", "release", "barge"))
@@ -337,7 +322,7 @@ def main() -> int:
                 shutil.rmtree(path, ignore_errors=True) if os.path.isdir(path) else (
                     os.path.exists(path) and os.remove(path))
     if args.output:
-        write_section(args.output, render(args.barge, args, lines, memory))
+        replace_section(args.output, BEGIN, END, render(args.barge, args, lines, memory))
         print(f"wrote the large-message section of {args.output}")
     return 0
 
