@@ -127,7 +127,8 @@ struct ClientFailureTests {
     func cancelWhileWaitingForRoom() async throws {
         var settings = KafkaProducerConfiguration(bootstrapServers: [unreachableBootstrap()])
         settings.maximumInFlightBytes = 10
-        settings.messageTimeout = .seconds(2)
+        // Long enough that the first message is still in flight when checked, also on a loaded machine.
+        settings.messageTimeout = .seconds(10)
         let producer = try KafkaProducer(configuration: settings, logger: testLogger("producer"))
         try await producer.enqueue(KafkaProducerMessage(topic: "t", value: Array(repeating: 1, count: 8)))
         let waiting = Task { try await producer.enqueue(KafkaProducerMessage(topic: "t", value: Array(repeating: 2, count: 8))) }
