@@ -248,6 +248,22 @@ def consume(bootstrap: str, topic: str, count: int, size: int, extra: dict | Non
 # ---------------------------------------------------------------------------
 # Report.
 
+def run_barge_bench(cmd: list[str], last_line) -> list[str]:
+    """Runs a `barge bench ...` command, echoing its output, and returns its
+    lines; exits when it fails or its last line does not match `last_line`."""
+    name = " ".join(cmd[1:3]) if len(cmd) > 2 else cmd[0]
+    lines = []
+    with subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.PIPE, text=True) as proc:
+        for line in proc.stdout:
+            print(line, end="", flush=True)
+            lines.append(line.rstrip("\n"))
+    if proc.returncode != 0:
+        sys.exit(f"barge {name} exited with status {proc.returncode}")
+    if not lines or not last_line.fullmatch(lines[-1]):
+        sys.exit(f"unexpected last line from barge {name}: {lines[-1:]}")
+    return lines
+
+
 def replace_section(path: str, begin: str, end: str, section: str) -> None:
     """Replaces the text between the `begin` and `end` markers of `path` with
     `section` (which carries the markers), or appends it the first time; the

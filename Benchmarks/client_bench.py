@@ -22,7 +22,7 @@ import re
 import subprocess
 import sys
 
-from broker_throughput import ROOT, Broker, git_rev, machine_info, replace_section
+from broker_throughput import ROOT, Broker, git_rev, machine_info, replace_section, run_barge_bench
 
 BEGIN = "<!-- client-bench: begin (written by Benchmarks/client_bench.py) -->"
 END = "<!-- client-bench: end -->"
@@ -33,16 +33,7 @@ def run_bench(barge: str, bootstrap: str, args) -> list[str]:
     """Runs `barge bench client`, echoing its output; returns its lines."""
     cmd = [barge, "bench", "client", "--bootstrap-servers", bootstrap, "--records", str(args.records),
            "--record-size", str(args.record_size), "--rounds", str(args.rounds)]
-    lines = []
-    with subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.PIPE, text=True) as proc:
-        for line in proc.stdout:
-            print(line, end="", flush=True)
-            lines.append(line.rstrip("\n"))
-    if proc.returncode != 0:
-        sys.exit(f"barge bench client exited with status {proc.returncode}")
-    if not lines or not LAST_LINE.fullmatch(lines[-1]):
-        sys.exit(f"unexpected last line from barge bench client: {lines[-1:]}")
-    return lines
+    return run_barge_bench(cmd, LAST_LINE)
 
 
 def render(barge: str, args, lines: list[str]) -> str:

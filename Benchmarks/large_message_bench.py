@@ -40,7 +40,7 @@ import tempfile
 import time
 import uuid
 
-from broker_throughput import ROOT, Broker, create_topic, git_rev, machine_info, replace_section
+from broker_throughput import ROOT, Broker, create_topic, git_rev, machine_info, replace_section, run_barge_bench
 
 BEGIN = "<!-- large-bench: begin (written by Benchmarks/large_message_bench.py) -->"
 END = "<!-- large-bench: end -->"
@@ -80,16 +80,7 @@ def run_throughput(barge: str, bootstrap: str, args) -> list[str]:
     """Runs `barge bench large`, echoing its output; returns its lines."""
     cmd = [barge, "bench", "large", "--bootstrap-servers", bootstrap, "--size", byte_text(args.size),
            "--rounds", str(args.rounds), "--chunk-size", byte_text(args.chunk_size), "--directory", args.work_dir]
-    lines = []
-    with subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.PIPE, text=True) as proc:
-        for line in proc.stdout:
-            print(line, end="", flush=True)
-            lines.append(line.rstrip("\n"))
-    if proc.returncode != 0:
-        sys.exit(f"barge bench large exited with status {proc.returncode}")
-    if not lines or not LAST_LINE.fullmatch(lines[-1]):
-        sys.exit(f"unexpected last line from barge bench large: {lines[-1:]}")
-    return lines
+    return run_barge_bench(cmd, LAST_LINE)
 
 
 # ---------------------------------------------------------------------------
