@@ -34,16 +34,12 @@ struct BargeTransferRun: Sendable {
         let outcome: Result<Duration, any Error>
         do {
             try await consumer.assign([KafkaPartitionOffset(KafkaTopicPartition(topic: topic, partition: 0), offset: 0)])
-            outcome = .success(try await withDeadline(.seconds(900), "the Barge transfer through \(topic)") { [settings] in
-                try await withThrowingTaskGroup(of: ContinuousClock.Instant.self) { group in
-                    group.addTask { try await Self.receive(from: consumer, into: output, topic: topic) }
-                    let start = ContinuousClock.now
-                    let receipt = try await producer.send(contentsOf: input, topic: topic)
-                    guard receipt.size == settings.size, !receipt.isInline else {
-                        throw BenchFailure("sent \(receipt.size) bytes \(receipt.isInline ? "inline" : "in \(receipt.records) chunks"), not \(settings.size) chunked")
-                    }
-                    let end = try await group.next()!
-                    return end - start
+            outcome = .success(try await timeTransfer("the Barge transfer through \(topic)") {
+                try await Self.receive(from: consumer, into: output, topic: topic)
+            } send: { [settings] in
+                let receipt = try await producer.send(contentsOf: input, topic: topic)
+                guard receipt.size == settings.size, !receipt.isInline else {
+                    throw BenchFailure("sent \(receipt.size) bytes \(receipt.isInline ? "inline" : "in \(receipt.records) chunks"), not \(settings.size) chunked")
                 }
             })
         } catch {

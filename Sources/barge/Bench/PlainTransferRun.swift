@@ -31,14 +31,10 @@ struct PlainTransferRun: Sendable {
         let outcome: Result<Duration, any Error>
         do {
             try await consumer.assign([KafkaPartitionOffset(KafkaTopicPartition(topic: topic, partition: 0), offset: 0)])
-            outcome = .success(try await withDeadline(.seconds(900), "the plain transfer through \(topic)") { [settings] in
-                try await withThrowingTaskGroup(of: ContinuousClock.Instant.self) { group in
-                    group.addTask { try await Self.receive(settings.size, from: consumer, into: sink, topic: topic) }
-                    let start = ContinuousClock.now
-                    try await Self.send(source, chunkSize: settings.chunkSize, with: producer, topic: topic)
-                    let end = try await group.next()!
-                    return end - start
-                }
+            outcome = .success(try await timeTransfer("the plain transfer through \(topic)") { [settings] in
+                try await Self.receive(settings.size, from: consumer, into: sink, topic: topic)
+            } send: { [settings] in
+                try await Self.send(source, chunkSize: settings.chunkSize, with: producer, topic: topic)
             })
         } catch {
             outcome = .failure(error)
