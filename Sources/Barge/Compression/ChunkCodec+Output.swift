@@ -18,6 +18,17 @@ extension ChunkCodec {
         return output
     }
 
+    /// ``decodeBounded(_:expectedSize:_:)`` with the compressed `bytes`
+    /// handed to `decode` as well, for the streaming decoders.
+    static func decodeBounded(
+        _ codec: BargeCodec, _ bytes: [UInt8], expectedSize: Int,
+        _ decode: (UnsafeBufferPointer<UInt8>, UnsafeMutableBufferPointer<UInt8>) throws(BargeWireError) -> Int
+    ) throws(BargeWireError) -> [UInt8] {
+        try bytes.withUnsafeBufferPointer { input throws(BargeWireError) in
+            try decodeBounded(codec, expectedSize: expectedSize) { output throws(BargeWireError) in try decode(input, output) }
+        }
+    }
+
     /// Runs `decode` over an uninitialized output of `expectedSize + outputSlack`
     /// bytes and returns what it wrote, which must be exactly `expectedSize`
     /// bytes. `decode` writes from the start of the buffer and returns how

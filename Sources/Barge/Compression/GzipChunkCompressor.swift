@@ -59,10 +59,8 @@ enum GzipChunkCompressor: ChunkCompressor {
             throw .corruptValue(codec, "could not be read: zlib's inflateInit2 failed")
         }
         defer { inflateEnd(stream) }
-        return try bytes.withUnsafeBufferPointer { input throws(BargeWireError) in
-            try ChunkCodec.decodeBounded(codec, expectedSize: expectedSize) { output throws(BargeWireError) in
-                try inflate(input, into: output, with: stream, expectedSize: expectedSize)
-            }
+        return try ChunkCodec.decodeBounded(codec, bytes, expectedSize: expectedSize) { input, output throws(BargeWireError) in
+            try inflate(input, into: output, with: stream, expectedSize: expectedSize)
         }
     }
 

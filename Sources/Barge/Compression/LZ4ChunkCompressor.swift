@@ -28,10 +28,8 @@ enum LZ4ChunkCompressor: ChunkCompressor {
             throw .corruptValue(codec, "could not be read: LZ4F_createDecompressionContext failed")
         }
         defer { LZ4F_freeDecompressionContext(context) }
-        return try bytes.withUnsafeBufferPointer { input throws(BargeWireError) in
-            try ChunkCodec.decodeBounded(codec, expectedSize: expectedSize) { output throws(BargeWireError) in
-                try decompressFrame(input, into: output, with: context, expectedSize: expectedSize)
-            }
+        return try ChunkCodec.decodeBounded(codec, bytes, expectedSize: expectedSize) { input, output throws(BargeWireError) in
+            try decompressFrame(input, into: output, with: context, expectedSize: expectedSize)
         }
     }
 

@@ -33,10 +33,8 @@ enum ZstdChunkCompressor: ChunkCompressor {
         guard ZSTD_isError(status) == 0 else {
             throw .corruptValue(codec, "could not be read: this libzstd has no stable output buffer (\(errorName(status)))")
         }
-        return try bytes.withUnsafeBufferPointer { input throws(BargeWireError) in
-            try ChunkCodec.decodeBounded(codec, expectedSize: expectedSize) { output throws(BargeWireError) in
-                try decompressFrame(input, into: output, with: context, expectedSize: expectedSize)
-            }
+        return try ChunkCodec.decodeBounded(codec, bytes, expectedSize: expectedSize) { input, output throws(BargeWireError) in
+            try decompressFrame(input, into: output, with: context, expectedSize: expectedSize)
         }
     }
 
