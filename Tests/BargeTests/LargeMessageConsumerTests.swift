@@ -269,6 +269,28 @@ struct LargeMessageConsumerTests {
         }
     }
 
+    @Test("a progressively delivered payload that fails after its first chunks throws, and frees the memory its unread chunks held")
+    func progressiveFailureFreesMemory() async throws {
+        try await withEmbeddedBroker { broker in
+            var corrupt = chunkRecords(testPayload(4000, seed: 5), chunkSize: 1000)
+            corrupt[3].0.sha256 = BargeDigest(bytes: Array(repeating: 0, count: 32))
+            let good = testPayload(700, seed: 6)
+            try await write(corrupt + chunkRecords(good, chunkSize: 1000), topic: "progressive-fail", broker: broker)
+            let consumer = try consumer(broker) { $0.delivery = .progressive }
+            try consumer.subscribe(topics: ["progressive-fail"])
+            var events = consumer.events.makeAsyncIterator()
+            guard case .message(let failing) = try await events.next(), case .message(let next) = try await events.next() else {
+                Issue.record("expected two messages"); return
+            }
+            #expect(await consumer.memoryInUse > 0)
+            #expect(try await next.bytes() == good)
+            let error = await #expect(throws: BargeConsumerError.self) { _ = try await failing.bytes() }
+            #expect(error?.kind == .corrupt)
+            #expect(await consumer.memoryInUse == 0)
+            await consumer.close()
+        }
+    }
+
     @Test("plain records pass through as messages of kind plain, with their key, headers and value")
     func plainRecords() async throws {
         try await withEmbeddedBroker { broker in

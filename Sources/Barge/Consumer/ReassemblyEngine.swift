@@ -84,14 +84,15 @@ actor ReassemblyEngine {
                     return .bytes(try await file.read(count: count, at: offset))
                 } catch {
                     storage.fail(BargeConsumerError(.storage, "\(error)"))
-                    drop(token)
+                    release(token)
                     throw error
                 }
             case nil:
                 break
             }
             if storage.isDrained {
-                storages[token] = nil
+                // A failed payload may still hold unread bytes: release counts them off.
+                release(token)
                 if let failure = storage.failure { throw failure }
                 return .end(storage.sealedInfo!)
             }
@@ -100,7 +101,8 @@ actor ReassemblyEngine {
         }
     }
 
-    /// The application dropped message `token`: free its storage.
+    /// Frees message `token`'s storage (read to its end, failed, discarded,
+    /// or dropped by the application) and the memory it held.
     func release(_ token: Int) {
         guard let storage = storages.removeValue(forKey: token) else { return }
         memoryHeld -= storage.memoryBytes
@@ -173,22 +175,17 @@ actor ReassemblyEngine {
             case .fail(let token, let error, let notify):
                 if let storage = storages[token] {
                     storage.fail(error)
-                    if notify { drop(token) }
+                    if notify { release(token) }
                 }
                 if notify { ready.append((token, .failure(error))) }
                 logger.warning("message not delivered: \(error)")
             case .discard(let token, let error):
                 storages[token]?.fail(error)
-                drop(token)
+                release(token)
                 ready.removeAll { $0.token == token }
                 handedOut.removeAll { $0 == token }
             }
         }
-    }
-
-    private func drop(_ token: Int) {
-        guard let storage = storages.removeValue(forKey: token) else { return }
-        memoryHeld -= storage.memoryBytes
     }
 
     /// Spills the largest in-memory payloads until the total fits the budget.
