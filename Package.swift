@@ -9,6 +9,7 @@ let package = Package(
         .library(name: "BargeBroker", targets: ["BargeBroker"]),
         .library(name: "BargeBrokerTestKit", targets: ["BargeBrokerTestKit"]),
         .library(name: "RdKafka", targets: ["RdKafka"]),
+        .library(name: "ObjectStore", targets: ["ObjectStore"]),
         .library(name: "Barge", targets: ["Barge"]),
         .executable(name: "barge", targets: ["barge"]),
     ],
@@ -19,6 +20,7 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
         .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
         .package(url: "https://github.com/apple/swift-crypto.git", from: "3.12.3"),
+        .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
     ],
     targets: [
         .target(
@@ -67,9 +69,21 @@ let package = Package(
             providers: [.apt(["zlib1g-dev", "liblz4-dev", "libzstd-dev", "libsnappy-dev"]), .brew(["lz4", "zstd", "snappy"])]
         ),
         .target(
+            name: "ObjectStore",
+            dependencies: [
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .target(
             name: "Barge",
             dependencies: [
                 "RdKafka",
+                "ObjectStore",
                 "CBargeCompression",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -124,8 +138,21 @@ let package = Package(
             ]
         ),
         .testTarget(
+            name: "ObjectStoreTests",
+            dependencies: [
+                "ObjectStore",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .testTarget(
             name: "BargeTests",
-            dependencies: ["Barge", "RdKafka", "BargeBrokerTestKit", .product(name: "Logging", package: "swift-log")]
+            dependencies: [
+                "Barge", "RdKafka", "ObjectStore", "BargeBrokerTestKit", .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+            ]
         ),
         .testTarget(
             name: "RdKafkaTests",
