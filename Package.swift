@@ -72,6 +72,7 @@ let package = Package(
             name: "ObjectStore",
             dependencies: [
                 .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
@@ -88,6 +89,7 @@ let package = Package(
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
         .target(
@@ -101,6 +103,7 @@ let package = Package(
             name: "barge",
             dependencies: [
                 "Barge",
+                "ObjectStore",
                 "BargeBroker",
                 "RdKafka",
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -142,6 +145,7 @@ let package = Package(
             dependencies: [
                 "ObjectStore",
                 .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Logging", package: "swift-log"),
@@ -150,8 +154,9 @@ let package = Package(
         .testTarget(
             name: "BargeTests",
             dependencies: [
-                "Barge", "RdKafka", "ObjectStore", "BargeBrokerTestKit", .product(name: "Logging", package: "swift-log"),
+                "Barge", "RdKafka", "ObjectStore", "BargeBroker", "BargeBrokerTestKit", .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
         .testTarget(

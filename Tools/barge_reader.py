@@ -8,8 +8,14 @@ they complete (messages, plain records, aborts, errors). It keeps incomplete
 messages in memory: it is a reference for the format, not a bounded-memory
 consumer like Barge's own.
 
+Claim checks (`reference` records) are read from a file-system store under
+one of `--store-root` (objects `file:///ROOT/KEY`), decrypted with
+`--keys id:BASE64[,...]` (AES-256-GCM with the `cryptography` package) when
+encrypted, and verified like the others.
+
 As a command:
   barge_reader.py --bootstrap-servers HOST:PORT --topic T --group G --to DIR [--count N]
+                  [--store-root DIR ...] [--keys id:BASE64,...]
 writes each verified payload to DIR under its file name (or its message id)
 and prints one JSON line per event.
 """
@@ -116,17 +122,19 @@ def envelope(headers: list[tuple[str, bytes | None]]) -> dict | None:
     result = {"kind": kind, "id": fields["barge.id"], "application": application, "fields": fields}
     if kind == "abort":
         return result
-    if kind not in ("inline", "chunk"):
+    if kind not in ("inline", "chunk", "reference"):
         raise WireError("malformedValue", "barge.kind", f"unknown kind {kind!r}")
     if fields.get("barge.codec") not in ("none", "gzip", "lz4", "zstd", "snappy"):
         raise WireError("missingHeader" if "barge.codec" not in fields else "malformedValue", "barge.codec", "required codec")
     digest = fields.get("barge.sha256")
     if digest is not None and not DIGEST.fullmatch(digest):
         raise WireError("malformedValue", "barge.sha256", "not 64 lowercase hex digits")
-    if kind == "inline":
+    if kind in ("inline", "reference"):
         result["size"] = number(fields, "barge.size", MAX_SIZE, True)
         if digest is None:
             raise WireError("missingHeader", "barge.sha256", "required")
+        if kind == "reference":
+            reference(fields, result)
         return result
     index = number(fields, "barge.index", MAX_COUNT - 1, True)
     count = number(fields, "barge.count", MAX_COUNT, False)
@@ -149,6 +157,66 @@ def envelope(headers: list[tuple[str, bytes | None]]) -> dict | None:
     return result
 
 
+ENCRYPTION_FIELDS = ("barge.encryption", "barge.encryption-key-id", "barge.encryption-wrapped-key",
+                     "barge.encryption-nonce-prefix", "barge.encryption-segment-size")
+
+
+def reference(fields: dict, result: dict) -> None:
+    """Checks a reference's own fields into `result`."""
+    url = fields.get("barge.ref")
+    if url is None:
+        raise WireError("missingHeader", "barge.ref", "required")
+    if len(url.encode()) > 2048 or "://" not in url:
+        raise WireError("malformedValue", "barge.ref", "not an object URL")
+    if fields["barge.codec"] != "none":
+        raise WireError("malformedValue", "barge.codec", "references are stored uncompressed")
+    result["ref"] = url
+    result["stored_size"] = number(fields, "barge.stored-size", 2 * MAX_SIZE, True)
+    present = [name for name in ENCRYPTION_FIELDS if name in fields]
+    if present and len(present) != len(ENCRYPTION_FIELDS):
+        raise WireError("malformedValue", "barge.encryption", "all five encryption headers or none")
+    segment = int(fields["barge.encryption-segment-size"]) if present else None
+    segments = max(1, -(-result["size"] // segment)) if segment else 0
+    if result["stored_size"] != result["size"] + 16 * segments:
+        raise WireError("inconsistent", "barge.stored-size", "does not match barge.size")
+
+
+def object_path(url: str, roots: list[str]) -> str | None:
+    """The file of `url` under one of `roots`; None when it is outside them all."""
+    for root in roots:
+        base = "file://" + os.path.abspath(root).rstrip("/") + "/"
+        if url.startswith(base):
+            key = url[len(base):]
+            if key and all(part not in ("", ".", "..") for part in key.split("/")):
+                return base[len("file://"):] + key
+    return None
+
+
+def decrypt(data: bytes, fields: dict, size: int, keys: dict[str, bytes]) -> bytes:
+    """The plaintext of an encrypted object (docs/wire-format.md, Encryption)."""
+    import base64  # noqa: PLC0415 - only encrypted objects need these
+    from cryptography.hazmat.primitives.ciphers.aead import AESGCM  # noqa: PLC0415
+
+    key_id = fields["barge.encryption-key-id"]
+    if key_id not in keys:
+        raise WireError("unknownKey", "barge.encryption-key-id", "no key with this id")
+    wrapped = base64.b64decode(fields["barge.encryption-wrapped-key"], validate=True)
+    data_key = AESGCM(keys[key_id]).decrypt(wrapped[:12], wrapped[12:], b"barge-dek-v1" + key_id.encode())
+    prefix = base64.b64decode(fields["barge.encryption-nonce-prefix"], validate=True)
+    segment = int(fields["barge.encryption-segment-size"])
+    aad = fields["barge.encryption"].encode() + segment.to_bytes(4, "big")
+    count = max(1, -(-size // segment))
+    plaintext, position = [], 0
+    for index in range(count):
+        length = (segment if index < count - 1 else size - segment * (count - 1)) + 16
+        nonce = prefix + index.to_bytes(4, "big") + (b"\x01" if index == count - 1 else b"\x00")
+        plaintext.append(AESGCM(data_key).decrypt(nonce, data[position:position + length], aad))
+        position += length
+    if position != len(data):
+        raise WireError("corrupt", "barge.stored-size", "bytes after the final segment")
+    return b"".join(plaintext)
+
+
 @dataclass
 class Pending:
     """The chunks of one message seen so far."""
@@ -162,8 +230,10 @@ class Pending:
 class Reassembler:
     """Groups chunk records by message id within a partition."""
 
-    def __init__(self):
+    def __init__(self, store_roots: list[str] | None = None, keys: dict[str, bytes] | None = None):
         self.pending: dict[tuple[int, str], Pending] = {}
+        self.store_roots = store_roots or []
+        self.keys = keys or {}
 
     def add(self, partition: int, headers: list, value: bytes | None) -> list[dict]:
         try:
@@ -179,6 +249,8 @@ class Reassembler:
             return [{"type": "aborted", "id": record["id"]}]
         if record["kind"] == "chunk" and key in self.pending and record["index"] in self.pending[key].chunks:
             return []  # a producer retry
+        if record["kind"] == "reference":
+            return [self.claim_check(record)]
         try:
             payload = decompress(fields["barge.codec"], value or b"")
         except WireError as error:
@@ -197,6 +269,27 @@ class Reassembler:
         del self.pending[key]
         payload = b"".join(pending.chunks[index] for index in range(pending.count))
         return [self.verified(record["id"], payload, pending.size, pending.digest, pending.first)]
+
+    def claim_check(self, record: dict) -> dict:
+        fields = record["fields"]
+        path = object_path(record["ref"], self.store_roots)
+        if path is None:
+            return {"type": "error", "kind": "noStore", "header": "barge.ref"}
+        try:
+            with open(path, "rb") as handle:
+                data = handle.read()
+        except FileNotFoundError:
+            return {"type": "error", "kind": "objectMissing", "header": "barge.ref"}
+        if len(data) != record["stored_size"]:
+            return {"type": "corrupt", "id": record["id"]}
+        if "barge.encryption" in fields:
+            try:
+                data = decrypt(data, fields, record["size"], self.keys)
+            except WireError as error:
+                return {"type": "error", "kind": error.kind, "header": error.header}
+            except Exception:  # noqa: BLE001 - cryptography's InvalidTag and base64 errors
+                return {"type": "corrupt", "id": record["id"]}
+        return self.verified(record["id"], data, record["size"], fields["barge.sha256"], record)
 
     @staticmethod
     def verified(message_id: str, payload: bytes, size: int, digest: str, first: dict) -> dict:
@@ -220,14 +313,19 @@ def main() -> int:
     parser.add_argument("--group", required=True)
     parser.add_argument("--to", required=True)
     parser.add_argument("--count", type=int, default=None)
+    parser.add_argument("--store-root", action="append", default=[], help="a file-system store's directory")
+    parser.add_argument("--keys", default="", help="encryption keys, id:BASE64[,id:BASE64...]")
     args = parser.parse_args()
+    import base64  # noqa: PLC0415
     from confluent_kafka import Consumer
 
     os.makedirs(args.to, exist_ok=True)
     consumer = Consumer({"bootstrap.servers": args.bootstrap_servers, "group.id": args.group,
                          "auto.offset.reset": "earliest", "enable.auto.commit": False})
     consumer.subscribe([args.topic])
-    reassembler, delivered = Reassembler(), 0
+    keys = {entry.split(":", 1)[0].strip(): base64.b64decode(entry.split(":", 1)[1].strip())
+            for entry in args.keys.split(",") if ":" in entry}
+    reassembler, delivered = Reassembler(args.store_root, keys), 0
     try:
         while args.count is None or delivered < args.count:
             record = consumer.poll(1.0)

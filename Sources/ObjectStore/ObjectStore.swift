@@ -22,7 +22,10 @@ public protocol ObjectStore: Sendable {
     /// Streams the object under `key`, or the bytes of `range` within it.
     ///
     /// - Throws: `ObjectStoreError` `.notFound` when there is no such object, and
-    ///   `.invalidRange` when `range` does not lie within it.
+    ///   `.invalidRange` when `range` does not lie within it. A range lies within an object
+    ///   of `size` bytes when `0 <= lowerBound` and `upperBound <= size`, as Swift slices
+    ///   do, so an empty range anywhere from 0 up to and including `size` is valid and
+    ///   yields no bytes.
     func get(_ key: ObjectKey, range: Range<Int64>?) async throws -> ObjectBody
 
     /// Describes the object under `key`, or returns nil when there is none.

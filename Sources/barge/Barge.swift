@@ -6,6 +6,6 @@ struct Barge: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "barge",
         abstract: "Move large payloads through Apache Kafka.",
-        subcommands: [BrokerCommand.self, SendCommand.self, ReceiveCommand.self, TopicsCommand.self, DemoCommand.self, BenchCommand.self]
+        subcommands: [BrokerCommand.self, SendCommand.self, ReceiveCommand.self, TopicsCommand.self, GcCommand.self, DemoCommand.self, BenchCommand.self]
     )
 }

@@ -19,6 +19,12 @@ struct ReceiveCommand: AsyncParsableCommand {
             standard error follows the payload being written. Examples:
               barge receive --topic videos --bootstrap-servers 127.0.0.1:9092 --group archive --to ./in --count 3
               BARGE_GROUP=archive barge receive --config ./barge.conf --to ./in --json
+              barge receive --topic models --group m --to ./in --store file:///srv/barge-objects
+
+            Claim checks are read from --store (the reference names a bucket or directory and \
+            key; this store's endpoint and credentials reach it). If the store cannot be read \
+            after retries, or the key to decrypt is missing, the receiver stops (exit 69 or 1) \
+            without committing the message, so the next run gets it again.
 
             \(SettingsHelp.precedence)
 
@@ -42,6 +48,8 @@ struct ReceiveCommand: AsyncParsableCommand {
 
     @Option(name: .long, help: "Payload bytes to hold in memory before spilling to the temporary directory, e.g. 32MiB.")
     var memoryBudget: ByteCount = ByteCount(argument: "32MiB")!
+
+    @OptionGroup var storage: StoreOptions
 
     @OptionGroup var output: OutputOptions
 
@@ -71,6 +79,8 @@ struct ReceiveCommand: AsyncParsableCommand {
         settings.delivery = .progressive
         settings.consumer.groupInstanceID = instanceId
         settings.memoryBudget = memoryBudget.value
+        settings.objectStores = try storage.objectStore(settings: target.settings).map { [$0] } ?? []
+        settings.encryption = try storage.keyring(settings: target.settings)
         ToolDefaults.apply(to: &settings.consumer)
         let consumer = try LargeMessageConsumer(configuration: settings, logger: commandLogger("barge.receive", clientErrors: .once))
         try consumer.subscribe(topics: [target.topic])
@@ -123,6 +133,12 @@ struct ReceiveCommand: AsyncParsableCommand {
         }
         do {
             verified = try await message.write(to: path)
+        } catch let error as BargeConsumerError where error.kind == .objectStore {
+            await progress?.finish()
+            throw CommandFailure("\(error)", exitCode: .unavailable)
+        } catch let error as BargeConsumerError where [.noStore, .encryption].contains(error.kind) {
+            await progress?.finish()
+            throw CommandFailure("\(error)")
         } catch let error as BargeConsumerError where error.kind != .storage {
             await progress?.finish()
             output.report("failed: \(error)", json: ReceiveEvent(failure: error))

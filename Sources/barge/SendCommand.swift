@@ -16,6 +16,8 @@ struct SendCommand: AsyncParsableCommand {
               barge send video.mp4 --topic videos --bootstrap-servers 127.0.0.1:9092
               tar c dir | barge send - --topic backups --bootstrap-servers 127.0.0.1:9092 --compression zstd
               BARGE_TOPIC=videos barge send clip.mp4 --json    # servers from ./barge.conf
+              barge send model.bin --topic models --strategy claim-check --store file:///srv/barge-objects
+              barge send film.mkv --topic films --claim-check-above 64MiB --store 's3://media/claims?endpoint=http://127.0.0.1:8333'
 
             \(SettingsHelp.precedence)
 
@@ -28,8 +30,11 @@ struct SendCommand: AsyncParsableCommand {
 
     @OptionGroup var kafka: KafkaTopicOptions
 
-    @Option(name: .long, help: "auto (inline when it fits the topic's record limit), inline or chunked.")
+    @Option(name: .long, help: "auto (inline when it fits the topic's record limit, else chunked, or a claim check from --claim-check-above), inline, chunked or claim-check (the payload goes to --store, a reference record to Kafka).")
     var strategy: Strategy = .auto
+
+    @Option(name: .long, help: "With --strategy auto: payloads of at least this size, e.g. 64MiB, go as claim checks to --store.")
+    var claimCheckAbove: ByteCount?
 
     @Option(name: .long, help: "Chunk size, e.g. 960KiB (the default, fits Kafka's default record limit) or 524288.")
     var chunkSize: ByteCount = ByteCount(argument: "960KiB")!
@@ -43,10 +48,13 @@ struct SendCommand: AsyncParsableCommand {
     @Option(name: .long, help: "The media type to record, e.g. video/mp4.")
     var contentType: String?
 
+    @OptionGroup var storage: StoreOptions
+
     @OptionGroup var output: OutputOptions
 
     enum Strategy: String, ExpressibleByArgument, CaseIterable {
         case auto, inline, chunked
+        case claimCheck = "claim-check"
     }
 
     func validate() throws {
@@ -54,6 +62,10 @@ struct SendCommand: AsyncParsableCommand {
             throw ValidationError("--compression must be none, gzip, lz4, zstd or snappy (optionally :LEVEL), not '\(compression)'")
         }
         guard chunkSize.value > 0 else { throw ValidationError("--chunk-size must be positive") }
+        if let claimCheckAbove {
+            guard strategy == .auto else { throw ValidationError("--claim-check-above goes with --strategy auto") }
+            guard claimCheckAbove.value > 0 else { throw ValidationError("--claim-check-above must be positive") }
+        }
     }
 
     func run() async throws {
@@ -68,10 +80,16 @@ struct SendCommand: AsyncParsableCommand {
         var settings = LargeMessageProducerConfiguration(bootstrapServers: target.servers)
         settings.compression = BargeCompression(named: compression)!
         settings.policy = switch strategy {
-        case .auto: .auto(chunkSize: chunkSize.value)
+        case .auto: .auto(chunkSize: chunkSize.value, claimCheckAbove: claimCheckAbove.map { Int64($0.value) })
         case .inline: .inline
         case .chunked: .chunked(chunkSize: chunkSize.value)
+        case .claimCheck: .claimCheck
         }
+        settings.objectStore = try storage.objectStore(settings: target.settings)
+        if settings.policy.usesClaimCheck && settings.objectStore == nil {
+            throw ValidationError("claim checks need an object store: pass --store URL, set BARGE_STORE, or put 'store = URL' in a config file")
+        }
+        settings.encryption = try storage.keyring(settings: target.settings)
         ToolDefaults.apply(to: &settings.producer, chunkSize: chunkSize.value)
         let producer = try LargeMessageProducer(configuration: settings, logger: commandLogger("barge.send"))
         let keyBytes = key.map { Array($0.utf8) }
@@ -108,7 +126,7 @@ struct SendCommand: AsyncParsableCommand {
     }
 
     static func text(of receipt: BargeReceipt) -> String {
-        "sent id=\(receipt.id) topic=\(receipt.topicPartition.topic) partition=\(receipt.topicPartition.partition) offsets=\(receipt.firstOffset)...\(receipt.lastOffset) records=\(receipt.records) size=\(receipt.size) sha256=\(receipt.sha256) \(receipt.isInline ? "inline" : "chunked")"
+        "sent id=\(receipt.id) topic=\(receipt.topicPartition.topic) partition=\(receipt.topicPartition.partition) offsets=\(receipt.firstOffset)...\(receipt.lastOffset) records=\(receipt.records) size=\(receipt.size) sha256=\(receipt.sha256) \(receipt.strategyName)" + (receipt.objectURL.map { " object=\($0)" } ?? "")
     }
 }
 
@@ -123,6 +141,7 @@ struct SendResult: Encodable {
     var size: Int64
     var sha256: String
     var strategy: String
+    var object: String?
 
     init(_ receipt: BargeReceipt) {
         id = receipt.id.text
@@ -133,11 +152,12 @@ struct SendResult: Encodable {
         records = receipt.records
         size = receipt.size
         sha256 = "\(receipt.sha256)"
-        strategy = receipt.isInline ? "inline" : "chunked"
+        strategy = receipt.strategyName
+        object = receipt.objectURL
     }
 
     enum CodingKeys: String, CodingKey {
-        case id, topic, partition, records, size, sha256, strategy
+        case id, topic, partition, records, size, sha256, strategy, object
         case firstOffset = "first_offset", lastOffset = "last_offset"
     }
 }

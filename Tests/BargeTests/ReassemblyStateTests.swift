@@ -45,6 +45,9 @@ struct ReassemblyStateTests {
                     delivered[token] = info
                     deliveredOrder.append(token)
                     if let payload { bytes[token] = payload }
+                case .deliverReference(let token, let info, _):
+                    delivered[token] = info
+                    deliveredOrder.append(token)
                 case .seal(let token, _): sealed.insert(token)
                 case .fail(_, let error, let notify):
                     if notify { failures.append(error) } else { silentFailures.append(error) }

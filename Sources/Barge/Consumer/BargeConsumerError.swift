@@ -8,6 +8,7 @@ public struct BargeConsumerError: Error, Hashable, Sendable, CustomStringConvert
     public struct Kind: Hashable, Sendable, CustomStringConvertible {
         private enum Backing: Hashable, Sendable {
             case corrupt, missingChunk, expired, aborted, malformedRecord, startedMidMessage, revoked, tooLarge, storage
+            case objectStore, objectMissing, noStore, encryption, invalidRange
         }
         private let backing: Backing
         /// The payload does not match its size or SHA-256, or a value does not decompress.
@@ -28,6 +29,20 @@ public struct BargeConsumerError: Error, Hashable, Sendable, CustomStringConvert
         public static let tooLarge = Kind(backing: .tooLarge)
         /// Spilling to, or reading from, the temporary directory failed.
         public static let storage = Kind(backing: .storage)
+        /// A claim check's object store failed (after retries), refused access, or is misconfigured.
+        /// The message is not counted as handled: its offset is not committed.
+        public static let objectStore = Kind(backing: .objectStore)
+        /// A claim check's object is not in its store (deleted, or never stored).
+        public static let objectMissing = Kind(backing: .objectMissing)
+        /// No object store of the consumer's configuration holds the reference's object URL.
+        /// The message is not counted as handled: its offset is not committed.
+        public static let noStore = Kind(backing: .noStore)
+        /// A claim check's object cannot be decrypted: its key is unknown or wrong, or the
+        /// ciphertext was tampered with or cut short. Unknown and wrong keys leave the message
+        /// unhandled (its offset is not committed); tampering counts as `corrupt` handling.
+        public static let encryption = Kind(backing: .encryption)
+        /// A byte range outside the payload, or a range of a payload that cannot be read by range.
+        public static let invalidRange = Kind(backing: .invalidRange)
         public var description: String { "\(backing)" }
     }
 

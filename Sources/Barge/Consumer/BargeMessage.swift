@@ -17,6 +17,7 @@ public final class BargeMessage: Sendable {
     enum Source: Sendable {
         case bytes([UInt8])
         case stored(token: Int, engine: ReassemblyEngine)
+        case claimCheck(ClaimCheckPayload)
     }
 
     /// What the message is, as known when it was handed over (for a
@@ -42,13 +43,29 @@ public final class BargeMessage: Sendable {
     }
 
     deinit {
-        if case .stored(let token, let engine) = source {
-            Task { await engine.release(token) }
+        switch source {
+        case .stored(let token, let engine): Task { await engine.release(token) }
+        case .claimCheck(let payload): payload.messageDropped()
+        case .bytes: break
         }
     }
 
-    /// The payload as chunks of bytes, in order.
-    public var payload: BargePayload { BargePayload(message: self) }
+    /// The payload as chunks of bytes, in order. A claim check's payload
+    /// streams from its object store as it is read, resuming after
+    /// failures that may pass; it throws ``BargeConsumerError`` when the
+    /// store cannot be read (`objectStore`, `noStore`, `objectMissing`), the
+    /// key is unknown or wrong (`encryption`), or the bytes do not match the
+    /// reference (`corrupt`).
+    public var payload: BargePayload { BargePayload(message: self, range: nil) }
+
+    /// The bytes of `range` of the payload, read without the rest: for a
+    /// claim check only that range is fetched from the store (and only the
+    /// segments covering it decrypted), so a player can seek in a video.
+    /// Works for inline and plain messages too; a chunked message's payload
+    /// throws `invalidRange` (read it whole). A range is not checked against
+    /// the payload's SHA-256 (an encrypted object's segments are
+    /// authenticated), and reading one does not settle the message.
+    public func payload(range: Range<Int64>) -> BargePayload { BargePayload(message: self, range: range) }
 
     /// The whole payload in memory; throws `tooLarge` beyond `limit` bytes
     /// (default 64 MiB) without reading further.
@@ -98,21 +115,38 @@ public struct BargePayload: AsyncSequence, Sendable {
     public typealias Element = [UInt8]
     /// Keeps the message, and so its stored payload, alive while read.
     let message: BargeMessage
+    /// The bytes wanted, or nil for all.
+    let range: Range<Int64>?
 
-    public func makeAsyncIterator() -> Iterator { Iterator(message: message) }
+    public func makeAsyncIterator() -> Iterator { Iterator(message: message, range: range) }
 
     /// Reads the payload.
     public struct Iterator: AsyncIteratorProtocol {
         let message: BargeMessage
+        let range: Range<Int64>?
         var finished = false
+        var claimCheckReader: ClaimCheckReader?
 
         public mutating func next() async throws -> [UInt8]? {
             guard !finished else { return nil }
             switch message.source {
             case .bytes(let bytes):
                 finished = true
-                return bytes.isEmpty ? nil : bytes
+                let wanted = try slice(bytes)
+                return wanted.isEmpty ? nil : wanted
+            case .claimCheck(let payload):
+                if claimCheckReader == nil { claimCheckReader = ClaimCheckReader(payload: payload, range: range) }
+                guard let piece = try await claimCheckReader?.next() else {
+                    if range == nil { message.verify(message.info) }
+                    finished = true
+                    return nil
+                }
+                return piece
             case .stored(let token, let engine):
+                guard range == nil else {
+                    finished = true
+                    throw BargeConsumerError(.invalidRange, "a chunked message's payload is read whole, not by range", topicPartition: message.info.topicPartition, id: message.info.id, firstOffset: message.info.offset)
+                }
                 switch try await engine.nextPiece(of: token) {
                 case .bytes(let piece):
                     return piece
@@ -123,6 +157,17 @@ public struct BargePayload: AsyncSequence, Sendable {
                 }
             }
         }
+    }
+}
+
+extension BargePayload.Iterator {
+    /// `range` of an in-memory payload (all of it without a range).
+    fileprivate func slice(_ bytes: [UInt8]) throws -> [UInt8] {
+        guard let range else { return bytes }
+        guard range.lowerBound >= 0, range.upperBound <= Int64(bytes.count) else {
+            throw BargeConsumerError(.invalidRange, "bytes \(range.lowerBound)..<\(range.upperBound) are outside the payload of \(bytes.count) bytes", topicPartition: message.info.topicPartition, id: message.info.id, firstOffset: message.info.offset)
+        }
+        return Array(bytes[Int(range.lowerBound)..<Int(range.upperBound)])
     }
 }
 

@@ -14,6 +14,8 @@ public struct BargeMessageInfo: Hashable, Sendable {
         case inline
         /// A Barge message in chunk records.
         case chunked
+        /// A claim check: a reference record naming an object in a store.
+        case claimCheck
     }
 
     /// How the message travelled.
@@ -38,6 +40,8 @@ public struct BargeMessageInfo: Hashable, Sendable {
     public var contentType: String?
     /// Original file name given by the producer (no directories).
     public var fileName: String?
+    /// The object's URL, for a claim check.
+    public var objectURL: String? = nil
 
     /// The topic.
     public var topic: String { topicPartition.topic }

@@ -1,4 +1,5 @@
 import Foundation
+import ObjectStore
 import RdKafka
 
 /// Settings of a ``LargeMessageConsumer``.
@@ -34,6 +35,17 @@ public struct LargeMessageConsumerConfiguration: Sendable {
         limits.maximumChunkSize = 64 << 20
         return limits
     }()
+
+    /// The stores claim checks are read from: a reference is resolved by the
+    /// store whose location holds its object URL (`s3://bucket/prefix/...`,
+    /// `file:///root/...`); this store's own settings (endpoint, credentials)
+    /// are used. References outside every store are never followed.
+    public var objectStores: [any ObjectStore] = []
+    /// Keys for encrypted claim-check objects.
+    public var encryption: BargeKeyring?
+    /// How failed reads from an object store are retried (resuming where
+    /// they stopped) before the payload throws.
+    public var storeRetry = BargeRetryPolicy()
 
     /// When messages are handed to the application.
     public enum Delivery: Hashable, Sendable {

@@ -10,6 +10,9 @@ enum ReassemblyAction: Sendable {
     /// with its whole payload, or a chunked message whose payload is in
     /// storage (all of it, or, when delivered progressively, what came so far).
     case deliver(token: Int, info: BargeMessageInfo, payload: [UInt8]?)
+    /// Queue a claim check for the application: its payload is read from
+    /// the object store the reference names.
+    case deliverReference(token: Int, info: BargeMessageInfo, reference: BargeReferenceHeader)
     /// The chunked message's payload is complete and verified; `info` has
     /// its size and digest.
     case seal(token: Int, info: BargeMessageInfo)

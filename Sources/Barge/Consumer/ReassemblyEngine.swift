@@ -108,6 +108,11 @@ actor ReassemblyEngine {
         memoryHeld -= storage.memoryBytes
     }
 
+    /// Claim check `token` is settled as handled (see ``ReassemblyState/finishReference(_:)``).
+    func finishReference(_ token: Int) {
+        state.finishReference(token)
+    }
+
     func acknowledgeHandedOut() {
         for token in handedOut { state.acknowledge(token) }
         handedOut = []
@@ -170,6 +175,12 @@ actor ReassemblyEngine {
                 if payload == nil && storages[token] == nil { continue }
                 let message = BargeMessage(info: info, source: payload.map { .bytes($0) } ?? .stored(token: token, engine: self))
                 ready.append((token, .message(message)))
+            case .deliverReference(let token, let info, let reference):
+                let payload = ClaimCheckPayload(
+                    reference: reference, info: info, stores: configuration.objectStores, keyring: configuration.encryption,
+                    retry: configuration.storeRetry, token: token, engine: self
+                )
+                ready.append((token, .message(BargeMessage(info: info, source: .claimCheck(payload)))))
             case .seal(let token, let info):
                 storages[token]?.seal(info)
             case .fail(let token, let error, let notify):

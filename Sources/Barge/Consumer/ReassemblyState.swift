@@ -105,6 +105,15 @@ struct ReassemblyState {
             actions += chunk(header, record: record, seenBefore: seenBefore, handledBefore: handledBefore, now: now)
         case .abort(let header):
             actions += abort(header, record: record)
+        case .reference(let header):
+            guard !handledBefore else { return actions }
+            let info = BargeMessageInfo(
+                kind: .claimCheck, topicPartition: partition, offset: record.offset, key: record.key, headers: header.applicationHeaders,
+                timestamp: record.timestamp, id: header.id, size: header.size, sha256: header.sha256,
+                contentType: header.contentType, fileName: header.fileName, objectURL: header.objectURL
+            )
+            // Handled only once its payload was read (or dropped unread): see `finishReference`.
+            actions.append(.deliverReference(token: newItem(partition, record.offset, finished: false), info: info, reference: header))
         }
         return actions
     }
@@ -254,6 +263,16 @@ struct ReassemblyState {
     /// one, or committed).
     mutating func acknowledge(_ token: Int) {
         items[token]?.acknowledged = true
+        settle(token)
+    }
+
+    /// Claim check `token` was read to its end, failed for good (corrupt,
+    /// missing), or was dropped unread: once acknowledged it counts as
+    /// handled. A claim check whose store could not be read is never
+    /// finished, so commits stay below it and it is delivered again after a
+    /// restart or rebalance.
+    mutating func finishReference(_ token: Int) {
+        items[token]?.finished = true
         settle(token)
     }
 

@@ -18,6 +18,11 @@ public struct BargeReceipt: Hashable, Sendable {
     public var records: Int
     /// Whether it went inline.
     public var isInline: Bool
+    /// The object's URL, when it went as a claim check.
+    public var objectURL: String? = nil
+
+    /// How it travelled: `inline`, `chunked` or `claim-check`.
+    public var strategyName: String { objectURL != nil ? "claim-check" : isInline ? "inline" : "chunked" }
 }
 
 /// What a payload is, for the receiver.

@@ -1,14 +1,26 @@
-/// How a payload travels: in one record, or in chunks.
+/// How a payload travels: in one record, in chunks, or as a claim check (an
+/// object in a store, with one reference record in Kafka).
 public struct LargeMessagePolicy: Hashable, Sendable {
     enum Strategy: Hashable, Sendable {
         case inline
         case chunked
         case auto
+        case claimCheck
+    }
+
+    /// Where one payload goes, as the policy decided.
+    enum Route: Hashable, Sendable {
+        case inline
+        case chunked
+        case claimCheck
     }
 
     let strategy: Strategy
     /// The uncompressed size of every chunk but the last.
     public let chunkSize: Int
+    /// With ``auto(chunkSize:claimCheckAbove:)``: payloads of at least this
+    /// many bytes go as claim checks.
+    public let claimCheckThreshold: Int64?
 
     /// The default chunk size, 960 KiB: with room for headers, a chunk fits
     /// Kafka's default record limit (the producer's `message.max.bytes` of
@@ -16,27 +28,40 @@ public struct LargeMessagePolicy: Hashable, Sendable {
     public static let defaultChunkSize = 960 << 10
 
     /// Always one record; the topic's `max.message.bytes` must allow it.
-    public static let inline = LargeMessagePolicy(strategy: .inline, chunkSize: defaultChunkSize)
+    public static let inline = LargeMessagePolicy(strategy: .inline, chunkSize: defaultChunkSize, claimCheckThreshold: nil)
+
+    /// Always a claim check: the payload goes to the producer's object store.
+    public static let claimCheck = LargeMessagePolicy(strategy: .claimCheck, chunkSize: defaultChunkSize, claimCheckThreshold: nil)
 
     /// Always chunks of `chunkSize` bytes (default ``defaultChunkSize``).
     public static func chunked(chunkSize: Int = defaultChunkSize) -> LargeMessagePolicy {
-        LargeMessagePolicy(strategy: .chunked, chunkSize: chunkSize)
+        LargeMessagePolicy(strategy: .chunked, chunkSize: chunkSize, claimCheckThreshold: nil)
     }
 
     /// One record when the payload fits under the topic's `max.message.bytes`
-    /// (less room for headers and batch overhead), chunks of `chunkSize`
-    /// above; a stream of unknown length is always chunked. The default.
-    public static func auto(chunkSize: Int = defaultChunkSize) -> LargeMessagePolicy {
-        LargeMessagePolicy(strategy: .auto, chunkSize: chunkSize)
+    /// (less room for headers and batch overhead); a claim check when a
+    /// threshold is given and the payload's size is known and at least that;
+    /// chunks of `chunkSize` otherwise (always for a stream of unknown
+    /// length). The default, without a threshold.
+    public static func auto(chunkSize: Int = defaultChunkSize, claimCheckAbove threshold: Int64? = nil) -> LargeMessagePolicy {
+        LargeMessagePolicy(strategy: .auto, chunkSize: chunkSize, claimCheckThreshold: threshold)
     }
 
-    /// Whether a payload of `size` bytes goes inline, for a topic whose
-    /// records may hold `recordLimit` bytes.
-    func sendsInline(size: Int64?, recordLimit: Int) -> Bool {
+    /// Whether the policy may send claim checks (and so needs an object store).
+    public var usesClaimCheck: Bool { strategy == .claimCheck || claimCheckThreshold != nil }
+
+    /// Where a payload of `size` bytes (nil: unknown) goes, for a topic whose
+    /// records may hold `recordLimit` bytes. Empty payloads always go inline.
+    func route(size: Int64?, recordLimit: Int) -> Route {
         switch strategy {
-        case .inline: true
-        case .chunked: false
-        case .auto: size.map { $0 <= Int64(recordLimit - Self.recordOverhead) } ?? false
+        case .inline: return .inline
+        case .claimCheck: return .claimCheck
+        case .chunked: return size == 0 ? .inline : .chunked
+        case .auto:
+            guard let size else { return .chunked }
+            if size == 0 || size <= Int64(recordLimit - Self.recordOverhead) { return .inline }
+            if let claimCheckThreshold, size >= claimCheckThreshold { return .claimCheck }
+            return .chunked
         }
     }
 

@@ -1,5 +1,6 @@
 import Logging
 import NIOConcurrencyHelpers
+import ObjectStore
 import RdKafka
 
 /// Settings of a ``LargeMessageProducer``.
@@ -7,11 +8,19 @@ public struct LargeMessageProducerConfiguration: Sendable {
     /// The Kafka producer underneath. Idempotence is on by default, so the
     /// chunks of a message stay in order across retries.
     public var producer: KafkaProducerConfiguration
-    /// Inline, chunked, or auto (the default).
+    /// Inline, chunked, claim check, or auto (the default).
     public var policy: LargeMessagePolicy = .auto()
+    /// Policies of particular topics, overriding ``policy``.
+    public var topicPolicies: [String: LargeMessagePolicy] = [:]
     /// How each record's value is compressed; skipped for a payload whose
-    /// start does not compress. Default: none.
+    /// start does not compress. Default: none. Claim-check objects are
+    /// stored uncompressed (docs/wire-format.md).
     public var compression: BargeCompression = .none
+    /// Where claim-check payloads go; required when a policy may send claim checks.
+    public var objectStore: (any ObjectStore)?
+    /// When set, claim-check objects are encrypted with a fresh data key
+    /// wrapped by the keyring's current key.
+    public var encryption: BargeKeyring?
 
     /// Settings for the given bootstrap servers.
     public init(bootstrapServers: [String]) {
@@ -28,7 +37,10 @@ public final class LargeMessageProducer: Sendable {
     private let producer: KafkaProducer
     private let admin: KafkaAdminClient
     private let policy: LargeMessagePolicy
+    private let topicPolicies: [String: LargeMessagePolicy]
     private let compression: BargeCompression
+    private let objectStore: (any ObjectStore)?
+    private let encryption: BargeKeyring?
     private let producerRecordLimit: Int
     private let logger: Logger
     private let topicCache = NIOLockedValueBox<[String: TopicFacts]>([:])
@@ -39,14 +51,26 @@ public final class LargeMessageProducer: Sendable {
     }
 
     /// Creates the producer. Throws `KafkaClientError` for rejected Kafka
-    /// settings, `BargeProducerError` for a chunk size that cannot fit a record.
+    /// settings, `BargeProducerError` for a chunk size that cannot fit a
+    /// record or a claim-check policy without an object store.
     public init(configuration: LargeMessageProducerConfiguration, logger: Logger = Logger(label: "barge.producer")) throws {
-        guard configuration.policy.chunkSize > 0 else {
-            throw BargeProducerError(.invalidArgument, "chunk size must be positive")
+        for (name, policy) in [("default", configuration.policy)] + configuration.topicPolicies.sorted(by: { $0.key < $1.key }) {
+            guard policy.chunkSize > 0 else {
+                throw BargeProducerError(.invalidArgument, "chunk size must be positive (\(name) policy)")
+            }
+            guard !policy.usesClaimCheck || configuration.objectStore != nil else {
+                throw BargeProducerError(.invalidArgument, "the \(name) policy sends claim checks but no object store is configured")
+            }
+            if let threshold = policy.claimCheckThreshold, threshold < 1 {
+                throw BargeProducerError(.invalidArgument, "the claim-check threshold must be positive (\(name) policy)")
+            }
         }
         producer = try KafkaProducer(configuration: configuration.producer, logger: logger)
         admin = try KafkaAdminClient(configuration: configuration.producer.connection, logger: logger)
         policy = configuration.policy
+        topicPolicies = configuration.topicPolicies
+        objectStore = configuration.objectStore
+        encryption = configuration.encryption
         compression = configuration.compression
         producerRecordLimit = configuration.producer.connection.messageMaxBytes
         self.logger = logger
@@ -59,12 +83,18 @@ public final class LargeMessageProducer: Sendable {
     ) async throws -> BargeReceipt {
         let facts = try await facts(of: topic)
         let id = BargeMessageID()
-        if payload.isEmpty || policy.sendsInline(size: Int64(payload.count), recordLimit: facts.recordLimit) {
-            return try await sendInline(payload, topic: topic, key: key, id: id, facts: facts, headers: headers, description: description)
-        }
+        let policy = policy(for: topic)
         let pieces = AsyncChunks(payload: payload, chunkSize: policy.chunkSize)
-        return try await chunked(topic: topic, key: key, id: id, facts: facts, knownSize: Int64(payload.count), headers: headers, description: description)
-            .run(pieces)
+        switch policy.route(size: Int64(payload.count), recordLimit: facts.recordLimit) {
+        case .inline:
+            return try await sendInline(payload, topic: topic, key: key, id: id, facts: facts, headers: headers, description: description)
+        case .chunked:
+            return try await chunked(topic: topic, key: key, id: id, facts: facts, knownSize: Int64(payload.count), headers: headers, description: description)
+                .run(pieces)
+        case .claimCheck:
+            return try await claimCheck(topic: topic, key: key, id: id, facts: facts, knownSize: Int64(payload.count), headers: headers, description: description)
+                .run(pieces)
+        }
     }
 
     /// Sends the file at `path`, read a chunk at a time off Swift's
@@ -73,17 +103,23 @@ public final class LargeMessageProducer: Sendable {
         contentsOf path: String, topic: String, key: [UInt8]? = nil, headers: [KafkaHeader] = [],
         description: PayloadDescription? = nil
     ) async throws -> BargeReceipt {
+        let policy = policy(for: topic)
         let file = try await FileChunks.open(path, chunkSize: policy.chunkSize)
         let description = description ?? PayloadDescription(fileName: String(path.split(separator: "/").last ?? ""))
         let facts = try await facts(of: topic)
         let id = BargeMessageID()
-        if file.size == 0 || policy.sendsInline(size: file.size, recordLimit: facts.recordLimit) {
+        switch policy.route(size: file.size, recordLimit: facts.recordLimit) {
+        case .inline:
             var payload: [UInt8] = []
             for try await piece in file { payload += piece }
             return try await sendInline(payload, topic: topic, key: key, id: id, facts: facts, headers: headers, description: description)
+        case .chunked:
+            return try await chunked(topic: topic, key: key, id: id, facts: facts, knownSize: file.size, headers: headers, description: description)
+                .run(file)
+        case .claimCheck:
+            return try await claimCheck(topic: topic, key: key, id: id, facts: facts, knownSize: file.size, headers: headers, description: description)
+                .run(file)
         }
-        return try await chunked(topic: topic, key: key, id: id, facts: facts, knownSize: file.size, headers: headers, description: description)
-            .run(file)
     }
 
     /// Sends standard input, read off Swift's cooperative pool until it
@@ -91,18 +127,28 @@ public final class LargeMessageProducer: Sendable {
     public func sendStandardInput(
         topic: String, key: [UInt8]? = nil, headers: [KafkaHeader] = [], description: PayloadDescription = PayloadDescription()
     ) async throws -> BargeReceipt {
-        try await send(stream: FileChunks.standardInput(chunkSize: policy.chunkSize), topic: topic, key: key, headers: headers, description: description)
+        try await send(stream: FileChunks.standardInput(chunkSize: policy(for: topic).chunkSize), topic: topic, key: key, headers: headers, description: description)
     }
 
-    /// Sends a stream of unknown length, chunk by chunk as it arrives (a
-    /// live recording): count, size and digest go on the last chunk.
+    /// Sends a stream of unknown length as it arrives (a live recording):
+    /// chunk by chunk, with count, size and digest on the last chunk, or,
+    /// under the claim-check policy, streamed into the object store.
     public func send<Pieces: AsyncSequence & Sendable>(
         stream: Pieces, topic: String, key: [UInt8]? = nil, headers: [KafkaHeader] = [],
         description: PayloadDescription = PayloadDescription()
     ) async throws -> BargeReceipt where Pieces.Element == [UInt8] {
         let facts = try await facts(of: topic)
+        if policy(for: topic).route(size: nil, recordLimit: facts.recordLimit) == .claimCheck {
+            return try await claimCheck(topic: topic, key: key, id: BargeMessageID(), facts: facts, knownSize: nil, headers: headers, description: description)
+                .run(stream)
+        }
         return try await chunked(topic: topic, key: key, id: BargeMessageID(), facts: facts, knownSize: nil, headers: headers, description: description)
             .run(stream)
+    }
+
+    /// The policy that applies to `topic`.
+    public func policy(for topic: String) -> LargeMessagePolicy {
+        topicPolicies[topic] ?? policy
     }
 
     /// Waits for every record in flight, then closes the Kafka clients.
@@ -142,13 +188,28 @@ public final class LargeMessageProducer: Sendable {
         if let reserved = headers.first(where: { $0.key.hasPrefix(BargeHeaderName.prefix) }) {
             throw BargeWireError(.reservedHeaderName, reserved.key, "application headers may not start with '\(BargeHeaderName.prefix)'")
         }
-        guard policy.chunkSize <= facts.recordLimit - LargeMessagePolicy.recordOverhead else {
-            throw BargeProducerError(.invalidArgument, "chunk size \(policy.chunkSize) does not fit a record of topic \(topic) (limit \(facts.recordLimit))")
+        let chunkSize = policy(for: topic).chunkSize
+        guard chunkSize <= facts.recordLimit - LargeMessagePolicy.recordOverhead else {
+            throw BargeProducerError(.invalidArgument, "chunk size \(chunkSize) does not fit a record of topic \(topic) (limit \(facts.recordLimit))")
         }
         return ChunkedSend(
             producer: producer, topic: topic, partition: key == nil ? partition(for: id, of: facts) : nil, key: key, id: id,
-            chunkSize: policy.chunkSize, knownSize: knownSize, description: description, applicationHeaders: headers,
+            chunkSize: chunkSize, knownSize: knownSize, description: description, applicationHeaders: headers,
             compression: compression
+        )
+    }
+
+    private func claimCheck(
+        topic: String, key: [UInt8]?, id: BargeMessageID, facts: TopicFacts, knownSize: Int64?,
+        headers: [KafkaHeader], description: PayloadDescription
+    ) throws -> ClaimCheckSend {
+        guard let objectStore else {
+            throw BargeProducerError(.invalidArgument, "a claim check needs an object store")
+        }
+        return ClaimCheckSend(
+            producer: producer, store: objectStore, keyring: encryption, topic: topic,
+            partition: key == nil ? partition(for: id, of: facts) : nil, key: key, id: id, knownSize: knownSize,
+            description: description, applicationHeaders: headers, logger: logger
         )
     }
 

@@ -39,6 +39,8 @@ extension BargeEnvelope {
             self = .chunk(try Self.chunk(id: id, fields: fields, limits: limits, applicationHeaders: application))
         case "abort":
             self = .abort(BargeAbortHeader(id: id, reason: fields.text(BargeHeaderName.error)))
+        case "reference":
+            self = .reference(try Self.reference(id: id, fields: fields, limits: limits, applicationHeaders: application))
         case let other:
             throw BargeWireError(.malformedValue, BargeHeaderName.kind, "unknown kind '\(other)'")
         }
@@ -77,6 +79,33 @@ extension BargeEnvelope {
         )
     }
 
+    private static func reference(
+        id: BargeMessageID, fields: BargeHeaderFields, limits: BargeWireLimits, applicationHeaders: [KafkaHeader]
+    ) throws(BargeWireError) -> BargeReferenceHeader {
+        let objectURL = try fields.required(BargeHeaderName.reference)
+        guard objectURL.utf8.count <= BargeReferenceHeader.maximumURLLength, objectURL.contains("://") else {
+            throw BargeWireError(.malformedValue, BargeHeaderName.reference, "'\(objectURL.prefix(80))' is not an object URL of at most \(BargeReferenceHeader.maximumURLLength) bytes")
+        }
+        let codec = try fields.required(BargeHeaderName.codec, as: BargeCodec.init(named:))
+        guard codec == .none else {
+            throw BargeWireError(.malformedValue, BargeHeaderName.codec, "a reference's object is stored uncompressed in version 1, not '\(codec.name)'")
+        }
+        let size: Int64 = try fields.required(BargeHeaderName.size, max: limits.maximumPayloadSize)
+        let storedSize: Int64 = try fields.required(BargeHeaderName.storedSize, max: limits.maximumPayloadSize * 2)
+        let encryption = try fields.encryptionParameters()
+        let expectedStoredSize = encryption.map { BargeSegmentEncryptor.encryptedSize(plaintextSize: size, segmentSize: $0.segmentSize) } ?? size
+        guard storedSize == expectedStoredSize else {
+            throw BargeWireError(.inconsistent, BargeHeaderName.storedSize, "\(storedSize) does not match a payload of \(size) bytes (expected \(expectedStoredSize))")
+        }
+        return BargeReferenceHeader(
+            id: id, objectURL: objectURL, size: size,
+            sha256: try fields.required(BargeHeaderName.sha256, as: BargeDigest.init(hex:)),
+            codec: codec, storedSize: storedSize, encryption: encryption,
+            contentType: fields.text(BargeHeaderName.contentType), fileName: fields.text(BargeHeaderName.fileName),
+            applicationHeaders: applicationHeaders
+        )
+    }
+
     /// The record headers for this envelope: Barge's, then the application's.
     /// Throws `reservedHeaderName` if an application header uses the `barge.` prefix.
     public func headers() throws(BargeWireError) -> [KafkaHeader] {
@@ -104,6 +133,17 @@ extension BargeEnvelope {
             headers.add(BargeHeaderName.contentType, chunk.contentType)
             headers.add(BargeHeaderName.fileName, chunk.fileName)
             return try headers.finish(applicationHeaders: chunk.applicationHeaders)
+        case .reference(let reference):
+            headers.common(kind: "reference", id: reference.id)
+            headers.add(BargeHeaderName.reference, reference.objectURL)
+            headers.add(BargeHeaderName.size, reference.size)
+            headers.add(BargeHeaderName.sha256, reference.sha256.hex)
+            headers.add(BargeHeaderName.codec, reference.codec.name)
+            headers.add(BargeHeaderName.storedSize, reference.storedSize)
+            for (name, value) in reference.encryption?.headerFields ?? [] { headers.add(name, value) }
+            headers.add(BargeHeaderName.contentType, reference.contentType)
+            headers.add(BargeHeaderName.fileName, reference.fileName)
+            return try headers.finish(applicationHeaders: reference.applicationHeaders)
         case .abort(let abort):
             headers.common(kind: "abort", id: abort.id)
             headers.add(BargeHeaderName.error, abort.reason)
@@ -155,6 +195,15 @@ struct BargeHeaderFields {
     func optional<Number: FixedWidthInteger>(_ name: String, max: Int64) throws(BargeWireError) -> Number? {
         guard let text = values[name] else { return nil }
         return try Self.number(text, name: name, max: max)
+    }
+
+    /// The encryption parameters, when the record has encryption headers.
+    func encryptionParameters() throws(BargeWireError) -> BargeEncryptionParameters? {
+        do {
+            return try BargeEncryptionParameters(headerFields: values.map { (name: $0.key, value: $0.value) })
+        } catch {
+            throw BargeWireError(.malformedValue, BargeHeaderName.encryption, error.message)
+        }
     }
 
     func id() throws(BargeWireError) -> BargeMessageID {

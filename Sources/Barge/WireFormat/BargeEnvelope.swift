@@ -10,6 +10,8 @@ public enum BargeEnvelope: Hashable, Sendable {
     case chunk(BargeChunkHeader)
     /// The producer gave up on a message.
     case abort(BargeAbortHeader)
+    /// A claim check: the payload is an object in a store, named by the record.
+    case reference(BargeReferenceHeader)
 }
 
 /// The Barge headers of an `inline` record.

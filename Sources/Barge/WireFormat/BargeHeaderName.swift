@@ -28,4 +28,8 @@ public enum BargeHeaderName {
     public static let fileName = "barge.filename"
     /// Why a producer aborted a message.
     public static let error = "barge.error"
+    /// A reference's object URL (`s3://bucket/key`, `file:///root/key`).
+    public static let reference = "barge.ref"
+    /// The size of a reference's object as stored (after encryption).
+    public static let storedSize = "barge.stored-size"
 }

@@ -15,7 +15,10 @@ struct DemoCommand: AsyncParsableCommand {
               1. machine vision: 200 camera frames of 200 KB to 5 MB, auto policy, a 2-member group;
               2. video: a 500 MB recording streamed while it is made, played back progressively;
               3. big CSV: 1 GB of rows in line-aligned parts, zstd, aggregated by 3 consumers;
-              4. chat attachment: chat text in a header, a 30 MB attachment chunked, one message.
+              4. chat attachment: chat text in a header, a 30 MB attachment chunked, one message;
+              5. model archive: a 2 GB file sent as a claim check to a file-system store under \
+            --data-dir, read back streaming; after the topic's retention removed the reference, \
+            the janitor deletes the object.
             Every payload's SHA-256 is checked. Prints a table; exits with 1 if anything failed.
             Example: barge demo --scale 0.1   (a tenth of the volume, for a quick look)
             """
@@ -39,16 +42,19 @@ struct DemoCommand: AsyncParsableCommand {
         config.listenPort = 0
         config.dataDirectory = dataDir
         config.autoCreateTopics = true
+        // The model archive's topic keeps records for seconds: check retention every second.
+        config.retentionCheckIntervalMs = 1000
         let quiet = commandLogger("barge.demo")
         let server = try await KafkaBrokerServer.start(config: config, logger: quiet)
         print("embedded broker on 127.0.0.1:\(server.port), data in \(dataDir)")
         let environment = DemoEnvironment(bootstrapServers: "127.0.0.1:\(server.port)", scale: scale, logger: quiet)
+        let storeRoot = (dataDir.hasPrefix("/") ? dataDir : FileManager.default.currentDirectoryPath + "/" + dataDir) + "/objects"
         let results = try await withThrowingTaskGroup(of: [DemoResult]?.self) { group in
             group.addTask {
                 try await server.run()
                 return nil
             }
-            group.addTask { try await Self.runUseCases(environment) }
+            group.addTask { try await Self.runUseCases(environment, storeRoot: storeRoot) }
             defer { group.cancelAll() }
             while let finished = try await group.next() {
                 if let results = finished { return results }
@@ -62,12 +68,13 @@ struct DemoCommand: AsyncParsableCommand {
         }
     }
 
-    private static func runUseCases(_ environment: DemoEnvironment) async throws -> [DemoResult] {
+    private static func runUseCases(_ environment: DemoEnvironment, storeRoot: String) async throws -> [DemoResult] {
         let useCases: [(String, @Sendable () async throws -> DemoResult)] = [
             ("machine vision", { try await MachineVisionDemo(environment: environment).run() }),
             ("video", { try await VideoDemo(environment: environment).run() }),
             ("big CSV", { try await CSVDemo(environment: environment).run() }),
             ("chat attachment", { try await ChatDemo(environment: environment).run() }),
+            ("model archive", { try await ModelArchiveDemo(environment: environment, storeRoot: storeRoot).run() }),
         ]
         var results: [DemoResult] = []
         for (name, run) in useCases {

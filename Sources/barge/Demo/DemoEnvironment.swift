@@ -1,6 +1,7 @@
 import Barge
 import Foundation
 import Logging
+import ObjectStore
 import RdKafka
 
 /// What every use case of the demo shares: the broker's address, quiet
@@ -15,29 +16,33 @@ struct DemoEnvironment: Sendable {
         max(minimum, Int(Double(value) * scale))
     }
 
-    func producer(policy: LargeMessagePolicy, compression: BargeCompression = .none) throws -> LargeMessageProducer {
+    func producer(policy: LargeMessagePolicy, compression: BargeCompression = .none, objectStore: (any ObjectStore)? = nil) throws -> LargeMessageProducer {
         var settings = LargeMessageProducerConfiguration(bootstrapServers: [bootstrapServers])
         settings.policy = policy
         settings.compression = compression
+        settings.objectStore = objectStore
         settings.producer.connection.clientID = "barge-demo"
         ToolDefaults.apply(to: &settings.producer, chunkSize: policy.chunkSize)
         return try LargeMessageProducer(configuration: settings, logger: logger)
     }
 
-    func consumer(group: String, delivery: LargeMessageConsumerConfiguration.Delivery = .whenComplete) throws -> LargeMessageConsumer {
+    func consumer(
+        group: String, delivery: LargeMessageConsumerConfiguration.Delivery = .whenComplete, objectStores: [any ObjectStore] = []
+    ) throws -> LargeMessageConsumer {
         var settings = LargeMessageConsumerConfiguration(bootstrapServers: [bootstrapServers], groupID: group)
         settings.delivery = delivery
+        settings.objectStores = objectStores
         settings.consumer.connection.clientID = "barge-demo"
         settings.consumer.heartbeatInterval = .milliseconds(500)
         ToolDefaults.apply(to: &settings.consumer)
         return try LargeMessageConsumer(configuration: settings, logger: logger)
     }
 
-    /// Creates `name` with `partitions` partitions.
-    func createTopic(_ name: String, partitions: Int32) async throws {
+    /// Creates `name` with `partitions` partitions and topic settings `configs`.
+    func createTopic(_ name: String, partitions: Int32, configs: [String: String] = [:]) async throws {
         let admin = try KafkaAdminClient(configuration: KafkaConnectionConfiguration(bootstrapServers: [bootstrapServers]), logger: logger)
         defer { Task { await admin.close() } }
-        try await admin.createTopic(name, partitions: partitions, replicationFactor: 1)
+        try await admin.createTopic(name, partitions: partitions, replicationFactor: 1, configs: configs)
     }
 
     /// Waits (at most 30 s) until the group's members hold `partitions`

@@ -6,6 +6,8 @@ enum SettingKey: String, CaseIterable, Sendable {
     case bootstrapServers = "bootstrap-servers"
     case topic
     case group
+    case store
+    case encryptionKeyFile = "encryption-key-file"
 
     /// The key in a config file: the flag's name, `bootstrap-servers`.
     var fileKey: String { rawValue }
@@ -22,6 +24,8 @@ enum SettingKey: String, CaseIterable, Sendable {
         case .bootstrapServers: "HOST:PORT"
         case .topic: "NAME"
         case .group: "GROUP"
+        case .store: "URL"
+        case .encryptionKeyFile: "FILE"
         }
     }
 }

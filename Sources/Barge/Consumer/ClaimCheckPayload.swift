@@ -1,0 +1,56 @@
+import NIOConcurrencyHelpers
+import ObjectStore
+
+/// Where a claim check's payload is and how to read it: the store holding its
+/// object (if the consumer has one), the reference's facts, the keys and the
+/// retry policy. It tells the engine when the message counts as handled.
+final class ClaimCheckPayload: Sendable {
+    let reference: BargeReferenceHeader
+    let info: BargeMessageInfo
+    /// The consumer's store holding the object, and the object's key in it.
+    let resolved: (store: any ObjectStore, key: ObjectKey)?
+    let keyring: BargeKeyring?
+    let retry: BargeRetryPolicy
+    private let token: Int
+    private let engine: ReassemblyEngine
+    /// Set once the message's fate is known: handled (true) or to be read again later (false).
+    private let outcome = NIOLockedValueBox<Bool?>(nil)
+
+    init(
+        reference: BargeReferenceHeader, info: BargeMessageInfo, stores: [any ObjectStore], keyring: BargeKeyring?,
+        retry: BargeRetryPolicy, token: Int, engine: ReassemblyEngine
+    ) {
+        self.reference = reference
+        self.info = info
+        resolved = stores.lazy.compactMap { store in
+            store.location.key(ofObjectURL: reference.objectURL).map { (store: store, key: $0) }
+        }.first
+        self.keyring = keyring
+        self.retry = retry
+        self.token = token
+        self.engine = engine
+    }
+
+    /// Records how reading ended: `handled` unless the failure may pass
+    /// (store unreachable, access refused, key missing), in which case the
+    /// offset must not be committed.
+    func settle(handled: Bool) {
+        let first = outcome.withLockedValue { current -> Bool in
+            guard current == nil else { return false }
+            current = handled
+            return true
+        }
+        guard first, handled else { return }
+        Task { [engine, token] in await engine.finishReference(token) }
+    }
+
+    /// The message was dropped: unread or partly read counts as handled.
+    func messageDropped() {
+        settle(handled: true)
+    }
+
+    /// The error for a failure of kind `kind`.
+    func failure(_ kind: BargeConsumerError.Kind, _ message: String) -> BargeConsumerError {
+        BargeConsumerError(kind, message, topicPartition: info.topicPartition, id: info.id, firstOffset: info.offset, lastOffset: info.offset)
+    }
+}

@@ -1,0 +1,37 @@
+import NIOCore
+
+extension FileSystemObjectStore {
+    /// Writes `body` to a partial file beside the target, a piece at a time, then flushes it
+    /// and renames it over the target (see the type's documentation).
+    ///
+    /// - Throws: `.badBody` when the body fails or differs from `options.expectedSize`,
+    ///   `.invalidKey` when a link or an object is in the way, file-system errors as typed
+    ///   errors, `CancellationError`. In every case the partial file is removed.
+    public func put<Body: AsyncSequence & Sendable>(
+        _ key: ObjectKey, body: Body, options: ObjectPutOptions
+    ) async throws -> ObjectInfo where Body.Element == ByteBuffer {
+        try checkNotReserved(key)
+        let name = Self.partialFilePrefix + String(UInt64.random(in: .min ... .max), radix: 16)
+        let partial = try await BlockingIO.run { [root] in try PartialFile.create(name, for: key, below: root) }
+        do {
+            var reader = PutBodyReader(body, key: key, expectedSize: options.expectedSize)
+            var pending: [ByteBuffer] = []
+            var pendingBytes = 0
+            while let piece = try await reader.next() {
+                pending.append(piece)
+                pendingBytes += piece.readableBytes
+                guard pendingBytes >= Self.pieceSize else { continue }
+                try await BlockingIO.run { [pending] in try partial.write(pending) }
+                pending.removeAll(keepingCapacity: true)
+                pendingBytes = 0
+            }
+            return try await BlockingIO.run { [pending] in
+                try partial.write(pending)
+                return try partial.commit().objectInfo(key: key)
+            }
+        } catch {
+            await BlockingIO.runToCompletion { partial.remove() }
+            throw error
+        }
+    }
+}
