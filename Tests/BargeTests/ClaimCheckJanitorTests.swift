@@ -57,7 +57,7 @@ struct ClaimCheckJanitorTests {
         try await withEmbeddedBroker(configure: { $0.retentionCheckIntervalMs = 200 }) { broker in
             let harness = ClaimCheckHarness(broker: broker, store: MemoryObjectStore(name: "ret-\(UUID().uuidString)"))
             let admin = try KafkaAdminClient(configuration: KafkaConnectionConfiguration(bootstrapServers: [broker.bootstrapServers]), logger: quietLogger())
-            try await admin.createTopic("short", partitions: 1, configs: ["retention.ms": "5000", "segment.ms": "500"])
+            try await admin.createTopic("short", partitions: 1, configs: ["retention.ms": "15000", "segment.ms": "500"])
             await admin.close()
             let producer = try harness.producer()
             let receipt = try await producer.send(testPayload(30_000), topic: "short")
@@ -66,7 +66,7 @@ struct ClaimCheckJanitorTests {
             #expect(early.deletions.isEmpty && early.referenced == 1)
 
             let watcher = try KafkaConsumer(configuration: KafkaConsumerConfiguration(bootstrapServers: [broker.bootstrapServers], groupID: "w"), logger: quietLogger())
-            let deadline = ContinuousClock.now + .seconds(30)
+            let deadline = ContinuousClock.now + .seconds(60)
             while ContinuousClock.now < deadline {
                 let marks = try await watcher.watermarks(of: KafkaTopicPartition(topic: "short", partition: 0))
                 if marks.low == marks.high && marks.high > 0 { break }

@@ -55,7 +55,13 @@ struct ReferenceScan {
             guard ContinuousClock.now < deadline else {
                 throw BargeJanitorError("scanning topic \(topic) took longer than \(timeout); nothing was deleted")
             }
-            guard let record = try await consumer.nextMessage(timeout: .seconds(1)) else { continue }
+            guard let record = try await consumer.nextMessage(timeout: .seconds(1)) else {
+                // Retention may have removed the rest of a partition while it was read.
+                for (partition, end) in ends where try await consumer.watermarks(of: partition).low >= end {
+                    ends[partition] = nil
+                }
+                continue
+            }
             guard let end = ends[record.topicPartition] else { continue }
             if let date = record.timestamp?.date { result.oldestRecord = min(result.oldestRecord ?? date, date) }
             if case .reference(let reference)? = try? BargeEnvelope(headers: record.headers) {

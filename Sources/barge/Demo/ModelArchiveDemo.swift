@@ -12,8 +12,9 @@ struct ModelArchiveDemo {
     let environment: DemoEnvironment
     /// The store's directory.
     let storeRoot: String
-    /// How long the topic keeps records.
-    static let retention: Duration = .seconds(4)
+    /// How long the topic keeps records: long enough for the janitor's first
+    /// look right after the send, short enough not to keep the demo waiting.
+    static let retention: Duration = .seconds(10)
 
     func run() async throws -> DemoResult {
         let topic = "model-archive"
@@ -34,6 +35,11 @@ struct ModelArchiveDemo {
         )
         await tally.sent(receipt)
         try await producer.close()
+        let janitor = janitor(store: store)
+        let early = try await janitor.collect()
+        if early.referenced != 1 || !early.deletions.isEmpty {
+            await tally.failed("the janitor did not keep the referenced object: \(early.deletions.map(\.objectURL))")
+        }
         await environment.consume([consumer], until: 1, tally: tally) { message, _ in
             guard message.info.kind == .claimCheck else {
                 await tally.failed("the payload did not arrive as a claim check")
@@ -45,24 +51,25 @@ struct ModelArchiveDemo {
         }
         let seconds = (ContinuousClock.now - started).seconds
         var notes = ["\(DemoTable.megabytes(receipt.size)) stored as \(receipt.objectURL ?? "?"); Kafka carried one reference record"]
-        notes += try await collect(topic: topic, store: store, tally: tally)
+        notes += try await collectAfterRetention(topic: topic, store: store, janitor: janitor, tally: tally)
         return DemoResult(
             useCase: "model archive", strategy: "claim check (file store)", payloads: 1, bytes: receipt.size,
             seconds: seconds, peakRSS: nil, verified: await tally.allVerified, notes: notes + (await tally.failures)
         )
     }
 
-    /// Runs the janitor while the reference is there (it must keep the object),
-    /// waits for retention to remove the reference, and runs it again (it must
-    /// delete the object, for that reason).
-    private func collect(topic: String, store: FileSystemObjectStore, tally: DemoTally) async throws -> [String] {
+    /// The janitor of `store`, without a grace period (nothing else writes to it).
+    private func janitor(store: FileSystemObjectStore) -> ClaimCheckJanitor {
         var configuration = ClaimCheckJanitorConfiguration(bootstrapServers: [environment.bootstrapServers], store: store)
         configuration.gracePeriod = .zero
-        let janitor = ClaimCheckJanitor(configuration: configuration, logger: environment.logger)
-        let early = try await janitor.collect()
-        if early.referenced != 1 || !early.deletions.isEmpty {
-            await tally.failed("the janitor did not keep the referenced object: \(early.deletions.map(\.objectURL))")
-        }
+        return ClaimCheckJanitor(configuration: configuration, logger: environment.logger)
+    }
+
+    /// Waits for retention to remove the reference, and runs the janitor again:
+    /// it must delete the object now, for that reason.
+    private func collectAfterRetention(
+        topic: String, store: FileSystemObjectStore, janitor: ClaimCheckJanitor, tally: DemoTally
+    ) async throws -> [String] {
         try await waitForRetention(topic: topic)
         let late = try await janitor.collect()
         guard let deletion = late.deletions.first, deletion.deleted, deletion.reason == .retention else {
