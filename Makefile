@@ -3,6 +3,9 @@ SWIFT ?= swift
 PYTHON ?= python3
 BARGE_DEBUG := .build/debug/barge
 BARGE_RELEASE := .build/release/barge
+# pip installs SeaweedFS's `weed` into Python's scripts directory; the Swift S3 tests look on PATH.
+PYTHON_SCRIPTS := $(shell $(PYTHON) -c 'import sysconfig; print(sysconfig.get_path("scripts"))' 2>/dev/null)
+export PATH := $(PYTHON_SCRIPTS):$(PATH)
 
 .PHONY: deps build release test unit-test integration-test check-generated generate demo bench bench-broker bench-client bench-large bench-claim-check clean
 

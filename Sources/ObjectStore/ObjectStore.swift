@@ -35,7 +35,9 @@ public protocol ObjectStore: Sendable {
     func delete(_ key: ObjectKey) async throws
 
     /// Every object whose key starts with `prefix` (plain text match, not a path match),
-    /// in ascending key order.
+    /// in ascending UTF-8 key order where the store keeps it (the file-system and memory
+    /// stores, AWS S3). SeaweedFS's S3 gateway lists a directory's subdirectories in
+    /// tree order instead (`a/b/c` before `a/b-x`); callers that need an order sort.
     func list(prefix: String) -> ObjectListing
 }
 

@@ -69,7 +69,7 @@ public struct ObjectStoreURL: Sendable, Hashable {
     /// and the AWS config files).
     public func open(
         environment: [String: String] = ProcessInfo.processInfo.environment,
-        httpClient: HTTPClient = .shared,
+        httpClient: HTTPClient = S3ObjectStore.defaultHTTPClient,
         logger: Logger = Logger(label: "barge.object-store")
     ) throws(ObjectStoreError) -> any ObjectStore {
         switch location {

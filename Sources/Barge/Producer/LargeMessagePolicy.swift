@@ -38,11 +38,11 @@ public struct LargeMessagePolicy: Hashable, Sendable {
         LargeMessagePolicy(strategy: .chunked, chunkSize: chunkSize, claimCheckThreshold: nil)
     }
 
-    /// One record when the payload fits under the topic's `max.message.bytes`
-    /// (less room for headers and batch overhead); a claim check when a
-    /// threshold is given and the payload's size is known and at least that;
-    /// chunks of `chunkSize` otherwise (always for a stream of unknown
-    /// length). The default, without a threshold.
+    /// A claim check when a threshold is given and the payload's size is
+    /// known and at least that; else one record when the payload fits under
+    /// the topic's `max.message.bytes` (less room for headers and batch
+    /// overhead); chunks of `chunkSize` otherwise (always for a stream of
+    /// unknown length). The default, without a threshold.
     public static func auto(chunkSize: Int = defaultChunkSize, claimCheckAbove threshold: Int64? = nil) -> LargeMessagePolicy {
         LargeMessagePolicy(strategy: .auto, chunkSize: chunkSize, claimCheckThreshold: threshold)
     }
@@ -59,8 +59,8 @@ public struct LargeMessagePolicy: Hashable, Sendable {
         case .chunked: return size == 0 ? .inline : .chunked
         case .auto:
             guard let size else { return .chunked }
+            if let claimCheckThreshold, size >= claimCheckThreshold, size > 0 { return .claimCheck }
             if size == 0 || size <= Int64(recordLimit - Self.recordOverhead) { return .inline }
-            if let claimCheckThreshold, size >= claimCheckThreshold { return .claimCheck }
             return .chunked
         }
     }

@@ -24,13 +24,18 @@ public struct S3ObjectStore: ObjectStore {
 
     /// A store in `bucket` under `prefix` (a `/` is appended when missing).
     ///
+    /// `httpClient`'s own settings still apply. The default, ``defaultHTTPClient``, fails a
+    /// refused connection at once (leaving retries to `S3RetryPolicy`) and bounds a stalled
+    /// read to 60 s; `HTTPClient.shared` instead retries failed connection attempts until a
+    /// request's deadline and sets no read timeout.
+    ///
     /// - Throws: `ObjectStoreError` `.configuration` when `bucket` is not a valid bucket name
     ///   or `prefix` is not a valid key prefix.
     public init(
         bucket: String,
         prefix: String = "",
         configuration: S3Configuration,
-        httpClient: HTTPClient = .shared,
+        httpClient: HTTPClient = S3ObjectStore.defaultHTTPClient,
         logger: Logger = Logger(label: "barge.objectstore.s3")
     ) throws(ObjectStoreError) {
         try self.init(
@@ -118,7 +123,8 @@ public struct S3ObjectStore: ObjectStore {
             if let continuation { query.append((name: "continuation-token", value: continuation)) }
             let page = try S3ListObjectsPage(xml: try await transport.send(S3Request(method: .GET, query: query)).body)
             let objects = page.objects.compactMap { object -> ObjectInfo? in
-                guard object.key.hasPrefix(storePrefix), let key = try? ObjectKey(String(object.key.dropFirst(storePrefix.count))) else {
+                // Some S3-compatible stores (SeaweedFS) match prefixes path-wise ("a//" as "a/"): keep the text match.
+                guard object.key.hasPrefix(storePrefix + listPrefix), let key = try? ObjectKey(String(object.key.dropFirst(storePrefix.count))) else {
                     logger.debug("S3 listing skips a key that is not a valid key of this store", metadata: ["key": "\(object.key)"])
                     return nil
                 }
