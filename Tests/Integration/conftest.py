@@ -15,7 +15,6 @@ create_bucket(), client(), env(), store_url()).
 from __future__ import annotations
 
 import os
-import signal
 import socket
 import struct
 import subprocess
@@ -24,6 +23,7 @@ import uuid
 from pathlib import Path
 
 import pytest
+from process_control import terminate
 from seaweedfs_server import SeaweedFS
 
 REPO = Path(__file__).resolve().parents[2]
@@ -141,14 +141,7 @@ class Broker:
         """SIGTERM, then SIGKILL after `grace` seconds. Returns the exit code."""
         if self.proc is None:
             return None
-        if self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGTERM)
-            try:
-                self.proc.wait(grace)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait(10)
-        return self.proc.returncode
+        return terminate(self.proc, grace)
 
     def kill9(self) -> None:
         assert self.proc is not None

@@ -18,7 +18,6 @@ import json
 import os
 import secrets
 import shutil
-import signal
 import socket
 import subprocess
 import sys
@@ -26,6 +25,8 @@ import sysconfig
 import tempfile
 import time
 import uuid
+
+from process_control import terminate
 
 HOST = "127.0.0.1"
 REGION = "us-east-1"
@@ -156,13 +157,8 @@ class SeaweedFS:
 
     def stop(self, grace: float = 3.0) -> None:
         """SIGTERM, SIGKILL after `grace` seconds; removes every file weed made."""
-        if self.proc is not None and self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGTERM)
-            try:
-                self.proc.wait(grace)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait(10)
+        if self.proc is not None:
+            terminate(self.proc, grace)
         for kind, port in (("master", self.master_grpc), ("volume", self.volume_grpc),
                            ("filer", self.filer_grpc), ("s3", self.s3_grpc)):
             try:
