@@ -157,6 +157,7 @@ let package = Package(
                 "Barge", "RdKafka", "ObjectStore", "BargeBroker", "BargeBrokerTestKit", .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
         .testTarget(

@@ -16,7 +16,8 @@ struct GroupCoordinatorWireTests {
         var request = JoinGroupRequest()
         request.groupId = group
         request.memberId = memberId
-        request.sessionTimeoutMs = 10_000
+        // Long enough that a member without heartbeats outlives a test on a loaded machine.
+        request.sessionTimeoutMs = 120_000
         request.rebalanceTimeoutMs = 10_000
         request.protocolType = "consumer"
         var range = JoinGroupRequest.JoinGroupRequestProtocol()

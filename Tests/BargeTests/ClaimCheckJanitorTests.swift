@@ -5,6 +5,7 @@ import Foundation
 import NIOCore
 import ObjectStore
 import RdKafka
+import ServiceLifecycle
 import Testing
 
 @Suite("ClaimCheckJanitor against the embedded broker", .timeLimit(.minutes(3)))
@@ -77,6 +78,36 @@ struct ClaimCheckJanitorTests {
             #expect(late.deletions.map(\.objectURL) == [receipt.objectURL!])
             #expect(late.deletions.first?.reason == .retention && late.deletions.first?.deleted == true)
             #expect(try await harness.storedKeys().isEmpty)
+        }
+    }
+
+    @Test("as a service, the janitor collects every interval and stops on a graceful shutdown")
+    func service() async throws {
+        try await withEmbeddedBroker { broker in
+            let store = MemoryObjectStore(name: "svc-\(UUID().uuidString)")
+            let producer = try ClaimCheckHarness(broker: broker, store: store).producer()
+            _ = try await producer.send(testPayload(1000), topic: "svc")
+            try await producer.close()
+            let orphan = try await orphan(in: store, topic: "svc")
+            var configuration = ClaimCheckJanitorConfiguration(bootstrapServers: [broker.bootstrapServers], store: store)
+            configuration.gracePeriod = .zero
+            configuration.interval = .milliseconds(200)
+            let group = ServiceGroup(configuration: ServiceGroupConfiguration(
+                services: [ClaimCheckJanitor(configuration: configuration, logger: quietLogger())], logger: quietLogger()
+            ))
+            try await withThrowingTaskGroup(of: Void.self) { tasks in
+                tasks.addTask { try await group.run() }
+                let deadline = ContinuousClock.now + .seconds(30)
+                while store.count(of: .delete) == 0, ContinuousClock.now < deadline {
+                    try await Task.sleep(for: .milliseconds(50))
+                }
+                await group.triggerGracefulShutdown()
+                try await tasks.waitForAll()
+            }
+            var left: [String] = []
+            for try await object in store.list(prefix: "") { left.append(store.location.url(of: object.key)) }
+            #expect(left.count == 1 && !left.contains(orphan), "the orphan went, the referenced object stayed")
+            #expect(store.count(of: .list) >= 1)
         }
     }
 }

@@ -33,20 +33,26 @@ final class ClaimCheckPayload: Sendable {
 
     /// Records how reading ended: `handled` unless the failure may pass
     /// (store unreachable, access refused, key missing), in which case the
-    /// offset must not be committed.
-    func settle(handled: Bool) {
-        let first = outcome.withLockedValue { current -> Bool in
-            guard current == nil else { return false }
-            current = handled
-            return true
-        }
-        guard first, handled else { return }
-        Task { [engine, token] in await engine.finishReference(token) }
+    /// offset must not be committed. Awaited, so that a commit right after
+    /// the read includes the message.
+    func settle(handled: Bool) async {
+        guard claimOutcome(handled), handled else { return }
+        await engine.finishReference(token)
     }
 
     /// The message was dropped: unread or partly read counts as handled.
     func messageDropped() {
-        settle(handled: true)
+        guard claimOutcome(true) else { return }
+        Task { [engine, token] in await engine.finishReference(token) }
+    }
+
+    /// Sets the outcome unless one was set before; whether this call set it.
+    private func claimOutcome(_ handled: Bool) -> Bool {
+        outcome.withLockedValue { current in
+            guard current == nil else { return false }
+            current = handled
+            return true
+        }
     }
 
     /// The error for a failure of kind `kind`.

@@ -38,13 +38,13 @@ final class ClaimCheckReader {
             }
             try verifyEnd()
             finished = true
-            if plaintextRange == nil { payload.settle(handled: true) }
+            if plaintextRange == nil { await payload.settle(handled: true) }
             return nil
         } catch {
             finished = true
             let failure = classify(error)
             // A ranged read never settles the message: whole reads and dropping it do.
-            if plaintextRange == nil { payload.settle(handled: failure.handled) }
+            if plaintextRange == nil { await payload.settle(handled: failure.handled) }
             throw failure.error
         }
     }
