@@ -86,8 +86,8 @@ public struct ObjectStoreURL: Sendable, Hashable {
                 region: region ?? "us-east-1",
                 addressing: try addressing(),
                 credentials: try resolver.credentials(),
-                partSize: try number("part-size") ?? 8 << 20,
-                uploadParallelism: try number("parallelism") ?? 4
+                partSize: try number("part-size") ?? S3Configuration.defaultPartSize,
+                uploadParallelism: try number("parallelism") ?? S3Configuration.defaultUploadParallelism
             )
             return try S3ObjectStore(bucket: bucket, prefix: prefix, configuration: configuration, httpClient: httpClient, logger: logger)
         }

@@ -8,4 +8,10 @@ struct Barge: AsyncParsableCommand {
         abstract: "Move large payloads through Apache Kafka.",
         subcommands: [BrokerCommand.self, SendCommand.self, ReceiveCommand.self, TopicsCommand.self, GcCommand.self, DemoCommand.self, BenchCommand.self]
     )
+
+    /// Tunes the allocator, then parses the command line and runs the command.
+    static func main() async {
+        AllocatorTuning.apply()
+        await main(nil)
+    }
 }

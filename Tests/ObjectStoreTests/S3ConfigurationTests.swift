@@ -5,14 +5,17 @@ import Testing
 struct S3ConfigurationTests {
     private let credentials = AWSCredentials(accessKeyID: "A", secretAccessKey: "S")
 
-    @Test("AWS by default: virtual-hosted, regional endpoint, 8 MiB parts")
+    @Test("AWS by default: virtual-hosted, regional endpoint, 5 MiB parts, 3 at once; larger parts for bodies beyond 10,000 parts")
     func defaults() throws {
         let configuration = try S3Configuration(region: "eu-central-1", credentials: credentials)
         #expect(configuration.endpoint.description == "https://s3.eu-central-1.amazonaws.com")
         #expect(configuration.addressing == .virtualHosted)
-        #expect(configuration.partSize == 8 * 1024 * 1024)
+        #expect(configuration.partSize == 5 * 1024 * 1024 && configuration.uploadParallelism == 3)
+        #expect(configuration.partSize(forExpectedSize: nil) == 5 * 1024 * 1024)
+        #expect(configuration.partSize(forExpectedSize: 50 * 1024 * 1024 * 1024) == 6 * 1024 * 1024)
+        #expect(configuration.partSize(forExpectedSize: 10_000 * 5 * 1024 * 1024) == 5 * 1024 * 1024)
+        #expect(configuration.partSize(forExpectedSize: 1 << 50) == S3Configuration.maximumPartSize)
         #expect(configuration.singlePutThreshold == configuration.partSize)
-        #expect(configuration.uploadParallelism == 4)
         #expect(configuration.retryPolicy == S3RetryPolicy(maxAttempts: 5, initialBackoff: .milliseconds(100), maxBackoff: .seconds(5)))
         let address = configuration.address(bucket: "b", key: "a b/c+d/é")
         #expect(address.host == "b.s3.eu-central-1.amazonaws.com")

@@ -16,6 +16,10 @@ public struct S3Configuration: Sendable {
     public static let maximumPartSize = 5 * 1024 * 1024 * 1024
     /// The most parts one multipart upload can have.
     public static let maximumPartCount = 10_000
+    /// The default part size: 5 MiB.
+    public static let defaultPartSize = 5 * 1024 * 1024
+    /// The default number of parts uploaded at once: 3.
+    public static let defaultUploadParallelism = 3
 
     /// The service's address. Default: AWS's endpoint for `region`.
     public let endpoint: S3Endpoint
@@ -23,10 +27,12 @@ public struct S3Configuration: Sendable {
     public let region: String
     /// How the bucket appears in URLs. Default: `.virtualHosted` for AWS, `.path` for a custom endpoint.
     public let addressing: Addressing
-    /// The size of each part of a multipart upload. Default: 8 MiB; at least 5 MiB.
+    /// The size of each part of a multipart upload. Default: 5 MiB; at least 5 MiB. A put
+    /// whose size is known and would need more than 10,000 parts uses larger parts.
     public let partSize: Int
-    /// How many parts are uploaded at once. Default: 4. A `put` holds at most
-    /// `uploadParallelism × partSize` bytes of its body in memory.
+    /// How many parts are uploaded at once. Default: 3. A `put` holds at most
+    /// `(uploadParallelism + 1) × partSize` bytes of its body in memory (the parts in flight
+    /// and the one being read).
     public let uploadParallelism: Int
     /// How failures that may pass are retried.
     public let retryPolicy: S3RetryPolicy
@@ -42,6 +48,15 @@ public struct S3Configuration: Sendable {
     /// multipart upload. Equal to `partSize`.
     public var singlePutThreshold: Int { partSize }
 
+    /// The part size for a body of `expectedSize` bytes: `partSize`, or, when that many bytes
+    /// would need more than `maximumPartCount` parts, the smallest whole number of MiB that fits.
+    func partSize(forExpectedSize expectedSize: Int64?) -> Int {
+        guard let expectedSize, expectedSize > Int64(partSize) * Int64(Self.maximumPartCount) else { return partSize }
+        let mebibyte = Int64(1 << 20)
+        let needed = (expectedSize + Int64(Self.maximumPartCount) - 1) / Int64(Self.maximumPartCount)
+        return Int(min((needed + mebibyte - 1) / mebibyte * mebibyte, Int64(Self.maximumPartSize)))
+    }
+
     /// Settings for a store at `endpoint` (AWS when nil).
     ///
     /// - Throws: `ObjectStoreError` `.configuration` naming the setting that is out of range.
@@ -50,8 +65,8 @@ public struct S3Configuration: Sendable {
         region: String = "us-east-1",
         addressing: Addressing? = nil,
         credentials: AWSCredentials,
-        partSize: Int = 8 * 1024 * 1024,
-        uploadParallelism: Int = 4,
+        partSize: Int = S3Configuration.defaultPartSize,
+        uploadParallelism: Int = S3Configuration.defaultUploadParallelism,
         retryPolicy: S3RetryPolicy = S3RetryPolicy(),
         requestTimeout: Duration = .seconds(60),
         listPageSize: Int = 1000

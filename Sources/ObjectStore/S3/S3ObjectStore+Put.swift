@@ -20,7 +20,8 @@ extension S3ObjectStore {
             transport: transport, key: prefix + key.rawValue, callerKey: key.rawValue, contentType: options.contentType
         )
         do {
-            let parts = try await uploadParts(upload, first: first, reader: &reader)
+            let partSize = configuration.partSize(forExpectedSize: options.expectedSize)
+            let parts = try await uploadParts(upload, first: first, partSize: partSize, reader: &reader)
             try reader.verifyComplete()
             let eTag = try await upload.complete(parts)
             return ObjectInfo(key: key, size: reader.bytesRead, lastModified: Date(), eTag: eTag)
@@ -43,9 +44,8 @@ extension S3ObjectStore {
     /// Uploads `first` and the rest of `reader` as parts, keeping at most `uploadParallelism`
     /// parts in memory: the next part is read while the others upload, once a slot is free.
     private func uploadParts<Base: AsyncIteratorProtocol>(
-        _ upload: S3MultipartUpload, first: ByteBuffer, reader: inout S3BodyReader<Base>
+        _ upload: S3MultipartUpload, first: ByteBuffer, partSize: Int, reader: inout S3BodyReader<Base>
     ) async throws -> [S3MultipartUpload.Part] where Base.Element == ByteBuffer {
-        let partSize = configuration.partSize
         let parallelism = configuration.uploadParallelism
         return try await withThrowingTaskGroup(of: S3MultipartUpload.Part.self) { group in
             var uploaded: [S3MultipartUpload.Part] = []
@@ -61,7 +61,7 @@ extension S3ObjectStore {
                 }
                 group.addTask { [part, number] in try await upload.uploadPart(number, part) }
                 inFlight += 1
-                if part.readableBytes < partSize { break }
+                if part.readableBytes < (number == 1 ? configuration.singlePutThreshold : partSize) { break }
                 if inFlight == parallelism, let done = try await group.next() {
                     uploaded.append(done)
                     inFlight -= 1
