@@ -57,20 +57,24 @@ struct ClaimCheckJanitorTests {
     func retention() async throws {
         try await withEmbeddedBroker(configure: { $0.retentionCheckIntervalMs = 200 }) { broker in
             let harness = ClaimCheckHarness(broker: broker, store: MemoryObjectStore(name: "ret-\(UUID().uuidString)"))
+            // Retention by size, so that only the records written below decide when the reference goes.
             let admin = try KafkaAdminClient(configuration: KafkaConnectionConfiguration(bootstrapServers: [broker.bootstrapServers]), logger: quietLogger())
-            try await admin.createTopic("short", partitions: 1, configs: ["retention.ms": "15000", "segment.ms": "500"])
+            try await admin.createTopic("short", partitions: 1, configs: ["retention.bytes": "6000", "segment.bytes": "4096"])
             await admin.close()
             let producer = try harness.producer()
             let receipt = try await producer.send(testPayload(30_000), topic: "short")
-            try await producer.close()
             let early = try await janitor(broker, store: harness.store).collect()
             #expect(early.deletions.isEmpty && early.referenced == 1)
 
+            // Plain records in segments of their own push the reference's segment past retention.bytes.
+            let raw = try KafkaProducer(configuration: KafkaProducerConfiguration(bootstrapServers: [broker.bootstrapServers]), logger: quietLogger())
+            for _ in 0..<3 { _ = try await raw.send(KafkaProducerMessage(topic: "short", partition: 0, key: nil, value: testPayload(3000), headers: [])) }
+            try await raw.close()
+            try await producer.close()
             let watcher = try KafkaConsumer(configuration: KafkaConsumerConfiguration(bootstrapServers: [broker.bootstrapServers], groupID: "w"), logger: quietLogger())
             let deadline = ContinuousClock.now + .seconds(60)
             while ContinuousClock.now < deadline {
-                let marks = try await watcher.watermarks(of: KafkaTopicPartition(topic: "short", partition: 0))
-                if marks.low == marks.high && marks.high > 0 { break }
+                if try await watcher.watermarks(of: KafkaTopicPartition(topic: "short", partition: 0)).low > receipt.firstOffset { break }
                 try await Task.sleep(for: .milliseconds(100))
             }
             await watcher.close()

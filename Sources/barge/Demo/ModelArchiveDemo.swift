@@ -14,7 +14,7 @@ struct ModelArchiveDemo {
     let storeRoot: String
     /// How long the topic keeps records: long enough for the janitor's first
     /// look right after the send, short enough not to keep the demo waiting.
-    static let retention: Duration = .seconds(10)
+    static let retention: Duration = .seconds(30)
 
     func run() async throws -> DemoResult {
         let topic = "model-archive"
