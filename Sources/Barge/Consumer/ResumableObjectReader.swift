@@ -15,6 +15,7 @@ final class ResumableObjectReader {
     private var position: Int64
     private var body: ObjectBody.Iterator?
     private var failures = 0
+    private var ended = false
 
     init(store: any ObjectStore, key: ObjectKey, range: Range<Int64>, isWholeObject: Bool, retry: BargeRetryPolicy) {
         self.store = store
@@ -25,8 +26,29 @@ final class ResumableObjectReader {
         position = range.lowerBound
     }
 
-    /// The next bytes, or nil after the range's last byte.
+    /// Bytes gathered into one piece before it is handed on: the store's
+    /// buffers are small (tens of KiB from HTTP), and every piece costs a
+    /// hand-off to a file write or a decryption call.
+    static let pieceSize = 1 << 20
+
+    /// The next bytes (about ``pieceSize`` of them, fewer at the end), or nil
+    /// after the range's last byte.
     func next() async throws -> [UInt8]? {
+        var gathered: [UInt8] = []
+        while gathered.count < Self.pieceSize, let bytes = try await nextBuffer() {
+            if gathered.isEmpty {
+                gathered = bytes
+                gathered.reserveCapacity(Self.pieceSize)
+            } else {
+                gathered += bytes
+            }
+        }
+        return gathered.isEmpty ? nil : gathered
+    }
+
+    /// The next buffer the store gives, retried as the policy says.
+    private func nextBuffer() async throws -> [UInt8]? {
+        guard !ended else { return nil }
         while true {
             do {
                 return try await read()
@@ -45,7 +67,10 @@ final class ResumableObjectReader {
 
     private func read() async throws -> [UInt8]? {
         if body == nil {
-            if position == range.upperBound && !(isWholeObject && position == range.lowerBound) { return nil }
+            if position == range.upperBound && !(isWholeObject && position == range.lowerBound) {
+                ended = true
+                return nil
+            }
             let requested = isWholeObject && position == range.lowerBound ? nil : position..<range.upperBound
             body = try await store.get(key, range: requested).makeAsyncIterator()
         }
@@ -53,6 +78,7 @@ final class ResumableObjectReader {
             guard position == range.upperBound else {
                 throw ObjectStoreError(.badResponse, key: key.rawValue, "the object ended at byte \(position), the reference says \(range.upperBound)")
             }
+            ended = true
             return nil
         }
         guard Int64(buffer.readableBytes) <= range.upperBound - position else {
