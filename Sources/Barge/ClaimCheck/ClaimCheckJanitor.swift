@@ -136,10 +136,3 @@ public struct ClaimCheckJanitor: Service {
         return topics
     }
 }
-
-extension Duration {
-    /// The duration in seconds, as a floating-point number.
-    var seconds: Double {
-        Double(components.seconds) + Double(components.attoseconds) / 1e18
-    }
-}

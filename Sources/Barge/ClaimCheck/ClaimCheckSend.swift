@@ -33,9 +33,7 @@ struct ClaimCheckSend {
     }
 
     func run<Pieces: AsyncSequence & Sendable>(_ pieces: Pieces) async throws -> BargeReceipt where Pieces.Element == [UInt8] {
-        if let reserved = applicationHeaders.first(where: { $0.key.hasPrefix(BargeHeaderName.prefix) }) {
-            throw BargeWireError(.reservedHeaderName, reserved.key, "application headers may not start with '\(BargeHeaderName.prefix)'")
-        }
+        try BargeHeaderName.checkApplicationHeaders(applicationHeaders)
         let objectKey = try Self.objectKey(topic: topic, id: id)
         let encryptor = try keyring.map { try BargeSegmentEncryptor(keyring: $0) }
         let digest = RunningDigest()

@@ -185,9 +185,7 @@ public final class LargeMessageProducer: Sendable {
         topic: String, key: [UInt8]?, id: BargeMessageID, facts: TopicFacts, knownSize: Int64?,
         headers: [KafkaHeader], description: PayloadDescription
     ) throws -> ChunkedSend {
-        if let reserved = headers.first(where: { $0.key.hasPrefix(BargeHeaderName.prefix) }) {
-            throw BargeWireError(.reservedHeaderName, reserved.key, "application headers may not start with '\(BargeHeaderName.prefix)'")
-        }
+        try BargeHeaderName.checkApplicationHeaders(headers)
         let chunkSize = policy(for: topic).chunkSize
         guard chunkSize <= facts.recordLimit - LargeMessagePolicy.recordOverhead else {
             throw BargeProducerError(.invalidArgument, "chunk size \(chunkSize) does not fit a record of topic \(topic) (limit \(facts.recordLimit))")

@@ -248,9 +248,7 @@ struct BargeHeaderWriter {
     }
 
     func finish(applicationHeaders: [KafkaHeader]) throws(BargeWireError) -> [KafkaHeader] {
-        if let reserved = applicationHeaders.first(where: { $0.key.hasPrefix(BargeHeaderName.prefix) }) {
-            throw BargeWireError(.reservedHeaderName, reserved.key, "application headers may not start with '\(BargeHeaderName.prefix)'")
-        }
+        try BargeHeaderName.checkApplicationHeaders(applicationHeaders)
         return headers + applicationHeaders
     }
 }

@@ -1,3 +1,5 @@
+import RdKafka
+
 /// The header names of Barge's wire format, version 1 (docs/wire-format.md).
 public enum BargeHeaderName {
     /// Every Barge header name starts with this; applications may not use it.
@@ -32,4 +34,11 @@ public enum BargeHeaderName {
     public static let reference = "barge.ref"
     /// The size of a reference's object as stored (after encryption).
     public static let storedSize = "barge.stored-size"
+
+    /// Throws `reservedHeaderName` if an application header uses the `barge.` prefix.
+    static func checkApplicationHeaders(_ headers: [KafkaHeader]) throws(BargeWireError) {
+        if let reserved = headers.first(where: { $0.key.hasPrefix(prefix) }) {
+            throw BargeWireError(.reservedHeaderName, reserved.key, "application headers may not start with '\(prefix)'")
+        }
+    }
 }

@@ -67,10 +67,3 @@ actor ConsumerShares {
 
     var counts: [Int] { byMember.keys.sorted().map { byMember[$0]! } }
 }
-
-extension Duration {
-    /// The duration in seconds, as a floating-point number.
-    var seconds: Double {
-        Double(components.seconds) + Double(components.attoseconds) / 1e18
-    }
-}
