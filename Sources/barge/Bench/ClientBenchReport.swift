@@ -20,7 +20,7 @@ struct ClientThroughput: Sendable {
     }
 
     private static func megabytesPerSecond(_ bytes: Int, _ time: Duration) -> Double {
-        let seconds = Double(time.components.seconds) + Double(time.components.attoseconds) / 1e18
+        let seconds = time.seconds
         return Double(bytes) / 1e6 / seconds
     }
 }

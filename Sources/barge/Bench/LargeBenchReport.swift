@@ -24,7 +24,7 @@ struct LargeBenchReport {
 
     /// Records one transfer and returns its table row.
     mutating func record(round: Int, _ transfer: LargeTransfer, _ elapsed: Duration) -> String {
-        let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+        let seconds = elapsed.seconds
         let megabytesPerSecond = Double(size) / 1e6 / seconds
         rounds.append((round, transfer, seconds, megabytesPerSecond))
         return "| \(round) | \(transfer.rawValue) | \(Self.format(seconds, digits: 2)) | \(Self.format(megabytesPerSecond, digits: 1)) |"
