@@ -107,6 +107,7 @@ let package = Package(
                 "BargeBroker",
                 "RdKafka",
                 .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -159,6 +160,10 @@ let package = Package(
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
+        ),
+        .testTarget(
+            name: "BargeCommandTests",
+            dependencies: ["barge", "Barge", "RdKafka"]
         ),
         .testTarget(
             name: "RdKafkaTests",

@@ -45,11 +45,11 @@ struct ReassemblyStateTests {
                     delivered[token] = info
                     deliveredOrder.append(token)
                     if let payload { bytes[token] = payload }
-                case .deliverReference(let token, let info, _):
+                case .deliverReference(let token, let info, _, _):
                     delivered[token] = info
                     deliveredOrder.append(token)
                 case .seal(let token, _): sealed.insert(token)
-                case .fail(_, let error, let notify):
+                case .fail(_, let error, let notify, _):
                     if notify { failures.append(error) } else { silentFailures.append(error) }
                 case .discard(let token, _): discarded.insert(token)
                 }
@@ -213,6 +213,71 @@ struct ReassemblyStateTests {
         var outcome = Outcome()
         feed(&state, [record], outcome: &outcome)
         #expect(outcome.failures.map(\.kind) == [.malformedRecord])
+    }
+
+    /// Headers of a chunk of message `id` at `index`, broken by `field` = `value`.
+    func brokenChunk(id: BargeMessageID, at offset: Int64, field: String, value: String) -> KafkaConsumerMessage {
+        var headers = [
+            KafkaHeader(key: "barge.v", string: "1"), KafkaHeader(key: "barge.kind", string: "chunk"),
+            KafkaHeader(key: "barge.id", string: id.text), KafkaHeader(key: "barge.index", string: "1"),
+            KafkaHeader(key: "barge.codec", string: "none"),
+        ]
+        headers.removeAll { $0.key == field }
+        headers.append(KafkaHeader(key: field, string: value))
+        return KafkaConsumerMessage(topicPartition: partition, offset: offset, key: nil, value: [1, 2], headers: headers)
+    }
+
+    @Test("a malformed chunk after good ones fails its open message at once, with its id; later messages are not held up", arguments: [
+        ("barge.index", "01"), ("barge.index", "9223372036854775808"), ("barge.index", "99999999"), ("barge.count", "0"),
+        ("barge.codec", "brotli"), ("barge.last", "yes"),
+    ])
+    func malformedChunkFailsItsMessage(field: String, value: String) throws {
+        for delivery in [LargeMessageConsumerConfiguration.Delivery.whenComplete, .progressive] {
+            let id = BargeMessageID()
+            let parts = chunks(payload(3000), chunkSize: 1000, id: id)
+            var state = ReassemblyState(settings: .init(delivery: delivery))
+            var outcome = Outcome()
+            feed(&state, [try record(.chunk(parts[0].0), parts[0].1, at: 0), brokenChunk(id: id, at: 1, field: field, value: value)], outcome: &outcome)
+            let failures = outcome.failures + outcome.silentFailures
+            #expect(failures.map(\.kind) == [.malformedRecord], "\(field)=\(value) \(delivery)")
+            #expect(failures.first?.id == id && failures.first?.firstOffset == 0 && failures.first?.lastOffset == 1)
+            #expect(state.assemblingCount == 0)
+            // The rest of the message is ignored; the next message comes through and commits pass everything.
+            let next = payload(5)
+            let inline = BargeEnvelope.inline(BargeInlineHeader(id: BargeMessageID(), size: 5, sha256: BargeDigest.sha256(of: next), codec: .none))
+            feed(&state, [try record(.chunk(parts[2].0), parts[2].1, at: 2), try record(inline, next, at: 3)], outcome: &outcome)
+            #expect(outcome.delivered.values.contains { $0.offset == 3 })
+            #expect(outcome.failures.count + outcome.silentFailures.count == 1)
+            for token in 0...10 { state.acknowledge(token) }
+            #expect(state.commitOffsets().first?.offset == 4)
+        }
+    }
+
+    @Test("a malformed record that names no open message is reported with the id it names, if valid")
+    func malformedRecordKeepsItsID() {
+        let id = BargeMessageID()
+        var state = ReassemblyState(settings: .init())
+        var outcome = Outcome()
+        feed(&state, [brokenChunk(id: id, at: 4, field: "barge.index", value: "x")], outcome: &outcome)
+        #expect(outcome.failures.map(\.kind) == [.malformedRecord])
+        #expect(outcome.failures.first?.id == id)
+    }
+
+    @Test("a held item (the consumer stopped at it) never lets commits pass, even once acknowledged")
+    func heldItem() throws {
+        let record = KafkaConsumerMessage(topicPartition: partition, offset: 3, key: nil, value: [1], headers: [KafkaHeader(key: "barge.v", string: "7")])
+        var state = ReassemblyState(settings: .init())
+        var failed: Int?
+        for action in state.receive(record, now: start) {
+            if case .fail(let token, _, _, let blamed) = action {
+                failed = token
+                #expect(blamed?.offset == 3)
+            }
+        }
+        let token = try #require(failed)
+        state.hold(token)
+        state.acknowledge(token)
+        #expect(state.commitOffsets().first?.offset == 3)
     }
 
     @Test("progressive delivery hands the message over at its first chunk and seals it at the last")

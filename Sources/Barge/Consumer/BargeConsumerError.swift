@@ -8,7 +8,7 @@ public struct BargeConsumerError: Error, Hashable, Sendable, CustomStringConvert
     public struct Kind: Hashable, Sendable, CustomStringConvertible {
         private enum Backing: Hashable, Sendable {
             case corrupt, missingChunk, expired, aborted, malformedRecord, startedMidMessage, revoked, tooLarge, storage
-            case objectStore, objectMissing, noStore, encryption, invalidRange
+            case objectStore, objectMissing, noStore, encryption, invalidRange, invalidReference
         }
         private let backing: Backing
         /// The payload does not match its size or SHA-256, or a value does not decompress.
@@ -43,6 +43,11 @@ public struct BargeConsumerError: Error, Hashable, Sendable, CustomStringConvert
         public static let encryption = Kind(backing: .encryption)
         /// A byte range outside the payload, or a range of a payload that cannot be read by range.
         public static let invalidRange = Kind(backing: .invalidRange)
+        /// A claim check names an object it may not: outside every store the consumer has
+        /// (another scheme, bucket or directory, a key with `..`), or one its store refuses
+        /// to follow (a symbolic link out of a file store's root). Forged or broken, it can
+        /// never be read: a bad record (see ``BadRecordPolicy``).
+        public static let invalidReference = Kind(backing: .invalidReference)
         public var description: String { "\(backing)" }
     }
 
@@ -69,6 +74,22 @@ public struct BargeConsumerError: Error, Hashable, Sendable, CustomStringConvert
         self.id = id
         self.firstOffset = firstOffset
         self.lastOffset = lastOffset
+    }
+
+    /// The same failure with `text` added to its message.
+    func adding(_ text: String) -> BargeConsumerError {
+        BargeConsumerError(kind, message + text, topicPartition: topicPartition, id: id, firstOffset: firstOffset, lastOffset: lastOffset)
+    }
+
+    /// Whether the failure is a bad record: records that are malformed,
+    /// forged or do not match their own checksum or size, which no retry or
+    /// setting can make deliverable (`malformedRecord`, `corrupt`,
+    /// `missingChunk`, `invalidReference`, `objectMissing`). The consumer's
+    /// ``BadRecordPolicy`` decides what happens to them. Messages that are
+    /// merely incomplete (`aborted` by their producer, `expired`,
+    /// `startedMidMessage`) are always reported and passed.
+    public var isBadRecord: Bool {
+        [.malformedRecord, .corrupt, .missingChunk, .invalidReference, .objectMissing].contains(kind)
     }
 
     public var description: String {

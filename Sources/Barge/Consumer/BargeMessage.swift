@@ -1,11 +1,4 @@
 import NIOConcurrencyHelpers
-import NIOPosix
-
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
 
 /// A message handed over by a ``LargeMessageConsumer``: what it is
 /// (``info``) and its payload, read once, as a sequence of byte chunks
@@ -82,27 +75,40 @@ public final class BargeMessage: Sendable {
         return collected
     }
 
-    /// Appended to the destination's name for the file ``write(to:)`` writes
-    /// before the payload is verified; a process killed meanwhile leaves it.
-    public static let partialFileSuffix = ".barge-partial"
+    /// The start of the name of the temporary file ``write(to:temporaryPath:replacingExisting:)``
+    /// writes beside its destination unless told where: a hidden name of fixed
+    /// length, so it fits whatever the destination's name is, and no payload
+    /// name Barge's receiver writes can look like one (``BargeFileName``).
+    public static let partialFilePrefix = ".barge-partial-"
 
-    /// Writes the payload to `path`: into a temporary file beside it that is
-    /// synced and renamed to `path` only once the payload is complete and
-    /// verified (removed on failure), so `path` never holds a partial or
-    /// unverified payload. File I/O runs off Swift's cooperative pool.
+    /// Writes the payload to `path`: into a temporary file that is synced
+    /// and renamed to `path` only once the payload is complete and verified
+    /// (removed on failure), so `path` never holds a partial or unverified
+    /// payload. The temporary file is `temporaryPath` if given (on the same
+    /// file system as `path`), else a hidden file beside `path` named
+    /// ``partialFilePrefix`` and random hex digits. Without
+    /// `replacingExisting`, a file already at `path` is kept and the write
+    /// throws `storage`. File I/O runs off Swift's cooperative pool.
     /// Returns the message with its checked size and digest.
     @discardableResult
-    public func write(to path: String) async throws -> BargeMessageInfo {
-        let temporary = path + Self.partialFileSuffix
+    public func write(to path: String, temporaryPath: String? = nil, replacingExisting: Bool = true) async throws -> BargeMessageInfo {
+        let temporary = temporaryPath ?? Self.defaultTemporaryPath(for: path)
         let file = try await OutputFile.create(temporary)
         do {
             for try await piece in payload { try await file.write(piece) }
-            try await file.finish(renamingTo: path)
+            try await file.finish(renamingTo: path, replacing: replacingExisting)
             return verifiedInfo ?? info
         } catch {
             await file.discard()
             throw error
         }
+    }
+
+    private static func defaultTemporaryPath(for path: String) -> String {
+        let directory = path.lastIndex(of: "/").map { String(path[...$0]) } ?? ""
+        let random = (0..<8).map { _ in UInt8.random(in: 0...255) }.map { String($0, radix: 16) }
+            .map { $0.count == 1 ? "0" + $0 : $0 }.joined()
+        return directory + partialFilePrefix + random
     }
 
     private func tooLarge(_ size: Int64, limit: Int) -> BargeConsumerError {
@@ -169,76 +175,4 @@ extension BargePayload.Iterator {
         }
         return Array(bytes[Int(range.lowerBound)..<Int(range.upperBound)])
     }
-}
-
-/// A file written off the cooperative pool, for ``BargeMessage/write(to:)``.
-final class OutputFile: Sendable {
-    private let fd: Int32
-    private let path: String
-
-    private init(fd: Int32, path: String) {
-        self.fd = fd
-        self.path = path
-    }
-
-    static func create(_ path: String) async throws -> OutputFile {
-        try await NIOThreadPool.singleton.runIfActive {
-            let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
-            guard fd >= 0 else { throw Self.error("create \(path)") }
-            return OutputFile(fd: fd, path: path)
-        }
-    }
-
-    func write(_ bytes: [UInt8]) async throws {
-        try await NIOThreadPool.singleton.runIfActive { [fd, path] in
-            var written = 0
-            while written < bytes.count {
-                let result = bytes.withUnsafeBytes { systemWrite(fd, $0.baseAddress! + written, bytes.count - written) }
-                if result < 0 && errno == EINTR { continue }
-                guard result > 0 else { throw Self.error("write \(path)") }
-                written += result
-            }
-        }
-    }
-
-    /// Syncs, closes and renames the file to `destination`.
-    func finish(renamingTo destination: String) async throws {
-        try await NIOThreadPool.singleton.runIfActive { [fd, path] in
-            guard fsync(fd) == 0 else { throw Self.error("sync \(path)") }
-            guard rename(path, destination) == 0 else { throw Self.error("rename \(path) to \(destination)") }
-            close(fd)
-            syncDirectory(of: destination)
-        }
-    }
-
-    /// Closes and removes the file (after a failure before ``finish(renamingTo:)`` closed it).
-    func discard() async {
-        _ = try? await NIOThreadPool.singleton.runIfActive { [fd, path] in
-            close(fd)
-            unlink(path)
-        }
-    }
-
-    private static func error(_ what: String) -> BargeConsumerError {
-        BargeConsumerError(.storage, "cannot \(what): \(String(cString: strerror(errno)))")
-    }
-}
-
-/// POSIX `write`, named apart from methods called `write`.
-func systemWrite(_ fd: Int32, _ buffer: UnsafeRawPointer, _ count: Int) -> Int {
-    #if canImport(Glibc)
-    Glibc.write(fd, buffer, count)
-    #else
-    Darwin.write(fd, buffer, count)
-    #endif
-}
-
-/// Syncs the directory holding `path`, so that a rename into it survives a
-/// power loss (best effort).
-func syncDirectory(of path: String) {
-    let directory = path.contains("/") ? String(path[..<path.lastIndex(of: "/")!]) : "."
-    let fd = open(directory.isEmpty ? "/" : directory, O_RDONLY | O_CLOEXEC)
-    guard fd >= 0 else { return }
-    fsync(fd)
-    close(fd)
 }

@@ -1,14 +1,20 @@
 import NIOConcurrencyHelpers
 import ObjectStore
+import RdKafka
 
 /// Where a claim check's payload is and how to read it: the store holding its
 /// object (if the consumer has one), the reference's facts, the keys and the
 /// retry policy. It tells the engine when the message counts as handled.
 final class ClaimCheckPayload: Sendable {
     let reference: BargeReferenceHeader
+    /// The reference record, for a dead-letter copy should it prove bad.
+    let record: KafkaConsumerMessage
     let info: BargeMessageInfo
     /// The consumer's store holding the object, and the object's key in it.
     let resolved: (store: any ObjectStore, key: ObjectKey)?
+    /// Whether the consumer has any store: if it has, a reference none of
+    /// them resolves is forged or broken; if not, the consumer lacks settings.
+    let hasStores: Bool
     let keyring: BargeKeyring?
     let retry: BargeRetryPolicy
     private let token: Int
@@ -17,11 +23,13 @@ final class ClaimCheckPayload: Sendable {
     private let outcome = NIOLockedValueBox<Bool?>(nil)
 
     init(
-        reference: BargeReferenceHeader, info: BargeMessageInfo, stores: [any ObjectStore], keyring: BargeKeyring?,
-        retry: BargeRetryPolicy, token: Int, engine: ReassemblyEngine
+        reference: BargeReferenceHeader, record: KafkaConsumerMessage, info: BargeMessageInfo, stores: [any ObjectStore],
+        keyring: BargeKeyring?, retry: BargeRetryPolicy, token: Int, engine: ReassemblyEngine
     ) {
         self.reference = reference
+        self.record = record
         self.info = info
+        hasStores = !stores.isEmpty
         resolved = stores.lazy.compactMap { store in
             store.location.key(ofObjectURL: reference.objectURL).map { (store: store, key: $0) }
         }.first
@@ -31,12 +39,18 @@ final class ClaimCheckPayload: Sendable {
         self.engine = engine
     }
 
-    /// Records how reading ended: `handled` unless the failure may pass
-    /// (store unreachable, access refused, key missing), in which case the
-    /// offset must not be committed. Awaited, so that a commit right after
-    /// the read includes the message.
-    func settle(handled: Bool) async {
+    /// Records how reading ended: read to its verified end (`failure` nil),
+    /// failed for good (a bad record: the consumer's ``BadRecordPolicy``
+    /// decides), or failed in a way that may pass (store unreachable, access
+    /// refused, key missing: `handled` false), in which case the offset must
+    /// not be committed. Awaited, so that a commit right after the read
+    /// includes the message (and a dead-letter copy is written before the
+    /// reader hears of the failure).
+    func settle(handled: Bool, failure: BargeConsumerError? = nil) async {
         guard claimOutcome(handled), handled else { return }
+        if let failure, failure.isBadRecord {
+            await engine.failed(token, failure, record: record, handedOver: true)
+        }
         await engine.finishReference(token)
     }
 

@@ -44,7 +44,7 @@ final class ClaimCheckReader {
             finished = true
             let failure = classify(error)
             // A ranged read never settles the message: whole reads and dropping it do.
-            if plaintextRange == nil { await payload.settle(handled: failure.handled) }
+            if plaintextRange == nil { await payload.settle(handled: failure.handled, failure: failure.error as? BargeConsumerError) }
             throw failure.error
         }
     }
@@ -52,7 +52,10 @@ final class ClaimCheckReader {
     private func open() throws {
         let reference = payload.reference
         guard let (store, key) = payload.resolved else {
-            throw payload.failure(.noStore, "no object store of this consumer holds \(reference.objectURL); configure one whose location contains it")
+            guard payload.hasStores else {
+                throw payload.failure(.noStore, "no object store of this consumer holds \(reference.objectURL); configure one whose location contains it")
+            }
+            throw payload.failure(.invalidReference, "\(reference.objectURL.prefix(300)) is not an object in any of this consumer's stores (another store, or a key that is not allowed)")
         }
         let range = plaintextRange ?? 0..<reference.size
         guard range.lowerBound >= 0, range.upperBound <= reference.size else {
@@ -111,6 +114,8 @@ final class ClaimCheckReader {
             return (payload.failure(keyProblem ? .encryption : .corrupt, "\(failure)"), !keyProblem)
         case let failure as ObjectStoreError:
             switch failure.kind {
+            case .invalidKey:
+                return (payload.failure(.invalidReference, "\(payload.reference.objectURL.prefix(300)): the store refuses the key: \(failure.message)"), true)
             case .notFound:
                 return (payload.failure(.objectMissing, "\(payload.reference.objectURL) is not in the store (deleted, or never stored)"), true)
             case .badResponse where failure.message.contains("the reference says"):

@@ -27,8 +27,13 @@ public final class LargeMessageConsumer: Sendable {
     private let engine: ReassemblyEngine
     private let logger: Logger
 
-    /// Creates the consumer. Throws `KafkaClientError` for rejected Kafka settings.
+    /// Creates the consumer. Throws `KafkaClientError` for rejected Kafka
+    /// settings (of the consumer, or of the dead-letter producer).
     public init(configuration: LargeMessageConsumerConfiguration, logger: Logger = Logger(label: "barge.consumer")) throws {
+        var deadLetters: DeadLetterWriter?
+        if case .deadLetter(let topic) = configuration.badRecords {
+            deadLetters = try DeadLetterWriter(topic: topic, connection: configuration.consumer.connection, logger: logger)
+        }
         var kafka = configuration.consumer
         kafka.enableAutoCommit = false
         kafka.automaticOffsetStore = false
@@ -36,7 +41,7 @@ public final class LargeMessageConsumer: Sendable {
         consumer = try KafkaConsumer(configuration: kafka, rebalanceHandler: { event, _ in
             await engineSlot.withLockedValue { $0 }?.rebalanced(event)
         }, logger: logger)
-        let engine = ReassemblyEngine(consumer: consumer, configuration: configuration, logger: logger)
+        let engine = ReassemblyEngine(consumer: consumer, configuration: configuration, deadLetters: deadLetters, logger: logger)
         engineSlot.withLockedValue { $0 = engine }
         self.engine = engine
         self.logger = logger
@@ -88,6 +93,7 @@ public final class LargeMessageConsumer: Sendable {
         do { try await engine.commit(acknowledging: false) } catch { logger.warning("final commit failed: \(error)") }
         await engine.markClosed()
         await consumer.close()
+        await engine.deadLetters?.close()
     }
 }
 

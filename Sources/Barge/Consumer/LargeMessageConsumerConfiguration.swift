@@ -43,6 +43,10 @@ public struct LargeMessageConsumerConfiguration: Sendable {
     public var objectStores: [any ObjectStore] = []
     /// Keys for encrypted claim-check objects.
     public var encryption: BargeKeyring?
+    /// What happens to bad records: malformed, forged or corrupt records
+    /// that can never be delivered. Default: ``BadRecordPolicy/report``
+    /// (a failure event, then commits pass them).
+    public var badRecords: BadRecordPolicy = .report
     /// How failed reads from an object store are retried (resuming where
     /// they stopped) before the payload throws.
     public var storeRetry = BargeRetryPolicy()

@@ -15,7 +15,9 @@ actor ReassemblyEngine {
     private var storages: [Int: PayloadStorage] = [:]
     private var memoryHeld = 0
     /// Events not yet handed out (a short queue: what one pull produced).
-    private var ready: [(token: Int, event: BargeConsumerEvent)] = []
+    private var ready: [Queued] = []
+    /// Where bad records are copied under ``BadRecordPolicy/deadLetter(topic:)``.
+    let deadLetters: DeadLetterWriter?
     /// The partitions this consumer owns now, from the rebalance events (or
     /// the explicit assignment); records of others are dropped, as they
     /// may have been taken from Kafka just before a revocation.
@@ -40,11 +42,20 @@ actor ReassemblyEngine {
         case end(BargeMessageInfo)
     }
 
+    /// What the application gets next.
+    private enum Queued {
+        case event(token: Int, BargeConsumerEvent)
+        /// The consumer stopped at a bad record (``BadRecordPolicy/stop``), or
+        /// could not copy one to the dead-letter topic: every later call throws this.
+        case stop(BargeConsumerError)
+    }
+
     /// How long one pull waits for a record before checking idle expiry and commits.
     static let pullTimeout: Duration = .seconds(1)
 
-    init(consumer: KafkaConsumer, configuration: LargeMessageConsumerConfiguration, logger: Logger) {
+    init(consumer: KafkaConsumer, configuration: LargeMessageConsumerConfiguration, deadLetters: DeadLetterWriter?, logger: Logger) {
         self.consumer = consumer
+        self.deadLetters = deadLetters
         self.configuration = configuration
         self.logger = logger
         state = ReassemblyState(settings: .init(
@@ -59,12 +70,16 @@ actor ReassemblyEngine {
     func nextEvent() async throws -> BargeConsumerEvent? {
         acknowledgeHandedOut()
         while !isClosed {
-            if !ready.isEmpty {
-                let (token, event) = ready.removeFirst()
+            switch ready.first {
+            case .stop(let error):
+                throw error
+            case .event(let token, let event):
+                ready.removeFirst()
                 handedOut.append(token)
                 return event
+            case nil:
+                try await pull()
             }
-            try await pull()
         }
         return nil
     }
@@ -174,28 +189,76 @@ actor ReassemblyEngine {
                 // A chunked message without storage was discarded while this list ran (revoked).
                 if payload == nil && storages[token] == nil { continue }
                 let message = BargeMessage(info: info, source: payload.map { .bytes($0) } ?? .stored(token: token, engine: self))
-                ready.append((token, .message(message)))
-            case .deliverReference(let token, let info, let reference):
+                ready.append(.event(token: token, .message(message)))
+            case .deliverReference(let token, let info, let reference, let record):
                 let payload = ClaimCheckPayload(
-                    reference: reference, info: info, stores: configuration.objectStores, keyring: configuration.encryption,
-                    retry: configuration.storeRetry, token: token, engine: self
+                    reference: reference, record: record, info: info, stores: configuration.objectStores,
+                    keyring: configuration.encryption, retry: configuration.storeRetry, token: token, engine: self
                 )
-                ready.append((token, .message(BargeMessage(info: info, source: .claimCheck(payload)))))
+                ready.append(.event(token: token, .message(BargeMessage(info: info, source: .claimCheck(payload)))))
             case .seal(let token, let info):
                 storages[token]?.seal(info)
-            case .fail(let token, let error, let notify):
+            case .fail(let token, let error, let notify, let record):
                 if let storage = storages[token] {
                     storage.fail(error)
                     if notify { release(token) }
                 }
-                if notify { ready.append((token, .failure(error))) }
                 logger.warning("message not delivered: \(error)")
+                await failed(token, error, record: record, handedOver: !notify)
             case .discard(let token, let error):
                 storages[token]?.fail(error)
                 release(token)
-                ready.removeAll { $0.token == token }
+                ready.removeAll {
+                    guard case .event(let queued, _) = $0 else { return false }
+                    return queued == token
+                }
                 handedOut.removeAll { $0 == token }
             }
+        }
+    }
+
+    // MARK: Bad records
+
+    /// Message `token` failed with `error` (because of `record`, when one
+    /// record is to blame). If the application does not have the message yet
+    /// (`handedOver` false), a failure event is queued unless the bad-record
+    /// policy says otherwise.
+    func failed(_ token: Int, _ error: BargeConsumerError, record: KafkaConsumerMessage?, handedOver: Bool) async {
+        guard error.isBadRecord else {
+            if !handedOver { ready.append(.event(token: token, .failure(error))) }
+            return
+        }
+        switch configuration.badRecords {
+        case .report:
+            if !handedOver { ready.append(.event(token: token, .failure(error))) }
+        case .skip:
+            logger.warning("bad record skipped: \(error)")
+            if !handedOver { state.acknowledge(token) }
+        case .stop:
+            stop(at: token, error, handedOver: handedOver)
+        case .deadLetter:
+            do {
+                try await deadLetters?.write(error, record: record)
+                logger.notice("bad record copied to dead-letter topic \(deadLetters?.topic ?? ""): \(error)")
+                if !handedOver { ready.append(.event(token: token, .failure(error))) }
+            } catch let writeError {
+                let topic = deadLetters?.topic ?? ""
+                logger.error("cannot copy a bad record to dead-letter topic \(topic): \(writeError)")
+                stop(at: token, error.adding("; it could not be copied to dead-letter topic \(topic): \(writeError)"), handedOver: handedOver)
+            }
+        }
+    }
+
+    /// The consumer stops at message `token`: it never counts as handled,
+    /// and the application gets `error` after the events before it (at once
+    /// when it has the message already).
+    private func stop(at token: Int, _ error: BargeConsumerError, handedOver: Bool) {
+        state.hold(token)
+        handedOut.removeAll { $0 == token }
+        if handedOver {
+            ready.insert(.stop(error), at: 0)
+        } else {
+            ready.append(.stop(error))
         }
     }
 

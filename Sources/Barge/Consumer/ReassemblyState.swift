@@ -20,6 +20,8 @@ struct ReassemblyState {
         let firstOffset: Int64
         var finished: Bool
         var acknowledged = false
+        /// Never settles: the consumer stopped at it (``BadRecordPolicy/stop``).
+        var held = false
     }
 
     let settings: Settings
@@ -86,8 +88,7 @@ struct ReassemblyState {
             envelope = try BargeEnvelope(headers: record.headers, limits: settings.limits)
         } catch {
             guard !handledBefore else { return actions }
-            let failure = BargeConsumerError(.malformedRecord, "\(error)", topicPartition: partition, firstOffset: record.offset, lastOffset: record.offset)
-            actions.append(failureEvent(failure, partition: partition, offset: record.offset))
+            actions.append(malformed(record, error))
             return actions
         }
         switch envelope {
@@ -113,7 +114,7 @@ struct ReassemblyState {
                 contentType: header.contentType, fileName: header.fileName, objectURL: header.objectURL
             )
             // Handled only once its payload was read (or dropped unread): see `finishReference`.
-            actions.append(.deliverReference(token: newItem(partition, record.offset, finished: false), info: info, reference: header))
+            actions.append(.deliverReference(token: newItem(partition, record.offset, finished: false), info: info, reference: header, record: record))
         }
         return actions
     }
@@ -129,6 +130,20 @@ struct ReassemblyState {
         return actions
     }
 
+    /// A record whose Barge headers break the wire format. If it names a
+    /// message being assembled (a malformed chunk after good ones), that
+    /// message fails with it at once, rather than waiting to expire.
+    private mutating func malformed(_ record: KafkaConsumerMessage, _ error: BargeWireError) -> ReassemblyAction {
+        let partition = record.topicPartition
+        let id = BargeEnvelope.messageID(in: record.headers)
+        if let id, let assembly = partitions[partition]!.assemblies[id] {
+            let failure = assembly.failure(.malformedRecord, "record \(record.offset) of the message is malformed: \(error)", offset: record.offset)
+            return finishFailed(id, in: partition, failure, lastOffset: record.offset, isLast: false, record: record)
+        }
+        let failure = BargeConsumerError(.malformedRecord, "\(error)", topicPartition: partition, id: id, firstOffset: record.offset, lastOffset: record.offset)
+        return failureEvent(failure, record: record)
+    }
+
     private mutating func inline(_ header: BargeInlineHeader, record: KafkaConsumerMessage) -> ReassemblyAction {
         let partition = record.topicPartition
         let value = record.value ?? []
@@ -139,10 +154,10 @@ struct ReassemblyState {
             }
             payload = try ChunkCodec.decompress(value, with: header.codec, expectedSize: Int(header.size))
             guard BargeDigest.sha256(of: payload) == header.sha256 else {
-                return failureEvent(BargeConsumerError(.corrupt, "SHA-256 of the \(payload.count) bytes does not match barge.sha256", topicPartition: partition, id: header.id, firstOffset: record.offset, lastOffset: record.offset), partition: partition, offset: record.offset)
+                return failureEvent(BargeConsumerError(.corrupt, "SHA-256 of the \(payload.count) bytes does not match barge.sha256", topicPartition: partition, id: header.id, firstOffset: record.offset, lastOffset: record.offset), record: record)
             }
         } catch {
-            return failureEvent(BargeConsumerError(.corrupt, error.message, topicPartition: partition, id: header.id, firstOffset: record.offset, lastOffset: record.offset), partition: partition, offset: record.offset)
+            return failureEvent(BargeConsumerError(.corrupt, error.message, topicPartition: partition, id: header.id, firstOffset: record.offset, lastOffset: record.offset), record: record)
         }
         let info = BargeMessageInfo(
             kind: .inline, topicPartition: partition, offset: record.offset, key: record.key, headers: header.applicationHeaders,
@@ -174,18 +189,18 @@ struct ReassemblyState {
                 .startedMidMessage, "first chunk seen has index \(header.index); the earlier ones are gone (retention) or before the start offset",
                 topicPartition: partition, id: header.id, firstOffset: offset, lastOffset: offset
             )
-            return [failureEvent(failure, partition: partition, offset: offset)]
+            return [failureEvent(failure, record: record)]
         }
         if header.index < assembly.nextIndex { return [] }
         if header.index > assembly.nextIndex {
             let failure = assembly.failure(.missingChunk, "chunk \(header.index) arrived after chunk \(assembly.nextIndex - 1): chunks \(assembly.nextIndex)..<\(header.index) are missing", offset: offset)
-            return [finishFailed(header.id, in: partition, failure, lastOffset: offset, isLast: header.isLast)]
+            return [finishFailed(header.id, in: partition, failure, lastOffset: offset, isLast: header.isLast, record: record)]
         }
         let accepted: (bytes: [UInt8], isComplete: Bool)
         do {
             accepted = try assembly.accept(header, value: record.value ?? [], offset: offset, now: now)
         } catch {
-            return [finishFailed(header.id, in: partition, error, lastOffset: offset, isLast: header.isLast)]
+            return [finishFailed(header.id, in: partition, error, lastOffset: offset, isLast: header.isLast, record: record)]
         }
         var actions: [ReassemblyAction] = [.append(token: assembly.token, bytes: accepted.bytes)]
         if accepted.isComplete {
@@ -221,7 +236,7 @@ struct ReassemblyState {
             return []
         }
         let failure = assembly.failure(.aborted, "the producer gave up: \(header.reason ?? "no reason given")", offset: record.offset)
-        return [finishFailed(header.id, in: partition, failure, lastOffset: record.offset, isLast: true)]
+        return [finishFailed(header.id, in: partition, failure, lastOffset: record.offset, isLast: true, record: record)]
     }
 
     private mutating func expireByRecords(_ partition: KafkaTopicPartition, offset: Int64) -> [ReassemblyAction] {
@@ -234,21 +249,24 @@ struct ReassemblyState {
 
     private mutating func expire(_ id: BargeMessageID, in partition: KafkaTopicPartition, _ why: String) -> ReassemblyAction {
         let assembly = partitions[partition]!.assemblies[id]!
-        return finishFailed(id, in: partition, assembly.failure(.expired, why), lastOffset: assembly.lastOffset, isLast: false)
+        return finishFailed(id, in: partition, assembly.failure(.expired, why), lastOffset: assembly.lastOffset, isLast: false, record: nil)
     }
 
-    /// Ends an assembly with `failure`; later chunks of it are ignored.
+    /// Ends an assembly with `failure` (caused by `record`, if one record
+    /// did); later chunks of it are ignored.
     private mutating func finishFailed(
-        _ id: BargeMessageID, in partition: KafkaTopicPartition, _ failure: BargeConsumerError, lastOffset: Int64, isLast: Bool
+        _ id: BargeMessageID, in partition: KafkaTopicPartition, _ failure: BargeConsumerError, lastOffset: Int64, isLast: Bool,
+        record: KafkaConsumerMessage?
     ) -> ReassemblyAction {
         let assembly = partitions[partition]!.assemblies.removeValue(forKey: id)!
         partitions[partition]!.ignore(id, at: lastOffset, isLast: isLast)
         items[assembly.token]?.finished = true
-        return .fail(token: assembly.token, error: failure, notify: !assembly.isDelivered)
+        return .fail(token: assembly.token, error: failure, notify: !assembly.isDelivered, record: record)
     }
 
-    private mutating func failureEvent(_ failure: BargeConsumerError, partition: KafkaTopicPartition, offset: Int64) -> ReassemblyAction {
-        .fail(token: newItem(partition, offset, finished: true), error: failure, notify: true)
+    /// A failure event about `record` alone.
+    private mutating func failureEvent(_ failure: BargeConsumerError, record: KafkaConsumerMessage) -> ReassemblyAction {
+        .fail(token: newItem(record.topicPartition, record.offset, finished: true), error: failure, notify: true, record: record)
     }
 
     private mutating func newItem(_ partition: KafkaTopicPartition, _ offset: Int64, finished: Bool) -> Int {
@@ -276,8 +294,14 @@ struct ReassemblyState {
         settle(token)
     }
 
+    /// `token` is a bad record the consumer stops at: it never counts as
+    /// handled, so no commit passes its first offset.
+    mutating func hold(_ token: Int) {
+        items[token]?.held = true
+    }
+
     private mutating func settle(_ token: Int) {
-        guard let item = items[token], item.finished, item.acknowledged else { return }
+        guard let item = items[token], item.finished, item.acknowledged, !item.held else { return }
         items[token] = nil
         partitions[item.topicPartition]?.handled.insert(item.firstOffset)
     }

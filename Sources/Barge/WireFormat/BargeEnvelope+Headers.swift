@@ -46,6 +46,16 @@ extension BargeEnvelope {
         }
     }
 
+    /// The message id a record's headers name, read on its own: locates a
+    /// record whose other Barge headers are malformed, so that the message it
+    /// claims to belong to can be failed. `nil` unless exactly one `barge.id`
+    /// header holds a valid id.
+    public static func messageID(in headers: [KafkaHeader]) -> BargeMessageID? {
+        let values = headers.filter { $0.key == BargeHeaderName.id }.map(\.value)
+        guard values.count == 1, let bytes = values[0], let text = String(validating: bytes, as: UTF8.self) else { return nil }
+        return BargeMessageID(text)
+    }
+
     private static func chunk(
         id: BargeMessageID, fields: BargeHeaderFields, limits: BargeWireLimits, applicationHeaders: [KafkaHeader]
     ) throws(BargeWireError) -> BargeChunkHeader {

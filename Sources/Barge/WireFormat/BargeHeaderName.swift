@@ -35,6 +35,11 @@ public enum BargeHeaderName {
     /// The size of a reference's object as stored (after encryption).
     public static let storedSize = "barge.stored-size"
 
+    /// The start of the headers a dead-letter copy of a bad record carries
+    /// (`barge.dlq.topic`, `.partition`, `.offset`, `.kind`, `.error`, `.id`;
+    /// see ``BadRecordPolicy/deadLetter(topic:)``).
+    public static let deadLetterPrefix = "barge.dlq."
+
     /// Throws `reservedHeaderName` if an application header uses the `barge.` prefix.
     static func checkApplicationHeaders(_ headers: [KafkaHeader]) throws(BargeWireError) {
         if let reserved = headers.first(where: { $0.key.hasPrefix(prefix) }) {

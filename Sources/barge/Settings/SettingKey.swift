@@ -8,6 +8,7 @@ enum SettingKey: String, CaseIterable, Sendable {
     case group
     case store
     case encryptionKeyFile = "encryption-key-file"
+    case onBadRecord = "on-bad-record"
 
     /// The key in a config file: the flag's name, `bootstrap-servers`.
     var fileKey: String { rawValue }
@@ -26,6 +27,7 @@ enum SettingKey: String, CaseIterable, Sendable {
         case .group: "GROUP"
         case .store: "URL"
         case .encryptionKeyFile: "FILE"
+        case .onBadRecord: "report|skip|stop|dead-letter TOPIC"
         }
     }
 }
