@@ -123,9 +123,9 @@ def test_receiver_killed_twenty_times_delivers_each_payload_exactly_once(broker,
     outputs, kills, kills_mid_work = [], 0, 0
 
     def files_and_partials():
-        names_now = os.listdir(out) if out.exists() else []
-        partial = any(name.endswith(".barge-partial") for name in names_now)
-        return len([name for name in names_now if not name.startswith(".") and not name.endswith(".barge-partial")]), partial
+        partials = out / ".barge-partial"
+        partial = partials.exists() and any(os.scandir(partials))
+        return len(payload_files(str(out))) if out.exists() else 0, partial
 
     while kills < 20:
         log = open(tmp_path / f"receive-{kills}.log", "wb")
@@ -148,7 +148,7 @@ def test_receiver_killed_twenty_times_delivers_each_payload_exactly_once(broker,
         log.close()
         if not killed:
             pytest.fail(f"receiver exited by itself with {proc.returncode}: {(tmp_path / f'receive-{kills}.log').read_text()}")
-    done = len([name for name in payload_files(str(out)) if not name.endswith(".barge-partial")])
+    done = len(payload_files(str(out)))
     final = subprocess.run(command + ["--count", str(len(names) - done)] if done < len(names) else command + ["--count", "1"],
                            capture_output=True, timeout=180) if done < len(names) else None
     if final is not None:
@@ -157,7 +157,8 @@ def test_receiver_killed_twenty_times_delivers_each_payload_exactly_once(broker,
         assert sha256_of(str(out / name)) == digests[name], name
     assert payload_files(str(out)) == names
     journal = (out / ".barge-received").read_text().split("\n")
-    ids = [line.split(" ")[0] for line in journal if line]
+    assert journal[0] == "barge-received 2"
+    ids = [line.split(" ")[1] for line in journal[1:] if line.startswith("received ")]
     assert len(ids) == len(set(ids)) == len(names)
     skipped = sum((tmp_path / f"receive-{n}.log").read_text().count("received before") for n in range(kills))
     if final is not None:

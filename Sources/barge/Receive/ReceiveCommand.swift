@@ -86,7 +86,8 @@ struct ReceiveCommand: AsyncParsableCommand {
         settings.memoryBudget = memoryBudget.value
         settings.objectStores = try storage.objectStore(settings: target.settings).map { [$0] } ?? []
         settings.encryption = try storage.keyring(settings: target.settings)
-        settings.badRecords = policy
+        // Skipping is done here, so that skipped records are still journaled.
+        settings.badRecords = policy == .skip ? .report : policy
         ToolDefaults.apply(to: &settings.consumer)
         let consumer = try LargeMessageConsumer(configuration: settings, logger: commandLogger("barge.receive", clientErrors: .once))
         try consumer.subscribe(topics: [target.topic])
@@ -110,7 +111,7 @@ struct ReceiveCommand: AsyncParsableCommand {
                 }
                 switch event {
                 case .failure(let error):
-                    try await failed(error, directory: directory, output: out)
+                    try await failed(error, directory: directory, output: out, quietly: policy == .skip && error.isBadRecord)
                 case .message(let message):
                     if try await receive(message, into: directory, policy: policy, output: out) { received += 1 }
                     try await consumer.commit()
