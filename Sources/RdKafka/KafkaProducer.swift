@@ -27,14 +27,18 @@ public final class KafkaProducer: Sendable {
     /// message if a setting is rejected, `unsupportedLibraryVersion` if the
     /// loaded librdkafka is too old.
     public init(configuration: KafkaProducerConfiguration, logger: Logger = Logger(label: "barge.rdkafka.producer")) throws {
-        let core = ProducerCore(budget: ByteBudget(limit: configuration.maximumInFlightBytes), logger: logger)
+        let core = ProducerCore(
+            budget: ByteBudget(limit: configuration.maximumInFlightBytes), stallWatch: DeliveryStallWatch(timeout: configuration.messageTimeout),
+            logger: logger
+        )
         let handle = try RDKafkaHandle(
             type: RD_KAFKA_PRODUCER,
             properties: configuration.properties,
             context: RDKafkaCallbackContext(
                 logger: logger,
                 clientID: configuration.connection.clientID,
-                metricsFactory: configuration.connection.metricsFactory
+                metricsFactory: configuration.connection.metricsFactory,
+                onProduceError: core.stallWatch.brokerRefused
             )
         ) { conf in
             rd_kafka_conf_set_dr_msg_cb(conf, deliveryReportCallback)
@@ -44,7 +48,15 @@ public final class KafkaProducer: Sendable {
         self.flushTimeout = configuration.messageTimeout + .seconds(5)
         self.pollThread = LoopingThread(
             name: "rdk-producer",
-            iteration: { rd_kafka_poll(handle.pointer, 100) },
+            iteration: {
+                rd_kafka_poll(handle.pointer, 100)
+                if core.stallWatch.isStalled() {
+                    // Nothing acknowledged for message.timeout.ms (librdkafka 2.0 does not time
+                    // out messages whose leader is down): fail them, as the timeout promises.
+                    logger.error("no delivery report for \(configuration.messageTimeout): failing the messages in flight")
+                    rd_kafka_purge(handle.pointer, RD_KAFKA_PURGE_F_QUEUE | RD_KAFKA_PURGE_F_INFLIGHT)
+                }
+            },
             finally: {
                 // librdkafka 2.0 destroys unsent messages without a report: fail them
                 // (purge), serve their reports, so no `send` waits forever.
@@ -140,6 +152,10 @@ public final class KafkaProducer: Sendable {
         if let fatal = handle.fatalError() { throw fatal }
         let bytes = message.byteCount
         try await core.budget.acquire(bytes)
+        if core.stallWatch.isFailing() {
+            core.budget.release(bytes)
+            throw core.stallWatch.error(for: "produce to \(message.topic)")
+        }
         let delivery = Unmanaged.passRetained(PendingDelivery(bytes: bytes, promise: promise, core: core)).toOpaque()
         while true {
             guard !closed.isSet else {
@@ -148,7 +164,9 @@ public final class KafkaProducer: Sendable {
                 throw KafkaClientError.closed("producer")
             }
             let seen = core.deliveries.generation
+            core.stallWatch.handedOver()
             guard let error = RDKafkaProduce.produce(message, on: handle.pointer, opaque: delivery) else { return }
+            _ = core.stallWatch.reported(delivered: false)
             guard error == RD_KAFKA_RESP_ERR__QUEUE_FULL, !closed.isSet else {
                 Unmanaged<PendingDelivery>.fromOpaque(delivery).release()
                 core.budget.release(bytes)
@@ -162,13 +180,15 @@ public final class KafkaProducer: Sendable {
 /// Producer state that delivery reports update from the poll thread.
 final class ProducerCore: Sendable {
     let budget: ByteBudget
+    let stallWatch: DeliveryStallWatch
     /// Advanced on every delivery report: producers blocked on a full queue wait on it.
     let deliveries = ChangeSignal()
     let logger: Logger
     private let failures = NIOLockedValueBox<(count: Int, first: KafkaClientError?)>((0, nil))
 
-    init(budget: ByteBudget, logger: Logger) {
+    init(budget: ByteBudget, stallWatch: DeliveryStallWatch, logger: Logger) {
         self.budget = budget
+        self.stallWatch = stallWatch
         self.logger = logger
     }
 
@@ -213,7 +233,13 @@ final class PendingDelivery: Sendable {
 
     func complete(_ message: UnsafePointer<rd_kafka_message_t>) {
         core.budget.release(bytes)
-        let result = Self.report(message)
+        let delivered = message.pointee.err == RD_KAFKA_RESP_ERR_NO_ERROR
+        let failedByWatch = core.stallWatch.reported(delivered: delivered)
+        var result = Self.report(message)
+        if !delivered && (failedByWatch || message.pointee.err == RD_KAFKA_RESP_ERR__MSG_TIMED_OUT) {
+            // Timed out by librdkafka or by the stall watch: say why, if the broker said.
+            result = .failure(core.stallWatch.error(for: "delivery to \(RDKafkaMessage.topicName(message.pointee))-\(message.pointee.partition)"))
+        }
         if let promise {
             promise.complete(result)
         } else if case .failure(let error) = result {

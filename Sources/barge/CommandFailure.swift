@@ -18,6 +18,8 @@ struct CommandFailure: Error, CustomStringConvertible {
     init(_ error: any Error, servers: [String]) {
         if let failure = error as? CommandFailure {
             self = failure
+        } else if let error = error as? KafkaClientError, error.name == "KAFKA_STORAGE_ERROR" {
+            self.init("the broker cannot store the records (its disk is full or failing): \(error.message)", exitCode: .brokerStorage)
         } else if let error = error as? KafkaClientError, error.meansBrokerUnreachable {
             self.init("broker unreachable (\(servers.joined(separator: ","))): \(error.message)", exitCode: .unavailable)
         } else {
@@ -29,6 +31,8 @@ struct CommandFailure: Error, CustomStringConvertible {
 extension ExitCode {
     /// 69 (EX_UNAVAILABLE): no broker could be reached, or none answered in time.
     static let unavailable = ExitCode(69)
+    /// 74 (EX_IOERR): the broker answered that it cannot write (its disk is full or failing).
+    static let brokerStorage = ExitCode(74)
 }
 
 extension KafkaClientError {

@@ -48,6 +48,9 @@ struct SendCommand: AsyncParsableCommand {
     @Option(name: .long, help: "The media type to record, e.g. video/mp4.")
     var contentType: String?
 
+    @Option(name: .long, help: "How long the broker may leave records unacknowledged before the send fails with exit 69 (librdkafka's message.timeout.ms), e.g. 30s or 2m.")
+    var deliveryTimeout: DurationArgument = DurationArgument(argument: "30s")!
+
     @OptionGroup var storage: StoreOptions
 
     @OptionGroup var output: OutputOptions
@@ -62,6 +65,7 @@ struct SendCommand: AsyncParsableCommand {
             throw ValidationError("--compression must be none, gzip, lz4, zstd or snappy (optionally :LEVEL), not '\(compression)'")
         }
         guard chunkSize.value > 0 else { throw ValidationError("--chunk-size must be positive") }
+        guard deliveryTimeout.value >= .seconds(1) else { throw ValidationError("--delivery-timeout must be at least 1s") }
         if let claimCheckAbove {
             guard strategy == .auto else { throw ValidationError("--claim-check-above goes with --strategy auto") }
             guard claimCheckAbove.value > 0 else { throw ValidationError("--claim-check-above must be positive") }
@@ -91,6 +95,7 @@ struct SendCommand: AsyncParsableCommand {
         }
         settings.encryption = try storage.keyring(settings: target.settings)
         ToolDefaults.apply(to: &settings.producer, chunkSize: chunkSize.value)
+        settings.producer.messageTimeout = deliveryTimeout.value
         let producer = try LargeMessageProducer(configuration: settings, logger: commandLogger("barge.send"))
         let keyBytes = key.map { Array($0.utf8) }
         let receipt: BargeReceipt

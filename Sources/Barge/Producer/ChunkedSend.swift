@@ -47,6 +47,9 @@ struct ChunkedSend {
             let digest = BargeDigest(finalizing: hasher.finalize())
             try await submit(final, last: digest, count: state.index + 1, state: &state)
             return try await finish(state: state, digest: digest)
+        } catch let error as KafkaClientError where error.kind == .timedOut {
+            // The broker stopped answering: an abort record would only wait as long again.
+            throw error
         } catch {
             await abort(state: state, reason: "\(error)")
             throw error
@@ -82,6 +85,8 @@ struct ChunkedSend {
             value: codec == .none ? chunk : try ChunkCodec.compress(chunk, with: compression),
             headers: try BargeEnvelope.chunk(header).headers()
         )
+        // A chunk already failed: stop before handing over more (the broker may be gone).
+        if let failure = state.window.lazy.compactMap(\.failure).first { throw failure }
         state.window.append(try await producer.submit(message))
         state.index += 1
         if state.window.count > Self.reportWindow {

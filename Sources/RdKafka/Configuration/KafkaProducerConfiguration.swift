@@ -17,6 +17,10 @@ public struct KafkaProducerConfiguration: Sendable {
     /// `batch.size`. Default: 1000000.
     public var batchSize = 1_000_000
     /// How long librdkafka tries to deliver a message, retries included.
+    /// Also enforced where librdkafka 2.0 does not (every broker gone): if
+    /// no message is acknowledged for this long, all in flight fail with
+    /// `timedOut`, naming what the broker last refused them with, if it
+    /// refused them (`KAFKA_STORAGE_ERROR` for a full disk).
     /// librdkafka: `message.timeout.ms`. Default: 300 s.
     public var messageTimeout: Duration = .seconds(300)
     /// librdkafka's own queue limit in messages. librdkafka:
@@ -37,7 +41,13 @@ public struct KafkaProducerConfiguration: Sendable {
     }
 
     var properties: [(String, String)] {
-        connection.properties(with: [
+        // librdkafka's `msg` debug lines tell what a broker refused a produce
+        // request with before retrying (see DeliveryStallWatch).
+        var connection = connection
+        if !connection.debugContexts.contains("msg") && !connection.debugContexts.contains("all") {
+            connection.debugContexts.append("msg")
+        }
+        return connection.properties(with: [
             ("acks", acks.value),
             ("enable.idempotence", String(enableIdempotence)),
             ("compression.codec", compression.name),

@@ -21,6 +21,14 @@ final class DeliveryPromise: Sendable {
         waiter?.resume(with: result.mapError { $0 as any Error })
     }
 
+    /// The failure, if the outcome is in and is one.
+    var failure: KafkaClientError? {
+        state.withLockedValue { state in
+            guard case .done(.failure(let error)) = state else { return nil }
+            return error
+        }
+    }
+
     /// Waits for the outcome.
     func value() async throws -> KafkaDeliveryReport {
         try await withCheckedThrowingContinuation { continuation in

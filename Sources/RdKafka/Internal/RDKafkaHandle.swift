@@ -104,16 +104,21 @@ final class RDKafkaCallbackContext: @unchecked Sendable {
     let statistics: RDKafkaStatisticsReporter
     /// Called on the consumer's poll thread when the group assigns or revokes partitions.
     let onRebalance: (@Sendable (OpaquePointer, rd_kafka_resp_err_t, UnsafeMutablePointer<rd_kafka_topic_partition_list_t>) -> Void)?
+    /// Called with librdkafka's text of the error a broker answered a produce
+    /// request with, before librdkafka retries it (from its `msg` debug context).
+    let onProduceError: (@Sendable (String) -> Void)?
 
     init(
         logger: Logger,
         clientID: String,
         metricsFactory: (any MetricsFactory)?,
-        onRebalance: (@Sendable (OpaquePointer, rd_kafka_resp_err_t, UnsafeMutablePointer<rd_kafka_topic_partition_list_t>) -> Void)? = nil
+        onRebalance: (@Sendable (OpaquePointer, rd_kafka_resp_err_t, UnsafeMutablePointer<rd_kafka_topic_partition_list_t>) -> Void)? = nil,
+        onProduceError: (@Sendable (String) -> Void)? = nil
     ) {
         self.logger = logger
         self.statistics = RDKafkaStatisticsReporter(clientID: clientID, factory: metricsFactory ?? MetricsSystem.factory)
         self.onRebalance = onRebalance
+        self.onProduceError = onProduceError
     }
 
     static func from(_ handle: OpaquePointer?) -> RDKafkaCallbackContext? {
@@ -125,6 +130,10 @@ final class RDKafkaCallbackContext: @unchecked Sendable {
 /// librdkafka's log lines (syslog levels) to swift-log.
 private let logCallback: @convention(c) (OpaquePointer?, Int32, UnsafePointer<CChar>?, UnsafePointer<CChar>?) -> Void = { handle, level, facility, text in
     guard let context = RDKafkaCallbackContext.from(handle) else { return }
+    if let onProduceError = context.onProduceError, let facility, let text, strcmp(facility, "MSGSET") == 0,
+       let error = producedBatchError(String(cString: text)) {
+        onProduceError(error)
+    }
     let swiftLevel: Logger.Level = switch level {
     case ...3: .error
     case 4: .warning
@@ -137,6 +146,16 @@ private let logCallback: @convention(c) (OpaquePointer?, Int32, UnsafePointer<CC
         "\(text.map { String(cString: $0) } ?? "")",
         metadata: ["librdkafka.facility": "\(facility.map { String(cString: $0) } ?? "")"]
     )
+}
+
+/// The broker's error in librdkafka 2.0's debug line about a failed
+/// produce request: `... MessageSet with N message(s) (...) encountered
+/// error: TEXT (actions ...)`.
+func producedBatchError(_ line: String) -> String? {
+    guard let start = line.range(of: "encountered error: "), let end = line.range(of: " (actions", range: start.upperBound..<line.endIndex) else {
+        return nil
+    }
+    return String(line[start.upperBound..<end.lowerBound])
 }
 
 /// librdkafka's statistics JSON to swift-metrics; returning 0 lets librdkafka free the text.

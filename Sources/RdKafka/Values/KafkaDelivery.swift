@@ -6,4 +6,7 @@ public struct KafkaDelivery: Sendable {
     public func report() async throws -> KafkaDeliveryReport {
         try await promise.value()
     }
+
+    /// Why the message failed, if its report is in and says so (without waiting).
+    public var failure: KafkaClientError? { promise.failure }
 }
