@@ -112,14 +112,15 @@ struct S3ObjectStoreTests {
             // Cancelling a multipart upload aborts it. The body gives two whole parts and some
             // more, then waits; the put is cancelled once S3 holds both parts (so no part
             // request is in flight, and only the abort can remove them).
+            let (uploadsBefore, partsBefore) = (try await server.multipartUploadsInProgress(), try await server.uploadedParts())
             let cancelled = Task {
                 try await store.put(key, body: PatternBody(
                     size: 40 * mebibyte, chunkSize: 64 * 1024, triggerAfter: 12 * mebibyte, atTrigger: .waitForCancellation
                 ))
             }
             defer { cancelled.cancel() }
-            try await waitUntil("S3 holds the upload's first two parts") { try await server.uploadedParts() == 2 }
-            #expect(try await server.multipartUploadsInProgress() == 1)
+            try await waitUntil("S3 holds the upload's first two parts") { try await server.uploadedParts() == partsBefore + 2 }
+            #expect(try await server.multipartUploadsInProgress() == uploadsBefore + 1)
             cancelled.cancel()
             await #expect(throws: CancellationError.self) { try await cancelled.value }
             #expect(try await store.head(key) == nil)
