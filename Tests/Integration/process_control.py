@@ -1,4 +1,4 @@
-"""Stopping the servers the tests start."""
+"""Stopping, freezing and thawing the processes the tests start."""
 
 from __future__ import annotations
 
