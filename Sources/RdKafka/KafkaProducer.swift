@@ -133,6 +133,9 @@ public final class KafkaProducer: Sendable {
     /// Bytes handed to librdkafka and not yet acknowledged.
     public var inFlightBytes: Int { core.budget.inFlight }
 
+    /// Sends waiting for in-flight room now.
+    var sendsWaitingForRoom: Int { core.budget.waiterCount }
+
     /// Flushes, then stops the poll thread and destroys the client. Later
     /// sends throw `closed`. Throws like ``flush(timeout:)``; the client is
     /// destroyed either way.

@@ -115,14 +115,16 @@ struct BrokerRoundTripTests {
 
     @Test("a long-polling fetch wakes when a record arrives")
     func longPoll() async throws {
-        try await withEmbeddedBroker { broker in
+        let log = LogCapture()
+        try await withEmbeddedBroker(logger: log.logger) { broker in
             let producer = try await KafkaTestClient.connect(port: broker.port)
             let consumer = try await KafkaTestClient.connect(port: broker.port)
             _ = try await produce(producer, topic: "wait", batch: batch(["first"]))
             let clock = ContinuousClock()
             let started = clock.now
             async let waited = fetch(consumer, topic: "wait", offset: 1, maxWaitMs: 60_000)
-            try await Task.sleep(for: .milliseconds(200))
+            // The fetch found nothing at offset 1 and waits for an append.
+            try await log.waitFor("fetch waits for appends")
             _ = try await produce(producer, topic: "wait", batch: batch(["second"]))
             let result = try await waited
             #expect(clock.now - started < .seconds(30))

@@ -72,10 +72,8 @@ struct ClaimCheckJanitorTests {
             try await raw.close()
             try await producer.close()
             let watcher = try KafkaConsumer(configuration: KafkaConsumerConfiguration(bootstrapServers: [broker.bootstrapServers], groupID: "w"), logger: quietLogger())
-            let deadline = ContinuousClock.now + .seconds(60)
-            while ContinuousClock.now < deadline {
-                if try await watcher.watermarks(of: KafkaTopicPartition(topic: "short", partition: 0)).low > receipt.firstOffset { break }
-                try await Task.sleep(for: .milliseconds(100))
+            try await waitUntil("retention removed the reference's segment") {
+                try await watcher.watermarks(of: KafkaTopicPartition(topic: "short", partition: 0)).low > receipt.firstOffset
             }
             await watcher.close()
             let late = try await janitor(broker, store: harness.store).collect()
@@ -101,10 +99,7 @@ struct ClaimCheckJanitorTests {
             ))
             try await withThrowingTaskGroup(of: Void.self) { tasks in
                 tasks.addTask { try await group.run() }
-                let deadline = ContinuousClock.now + .seconds(30)
-                while store.count(of: .delete) == 0, ContinuousClock.now < deadline {
-                    try await Task.sleep(for: .milliseconds(50))
-                }
+                try await waitUntil("the janitor deleted the orphan") { store.count(of: .delete) > 0 }
                 await group.triggerGracefulShutdown()
                 try await tasks.waitForAll()
             }

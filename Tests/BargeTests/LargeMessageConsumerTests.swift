@@ -352,12 +352,17 @@ struct LargeMessageConsumerTests {
 
             let group = "rebalance-\(UUID().uuidString)"
             let tally = Tally()
+            // A slow application: the first member holds its 8th message until the second
+            // member has joined, so the second joins mid-stream. The keys put 22 messages in
+            // one partition and 18 in the other, so either partition still has messages then.
+            let secondJoined = Latch()
             @Sendable func read(_ consumer: LargeMessageConsumer, reader: Int) async throws {
                 for try await event in consumer.events {
                     guard case .message(let message) = event else { Issue.record("unexpected failure event"); continue }
                     let bytes = try await message.bytes()
-                    try await Task.sleep(for: .milliseconds(200))   // a slow application: the second member joins mid-stream
-                    if await tally.add(message.info.id!, bytes, reader: reader) >= 40 { return }
+                    let distinct = await tally.add(message.info.id!, bytes, reader: reader)
+                    if distinct >= 40 { return }
+                    if reader == 1, distinct >= 8 { try await secondJoined.wait() }
                 }
             }
             let first = try consumer(broker, group: group) {
@@ -366,13 +371,15 @@ struct LargeMessageConsumerTests {
             }
             try first.subscribe(topics: ["shared"])
             let firstReader = Task { try await read(first, reader: 1) }
-            while await tally.distinct < 8 { try await Task.sleep(for: .milliseconds(20)) }
+            try await waitUntil("the first member handled 8 messages") { await tally.distinct >= 8 }
             let second = try consumer(broker, group: group) {
                 $0.consumer.assignmentStrategies = [.range]
                 $0.consumer.heartbeatInterval = .milliseconds(300)
             }
             try second.subscribe(topics: ["shared"])
             let secondReader = Task { try await read(second, reader: 2) }
+            try await waitUntil("the second member has partitions") { try await !second.assignment().isEmpty }
+            secondJoined.open()
             let deadline = ContinuousClock.now + .seconds(60)
             while await tally.distinct < 40, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(50)) }
             firstReader.cancel()

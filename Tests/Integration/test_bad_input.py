@@ -151,6 +151,8 @@ class Observer(threading.Thread):
         self.stop = threading.Event()
         self.roundtrips = 0
         self.error: BaseException | None = None
+        self.progress = threading.Condition()
+        self.mark = 0
 
     def run(self):
         try:
@@ -162,10 +164,23 @@ class Observer(threading.Thread):
                     (r,) = kw.parse_produce_v3(conn.roundtrip(kw.produce_request, self.topic, 0, batch, acks=1))
                     assert r.error_code == 0, r
                     assert r.base_offset == self.roundtrips, r
-                    self.roundtrips += 1
-                    time.sleep(0.02)
+                    with self.progress:
+                        self.roundtrips += 1
+                        self.progress.notify_all()
+                    time.sleep(0.02)  # pacing only: the checkpoints wait for round trips
         except BaseException as e:  # noqa: BLE001 - reported by the test
             self.error = e
+        finally:
+            with self.progress:
+                self.progress.notify_all()
+
+    def checkpoint(self, count: int = 2, timeout: float = 60.0) -> None:
+        """Waits (bounded) until the observer has done `count` round trips since the last
+        checkpoint, so that its round trips interleave with each part of the barrage
+        however fast that part was; an observer that fails or hangs shows in the asserts."""
+        with self.progress:
+            self.progress.wait_for(lambda: self.roundtrips >= self.mark + count or not self.is_alive(), timeout)
+            self.mark = self.roundtrips
 
 
 def valid_frames(topic, rng) -> list[bytes]:
@@ -201,6 +216,7 @@ def test_thousands_of_hostile_frames(broker_factory, topic_name):
     for _ in range(800):
         send_and_leave(port, rng.randbytes(rng.randrange(1, 400)))
     note("random bytes", 800)
+    observer.checkpoint()
 
     # 2. Truncated valid frames (the size prefix promises more than arrives).
     valid = valid_frames(topic_name, rng)
@@ -208,6 +224,7 @@ def test_thousands_of_hostile_frames(broker_factory, topic_name):
         f = rng.choice(valid)
         send_and_leave(port, f[:rng.randrange(1, len(f))])
     note("truncated frames", 600)
+    observer.checkpoint()
 
     # 3. Negative sizes and sizes above socket.request.max.bytes: closed
     #    without the broker waiting for (or allocating) the body.
@@ -229,6 +246,7 @@ def test_thousands_of_hostile_frames(broker_factory, topic_name):
             if outcome != Outcome.CLOSED:
                 problems.append(f"size prefix {size}: connection not closed ({outcome})")
     note("negative / oversized size prefixes", len(sizes))
+    observer.checkpoint()
 
     # 4. Complete frames the broker must answer or close on, never hang:
     #    tiny frames, unknown API keys, unsupported versions, garbage bodies,
@@ -284,6 +302,7 @@ def test_thousands_of_hostile_frames(broker_factory, topic_name):
             elif outcome == Outcome.RESPONSE and cid != 99 and len(data) >= 12:
                 problems.append(f"{name}: response with correlation id {cid}")
     note("complete malformed frames", len(cases))
+    observer.checkpoint()
 
     # 5. ApiVersions at a version the broker does not know: UNSUPPORTED_VERSION
     #    with the supported ranges (v0 response), so clients can step down.
@@ -296,6 +315,7 @@ def test_thousands_of_hostile_frames(broker_factory, topic_name):
         if (cid, av.error_code) != (5, kw.UNSUPPORTED_VERSION) or kw.API_VERSIONS not in av.versions:
             problems.append(f"ApiVersions v{version}: correlation {cid}, error {av.error_code}, {len(av.versions)} apis")
     note("ApiVersions unsupported versions", 4)
+    observer.checkpoint()
 
     # 6. Corrupt record batches: CORRUPT_MESSAGE, nothing appended.
     corrupt = []
@@ -332,6 +352,7 @@ def test_thousands_of_hostile_frames(broker_factory, topic_name):
             if cid != 42 or codes != [kw.CORRUPT_MESSAGE]:
                 problems.append(f"{name}: correlation {cid}, error codes {codes}, want [{kw.CORRUPT_MESSAGE}]")
     note("corrupt record batches", len(corrupt))
+    observer.checkpoint()
 
     observer.stop.set()
     observer.join(15)

@@ -16,6 +16,7 @@ import pytest
 
 from barge_cli import payload_files, receipt_id, receive, receive_command, send, sha256_of, write_file
 from conftest import REPO, barge_bin
+from process_control import freeze, thaw
 
 
 @pytest.fixture
@@ -130,18 +131,27 @@ def test_receiver_killed_twenty_times_delivers_each_payload_exactly_once(broker,
     while kills < 20:
         log = open(tmp_path / f"receive-{kills}.log", "wb")
         proc = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=log)
-        # Let it finish 0-2 payloads, then kill it while it writes the next one.
+        # Let it finish 0-2 payloads, then kill it while it writes the next one: at a
+        # random moment after a partial file shows, freeze it (SIGSTOP) and look again;
+        # a partial file still there means it is mid-payload, so kill it; otherwise let it
+        # go on and try again on a later partial file.
         target = files_and_partials()[0] + rng.randint(0, 2)
-        deadline = time.monotonic() + 15
+        deadline = time.monotonic() + 120
+        mid_work = False
         while time.monotonic() < deadline and proc.poll() is None:
             done_now, partial = files_and_partials()
-            if (done_now >= target and partial) or done_now == len(names):
+            if done_now == len(names):
                 break
+            if done_now >= target and partial:
+                time.sleep(rng.uniform(0, 0.02))  # a random moment in the payload; checked below
+                if freeze(proc) and files_and_partials()[1]:
+                    mid_work = True
+                    break
+                thaw(proc)
             time.sleep(0.005)
-        time.sleep(rng.uniform(0, 0.02))
         killed = proc.poll() is None
         if killed:
-            kills_mid_work += files_and_partials()[1]
+            kills_mid_work += mid_work
             proc.kill()
             kills += 1
         outputs.append(proc.communicate(timeout=30)[0].decode())

@@ -129,12 +129,10 @@ struct FileSystemObjectStoreTests {
         let upload = Task { try await store.put(key, body: body) }
         for await _ in pieces.prefix(6) {}
         // The first 256 KiB or more were written while the body waits for more.
-        var names: [String] = []
-        for _ in 0..<100 {
-            names = try FileManager.default.contentsOfDirectory(atPath: store.root + "/dir")
-            if !names.isEmpty { break }
-            try await Task.sleep(for: .milliseconds(10))
+        try await waitUntil("the partial file is in dir/") {
+            try !FileManager.default.contentsOfDirectory(atPath: store.root + "/dir").isEmpty
         }
+        let names = try FileManager.default.contentsOfDirectory(atPath: store.root + "/dir")
         #expect(names.count == 1 && names[0].hasPrefix(".barge-partial-"), "\(names)")
         #expect(try await store.head(key) == nil)
         var listed: [ObjectKey] = []

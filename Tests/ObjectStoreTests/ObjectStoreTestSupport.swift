@@ -54,10 +54,34 @@ struct TestBody: AsyncSequence, Sendable {
             case .finish: return nil
             case .fail: throw BodyFailure()
             case .waitForCancellation:
-                try await Task.sleep(for: .seconds(600))
-                return nil
+                try await waitUntilCancelled()
             }
         }
+    }
+}
+
+/// Suspends until the calling task is cancelled, then throws `CancellationError`; never
+/// returns otherwise.
+func waitUntilCancelled() async throws -> Never {
+    while true { try await Task.sleep(for: .seconds(3600)) }
+}
+
+/// Thrown by `waitUntil` when its condition did not come true in time.
+struct ConditionTimeout: Error, CustomStringConvertible {
+    let condition: String
+    let timeout: Duration
+    var description: String { "not true within \(timeout): \(condition)" }
+}
+
+/// Waits until `condition` holds, checking it every 20 ms (an error thrown by the check
+/// counts as not yet); throws `ConditionTimeout` after `timeout`.
+func waitUntil(
+    _ what: String, timeout: Duration = .seconds(60), _ condition: () async throws -> Bool
+) async throws {
+    let deadline = ContinuousClock.now + timeout
+    while !((try? await condition()) ?? false) {
+        guard ContinuousClock.now < deadline else { throw ConditionTimeout(condition: what, timeout: timeout) }
+        try await Task.sleep(for: .milliseconds(20))
     }
 }
 

@@ -109,13 +109,20 @@ struct S3ObjectStoreTests {
             #expect(try await store.head(key) == nil)
             #expect(try await server.multipartUploadsInProgress() == 0)
 
-            // Cancelling a multipart upload aborts it.
+            // Cancelling a multipart upload aborts it. The body gives two whole parts and some
+            // more, then waits; the put is cancelled once S3 holds both parts (so no part
+            // request is in flight, and only the abort can remove them).
+            let (uploadsBefore, partsBefore) = (try await server.multipartUploadsInProgress(), try await server.uploadedParts())
             let cancelled = Task {
-                try await store.put(key, body: PatternBody(size: 40 * mebibyte, chunkSize: 64 * 1024))
+                try await store.put(key, body: PatternBody(
+                    size: 40 * mebibyte, chunkSize: 64 * 1024, triggerAfter: 12 * mebibyte, atTrigger: .waitForCancellation
+                ))
             }
-            try await Task.sleep(for: .milliseconds(300))
+            defer { cancelled.cancel() }
+            try await waitUntil("S3 holds the upload's first two parts") { try await server.uploadedParts() == partsBefore + 2 }
+            #expect(try await server.multipartUploadsInProgress() == uploadsBefore + 1)
             cancelled.cancel()
-            _ = await cancelled.result
+            await #expect(throws: CancellationError.self) { try await cancelled.value }
             #expect(try await store.head(key) == nil)
             #expect(try await server.multipartUploadsInProgress() == 0)
 
@@ -150,7 +157,7 @@ struct S3ObjectStoreTests {
             _ = try await store.put(kept, body: PatternBody(size: 1000))
             let started = ContinuousClock.now
             await #expect {
-                _ = try await store.put(key, body: PatternBody(size: 30 * mebibyte, triggerAfter: 12 * mebibyte, action: { server.kill() }))
+                _ = try await store.put(key, body: PatternBody(size: 30 * mebibyte, triggerAfter: 12 * mebibyte, atTrigger: .run { server.kill() }))
             } throws: { ($0 as? ObjectStoreError)?.kind == .unavailable }
             #expect(ContinuousClock.now - started < .seconds(60))
 

@@ -3,17 +3,27 @@ import NIOCore
 @testable import ObjectStore
 
 /// A deterministic body of `size` bytes in chunks of `chunkSize`, whose byte at offset `i`
-/// is `table[i % period]`; it can fail, or run an action, once `triggerAfter` bytes are out.
+/// is `table[i % period]`; once `triggerAfter` bytes are out, it fails, runs an action, or
+/// waits until it is cancelled.
 struct PatternBody: AsyncSequence, Sendable {
     typealias Element = ByteBuffer
 
     struct InjectedFailure: Error {}
 
+    /// What the body does once `triggerAfter` bytes are out.
+    enum Trigger: Sendable {
+        /// It throws `InjectedFailure`.
+        case fail
+        /// It runs the action, then goes on.
+        case run(@Sendable () -> Void)
+        /// It yields nothing more until its task is cancelled, then throws `CancellationError`.
+        case waitForCancellation
+    }
+
     var size: Int64
     var chunkSize = 256 * 1024
     var triggerAfter: Int64?
-    /// Runs at the trigger; the body fails there when this is nil.
-    var action: (@Sendable () -> Void)?
+    var atTrigger = Trigger.fail
 
     /// The pattern's period: a prime, so no part size is a multiple of it and a misplaced part shows.
     static let period = 1_000_003
@@ -48,8 +58,11 @@ struct PatternBody: AsyncSequence, Sendable {
         mutating func next() async throws -> ByteBuffer? {
             if let trigger = body.triggerAfter, offset >= trigger, !triggered {
                 triggered = true
-                guard let action = body.action else { throw InjectedFailure() }
-                action()
+                switch body.atTrigger {
+                case .fail: throw InjectedFailure()
+                case .run(let action): action()
+                case .waitForCancellation: try await waitUntilCancelled()
+                }
             }
             guard offset < body.size else { return nil }
             var end = Swift.min(body.size, offset + Int64(body.chunkSize))
@@ -95,6 +108,23 @@ extension SeaweedFSServer {
         )
         let answer = try await transport.send(S3Request(method: .GET, query: [(name: "uploads", value: "")]))
         return try S3XML.parse(answer.body).children("Upload").count
+    }
+
+    /// The parts S3 holds for the multipart uploads in progress in the bucket
+    /// (ListMultipartUploads, then ListParts for each).
+    func uploadedParts() async throws -> Int {
+        let transport = S3Transport(
+            httpClient: httpClient, configuration: try configuration(), bucket: bucket,
+            retrier: S3Retrier(policy: .never), logger: Logger(label: "seaweedfs-test")
+        )
+        let uploads = try S3XML.parse(try await transport.send(S3Request(method: .GET, query: [(name: "uploads", value: "")])).body)
+        var parts = 0
+        for upload in uploads.children("Upload") {
+            guard let key = upload.text(of: "Key"), let uploadID = upload.text(of: "UploadId") else { continue }
+            let listing = try await transport.send(S3Request(method: .GET, key: key, query: [(name: "uploadId", value: uploadID)]))
+            parts += try S3XML.parse(listing.body).children("Part").count
+        }
+        return parts
     }
 
     /// The Content-Type S3 answers for `key` in `store`.

@@ -15,8 +15,9 @@ struct ByteBudgetTests {
             try await budget.acquire(30)
             granted.withLockedValue { $0 = true }
         }
-        try await Task.sleep(for: .milliseconds(50))
+        try await eventually { budget.waiterCount == 1 }
         #expect(granted.withLockedValue { $0 } == false)
+        #expect(budget.inFlight == 100)
         budget.release(40)
         try await waiter.value
         #expect(granted.withLockedValue { $0 })
@@ -29,11 +30,14 @@ struct ByteBudgetTests {
         try await budget.acquire(100)
         let order = NIOLockedValueBox<[Int]>([])
         let large = Task { try await budget.acquire(80); order.withLockedValue { $0.append(80) } }
-        try await Task.sleep(for: .milliseconds(30))
+        try await eventually { budget.waiterCount == 1 }
         let small = Task { try await budget.acquire(10); order.withLockedValue { $0.append(10) } }
-        try await Task.sleep(for: .milliseconds(30))
+        try await eventually { budget.waiterCount == 2 }
+        // 10 bytes would fit now, but the small request waits behind the large one
+        // (release grants at once, so nothing granted here means nothing granted at all).
         budget.release(30)
-        try await Task.sleep(for: .milliseconds(30))
+        #expect(budget.waiterCount == 2)
+        #expect(budget.inFlight == 70)
         #expect(order.withLockedValue { $0 }.isEmpty)
         budget.release(70)
         try await large.value
@@ -55,11 +59,12 @@ struct ByteBudgetTests {
         let budget = ByteBudget(limit: 10)
         try await budget.acquire(10)
         let cancelled = Task { try await budget.acquire(5) }
-        try await Task.sleep(for: .milliseconds(30))
+        try await eventually { budget.waiterCount == 1 }
         let next = Task { try await budget.acquire(5) }
-        try await Task.sleep(for: .milliseconds(30))
+        try await eventually { budget.waiterCount == 2 }
         cancelled.cancel()
         await #expect(throws: CancellationError.self) { try await cancelled.value }
+        #expect(budget.waiterCount == 1)
         budget.release(5)
         try await next.value
         #expect(budget.inFlight == 10)

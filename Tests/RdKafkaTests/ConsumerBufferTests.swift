@@ -45,14 +45,15 @@ struct ConsumerBufferTests {
     func waitingReader() async throws {
         let buffer = ConsumerBuffer<KafkaConsumerMessage>(maximumCount: 10, maximumBytes: 1000)
         let reader = Task { await buffer.next() }
-        try await Task.sleep(for: .milliseconds(30))
+        try await eventually { buffer.waiterCount == 1 }
         buffer.append(message(0, 7))
         #expect(offset(await reader.value) == 7)
 
         let cancelled = Task { await buffer.next() }
-        try await Task.sleep(for: .milliseconds(30))
+        try await eventually { buffer.waiterCount == 1 }
         cancelled.cancel()
         #expect(await cancelled.value == nil)
+        #expect(buffer.waiterCount == 0)
         buffer.append(message(0, 8))
         #expect(offset(await buffer.next()) == 8)
     }
@@ -62,10 +63,12 @@ struct ConsumerBufferTests {
         let buffer = ConsumerBuffer<KafkaConsumerMessage>(maximumCount: 10, maximumBytes: 1000)
         // Nothing is ever appended here: a lost timeout would hang (up to the test's time limit).
         for timeout in [Duration.zero, .milliseconds(1), .milliseconds(50)] {
+            let started = ContinuousClock.now
             guard case .timedOut = await buffer.next(timeout: timeout) else { Issue.record("expected a timeout"); return }
+            #expect(ContinuousClock.now - started >= timeout, "not before the timeout")
         }
-        let waiting = Task { await buffer.next(timeout: .seconds(10)) }
-        try await Task.sleep(for: .milliseconds(50))
+        let waiting = Task { await buffer.next(timeout: .seconds(50)) }
+        try await eventually { buffer.waiterCount == 1 }
         buffer.append(message(0, 7))
         guard case .entry(let entry) = await waiting.value else { Issue.record("expected the entry"); return }
         #expect(offset(entry) == 7)
@@ -94,7 +97,7 @@ struct ConsumerBufferTests {
     func finish() async throws {
         let buffer = ConsumerBuffer<KafkaConsumerMessage>(maximumCount: 10, maximumBytes: 1000)
         let reader = Task { await buffer.next() }
-        try await Task.sleep(for: .milliseconds(30))
+        try await eventually { buffer.waiterCount == 1 }
         buffer.finish()
         #expect(await reader.value == nil)
         buffer.append(message(0, 1))

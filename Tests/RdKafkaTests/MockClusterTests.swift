@@ -1,5 +1,6 @@
 import CRdKafka
 import Foundation
+import NIOConcurrencyHelpers
 import RdKafka
 import Testing
 
@@ -52,13 +53,17 @@ struct MockClusterTests {
         }
         try await producer.flush()
         cluster.setBroker(1, up: false)
+        let enqueued = NIOLockedValueBox(0)
         let sending = Task {
             for index in 200..<400 {
                 try await producer.enqueue(KafkaProducerMessage(topic: "mock-failover", value: bytes("\(index)")))
+                enqueued.withLockedValue { $0 += 1 }
             }
             try await producer.flush(timeout: .seconds(60))
         }
-        try await Task.sleep(for: .milliseconds(500))
+        // Every message of the second half is sent while the leader is down, and waits for it.
+        try await eventually { enqueued.withLockedValue { $0 } == 200 }
+        #expect(producer.inFlightBytes > 0)
         cluster.setLeader(topic: "mock-failover", partition: 0, broker: 2)
         try await sending.value
         cluster.setBroker(1, up: true)

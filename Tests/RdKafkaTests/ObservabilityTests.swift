@@ -60,7 +60,12 @@ struct ObservabilityTests {
     func gracefulShutdown() async throws {
         try await withTestBroker { broker in
             try await createTopic(broker, "service")
-            let consumer = try KafkaConsumer(configuration: consumerConfiguration(broker), logger: testLogger("consumer"))
+            let rebalances = NIOLockedValueBox<[KafkaRebalanceEvent.Kind]>([])
+            let consumer = try KafkaConsumer(
+                configuration: consumerConfiguration(broker),
+                rebalanceHandler: { event, _ in rebalances.withLockedValue { $0.append(event.kind) } },
+                logger: testLogger("consumer")
+            )
             try consumer.subscribe(topics: ["service"])
             let group = ServiceGroup(configuration: ServiceGroupConfiguration(services: [consumer], logger: testLogger("services")))
             let reader = Task { () -> Int in
@@ -70,12 +75,14 @@ struct ObservabilityTests {
             }
             try await withThrowingTaskGroup(of: Void.self) { tasks in
                 tasks.addTask { try await group.run() }
-                try await Task.sleep(for: .milliseconds(300))
+                // Shut down a consumer at work: a member of its group, with its partition.
+                try await eventually { rebalances.withLockedValue { $0 }.contains(.assigned) }
                 await group.triggerGracefulShutdown()
                 try await tasks.waitForAll()
             }
-            // The sequence ended because the consumer closed.
+            // The sequence ended because the consumer closed, leaving its group.
             #expect(try await reader.value == 0)
+            #expect(rebalances.withLockedValue { $0 }.last == .revoked)
         }
     }
 }

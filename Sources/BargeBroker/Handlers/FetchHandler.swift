@@ -35,6 +35,7 @@ struct FetchHandler: KafkaRequestHandler {
                 return response
             }
             response.closeFiles()
+            context.logger.trace("fetch waits for appends", metadata: ["until-bytes": "\(request.minBytes)"])
             await context.broker.appends.wait(after: generation, timeout: deadline - ContinuousClock.now)
             if Task.isCancelled { throw CancellationError() }
         }

@@ -21,6 +21,9 @@ final class AppendSignal: Sendable {
     /// Counts appends; changes on every `notify()`.
     var generation: UInt64 { state.withLockedValue { $0.generation } }
 
+    /// Waits in progress that an append would wake now.
+    var waiterCount: Int { state.withLockedValue { $0.waiters.count } }
+
     /// Records an append and wakes every waiter.
     func notify() {
         let waiters = state.withLockedValue { state in

@@ -28,6 +28,9 @@ final class ByteBudget: Sendable {
     /// Bytes acquired and not yet released.
     var inFlight: Int { state.withLockedValue { $0.inFlight } }
 
+    /// Tasks waiting in `acquire` now.
+    var waiterCount: Int { state.withLockedValue { $0.waiters.count } }
+
     /// Waits until `bytes` fit under the limit and takes them. Throws
     /// `CancellationError` if the task is cancelled while waiting.
     func acquire(_ bytes: Int) async throws {

@@ -69,6 +69,11 @@ final class ConsumerBuffer<Message: BufferedMessage>: Sendable {
         state.withLockedValue { $0.count >= maximumCount || $0.bytes >= maximumBytes }
     }
 
+    /// Readers waiting for an entry now.
+    var waiterCount: Int {
+        state.withLockedValue { $0.waiters.count }
+    }
+
     /// Whether the buffer has drained to half its limits, so fetching may resume.
     var isBelowResumeMark: Bool {
         state.withLockedValue { isBelowResumeMark($0) }
