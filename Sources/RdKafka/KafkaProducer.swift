@@ -38,7 +38,7 @@ public final class KafkaProducer: Sendable {
                 logger: logger,
                 clientID: configuration.connection.clientID,
                 metricsFactory: configuration.connection.metricsFactory,
-                onProduceError: core.stallWatch.brokerRefused
+                onProduceError: core.stallWatch.produceFailed
             )
         ) { conf in
             rd_kafka_conf_set_dr_msg_cb(conf, deliveryReportCallback)
@@ -141,6 +141,10 @@ public final class KafkaProducer: Sendable {
     /// destroyed either way.
     public func close() async throws {
         guard closed.setOnce() else { return }
+        if core.stallWatch.stalledRecently() {
+            // Messages just timed out for want of a broker: the rest would only wait as long again.
+            rd_kafka_purge(handle.pointer, RD_KAFKA_PURGE_F_QUEUE | RD_KAFKA_PURGE_F_INFLIGHT)
+        }
         do {
             try await flush(timeout: flushTimeout)
         } catch {
@@ -155,10 +159,6 @@ public final class KafkaProducer: Sendable {
         if let fatal = handle.fatalError() { throw fatal }
         let bytes = message.byteCount
         try await core.budget.acquire(bytes)
-        if core.stallWatch.isFailing() {
-            core.budget.release(bytes)
-            throw core.stallWatch.error(for: "produce to \(message.topic)")
-        }
         let delivery = Unmanaged.passRetained(PendingDelivery(bytes: bytes, promise: promise, core: core)).toOpaque()
         while true {
             guard !closed.isSet else {

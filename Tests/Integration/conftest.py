@@ -15,6 +15,8 @@ create_bucket(), client(), env(), store_url()).
 from __future__ import annotations
 
 import os
+import resource
+import signal
 import socket
 import struct
 import subprocess
@@ -59,8 +61,11 @@ def tansu_bin() -> str:
 class Broker:
     """One broker process on a fixed port and data directory."""
 
-    def __init__(self, kind: str, data_dir: Path, log_path: Path, settings: dict[str, str] | None = None):
+    def __init__(self, kind: str, data_dir: Path, log_path: Path, settings: dict[str, str] | None = None,
+                 file_size_limit: int | None = None):
         self.kind = kind
+        # RLIMIT_FSIZE for the process: writes beyond it fail (EFBIG), as on a full disk.
+        self.file_size_limit = file_size_limit
         self.port = free_port()
         self.data_dir = data_dir
         self.log_path = log_path
@@ -109,9 +114,14 @@ class Broker:
         env = dict(os.environ)
         env.pop("CLUSTER_ID", None)
         self.proc = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-                                     env=env, start_new_session=True)
+                                     env=env, start_new_session=True, preexec_fn=self._limit_file_size)
         log.close()
         self.wait_ready(timeout)
+
+    def _limit_file_size(self) -> None:
+        if self.file_size_limit is not None:
+            resource.setrlimit(resource.RLIMIT_FSIZE, (self.file_size_limit, self.file_size_limit))
+            signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
 
     def wait_ready(self, timeout: float) -> None:
         """Waits (bounded) until the broker answers an ApiVersions v0 request."""
@@ -187,11 +197,11 @@ def broker_factory(request, tmp_path):
     started: list[Broker] = []
     request.node._brokers = started
 
-    def start(settings: dict[str, str] | None = None) -> Broker:
+    def start(settings: dict[str, str] | None = None, file_size_limit: int | None = None) -> Broker:
         n = len(started)
         data_dir = tmp_path / f"broker{n}-data"
         data_dir.mkdir()
-        b = Broker(BROKER_KIND, data_dir, tmp_path / f"broker{n}.log", settings)
+        b = Broker(BROKER_KIND, data_dir, tmp_path / f"broker{n}.log", settings, file_size_limit)
         started.append(b)
         b.start()
         return b

@@ -5,17 +5,16 @@ import NIOConcurrencyHelpers
 /// never times out messages whose partition leader is down (all brokers
 /// gone mid-send), so a sender would wait for reports forever. This watches
 /// the messages handed to librdkafka and says when none of them was
-/// reported for longer than the timeout; the producer then fails them all,
-/// and fails new messages at once until one is delivered again or another
-/// timeout has passed. It also keeps what the broker last refused a produce
-/// request with, so the failure can say why (a full disk, say).
+/// reported for longer than the timeout (0 is infinite, as in librdkafka);
+/// the producer then fails them all. It also keeps what the broker last
+/// refused a produce request with, so the failure can say why (a full
+/// disk, say).
 final class DeliveryStallWatch: Sendable {
     private struct State {
         var outstanding = 0
         var lastProgress = ContinuousClock.now
-        /// Messages are being failed, or new ones refused, until this time
-        /// or the next delivery.
-        var failingUntil: ContinuousClock.Instant?
+        /// When the watch last failed the messages in flight, until a delivery succeeds.
+        var stalledAt: ContinuousClock.Instant?
         /// What the broker last refused a produce request with, since the last delivery.
         var brokerError: String?
     }
@@ -35,47 +34,50 @@ final class DeliveryStallWatch: Sendable {
         }
     }
 
-    /// A message's report arrived (`delivered` or not); whether the watch
-    /// had failed it.
+    /// A message's report arrived (`delivered` or not); whether it failed
+    /// after a stall (so its error should say so).
     func reported(delivered: Bool) -> Bool {
         state.withLockedValue { state in
             state.outstanding -= 1
             state.lastProgress = .now
-            let failedByWatch = state.failingUntil != nil
             if delivered {
-                state.failingUntil = nil
+                state.stalledAt = nil
                 state.brokerError = nil
             }
-            return failedByWatch && !delivered
+            return state.stalledAt != nil && !delivered
         }
     }
 
-    /// The broker refused a produce request with `error` (librdkafka retries it).
-    func brokerRefused(_ error: String) {
+    /// A produce request failed with `error` (librdkafka retries it); kept
+    /// if the broker said it (librdkafka's own errors start with `Local:`)
+    /// and it is a cause, not the out-of-order sequence that an idempotent
+    /// producer's requests behind a refused one get.
+    func produceFailed(_ error: String) {
+        guard !error.hasPrefix("Local:"), error != Self.outOfOrderText else { return }
         state.withLockedValue { $0.brokerError = error }
     }
 
-    /// Whether new messages should fail at once: the last ones stalled.
-    func isFailing(now: ContinuousClock.Instant = .now) -> Bool {
-        state.withLockedValue { state in
-            guard let until = state.failingUntil else { return false }
-            if now < until { return true }
-            state.failingUntil = nil
-            return false
-        }
-    }
+    private static let outOfOrderText = String(cString: rd_kafka_err2str(RD_KAFKA_RESP_ERR_OUT_OF_ORDER_SEQUENCE_NUMBER))
 
     /// Whether messages are outstanding and none was reported for longer
     /// than the timeout; if so, the caller fails them.
     func isStalled(now: ContinuousClock.Instant = .now) -> Bool {
-        state.withLockedValue { state in
-            guard state.outstanding > 0, state.failingUntil == nil, now - state.lastProgress > timeout else { return false }
-            state.failingUntil = now + timeout
+        guard timeout > .zero else { return false }
+        return state.withLockedValue { state in
+            guard state.outstanding > 0, now - state.lastProgress > timeout else { return false }
+            state.stalledAt = now
+            state.lastProgress = now
             return true
         }
     }
 
-    /// The error for a message the watch failed (or refused) on `destination`.
+    /// Whether the watch failed messages within the last timeout, with no
+    /// delivery since: the broker is gone, and waiting for more is pointless.
+    func stalledRecently(now: ContinuousClock.Instant = .now) -> Bool {
+        state.withLockedValue { state in state.stalledAt.map { now - $0 < timeout } ?? false }
+    }
+
+    /// The error for a message that timed out on `destination`.
     func error(for destination: String) -> KafkaClientError {
         let brokerError = state.withLockedValue { $0.brokerError }
         let storageText = String(cString: rd_kafka_err2str(RD_KAFKA_RESP_ERR_KAFKA_STORAGE_ERROR))
