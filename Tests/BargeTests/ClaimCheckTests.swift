@@ -216,7 +216,7 @@ struct ClaimCheckTests {
         }
     }
 
-    @Test("a reference outside every configured store is never followed: noStore, and the offset stays uncommitted")
+    @Test("a reference outside every configured store is never followed: invalidReference, a bad record passed under the default policy")
     func referenceOutsideTheStores() async throws {
         try await withEmbeddedBroker { broker in
             let harness = ClaimCheckHarness(broker: broker, store: MemoryObjectStore(name: "a-\(UUID().uuidString)"))
@@ -228,10 +228,55 @@ struct ClaimCheckTests {
             let message = try await harness.firstMessage(of: consumer, topic: "outside")
             await #expect {
                 _ = try await message.bytes()
+            } throws: { ($0 as? BargeConsumerError)?.kind == .invalidReference }
+            try await consumer.commit()
+            await consumer.close()
+            #expect(try await harness.committed(group: group, topic: "outside") == 1)
+        }
+    }
+
+    @Test("a consumer without any store leaves a claim check unhandled (noStore): its settings lack the store, the record is fine")
+    func consumerWithoutStores() async throws {
+        try await withEmbeddedBroker { broker in
+            let harness = ClaimCheckHarness(broker: broker, store: MemoryObjectStore(name: "none-\(UUID().uuidString)"))
+            let producer = try harness.producer()
+            _ = try await producer.send(testPayload(10_000), topic: "nostore")
+            try await producer.close()
+            let group = "nostore-\(UUID().uuidString)"
+            let consumer = try harness.consumer(group: group, stores: [])
+            let message = try await harness.firstMessage(of: consumer, topic: "nostore")
+            await #expect {
+                _ = try await message.bytes()
             } throws: { ($0 as? BargeConsumerError)?.kind == .noStore }
             try await consumer.commit()
             await consumer.close()
-            #expect(try await harness.committed(group: group, topic: "outside") ?? 0 == 0)
+            #expect(try await harness.committed(group: group, topic: "nostore") ?? 0 == 0)
+        }
+    }
+
+    @Test("under the stop policy a forged reference stops the consumer: the events throw and nothing is committed past it")
+    func stopPolicyHoldsTheReference() async throws {
+        try await withEmbeddedBroker { broker in
+            let harness = ClaimCheckHarness(broker: broker, store: MemoryObjectStore(name: "stop-\(UUID().uuidString)"))
+            let producer = try harness.producer()
+            _ = try await producer.send(testPayload(10_000), topic: "stop")
+            _ = try await producer.send(testPayload(20_000), topic: "stop")
+            try await producer.close()
+            let group = "stop-\(UUID().uuidString)"
+            let consumer = try harness.consumer(group: group, stores: [MemoryObjectStore(name: "other-\(UUID().uuidString)")]) {
+                $0.badRecords = .stop
+            }
+            let message = try await harness.firstMessage(of: consumer, topic: "stop")
+            await #expect(throws: BargeConsumerError.self) { _ = try await message.bytes() }
+            var events = consumer.events.makeAsyncIterator()
+            for _ in 0..<2 {
+                await #expect {
+                    _ = try await events.next()
+                } throws: { ($0 as? BargeConsumerError)?.kind == .invalidReference }
+            }
+            try await consumer.commit()
+            await consumer.close()
+            #expect(try await harness.committed(group: group, topic: "stop") ?? 0 == 0)
         }
     }
 

@@ -291,6 +291,60 @@ struct LargeMessageConsumerTests {
         }
     }
 
+    @Test("dead-letter policy: a bad record is copied with where it came from and why, then reported; good messages arrive")
+    func deadLetter() async throws {
+        try await withEmbeddedBroker { broker in
+            var corrupted = chunkRecords(testPayload(3000, seed: 2), chunkSize: 1000)
+            corrupted[1].1[10] ^= 0xff
+            let good = testPayload(1500, seed: 3)
+            try await write(corrupted + chunkRecords(good, chunkSize: 1000), topic: "dlq-source", broker: broker)
+            let consumer = try consumer(broker) { $0.badRecords = .deadLetter(topic: "dlq-source.bad") }
+            try consumer.subscribe(topics: ["dlq-source"])
+            let received = try await collectEvents(consumer) { $0.count >= 2 }
+            await consumer.close()
+            #expect(received.compactMap(\.failure?.kind) == [.corrupt])
+            #expect(received.compactMap(\.payload) == [good])
+
+            var settings = KafkaConsumerConfiguration(bootstrapServers: [broker.bootstrapServers], groupID: "dlq-reader")
+            settings.autoOffsetReset = .earliest
+            let reader = try KafkaConsumer(configuration: settings, logger: quietLogger())
+            try await reader.assign([KafkaPartitionOffset(KafkaTopicPartition(topic: "dlq-source.bad", partition: 0), offset: 0)])
+            var copy: KafkaConsumerMessage?
+            let deadline = ContinuousClock.now + .seconds(30)
+            while copy == nil && ContinuousClock.now < deadline { copy = try await reader.nextMessage(timeout: .seconds(1)) }
+            await reader.close()
+            let record = try #require(copy)
+            let headers = Dictionary(record.headers.map { ($0.key, String(decoding: $0.value ?? [], as: UTF8.self)) }, uniquingKeysWith: { first, _ in first })
+            #expect(headers["barge.dlq.topic"] == "dlq-source" && headers["barge.dlq.partition"] == "0")
+            #expect(headers["barge.dlq.offset"] == "2" && headers["barge.dlq.first-offset"] == "0" && headers["barge.dlq.last-offset"] == "2")
+            #expect(headers["barge.dlq.kind"] == "corrupt" && headers["barge.dlq.id"] == corrupted[0].0.id.text)
+            #expect(headers["barge.index"] == "2", "the copy keeps the record's own headers")
+            #expect(record.value == corrupted[2].1)
+        }
+    }
+
+    @Test("skip policy: bad records produce no event, and commits pass them")
+    func skipPolicy() async throws {
+        try await withEmbeddedBroker { broker in
+            var corrupted = chunkRecords(testPayload(3000, seed: 7), chunkSize: 1000)
+            corrupted[2].0.sha256 = BargeDigest(bytes: Array(repeating: 1, count: 32))
+            let good = testPayload(900, seed: 8)
+            try await write(corrupted + chunkRecords(good, chunkSize: 1000), topic: "skip", broker: broker)
+            let group = "skip-\(UUID().uuidString)"
+            let consumer = try consumer(broker, group: group) { $0.badRecords = .skip }
+            try consumer.subscribe(topics: ["skip"])
+            let received = try await collectEvents(consumer, until: messageCount(1))
+            try await consumer.commit()
+            await consumer.close()
+            #expect(received.compactMap(\.failure).isEmpty)
+            #expect(received.compactMap(\.payload) == [good])
+            let raw = try KafkaConsumer(configuration: KafkaConsumerConfiguration(bootstrapServers: [broker.bootstrapServers], groupID: group), logger: quietLogger())
+            let committed = try await raw.committed([KafkaTopicPartition(topic: "skip", partition: 0)])
+            await raw.close()
+            #expect(committed.first?.offset == 4)
+        }
+    }
+
     @Test("plain records pass through as messages of kind plain, with their key, headers and value")
     func plainRecords() async throws {
         try await withEmbeddedBroker { broker in
@@ -416,6 +470,11 @@ struct LargeMessageConsumerTests {
             #expect(FileManager.default.contents(atPath: directory + "/out.bin") == Data(payload))
             #expect(try FileManager.default.contentsOfDirectory(atPath: directory) == ["out.bin"])
             await #expect(throws: BargeConsumerError.self) { try await second.bytes(limit: 1000) }
+            // Without replacing, an existing file stays and the write throws; no temporary file is left.
+            try Data("keep".utf8).write(to: URL(fileURLWithPath: directory + "/out.bin"))
+            await #expect(throws: BargeConsumerError.self) { try await second.write(to: directory + "/out.bin", replacingExisting: false) }
+            #expect(FileManager.default.contents(atPath: directory + "/out.bin") == Data("keep".utf8))
+            #expect(try FileManager.default.contentsOfDirectory(atPath: directory) == ["out.bin"])
             await #expect(throws: BargeConsumerError.self) { try await second.write(to: directory + "/missing-dir/out.bin") }
             await consumer.close()
         }
