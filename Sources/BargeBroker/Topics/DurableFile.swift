@@ -37,10 +37,10 @@ enum DurableFile {
     }
 
     /// Removes the temporary files that writes interrupted by a crash left in
-    /// `folder`; returns their names.
+    /// `folder` (and those of earlier versions, named `<file>.tmp`); returns their names.
     @discardableResult
     static func removeLeftovers(in folder: String) throws -> [String] {
-        let names = try FileManager.default.contentsOfDirectory(atPath: folder).filter { $0.hasPrefix(temporaryPrefix) }
+        let names = try FileManager.default.contentsOfDirectory(atPath: folder).filter { $0.hasPrefix(temporaryPrefix) || $0.hasSuffix(".tmp") }
         for name in names { try FileManager.default.removeItem(atPath: folder + "/" + name) }
         return names
     }
