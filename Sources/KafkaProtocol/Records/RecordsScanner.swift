@@ -70,6 +70,11 @@ public struct RecordsScanner: Sendable {
                 position += step
                 continue
             }
+            if case .length = step, varint.isEmpty, index < declaredCount,
+               let taken = wholeRecord(in: bytes, at: position) {
+                position += taken
+                continue
+            }
             let byte = bytes[position]
             position += 1
             if case .length = step {
@@ -94,6 +99,66 @@ public struct RecordsScanner: Sendable {
         guard index == declaredCount else {
             throw RecordValidationError(.invalidRecord, "the batch header declares \(declaredCount) records but the batch holds \(index)")
         }
+    }
+
+    /// The fast path: checks a record that lies whole in `bytes` at `start`
+    /// in one go and returns its size. Returns nil, having changed nothing,
+    /// when the record is not all there or breaks any rule: the byte-by-byte
+    /// path then reads it and names the problem.
+    private mutating func wholeRecord(in bytes: UnsafeRawBufferPointer, at start: Int) -> Int? {
+        var cursor = start
+        guard let length = Self.varint(bytes, &cursor, end: bytes.count, maximumBytes: 5).flatMap(Self.int32), length >= 0 else {
+            return nil
+        }
+        let end = cursor + Int(length)
+        guard end <= bytes.count, cursor < end else { return nil }
+        cursor += 1  // attributes
+        guard Self.varint(bytes, &cursor, end: end, maximumBytes: 10) != nil,
+              let delta = Self.varint(bytes, &cursor, end: end, maximumBytes: 5).flatMap(Self.int32), Int(delta) == index,
+              let key = Self.varint(bytes, &cursor, end: end, maximumBytes: 5).flatMap(Self.int32),
+              key >= 0 || (key == -1 && !requireKeys), Self.skip(key, &cursor, end: end),
+              let value = Self.varint(bytes, &cursor, end: end, maximumBytes: 5).flatMap(Self.int32), Self.skip(value, &cursor, end: end),
+              let headers = Self.varint(bytes, &cursor, end: end, maximumBytes: 5).flatMap(Self.int32),
+              headers >= 0, Int(headers) * 2 <= end - cursor else { return nil }
+        for _ in 0..<headers {
+            guard let key = Self.varint(bytes, &cursor, end: end, maximumBytes: 5).flatMap(Self.int32), key >= 0,
+                  Self.skip(key, &cursor, end: end),
+                  let value = Self.varint(bytes, &cursor, end: end, maximumBytes: 5).flatMap(Self.int32),
+                  Self.skip(value, &cursor, end: end) else { return nil }
+        }
+        guard cursor == end else { return nil }
+        index += 1
+        return end - start
+    }
+
+    /// An unsigned varint of at most `maximumBytes` bytes before `end`; nil if it does not end there or is too long.
+    private static func varint(_ bytes: UnsafeRawBufferPointer, _ cursor: inout Int, end: Int, maximumBytes: Int) -> UInt64? {
+        var raw: UInt64 = 0
+        var count = 0
+        while cursor < end && count < maximumBytes {
+            let byte = bytes[cursor]
+            if count == 9 && byte > 1 { return nil }
+            raw |= UInt64(byte & 0x7F) << (7 * count)
+            cursor += 1
+            count += 1
+            if byte & 0x80 == 0 { return raw }
+        }
+        return nil
+    }
+
+    /// A 32-bit zigzag value; nil beyond 32 bits.
+    private static func int32(_ raw: UInt64) -> Int32? {
+        guard raw <= UInt64(UInt32.max) else { return nil }
+        let bits = UInt32(raw)
+        return Int32(bitPattern: (bits >> 1) ^ (0 &- (bits & 1)))
+    }
+
+    /// Passes over `length` bytes (-1: null) if they fit before `end`.
+    private static func skip(_ length: Int32, _ cursor: inout Int, end: Int) -> Bool {
+        if length == -1 { return true }
+        guard length >= 0, Int(length) <= end - cursor else { return false }
+        cursor += Int(length)
+        return true
     }
 
     private mutating func readLength(_ byte: UInt8) throws(RecordValidationError) {
@@ -180,11 +245,10 @@ public struct RecordsScanner: Sendable {
     /// Adds a byte to a 32-bit zigzag varint; its value once complete.
     private mutating func int32(_ byte: UInt8) throws(RecordValidationError) -> Int32? {
         guard let raw = try complete(byte, maximumBytes: 5) else { return nil }
-        guard raw <= UInt64(UInt32.max) else {
+        guard let value = Self.int32(raw) else {
             throw invalid("record \(index) has a \(step) varint that does not fit 32 bits")
         }
-        let bits = UInt32(raw)
-        return Int32(bitPattern: (bits >> 1) ^ (0 &- (bits & 1)))
+        return value
     }
 
     /// Adds a byte to the varint being read; its unsigned value once complete.
