@@ -3,8 +3,12 @@ import Foundation
 import KafkaProtocol
 
 /// Produce, versions 0-9, record batch v2 only: checks each partition's
-/// batches (size, CRC, producer sequence) and appends them as received, with
-/// offsets assigned by rewriting the base offset. acks=0 gets no response;
+/// batches (size, CRC, the records inside with `RecordBatchValidator`,
+/// producer sequence) on the I/O pool and appends them as received, with
+/// offsets assigned by rewriting the base offset. A refused batch is not
+/// appended at all; from v8 its answer carries `error_message` and, when one
+/// record is to blame, `record_errors`. Kafka's internal topics get
+/// INVALID_TOPIC_EXCEPTION. acks=0 gets no response;
 /// acks=1 and acks=-1 are answered after the append (one replica: both mean
 /// the leader has the batch).
 ///

@@ -98,6 +98,7 @@ final class KafkaRequestDecoder: ChannelDuplexHandler {
     func channelInactive(context: ChannelHandlerContext) {
         streaming = nil
         lease = nil
+        waitingForMemory = false
         context.fireChannelInactive()
     }
 
