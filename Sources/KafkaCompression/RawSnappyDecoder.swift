@@ -114,9 +114,13 @@ struct RawSnappyDecoder {
         guard produced + length <= declaredLength else { throw Self.corrupt("decodes to more than the \(declaredLength) bytes it declares") }
         if Self.capacity - filled < length { try makeRoom(output: output) }
         let bytes = window.baseAddress!.assumingMemoryBound(to: UInt8.self)
-        // Byte by byte: a copy may overlap what it writes (a repeated pattern).
-        for index in 0..<length {
-            bytes[filled + index] = bytes[filled + index - offset]
+        if offset >= length {
+            (bytes + filled).update(from: bytes + filled - offset, count: length)
+        } else {
+            // Byte by byte: the copy overlaps what it writes (a repeated pattern).
+            for index in 0..<length {
+                bytes[filled + index] = bytes[filled + index - offset]
+            }
         }
         filled += length
         produced += length
