@@ -28,9 +28,14 @@ let package = Package(
             dependencies: [.product(name: "NIOCore", package: "swift-nio")]
         ),
         .target(
+            name: "KafkaCompression",
+            dependencies: ["KafkaProtocol", "CBargeCompression"]
+        ),
+        .target(
             name: "BargeLog",
             dependencies: [
                 "KafkaProtocol",
+                "KafkaCompression",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
@@ -126,6 +131,8 @@ let package = Package(
             dependencies: [
                 "BargeLog",
                 "KafkaProtocol",
+                "KafkaCompression",
+                "CBargeCompression",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -137,6 +144,7 @@ let package = Package(
                 "BargeBrokerTestKit",
                 "KafkaProtocol",
                 .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOEmbedded", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
             ]

@@ -62,6 +62,10 @@ public struct LogConfig: Sendable, Equatable {
     /// Whether retention deletes segments (`cleanup.policy` contains `delete`).
     public var deletesByRetention: Bool { Self.policies(cleanupPolicy).contains("delete") }
 
+    /// Whether the topic is compacted (`cleanup.policy` contains `compact`): as
+    /// in Kafka, every record appended needs a key.
+    public var isCompacted: Bool { Self.policies(cleanupPolicy).contains("compact") }
+
     /// Every property with its current value, marked default when it equals Kafka's default.
     public var describedEntries: [Entry] { describedEntries(defaults: LogConfig()) }
 

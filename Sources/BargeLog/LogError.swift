@@ -8,15 +8,19 @@ public struct LogError: Error, Hashable, CustomStringConvertible, Sendable {
     /// What kind of problem was found.
     public struct Kind: Hashable, Sendable, CustomStringConvertible {
         private enum Backing: Hashable, Sendable {
-            case offsetOutOfRange, corruptMessage, messageTooLarge, outOfOrderSequence, invalidProducerEpoch, storage
+            case offsetOutOfRange, corruptMessage, messageTooLarge, outOfOrderSequence, invalidProducerEpoch, storage, invalidRecord
         }
         private let backing: Backing
         private init(_ backing: Backing) { self.backing = backing }
 
         /// The requested offset is outside `[logStartOffset, logEndOffset]`. Kafka: OFFSET_OUT_OF_RANGE (1).
         public static let offsetOutOfRange = Kind(.offsetOutOfRange)
-        /// A batch that a client may not write: no records, or a control batch. Kafka: CORRUPT_MESSAGE (2).
+        /// A batch that does not parse (size, magic, CRC, a compressed body that
+        /// is not its codec's stream) or that a client may not write (no
+        /// records, a control batch). Kafka: CORRUPT_MESSAGE (2).
         public static let corruptMessage = Kind(.corruptMessage)
+        /// A batch whose records break the format or a rule (`RecordsScanner`). Kafka: INVALID_RECORD (87).
+        public static let invalidRecord = Kind(.invalidRecord)
         /// A batch is larger than the topic's `max.message.bytes`. Kafka: MESSAGE_TOO_LARGE (10).
         public static let messageTooLarge = Kind(.messageTooLarge)
         /// An idempotent producer's sequence number does not follow its last one. Kafka: OUT_OF_ORDER_SEQUENCE_NUMBER (45).
@@ -31,13 +35,17 @@ public struct LogError: Error, Hashable, CustomStringConvertible, Sendable {
 
     /// What kind of problem was found.
     public let kind: Kind
-    /// A sentence naming what was wrong.
+    /// A sentence naming what was wrong. For `storage` it names files: tell
+    /// the operator, not the client.
     public let message: String
+    /// The index in its batch of the record to blame, when one is (Produce's `record_errors`).
+    public let recordIndex: Int?
 
-    /// An error of `kind`, with a sentence naming what was wrong.
-    public init(_ kind: Kind, _ message: String) {
+    /// An error of `kind`, with a sentence naming what was wrong, blaming the record at `recordIndex` if given.
+    public init(_ kind: Kind, _ message: String, recordIndex: Int? = nil) {
         self.kind = kind
         self.message = message
+        self.recordIndex = recordIndex
     }
 
     /// The Kafka protocol error code for this error.
@@ -48,6 +56,7 @@ public struct LogError: Error, Hashable, CustomStringConvertible, Sendable {
         case .messageTooLarge: 10
         case .outOfOrderSequence: 45
         case .invalidProducerEpoch: 47
+        case .invalidRecord: 87
         default: 56
         }
     }

@@ -76,8 +76,9 @@ public final class PartitionLog: @unchecked Sendable {
 
     /// Appends batches as one atomic step and returns the offsets they got.
     ///
-    /// Each batch must come from `RecordBatch.split` with its CRC verified (the
-    /// log does not compute it again). A batch is written as received except for
+    /// Each batch must come from `RecordBatch.split` with its CRC verified, and
+    /// a client's batch must have passed `RecordBatchValidator` (the log checks
+    /// neither again). A batch is written as received except for
     /// its base offset and partition leader epoch; with `LogAppendTime` its
     /// timestamp type and max timestamp are set to `now` and its CRC recomputed.
     ///

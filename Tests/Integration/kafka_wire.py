@@ -1,8 +1,9 @@
 """A tiny Kafka wire-protocol encoder/decoder for raw-socket tests.
 
 Only what the tests need: request header v1, ApiVersions v0, Metadata v1,
-Produce v3, Fetch v4, InitProducerId v0, record batch v2 (uncompressed) with a
-pure-Python, table-based CRC-32C. Everything is big-endian as on the wire.
+Produce v3, Fetch v4, InitProducerId v0, record batch v2 (uncompressed, or
+around forged record bytes with `raw_batch`) with a pure-Python, table-based
+CRC-32C. Everything is big-endian as on the wire.
 """
 
 from __future__ import annotations
@@ -50,6 +51,7 @@ INIT_PRODUCER_ID = 22
 NONE = 0
 CORRUPT_MESSAGE = 2
 MESSAGE_TOO_LARGE = 10
+INVALID_TOPIC_EXCEPTION = 17
 RECORD_LIST_TOO_LARGE = 18
 UNSUPPORTED_VERSION = 35
 INVALID_REQUEST = 42
@@ -225,6 +227,21 @@ def record_batch(records: list[Record], *, base_offset: int = 0,
     # batchLength counts from partitionLeaderEpoch to the end.
     rest = int32(partition_leader_epoch) + int8(2) + uint32(crc) + after_crc
     return int64(base_offset) + int32(len(rest)) + rest
+
+
+def raw_batch(records: bytes, count: int, *, attributes: int = 0, last_offset_delta: int | None = None,
+              first_timestamp: int | None = None) -> bytes:
+    """A record batch v2 around records that are already encoded (and
+    compressed, if the attributes name a codec), declaring `count` records,
+    with a correct CRC-32C: for batches no client would write."""
+    if first_timestamp is None:
+        first_timestamp = int(time.time() * 1000)
+    if last_offset_delta is None:
+        last_offset_delta = max(count - 1, 0)
+    after_crc = (int16(attributes) + int32(last_offset_delta) + int64(first_timestamp) + int64(first_timestamp)
+                 + int64(-1) + int16(-1) + int32(-1) + int32(count) + records)
+    rest = int32(-1) + int8(2) + uint32(crc32c(after_crc)) + after_crc
+    return int64(0) + int32(len(rest)) + rest
 
 
 BATCH_HEADER_SIZE = 61  # bytes before the first record

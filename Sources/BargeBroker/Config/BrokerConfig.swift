@@ -23,6 +23,24 @@ public struct BrokerConfig: Sendable, Equatable {
     public var messageMaxBytes: Int = 1_048_588
     /// `socket.request.max.bytes`: the largest request frame accepted. Default: 104857600.
     public var socketRequestMaxBytes: Int = 104_857_600
+    /// `queued.max.request.bytes`: the most bytes of request frames held in
+    /// memory at once, across all connections: a frame received whole is
+    /// granted its size before its body is read and gives it back once
+    /// served; a connection whose next frame does not fit stops being read
+    /// until bytes are given back. -1: no bound (Kafka's default). Default
+    /// here: 104857600 (100 MiB).
+    public var queuedMaxRequestBytes: Int = 104_857_600
+    /// `non.produce.request.max.bytes` (Barge's own): the largest frame of any
+    /// request but Produce; such requests are held whole in memory, and none
+    /// needs much (Metadata for 10,000 topics is about 1 MB). A larger frame
+    /// closes its connection. Default: 8388608 (8 MiB).
+    public var nonProduceRequestMaxBytes: Int = 8_388_608
+    /// `message.max.uncompressed.bytes` (Barge's own): the most a compressed
+    /// record batch may decompress to; the broker checks the records inside
+    /// every batch, reading compressed ones through a bounded window, so this
+    /// bounds the work a batch costs, not memory. A topic's `max.message.bytes`
+    /// raises it for that topic. Default: 134217728 (128 MiB).
+    public var messageMaxUncompressedBytes: Int = 134_217_728
     /// `fetch.max.bytes`: the most a fetch response carries (the first batch may exceed it). Default: 57671680.
     public var fetchMaxBytes: Int = 57_671_680
     /// `produce.spool.threshold.bytes` (Barge's own): Produce requests of at
@@ -149,6 +167,13 @@ public struct BrokerConfig: Sendable, Equatable {
         "log.dir": { config, _, value in config.dataDirectory = value },
         "cluster.id": { config, _, value in config.clusterId = value },
         "socket.request.max.bytes": { config, key, value in config.socketRequestMaxBytes = try int(key, value, min: 1) },
+        "queued.max.request.bytes": { config, key, value in
+            let bytes = try int(key, value, min: -1)
+            guard bytes != 0 else { throw BrokerConfigError("\(key) must be -1 (no bound) or a positive number of bytes, not 0") }
+            config.queuedMaxRequestBytes = bytes
+        },
+        "non.produce.request.max.bytes": { config, key, value in config.nonProduceRequestMaxBytes = try int(key, value, min: 1024) },
+        "message.max.uncompressed.bytes": { config, key, value in config.messageMaxUncompressedBytes = try int(key, value, min: 1024) },
         "fetch.max.bytes": { config, key, value in config.fetchMaxBytes = try int(key, value, min: 1024) },
         "produce.spool.threshold.bytes": { config, key, value in config.produceSpoolThresholdBytes = try int(key, value, min: 1024) },
         "auto.create.topics.enable": { config, key, value in config.autoCreateTopics = try bool(key, value) },

@@ -33,8 +33,9 @@ struct DeleteTopicsHandler: KafkaRequestHandler {
                 result.errorCode = error.code.code
                 result.errorMessage = error.message
             } catch {
-                result.errorCode = KafkaErrorCode.kafkaStorageError.code
-                result.errorMessage = "\(error)"
+                let failure = TopicError.storageFailure("deleting topic '\(name)'", error, logger: context.logger)
+                result.errorCode = failure.code.code
+                result.errorMessage = failure.message
             }
             response.responses.append(result)
         }

@@ -3,8 +3,12 @@ import Foundation
 import KafkaProtocol
 
 /// Produce, versions 0-9, record batch v2 only: checks each partition's
-/// batches (size, CRC, producer sequence) and appends them as received, with
-/// offsets assigned by rewriting the base offset. acks=0 gets no response;
+/// batches (size, CRC, the records inside with `RecordBatchValidator`,
+/// producer sequence) on the I/O pool and appends them as received, with
+/// offsets assigned by rewriting the base offset. A refused batch is not
+/// appended at all; from v8 its answer carries `error_message` and, when one
+/// record is to blame, `record_errors`. Kafka's internal topics get
+/// INVALID_TOPIC_EXCEPTION. acks=0 gets no response;
 /// acks=1 and acks=-1 are answered after the append (one replica: both mean
 /// the leader has the batch).
 ///
@@ -37,7 +41,12 @@ struct ProduceHandler: KafkaRequestHandler {
         for (topicPosition, topicData) in request.topicData.enumerated() {
             var topicResponse = ProduceResponse.TopicProduceResponse()
             topicResponse.name = topicData.name
-            let topic = await context.topic(named: topicData.name, autoCreate: context.config.autoCreateTopics)
+            let topic: Result<Topic, TopicError> = if TopicName.isInternal(topicData.name) {
+                // As Kafka answers a client that writes to an internal topic.
+                .failure(TopicError(code: .invalidTopicException, message: "cannot append to internal topic \(topicData.name)"))
+            } else {
+                await context.topic(named: topicData.name, autoCreate: context.config.autoCreateTopics)
+            }
             for (partitionPosition, partitionData) in topicData.partitionData.enumerated() {
                 let spooledRecords = spooled[PartitionPosition(topic: topicPosition, partition: partitionPosition)]
                 var partition: ProduceResponse.PartitionProduceResponse
@@ -83,22 +92,28 @@ struct ProduceHandler: KafkaRequestHandler {
         let log = topic.partitions[Int(data.index)]
         let now = Date.nowMilliseconds
         let config = topic.config
+        let rules = RecordValidationRules(
+            maximumUncompressedBytes: max(context.config.messageMaxUncompressedBytes, config.maxMessageBytes),
+            requireKeys: config.isCompacted)
         do {
             let result: LogAppendResult
             if let spooled {
-                result = try await appendSpooled(spooled, to: log, config: config, now: now, io: context.io)
+                result = try await appendSpooled(spooled, to: log, config: config, rules: rules, now: now, io: context.io)
             } else if let bytes = data.records?.inMemoryBytes {
                 if let magic = bytes.getInteger(at: bytes.readerIndex + Self.magicOffset, as: Int8.self), magic < 2 {
                     return Self.failure(data.index, .unsupportedForMessageFormat, "message format v\(magic) is not supported: send record batches (magic 2, Produce v3 or later)")
                 }
-                let batches: [RecordBatch]
-                do {
-                    batches = try RecordBatch.split(bytes)
-                } catch {
-                    return Self.failure(data.index, .corruptMessage, "\(error)")
+                result = try await context.io.run {
+                    let batches: [RecordBatch]
+                    do {
+                        batches = try RecordBatch.split(bytes)
+                    } catch {
+                        throw TopicError(code: .corruptMessage, message: (error as? KafkaProtocolError)?.message ?? "\(error)")
+                    }
+                    try Self.check(batches.map(\.header), config: config)
+                    try RecordBatchValidator.validate(batches, rules: rules)
+                    return try log.append(batches, now: now)
                 }
-                try Self.check(batches.map(\.header), config: config)
-                result = try await context.io.run { try log.append(batches, now: now) }
             } else {
                 return Self.failure(data.index, .corruptMessage, "the partition's records are not in memory")
             }
@@ -111,24 +126,24 @@ struct ProduceHandler: KafkaRequestHandler {
             return partition
         } catch let error as TopicError {
             return Self.failure(data.index, error.code, error.message)
-        } catch let error as LogError {
-            return Self.failure(data.index, KafkaErrorCode.forCode(error.kafkaErrorCode), "\(error)")
+        } catch let error as LogError where error.kind != .storage {
+            return Self.failure(data.index, error)
         } catch {
             context.logger.error("append failed", metadata: ["topic": "\(topic.name)", "partition": "\(data.index)", "error": "\(error)"])
-            return Self.failure(data.index, .kafkaStorageError, "\(error)")
+            return Self.failure(data.index, .kafkaStorageError, "the broker could not write to the partition's log; its operator will find why in the broker's log")
         }
     }
 
     /// Appends records that the connection streamed into a spool file: they
-    /// are checked (CRC included) and copied into the log by the kernel,
-    /// never read into memory as a whole.
+    /// are checked (CRC and records included) in one read pass and copied into
+    /// the log by the kernel, never read into memory as a whole.
     private func appendSpooled(
-        _ records: SpooledRecords, to log: PartitionLog, config: LogConfig, now: Int64, io: BlockingIOPool
+        _ records: SpooledRecords, to log: PartitionLog, config: LogConfig, rules: RecordValidationRules, now: Int64, io: BlockingIOPool
     ) async throws -> LogAppendResult {
         try await io.run {
             let batches = try SpooledRecordBatch.split(
                 descriptor: records.spool.descriptor, name: records.spool.name,
-                from: records.range.lowerBound, to: records.range.upperBound)
+                from: records.range.lowerBound, to: records.range.upperBound, rules: rules)
             try Self.check(batches.map(\.header), config: config)
             return try log.append(spooled: batches, now: now)
         }
@@ -152,6 +167,19 @@ struct ProduceHandler: KafkaRequestHandler {
                 throw TopicError(code: .invalidRecord, message: "clients may not produce control or transactional batches here")
             }
         }
+    }
+
+    /// The answer to a batch the log refused: its code and message, and the
+    /// record to blame in `record_errors` (Produce v8+) when there is one.
+    static func failure(_ index: Int32, _ error: LogError) -> ProduceResponse.PartitionProduceResponse {
+        var partition = failure(index, .forCode(error.kafkaErrorCode), error.message)
+        if let record = error.recordIndex {
+            var blamed = ProduceResponse.BatchIndexAndErrorMessage()
+            blamed.batchIndex = Int32(clamping: record)
+            blamed.batchIndexErrorMessage = error.message
+            partition.recordErrors = [blamed]
+        }
+        return partition
     }
 
     static func failure(_ index: Int32, _ code: KafkaErrorCode, _ message: String) -> ProduceResponse.PartitionProduceResponse {

@@ -53,7 +53,9 @@ public final class KafkaBrokerServer: Sendable {
             }
             openedTopics = topics
             let limits = KafkaRequestDecoder.Limits(
-                maximumFrameSize: config.socketRequestMaxBytes, spoolThreshold: config.produceSpoolThresholdBytes)
+                maximumFrameSize: config.socketRequestMaxBytes, maximumNonProduceFrameSize: config.nonProduceRequestMaxBytes,
+                spoolThreshold: config.produceSpoolThresholdBytes)
+            let memory = RequestMemoryPool(capacity: config.queuedMaxRequestBytes < 0 ? nil : config.queuedMaxRequestBytes)
             let spoolDirectory = config.dataDirectory + "/.spool"
             let serverChannel = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
                 .serverChannelOption(.backlog, value: 256)
@@ -62,7 +64,7 @@ public final class KafkaBrokerServer: Sendable {
                 .bind(host: config.listenHost, port: config.listenPort) { channel in
                     channel.eventLoop.makeCompletedFuture {
                         try channel.pipeline.syncOperations.addHandler(
-                            KafkaRequestDecoder(limits: limits, spoolDirectory: spoolDirectory, threadPool: threadPool))
+                            KafkaRequestDecoder(limits: limits, spoolDirectory: spoolDirectory, threadPool: threadPool, memory: memory))
                         return try NIOAsyncChannel<KafkaInboundRequest, Never>(
                             wrappingChannelSynchronously: channel,
                             configuration: .init(backPressureStrategy: .init(lowWatermark: 1, highWatermark: 2)))

@@ -3,8 +3,10 @@ import NIOCore
 
 /// A request as the connection's decoder hands it over.
 enum KafkaInboundRequest: Sendable {
-    /// A whole request frame in memory, without its size prefix.
-    case frame(ByteBuffer)
+    /// A whole request frame in memory, without its size prefix, with the
+    /// reservation of its bytes in the broker's `RequestMemoryPool` (given
+    /// back when the request is dropped, after it has been served).
+    case frame(ByteBuffer, lease: RequestMemoryLease?)
     /// A large Produce request whose big records fields were streamed into a
     /// spool file: those fields are nil in the request and listed in `spooled`.
     case spooledProduce(KafkaRequestHeader, ProduceRequest, spooled: [SpooledRecords])

@@ -5,8 +5,13 @@ import NIOPosix
 /// Splits a connection's bytes into requests.
 ///
 /// Frames are checked against `socket.request.max.bytes` from their size
-/// prefix, before anything is allocated. Frames under `spoolThreshold` bytes
-/// are collected whole (into one allocation of their exact size). A larger
+/// prefix, before anything is allocated, and frames of APIs other than
+/// Produce against `non.produce.request.max.bytes` (a larger one closes the
+/// connection). Frames collected whole (all but large Produce requests) first
+/// reserve their size in the broker's `RequestMemoryPool`
+/// (`queued.max.request.bytes`); while a reservation does not fit, the
+/// socket is not read, and the lease travels with the request until it has
+/// been served. A larger
 /// Produce request (v3-v9) is parsed as it arrives instead: its records
 /// fields of `spooledRecordsMinimum` bytes or more are written to a spool
 /// file through the thread pool as they come in, and reading from the socket
@@ -23,6 +28,8 @@ final class KafkaRequestDecoder: ChannelDuplexHandler {
     struct Limits: Sendable {
         /// `socket.request.max.bytes`.
         var maximumFrameSize: Int
+        /// `non.produce.request.max.bytes`.
+        var maximumNonProduceFrameSize: Int
         /// Produce frames of at least this many bytes are streamed.
         var spoolThreshold: Int
         /// Records fields of streamed frames at least this large go to the spool.
@@ -47,15 +54,21 @@ final class KafkaRequestDecoder: ChannelDuplexHandler {
     private let limits: Limits
     private let spoolDirectory: String
     private let threadPool: NIOThreadPool
+    private let memory: RequestMemoryPool
     private var cumulation = ByteBuffer()
     private var streaming: Streaming?
+    /// The reservation of the frame being received whole.
+    private var lease: RequestMemoryLease?
+    /// Whether the next frame waits for its reservation (the socket is not read meanwhile).
+    private var waitingForMemory = false
     private var readHeld = false
     private var failed = false
 
-    init(limits: Limits, spoolDirectory: String, threadPool: NIOThreadPool) {
+    init(limits: Limits, spoolDirectory: String, threadPool: NIOThreadPool, memory: RequestMemoryPool) {
         self.limits = limits
         self.spoolDirectory = spoolDirectory
         self.threadPool = threadPool
+        self.memory = memory
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
@@ -75,7 +88,7 @@ final class KafkaRequestDecoder: ChannelDuplexHandler {
     }
 
     func read(context: ChannelHandlerContext) {
-        if let streaming, streaming.writesInFlight >= limits.maximumWritesInFlight {
+        if mustHoldReads {
             readHeld = true
         } else {
             context.read()
@@ -84,12 +97,25 @@ final class KafkaRequestDecoder: ChannelDuplexHandler {
 
     func channelInactive(context: ChannelHandlerContext) {
         streaming = nil
+        lease = nil
+        waitingForMemory = false
         context.fireChannelInactive()
+    }
+
+    /// Whether the socket must not be read for now: spool writes are behind, or memory is short.
+    private var mustHoldReads: Bool {
+        waitingForMemory || (streaming?.writesInFlight ?? 0) >= limits.maximumWritesInFlight
+    }
+
+    private func resumeReadsIfHeld(context: ChannelHandlerContext) {
+        guard readHeld, !mustHoldReads else { return }
+        readHeld = false
+        context.read()
     }
 
     /// Takes whole frames off the cumulation, or starts streaming a large Produce request.
     private func decodeCumulation(context: ChannelHandlerContext) throws {
-        while streaming == nil {
+        while streaming == nil && !waitingForMemory {
             guard let size = cumulation.getInteger(at: cumulation.readerIndex, as: Int32.self) else { break }
             if Int(size) >= limits.spoolThreshold && Int(size) <= limits.maximumFrameSize {
                 guard let apiKey = cumulation.getInteger(at: cumulation.readerIndex + 4, as: Int16.self),
@@ -103,8 +129,12 @@ final class KafkaRequestDecoder: ChannelDuplexHandler {
                     continue
                 }
             }
+            if lease == nil && size >= 0 && Int(size) <= limits.maximumFrameSize {
+                guard try reserve(size, context: context) else { break }
+            }
             guard let frame = try KafkaFrameDecoder.nextFrame(in: &cumulation, maximumFrameSize: limits.maximumFrameSize) else { break }
-            context.fireChannelRead(wrapInboundOut(.frame(frame)))
+            context.fireChannelRead(wrapInboundOut(.frame(frame, lease: lease)))
+            lease = nil
         }
         if cumulation.readableBytes == 0 {
             // Frames handed on may still share the storage: do not keep a large one.
@@ -116,6 +146,40 @@ final class KafkaRequestDecoder: ChannelDuplexHandler {
         } else if cumulation.readerIndex > 64 * 1024 {
             cumulation.discardReadBytes()
         }
+    }
+
+    /// Checks the size of a frame to be received whole against its API's
+    /// limit and reserves it in the memory pool. False when the frame must
+    /// wait for memory: reading stops until the pool wakes this connection.
+    private func reserve(_ size: Int32, context: ChannelHandlerContext) throws -> Bool {
+        if Int(size) > limits.maximumNonProduceFrameSize {
+            guard let apiKey = cumulation.getInteger(at: cumulation.readerIndex + 4, as: Int16.self) else { return false }
+            if apiKey != KafkaApiKey.produce.rawValue {
+                throw KafkaProtocolError(.frameTooLarge, "a \(KafkaApiKey(apiKey)) request of \(size) bytes is larger than non.produce.request.max.bytes (\(limits.maximumNonProduceFrameSize))")
+            }
+        }
+        let handler = NIOLoopBound(self, eventLoop: context.eventLoop)
+        let boundContext = NIOLoopBound(context, eventLoop: context.eventLoop)
+        let eventLoop = context.eventLoop
+        lease = memory.reserve(Int(size)) {
+            eventLoop.execute { handler.value.memoryFreed(context: boundContext.value) }
+        }
+        waitingForMemory = lease == nil
+        return lease != nil
+    }
+
+    /// Tries again to reserve the waiting frame, and reads on if it fits.
+    private func memoryFreed(context: ChannelHandlerContext) {
+        guard !failed, waitingForMemory else { return }
+        waitingForMemory = false
+        do {
+            try decodeCumulation(context: context)
+            // Requests may have come out of the cumulation here, not from a socket read: deliver them now.
+            context.fireChannelReadComplete()
+        } catch {
+            return fail(context: context, error)
+        }
+        resumeReadsIfHeld(context: context)
     }
 
     /// Feeds the streamed request's bytes to its parser and spools records as they come.
@@ -165,10 +229,7 @@ final class KafkaRequestDecoder: ChannelDuplexHandler {
         } catch {
             return fail(context: context, error)
         }
-        if readHeld && (streaming?.writesInFlight ?? 0) < limits.maximumWritesInFlight {
-            readHeld = false
-            context.read()
-        }
+        resumeReadsIfHeld(context: context)
     }
 
     /// Hands the streamed request on once it is parsed and all of it is in the spool.
@@ -186,6 +247,7 @@ final class KafkaRequestDecoder: ChannelDuplexHandler {
         guard !failed else { return }
         failed = true
         streaming = nil
+        lease = nil
         context.fireErrorCaught(error)
         context.close(promise: nil)
     }

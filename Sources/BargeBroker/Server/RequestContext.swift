@@ -27,7 +27,7 @@ struct RequestContext: Sendable {
         } catch let error as TopicError {
             return .failure(error)
         } catch {
-            return .failure(TopicError(code: .kafkaStorageError, message: "\(error)"))
+            return .failure(TopicError.storageFailure("creating topic '\(name)'", error, logger: logger))
         }
     }
 }

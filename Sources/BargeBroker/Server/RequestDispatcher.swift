@@ -48,7 +48,7 @@ struct RequestDispatcher: Sendable {
     /// Serves one request.
     func dispatch(_ request: KafkaInboundRequest, clientHost: String) async -> DispatchResult {
         switch request {
-        case .frame(let frame):
+        case .frame(let frame, _):
             return await dispatch(frame, clientHost: clientHost)
         case .spooledProduce(let header, let produce, let spooled):
             let context = RequestContext(header: header, clientHost: clientHost, broker: broker, logger: logger)

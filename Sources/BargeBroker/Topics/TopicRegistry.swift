@@ -14,11 +14,19 @@ struct Topic: Sendable {
     var id: KafkaUUID { metadata.topicId }
 }
 
-/// A topic operation refused with a Kafka error code and a message for the client.
+/// A topic operation refused with a Kafka error code and a message for the
+/// client. Messages never name files: a storage failure is logged for the
+/// operator with its details, and the client gets `storageFailure`'s sentence.
 struct TopicError: Error, CustomStringConvertible {
     let code: KafkaErrorCode
     let message: String
     var description: String { "\(code.name): \(message)" }
+
+    /// KAFKA_STORAGE_ERROR for a client, after logging `error` (which may name files) for the operator.
+    static func storageFailure(_ what: String, _ error: any Error, logger: Logger) -> TopicError {
+        logger.error("\(what) failed", metadata: ["error": "\(error)"])
+        return TopicError(code: .kafkaStorageError, message: "\(what) failed: the broker could not write to its data directory (its log says why)")
+    }
 }
 
 /// Owns every topic: creates, loads, finds and deletes them, and keeps their
@@ -41,11 +49,17 @@ final class TopicRegistry: Sendable {
     private var metadataDirectory: String { dataDirectory + "/__topics" }
 
     /// Opens (or creates) the data directory and every topic stored in it.
+    /// What interrupted writes left behind is cleared, with a log line:
+    /// temporary metadata files, and partition directories of no topic
+    /// (see `StrayPartitions`).
     init(dataDirectory: String, defaults: LogConfig, logger: Logger) throws {
         self.dataDirectory = dataDirectory
         self.defaults = defaults
         self.logger = logger
         try FileManager.default.createDirectory(atPath: dataDirectory + "/__topics", withIntermediateDirectories: true)
+        for name in try DurableFile.removeLeftovers(in: metadataDirectory) {
+            logger.info("removed a temporary topic metadata file left by an interrupted write", metadata: ["file": "\(name)"])
+        }
         for file in try FileManager.default.contentsOfDirectory(atPath: metadataDirectory).sorted() where file.hasSuffix(".json") {
             let data = try Data(contentsOf: URL(fileURLWithPath: metadataDirectory + "/" + file))
             let metadata = try JSONDecoder().decode(TopicMetadata.self, from: data)
@@ -56,6 +70,8 @@ final class TopicRegistry: Sendable {
             }
             logger.info("loaded topic", metadata: ["topic": "\(metadata.name)", "partitions": "\(metadata.partitionCount)"])
         }
+        let counts = state.withLockedValue { $0.topics.mapValues(\.metadata.partitionCount) }
+        try StrayPartitions(dataDirectory: dataDirectory, logger: logger).sweep(partitionCounts: counts)
     }
 
     func topic(named name: String) -> Topic? { state.withLockedValue { $0.topics[name] } }
@@ -98,18 +114,34 @@ final class TopicRegistry: Sendable {
         }
     }
 
+    /// Creates the topic's logs, then its metadata file. When either fails,
+    /// nothing of the topic stays on disk.
     private func createLocked(name: String, partitions: Int32, configs: [String: String], validateOnly: Bool) throws -> Topic {
         if topic(named: name) != nil {
             throw TopicError(code: .topicAlreadyExists, message: "topic '\(name)' already exists")
         }
+        if let other = TopicName.collision(of: name, among: state.withLockedValue { Array($0.topics.keys) }) {
+            throw TopicError(code: .invalidTopicException, message: "topic '\(name)' collides with existing topic '\(other)': Kafka takes '.' and '_' in topic names as the same")
+        }
         let metadata = TopicMetadata(name: name, id: KafkaUUID.random().description, partitionCount: partitions, configs: configs)
         if validateOnly { return Topic(metadata: metadata, config: try config(with: configs), partitions: []) }
-        let topic = try open(metadata)
+        let topic: Topic
+        do {
+            try setAsideStrayDirectories(of: metadata)
+        } catch {
+            throw TopicError.storageFailure("creating topic '\(name)'", error, logger: logger)
+        }
+        do {
+            topic = try open(metadata)
+        } catch {
+            removeDirectories(of: metadata)
+            throw TopicError.storageFailure("creating topic '\(name)'", error, logger: logger)
+        }
         do {
             try DurableFile.write(try JSONEncoder().encode(metadata), to: metadataPath(name))
         } catch {
-            for log in topic.partitions { try? log.close() }
-            throw TopicError(code: .kafkaStorageError, message: "cannot store topic '\(name)': \(error)")
+            for log in topic.partitions { try? log.deleteFiles() }
+            throw TopicError.storageFailure("creating topic '\(name)'", error, logger: logger)
         }
         state.withLockedValue { state in
             state.topics[name] = topic
@@ -145,8 +177,11 @@ final class TopicRegistry: Sendable {
         }
         try? FileManager.default.removeItem(atPath: metadataPath(name))
         DurableFile.syncDirectory(of: metadataPath(name))
-        for log in topic.partitions {
-            try log.deleteFiles()
+        do {
+            for log in topic.partitions { try log.deleteFiles() }
+        } catch {
+            // The topic is gone; what is left of its directories is handled at the next start.
+            throw TopicError.storageFailure("deleting the files of topic '\(name)'", error, logger: logger)
         }
         logger.info("deleted topic", metadata: ["topic": "\(name)"])
     }
@@ -160,20 +195,46 @@ final class TopicRegistry: Sendable {
         }
     }
 
+    /// Opens (creating them if needed) the logs of a topic; throws the first failure.
     private func open(_ metadata: TopicMetadata) throws -> Topic {
         let config = try config(with: metadata.configs)
         var logs: [PartitionLog] = []
         do {
             for index in 0..<metadata.partitionCount {
-                let directory = "\(dataDirectory)/\(metadata.name)-\(index)"
-                logs.append(try PartitionLog.open(directory: directory, config: config, logger: logger))
+                logs.append(try PartitionLog.open(directory: partitionDirectory(metadata.name, index), config: config, logger: logger))
             }
         } catch {
             for log in logs { try? log.close() }
-            throw TopicError(code: .kafkaStorageError, message: "cannot open logs of topic '\(metadata.name)': \(error)")
+            throw error
         }
         return Topic(metadata: metadata, config: config, partitions: logs)
     }
+
+    /// Moves partition directories that a new topic would adopt out of the way
+    /// (none exist unless files were changed behind the broker's back).
+    private func setAsideStrayDirectories(of metadata: TopicMetadata) throws {
+        let stray = StrayPartitions(dataDirectory: dataDirectory, logger: logger)
+        for index in 0..<metadata.partitionCount where FileManager.default.fileExists(atPath: partitionDirectory(metadata.name, index)) {
+            try stray.setAside("\(metadata.name)-\(index)")
+        }
+    }
+
+    /// Removes what a failed creation left of a topic's partition directories.
+    private func removeDirectories(of metadata: TopicMetadata) {
+        for index in 0..<metadata.partitionCount {
+            let directory = partitionDirectory(metadata.name, index)
+            guard FileManager.default.fileExists(atPath: directory) else { continue }
+            do {
+                try FileManager.default.removeItem(atPath: directory)
+            } catch {
+                logger.error("could not remove a partition directory of a topic whose creation failed; it will be handled at the next start",
+                             metadata: ["directory": "\(directory)", "error": "\(error)"])
+            }
+        }
+        DurableFile.syncDirectory(of: partitionDirectory(metadata.name, 0))
+    }
+
+    private func partitionDirectory(_ topic: String, _ index: Int32) -> String { "\(dataDirectory)/\(topic)-\(index)" }
 
     private func metadataPath(_ name: String) -> String { "\(metadataDirectory)/\(name).json" }
 }

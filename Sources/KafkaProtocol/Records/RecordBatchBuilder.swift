@@ -53,8 +53,36 @@ public struct RecordBatchBuilder: Sendable {
         header.producerEpoch = producerEpoch
         header.baseSequence = baseSequence
         header.recordCount = Int32(records.count)
+        return Self.encode(header, records: body)
+    }
+
+    /// A batch around records that are already encoded (and compressed with
+    /// `compression`, if not `.none`), with a correct CRC: for tools and tests
+    /// that need batches a builder would never write. `lastOffsetDelta`
+    /// defaults to `recordCount - 1`.
+    public static func assemble(
+        records: ByteBuffer, recordCount: Int32, lastOffsetDelta: Int32? = nil, compression: RecordCompression = .none,
+        timestamp: Int64 = 0, producerId: Int64 = -1, producerEpoch: Int16 = -1, baseSequence: Int32 = -1
+    ) -> ByteBuffer {
+        var header = RecordBatchHeader.zero
+        header.batchLength = Int32(RecordBatchHeader.size - RecordBatchHeader.lengthPrefixSize + records.readableBytes)
+        header.partitionLeaderEpoch = -1
+        header.attributes.compression = compression
+        header.lastOffsetDelta = lastOffsetDelta ?? Swift.max(recordCount - 1, 0)
+        header.baseTimestamp = timestamp
+        header.maxTimestamp = timestamp
+        header.producerId = producerId
+        header.producerEpoch = producerEpoch
+        header.baseSequence = baseSequence
+        header.recordCount = recordCount
+        return encode(header, records: records)
+    }
+
+    /// `header` (with the CRC computed) followed by `records`.
+    private static func encode(_ header: RecordBatchHeader, records: ByteBuffer) -> ByteBuffer {
         var batch = ByteBuffer()
         header.write(to: &batch)
+        var body = records
         batch.writeBuffer(&body)
         var crc = CRC32C()
         batch.withUnsafeReadableBytes { crc.update(UnsafeRawBufferPointer(rebasing: $0[RecordBatchHeader.crcCoverageStart...])) }
