@@ -1,18 +1,25 @@
 import Foundation
 import Logging
 
-/// Every message logged through `logger`, kept in memory, so a test can wait for the broker
-/// to report a step instead of guessing how long it takes.
-final class LogCapture: Sendable {
-    private let entries = LockedMessages()
+/// Every message logged through `logger`, kept in memory with its level, so a
+/// test can check what the broker said, or wait for it to report a step
+/// instead of guessing how long it takes.
+final class LogCapture: @unchecked Sendable {
+    private let lock = NSLock()
+    private var entries: [(level: Logger.Level, message: String)] = []
 
     /// A logger at `trace` level whose messages this capture keeps.
     var logger: Logger {
-        Logger(label: "barge.test") { [entries] _ in Handler(entries: entries) }
+        Logger(label: "barge.test") { _ in Handler(capture: self) }
     }
 
     /// The messages so far, in order.
-    var messages: [String] { entries.all }
+    var messages: [String] { lock.withLock { entries.map(\.message) } }
+
+    /// The warnings so far, in order.
+    var warnings: [String] {
+        lock.withLock { entries.filter { $0.level == .warning }.map(\.message) }
+    }
 
     /// Waits until a message equal to `message` was logged, checking every 10 ms; throws
     /// after `timeout`.
@@ -30,8 +37,12 @@ final class LogCapture: Sendable {
         var description: String { "\"\(message)\" not logged within \(timeout)" }
     }
 
+    fileprivate func record(_ level: Logger.Level, _ message: String) {
+        lock.withLock { entries.append((level, message)) }
+    }
+
     private struct Handler: LogHandler {
-        let entries: LockedMessages
+        let capture: LogCapture
         var metadata: Logger.Metadata = [:]
         var logLevel: Logger.Level = .trace
 
@@ -41,19 +52,7 @@ final class LogCapture: Sendable {
         }
 
         func log(event: LogEvent) {
-            entries.append(event.message.description)
+            capture.record(event.level, event.message.description)
         }
-    }
-}
-
-/// Strings appended from any thread.
-private final class LockedMessages: @unchecked Sendable {
-    private let lock = NSLock()
-    private var messages: [String] = []
-
-    var all: [String] { lock.withLock { messages } }
-
-    func append(_ message: String) {
-        lock.withLock { messages.append(message) }
     }
 }

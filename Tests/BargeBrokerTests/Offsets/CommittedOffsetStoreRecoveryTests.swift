@@ -34,7 +34,7 @@ struct CommittedOffsetStoreRecoveryTests {
             #expect(end - firstEnd > 50)
             for cut in firstEnd..<end {
                 try writeFileBytes(Array(whole[..<cut]), path)
-                let capture = OffsetStoreLogCapture()
+                let capture = LogCapture()
                 let store = try CommittedOffsetStore.open(directory, logger: capture.logger)
                 #expect(store.everything == first, "cut at \(cut)")
                 #expect(try fileBytes(path).count == firstEnd, "the torn tail is cut off (cut at \(cut))")
@@ -65,7 +65,7 @@ struct CommittedOffsetStoreRecoveryTests {
                 var bytes = whole
                 bytes[position] ^= 0x20
                 try writeFileBytes(bytes, path)
-                let capture = OffsetStoreLogCapture()
+                let capture = LogCapture()
                 let store = try CommittedOffsetStore.open(directory, logger: capture.logger)
                 #expect(store.everything == first, "flipped byte \(position)")
                 #expect(capture.warnings.count == 1, "flipped byte \(position)")

@@ -13,39 +13,6 @@ func withOffsetStoreDirectory<T>(_ body: (String) throws -> T) throws -> T {
     return try body(path)
 }
 
-/// Log messages kept in memory, to check what the store warns about.
-final class OffsetStoreLogCapture: @unchecked Sendable {
-    private let lock = NSLock()
-    private var entries: [(level: Logger.Level, message: String)] = []
-
-    var logger: Logger {
-        Logger(label: "offsets-test") { _ in Handler(capture: self) }
-    }
-
-    var warnings: [String] {
-        lock.withLock { entries.filter { $0.level == .warning }.map(\.message) }
-    }
-
-    fileprivate func record(_ level: Logger.Level, _ message: String) {
-        lock.withLock { entries.append((level, message)) }
-    }
-
-    private struct Handler: LogHandler {
-        let capture: OffsetStoreLogCapture
-        var metadata: Logger.Metadata = [:]
-        var logLevel: Logger.Level = .trace
-
-        subscript(metadataKey key: String) -> Logger.Metadata.Value? {
-            get { metadata[key] }
-            set { metadata[key] = newValue }
-        }
-
-        func log(event: LogEvent) {
-            capture.record(event.level, event.message.description)
-        }
-    }
-}
-
 extension CommittedOffsetStore {
     /// Opens the store of `directory` with a logger that drops everything.
     static func open(
