@@ -11,7 +11,7 @@ let package = Package(
         .library(name: "RdKafka", targets: ["RdKafka"]),
         .library(name: "ObjectStore", targets: ["ObjectStore"]),
         .library(name: "Barge", targets: ["Barge"]),
-        .executable(name: "barge", targets: ["barge"]),
+        .executable(name: "barge", targets: ["BargeCLI"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
@@ -32,7 +32,7 @@ let package = Package(
             dependencies: ["KafkaProtocol", "CBargeCompression"]
         ),
         .target(
-            name: "BargeLog",
+            name: "KafkaLog",
             dependencies: [
                 "KafkaProtocol",
                 "KafkaCompression",
@@ -45,7 +45,7 @@ let package = Package(
             name: "BargeBroker",
             dependencies: [
                 "KafkaProtocol",
-                "BargeLog",
+                "KafkaLog",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -105,7 +105,7 @@ let package = Package(
             ]
         ),
         .executableTarget(
-            name: "barge",
+            name: "BargeCLI",
             dependencies: [
                 "Barge",
                 "ObjectStore",
@@ -127,9 +127,9 @@ let package = Package(
             exclude: ["Golden"]
         ),
         .testTarget(
-            name: "BargeLogTests",
+            name: "KafkaLogTests",
             dependencies: [
-                "BargeLog",
+                "KafkaLog",
                 "KafkaProtocol",
                 "KafkaCompression",
                 "CBargeCompression",
@@ -170,8 +170,8 @@ let package = Package(
             ]
         ),
         .testTarget(
-            name: "BargeCommandTests",
-            dependencies: ["barge", "Barge", "RdKafka"]
+            name: "BargeCLITests",
+            dependencies: ["BargeCLI", "Barge", "RdKafka"]
         ),
         .testTarget(
             name: "RdKafkaTests",

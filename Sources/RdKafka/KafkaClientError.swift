@@ -101,3 +101,9 @@ public struct KafkaClientError: Error, Sendable, CustomStringConvertible {
         RD_KAFKA_RESP_ERR_UNKNOWN_LEADER_EPOCH, RD_KAFKA_RESP_ERR_FENCED_LEADER_EPOCH,
     ] as [rd_kafka_resp_err_t]).map(\.rawValue))
 }
+
+/// Throws a `KafkaClientError` for a librdkafka result other than success.
+func check(_ code: rd_kafka_resp_err_t, _ what: String) throws {
+    guard code != RD_KAFKA_RESP_ERR_NO_ERROR else { return }
+    throw KafkaClientError(code, message: what)
+}

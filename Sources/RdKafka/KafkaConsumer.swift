@@ -342,12 +342,6 @@ public final class KafkaConsumer: Sendable, Service {
     }
 }
 
-/// Throws a `KafkaClientError` for a librdkafka result other than success.
-func check(_ code: rd_kafka_resp_err_t, _ what: String) throws {
-    guard code != RD_KAFKA_RESP_ERR_NO_ERROR else { return }
-    throw KafkaClientError(code, message: what)
-}
-
 /// The messages of a ``KafkaConsumer``.
 public struct KafkaConsumerMessages: AsyncSequence, Sendable {
     public typealias Element = KafkaConsumerMessage

@@ -1,4 +1,4 @@
-import BargeLog
+import KafkaLog
 import Foundation
 
 /// The broker's settings, named as Kafka names them.

@@ -1,4 +1,4 @@
-import BargeLog
+import KafkaLog
 import KafkaProtocol
 
 /// CreateTopics, versions 0-7: partitions (-1 for `num.partitions`),

@@ -1,4 +1,4 @@
-import BargeLog
+import KafkaLog
 import KafkaProtocol
 
 /// ListOffsets, versions 1-6: the earliest offset (timestamp -2), the latest

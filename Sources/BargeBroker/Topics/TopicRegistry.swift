@@ -1,4 +1,4 @@
-import BargeLog
+import KafkaLog
 import Foundation
 import KafkaProtocol
 import Logging

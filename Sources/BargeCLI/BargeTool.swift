@@ -2,7 +2,7 @@ import ArgumentParser
 
 /// The `barge` command-line tool.
 @main
-struct Barge: AsyncParsableCommand {
+struct BargeTool: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "barge",
         abstract: "Move large payloads through Apache Kafka.",

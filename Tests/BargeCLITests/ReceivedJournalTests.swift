@@ -1,4 +1,4 @@
-@testable import barge
+@testable import BargeCLI
 import Foundation
 import Testing
 

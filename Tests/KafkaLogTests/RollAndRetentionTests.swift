@@ -1,4 +1,4 @@
-@testable import BargeLog
+@testable import KafkaLog
 import KafkaProtocol
 import NIOCore
 import Testing

@@ -1,4 +1,4 @@
-@testable import BargeLog
+@testable import KafkaLog
 import Testing
 
 @Suite struct LogConfigTests {

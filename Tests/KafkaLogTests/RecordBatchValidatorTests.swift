@@ -1,7 +1,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
-@testable import BargeLog
+@testable import KafkaLog
 import KafkaCompression
 import KafkaProtocol
 import NIOCore

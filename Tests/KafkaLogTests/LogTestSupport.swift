@@ -3,7 +3,7 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
-@testable import BargeLog
+@testable import KafkaLog
 import KafkaProtocol
 import Logging
 import NIOCore
