@@ -264,7 +264,7 @@ def main() -> int:
                     directory = work / f"broker-{scenario}-{number}"
                     directory.mkdir()
                     # As librdkafka's test clusters (tests/scenarios/*.json): 4 partitions per auto-created topic.
-                    settings = {"group.initial.rebalance.delay.ms": "0", "num.partitions": "4",
+                    settings = {"num.partitions": "4",
                                 "auto.create.topics.enable": "false" if scenario == "noautocreate" else "true"}
                     broker = brokers[scenario] = Broker(args.barge, directory, settings)
                     broker.start()
