@@ -8,6 +8,7 @@ let package = Package(
         .library(name: "KafkaProtocol", targets: ["KafkaProtocol"]),
         .library(name: "BargeBroker", targets: ["BargeBroker"]),
         .library(name: "BargeBrokerTestKit", targets: ["BargeBrokerTestKit"]),
+        .library(name: "KafkaValues", targets: ["KafkaValues"]),
         .library(name: "RdKafka", targets: ["RdKafka"]),
         .library(name: "ObjectStore", targets: ["ObjectStore"]),
         .library(name: "Barge", targets: ["Barge"]),
@@ -58,9 +59,11 @@ let package = Package(
             pkgConfig: "rdkafka",
             providers: [.apt(["librdkafka-dev"]), .brew(["librdkafka"])]
         ),
+        .target(name: "KafkaValues"),
         .target(
             name: "RdKafka",
             dependencies: [
+                "KafkaValues",
                 "CRdKafka",
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),

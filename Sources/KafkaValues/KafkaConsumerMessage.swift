@@ -38,7 +38,7 @@ public struct KafkaConsumerMessage: Sendable {
     public var partition: Int32 { topicPartition.partition }
 
     /// Key, value and header bytes, which count against the consumer's buffer.
-    var byteCount: Int {
+    package var byteCount: Int {
         KafkaHeader.recordByteCount(key: key, value: value, headers: headers)
     }
 }

@@ -22,4 +22,11 @@ public struct KafkaRebalanceEvent: Sendable {
     public var partitions: [KafkaTopicPartition]
     /// Whether the group uses incremental cooperative rebalancing.
     public var isCooperative: Bool
+
+    /// An event of `kind` for `partitions`.
+    public init(kind: Kind, partitions: [KafkaTopicPartition], isCooperative: Bool) {
+        self.kind = kind
+        self.partitions = partitions
+        self.isCooperative = isCooperative
+    }
 }

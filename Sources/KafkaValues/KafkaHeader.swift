@@ -13,7 +13,7 @@ public struct KafkaHeader: Hashable, Sendable {
 
     /// Key, value and header bytes of a record: what it counts against
     /// in-flight and buffer limits.
-    static func recordByteCount(key: [UInt8]?, value: [UInt8]?, headers: [KafkaHeader]) -> Int {
+    package static func recordByteCount(key: [UInt8]?, value: [UInt8]?, headers: [KafkaHeader]) -> Int {
         (key?.count ?? 0) + (value?.count ?? 0) + headers.reduce(0) { $0 + $1.key.utf8.count + ($1.value?.count ?? 0) }
     }
 

@@ -34,7 +34,7 @@ public struct KafkaProducerMessage: Sendable {
 
     /// Key, value and header bytes: what the message counts against the
     /// producer's in-flight budget.
-    var byteCount: Int {
+    package var byteCount: Int {
         KafkaHeader.recordByteCount(key: key, value: value, headers: headers)
     }
 }
@@ -47,4 +47,11 @@ public struct KafkaDeliveryReport: Hashable, Sendable {
     public var offset: Int64?
     /// The record's timestamp as stored, if librdkafka reports one.
     public var timestamp: Date?
+
+    /// A report that the message went to `topicPartition` at `offset`.
+    public init(topicPartition: KafkaTopicPartition, offset: Int64?, timestamp: Date? = nil) {
+        self.topicPartition = topicPartition
+        self.offset = offset
+        self.timestamp = timestamp
+    }
 }
