@@ -11,7 +11,10 @@ let package = Package(
         .library(name: "KafkaValues", targets: ["KafkaValues"]),
         .library(name: "RdKafka", targets: ["RdKafka"]),
         .library(name: "ObjectStore", targets: ["ObjectStore"]),
+        .library(name: "BargeCore", targets: ["BargeCore"]),
         .library(name: "Barge", targets: ["Barge"]),
+        .library(name: "BargeRdKafka", targets: ["BargeRdKafka"]),
+        .library(name: "BargeTestKit", targets: ["BargeTestKit"]),
         .executable(name: "barge", targets: ["BargeCLI"]),
     ],
     dependencies: [
@@ -89,15 +92,42 @@ let package = Package(
             ]
         ),
         .target(
+            name: "BargeCore",
+            dependencies: [
+                "KafkaValues",
+                "CBargeCompression",
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]
+        ),
+        .target(
             name: "Barge",
             dependencies: [
-                "RdKafka",
+                "BargeCore",
+                "KafkaValues",
                 "ObjectStore",
-                "CBargeCompression",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .target(
+            name: "BargeRdKafka",
+            dependencies: [
+                "Barge",
+                "BargeCore",
+                "RdKafka",
+                "ObjectStore",
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
+        .target(
+            name: "BargeTestKit",
+            dependencies: [
+                "Barge",
+                "KafkaValues",
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
             ]
         ),
         .target(
@@ -111,6 +141,7 @@ let package = Package(
             name: "BargeCLI",
             dependencies: [
                 "Barge",
+                "BargeRdKafka",
                 "ObjectStore",
                 "BargeBroker",
                 "RdKafka",
@@ -166,7 +197,7 @@ let package = Package(
         .testTarget(
             name: "BargeTests",
             dependencies: [
-                "Barge", "RdKafka", "ObjectStore", "BargeBroker", "BargeBrokerTestKit", .product(name: "Logging", package: "swift-log"),
+                "Barge", "BargeCore", "BargeRdKafka", "BargeTestKit", "RdKafka", "ObjectStore", "BargeBroker", "BargeBrokerTestKit", .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -174,7 +205,7 @@ let package = Package(
         ),
         .testTarget(
             name: "BargeCLITests",
-            dependencies: ["BargeCLI", "Barge", "RdKafka"]
+            dependencies: ["BargeCLI", "Barge", "BargeRdKafka", "RdKafka"]
         ),
         .testTarget(
             name: "RdKafkaTests",

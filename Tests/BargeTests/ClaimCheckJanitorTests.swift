@@ -1,4 +1,5 @@
 import Barge
+import BargeRdKafka
 import BargeBroker
 import BargeBrokerTestKit
 import Foundation

@@ -1,4 +1,5 @@
 import Barge
+import BargeRdKafka
 import BargeBrokerTestKit
 import Crypto
 import Foundation

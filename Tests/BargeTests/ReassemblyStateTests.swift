@@ -1,4 +1,5 @@
 @testable import Barge
+@testable import BargeCore
 import RdKafka
 import Testing
 
@@ -232,7 +233,7 @@ struct ReassemblyStateTests {
         ("barge.codec", "brotli"), ("barge.last", "yes"),
     ])
     func malformedChunkFailsItsMessage(field: String, value: String) throws {
-        for delivery in [LargeMessageConsumerConfiguration.Delivery.whenComplete, .progressive] {
+        for delivery in [BargeDelivery.whenComplete, .progressive] {
             let id = BargeMessageID()
             let parts = chunks(payload(3000), chunkSize: 1000, id: id)
             var state = ReassemblyState(settings: .init(delivery: delivery))

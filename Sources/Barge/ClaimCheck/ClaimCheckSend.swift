@@ -1,16 +1,16 @@
 import Crypto
+import KafkaValues
 import Logging
 import NIOConcurrencyHelpers
 import NIOCore
 import ObjectStore
-import RdKafka
 
 /// Sends one message as a claim check: streams the payload (encrypted when a
 /// keyring is given) into the object store, and only once the object is
 /// completely stored produces the `reference` record naming it. If producing
 /// the reference fails, the object is deleted again.
 struct ClaimCheckSend {
-    let producer: KafkaProducer
+    let producer: any ProducerTransport
     let store: any ObjectStore
     let keyring: BargeKeyring?
     let topic: String

@@ -1,6 +1,6 @@
+import KafkaValues
 import NIOConcurrencyHelpers
 import ObjectStore
-import RdKafka
 
 /// Where a claim check's payload is and how to read it: the store holding its
 /// object (if the consumer has one), the reference's facts, the keys and the

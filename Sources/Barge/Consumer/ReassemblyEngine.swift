@@ -1,15 +1,15 @@
+import KafkaValues
 import Logging
-import RdKafka
 
-/// The I/O side of reassembly: pulls records from the Kafka consumer one at
+/// The I/O side of reassembly: pulls records from the consumer transport one at
 /// a time (only one task pulls at once), feeds them to ``ReassemblyState``
 /// and performs its actions: payload storage within the memory budget,
 /// spilling beyond it, the queue of events for the application, and
 /// commits. Both the application's `next()` and a progressive payload
 /// reader that needs more bytes pull.
 actor ReassemblyEngine {
-    let consumer: KafkaConsumer
-    let configuration: LargeMessageConsumerConfiguration
+    let consumer: any ConsumerTransport
+    let configuration: LargeMessageConsumerOptions
     let logger: Logger
     var state: ReassemblyState
     private var storages: [Int: PayloadStorage] = [:]
@@ -53,7 +53,7 @@ actor ReassemblyEngine {
     /// How long one pull waits for a record before checking idle expiry and commits.
     static let pullTimeout: Duration = .seconds(1)
 
-    init(consumer: KafkaConsumer, configuration: LargeMessageConsumerConfiguration, deadLetters: DeadLetterWriter?, logger: Logger) {
+    init(consumer: any ConsumerTransport, configuration: LargeMessageConsumerOptions, deadLetters: DeadLetterWriter?, logger: Logger) {
         self.consumer = consumer
         self.deadLetters = deadLetters
         self.configuration = configuration
@@ -151,9 +151,12 @@ actor ReassemblyEngine {
             for waiter in waiters { waiter.resume() }
         }
         if pending == nil {
-            do {
-                pending = try await consumer.nextMessage(timeout: Self.pullTimeout)
-            } catch let error as KafkaClientError where error.kind == .closed {
+            switch try await consumer.nextRecord(timeout: Self.pullTimeout) {
+            case .record(let record):
+                pending = record
+            case .timedOut:
+                break
+            case .closed:
                 isClosed = true
                 return
             }

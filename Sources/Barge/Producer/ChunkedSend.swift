@@ -1,12 +1,12 @@
 import Crypto
-import RdKafka
+import KafkaValues
 
 /// Sends one message as chunk records, in order, to one partition: each
 /// chunk is submitted as soon as it is known not to be the last (or the
 /// input ends), delivery reports are awaited through a bounded window, and a
 /// failure sends an `abort` record before it is rethrown.
 struct ChunkedSend {
-    let producer: KafkaProducer
+    let producer: any ProducerTransport
     let topic: String
     let partition: Int32?
     let key: [UInt8]?
@@ -47,7 +47,7 @@ struct ChunkedSend {
             let digest = BargeDigest(finalizing: hasher.finalize())
             try await submit(final, last: digest, count: state.index + 1, state: &state)
             return try await finish(state: state, digest: digest)
-        } catch let error as KafkaClientError where error.kind == .timedOut {
+        } catch let error where producer.isTimeout(error) {
             // The broker stopped answering: an abort record would only wait as long again.
             throw error
         } catch {
@@ -61,7 +61,7 @@ struct ChunkedSend {
         var size: Int64 = 0
         var first: KafkaDeliveryReport?
         var last: KafkaDeliveryReport?
-        var window: [KafkaDelivery] = []
+        var window: [any ProducerDelivery] = []
         var partition: Int32?
         /// Chosen from the first chunk.
         var codec: BargeCodec?
@@ -86,7 +86,7 @@ struct ChunkedSend {
             headers: try BargeEnvelope.chunk(header).headers()
         )
         // A chunk already failed: stop before handing over more (the broker may be gone).
-        if let failure = state.window.lazy.compactMap(\.failure).first { throw failure }
+        if let failure = state.window.lazy.compactMap(\.knownFailure).first { throw failure }
         state.window.append(try await producer.submit(message))
         state.index += 1
         if state.window.count > Self.reportWindow {
@@ -95,7 +95,7 @@ struct ChunkedSend {
     }
 
     /// Waits for one report; the first one pins the partition for the rest.
-    private func settle(_ delivery: KafkaDelivery, state: inout Progress) async throws {
+    private func settle(_ delivery: any ProducerDelivery, state: inout Progress) async throws {
         let report = try await delivery.report()
         if state.first == nil {
             state.first = report
