@@ -7,7 +7,7 @@ import Logging
 /// spilling beyond it, the queue of events for the application, and
 /// commits. Both the application's `next()` and a progressive payload
 /// reader that needs more bytes pull.
-actor ReassemblyEngine {
+actor ReassemblyEngine: PayloadOwner {
     let consumer: any ConsumerTransport
     let configuration: LargeMessageConsumerOptions
     let logger: Logger
@@ -34,13 +34,6 @@ actor ReassemblyEngine {
     private(set) var isClosed = false
     /// Bytes spilled since creation, for tests and metrics.
     private(set) var spilledBytes: Int64 = 0
-
-    /// What ``nextPiece(of:)`` returns.
-    enum PayloadPiece: Sendable {
-        case bytes([UInt8])
-        /// The payload ended, verified; the message as checked.
-        case end(BargeMessageInfo)
-    }
 
     /// What the application gets next.
     private enum Queued {
@@ -191,12 +184,12 @@ actor ReassemblyEngine {
             case .deliver(let token, let info, let payload):
                 // A chunked message without storage was discarded while this list ran (revoked).
                 if payload == nil && storages[token] == nil { continue }
-                let message = BargeMessage(info: info, source: payload.map { .bytes($0) } ?? .stored(token: token, engine: self))
+                let message = BargeMessage(info: info, source: payload.map { .bytes($0) } ?? .stored(token: token, owner: self))
                 ready.append(.event(token: token, .message(message)))
             case .deliverReference(let token, let info, let reference, let record):
                 let payload = ClaimCheckPayload(
                     reference: reference, record: record, info: info, stores: configuration.objectStores,
-                    keyring: configuration.encryption, retry: configuration.storeRetry, token: token, engine: self
+                    keyring: configuration.encryption, retry: configuration.storeRetry, token: token, owner: self
                 )
                 ready.append(.event(token: token, .message(BargeMessage(info: info, source: .claimCheck(payload)))))
             case .seal(let token, let info):

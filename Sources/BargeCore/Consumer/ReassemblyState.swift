@@ -87,18 +87,21 @@ package struct ReassemblyState {
     /// Takes the next record of its partition.
     package mutating func receive(_ record: KafkaConsumerMessage, now: ContinuousClock.Instant) -> [ReassemblyAction] {
         let partition = record.topicPartition
-        if partitions[partition] == nil { restore(partition, committed: nil, firstOffset: record.offset) }
-        var actions = expireByRecords(partition, offset: record.offset)
-        let readBefore = record.offset < partitions[partition]!.restoredReadPosition
-        let seenBefore = readBefore && partitions[partition]!.resumedAtCommit
-        let handledBefore = readBefore && partitions[partition]!.handled.contains(record.offset)
-        partitions[partition]!.position = record.offset + 1
+        // Taken out while the record is handled, so that it cannot be missing; a
+        // partition seen for the first time starts as restored without a commit.
+        var state = partitions.removeValue(forKey: partition) ?? PartitionState()
+        defer { partitions[partition] = state }
+        var actions = expireByRecords(in: &state, partition, offset: record.offset)
+        let readBefore = record.offset < state.restoredReadPosition
+        let seenBefore = readBefore && state.resumedAtCommit
+        let handledBefore = readBefore && state.handled.contains(record.offset)
+        state.position = record.offset + 1
         let envelope: BargeEnvelope
         do {
             envelope = try BargeEnvelope(headers: record.headers, limits: settings.limits)
         } catch {
             guard !handledBefore else { return actions }
-            actions.append(malformed(record, error))
+            actions.append(malformed(record, error, in: &state))
             return actions
         }
         switch envelope {
@@ -113,9 +116,9 @@ package struct ReassemblyState {
             guard !handledBefore else { return actions }
             actions.append(inline(header, record: record))
         case .chunk(let header):
-            actions += chunk(header, record: record, seenBefore: seenBefore, handledBefore: handledBefore, now: now)
+            actions += chunk(header, record: record, seenBefore: seenBefore, handledBefore: handledBefore, now: now, in: &state)
         case .abort(let header):
-            actions += abort(header, record: record)
+            actions += abort(header, record: record, in: &state)
         case .reference(let header):
             guard !handledBefore else { return actions }
             let info = BargeMessageInfo(
@@ -132,10 +135,12 @@ package struct ReassemblyState {
     /// Expires messages idle for longer than the settings allow.
     package mutating func expireIdle(now: ContinuousClock.Instant) -> [ReassemblyAction] {
         var actions: [ReassemblyAction] = []
-        for (partition, state) in partitions {
+        for partition in Array(partitions.keys) {
+            guard var state = partitions.removeValue(forKey: partition) else { continue }
             for (id, assembly) in state.assemblies where now - assembly.lastActivity > settings.expireAfterIdle {
-                actions.append(expire(id, in: partition, "no chunk for \(settings.expireAfterIdle) (received \(assembly.nextIndex) chunks)"))
+                actions.append(expire(id, assembly, in: &state, "no chunk for \(settings.expireAfterIdle) (received \(assembly.nextIndex) chunks)"))
             }
+            partitions[partition] = state
         }
         return actions
     }
@@ -143,12 +148,12 @@ package struct ReassemblyState {
     /// A record whose Barge headers break the wire format. If it names a
     /// message being assembled (a malformed chunk after good ones), that
     /// message fails with it at once, rather than waiting to expire.
-    private mutating func malformed(_ record: KafkaConsumerMessage, _ error: BargeWireError) -> ReassemblyAction {
+    private mutating func malformed(_ record: KafkaConsumerMessage, _ error: BargeWireError, in state: inout PartitionState) -> ReassemblyAction {
         let partition = record.topicPartition
         let id = BargeEnvelope.messageID(in: record.headers)
-        if let id, let assembly = partitions[partition]!.assemblies[id] {
+        if let id, let assembly = state.assemblies[id] {
             let failure = assembly.failure(.malformedRecord, "record \(record.offset) of the message is malformed: \(error)", offset: record.offset)
-            return finishFailed(id, in: partition, failure, lastOffset: record.offset, isLast: false, record: record)
+            return finishFailed(id, assembly, in: &state, failure, lastOffset: record.offset, isLast: false, record: record)
         }
         let failure = BargeConsumerError(.malformedRecord, "\(error)", topicPartition: partition, id: id, firstOffset: record.offset, lastOffset: record.offset)
         return failureEvent(failure, record: record)
@@ -178,21 +183,22 @@ package struct ReassemblyState {
     }
 
     private mutating func chunk(
-        _ header: BargeChunkHeader, record: KafkaConsumerMessage, seenBefore: Bool, handledBefore: Bool, now: ContinuousClock.Instant
+        _ header: BargeChunkHeader, record: KafkaConsumerMessage, seenBefore: Bool, handledBefore: Bool, now: ContinuousClock.Instant,
+        in state: inout PartitionState
     ) -> [ReassemblyAction] {
         let partition = record.topicPartition
         let offset = record.offset
-        if partitions[partition]!.ignored[header.id] != nil {
-            partitions[partition]!.ignore(header.id, at: offset, isLast: header.isLast)
+        if state.ignored[header.id] != nil {
+            state.ignore(header.id, at: offset, isLast: header.isLast)
             return []
         }
-        guard var assembly = partitions[partition]!.assemblies[header.id] else {
+        guard var assembly = state.assemblies[header.id] else {
             if header.index == 0 && handledBefore {
-                partitions[partition]!.ignore(header.id, at: offset, isLast: header.isLast)
+                state.ignore(header.id, at: offset, isLast: header.isLast)
                 return []
             }
-            if header.index == 0 { return start(header, record: record, now: now) }
-            partitions[partition]!.ignore(header.id, at: offset, isLast: header.isLast)
+            if header.index == 0 { return start(header, record: record, now: now, in: &state) }
+            state.ignore(header.id, at: offset, isLast: header.isLast)
             // Below the restored read position it belongs to a message handled before the restart.
             guard !seenBefore else { return [] }
             let failure = BargeConsumerError(
@@ -204,30 +210,32 @@ package struct ReassemblyState {
         if header.index < assembly.nextIndex { return [] }
         if header.index > assembly.nextIndex {
             let failure = assembly.failure(.missingChunk, "chunk \(header.index) arrived after chunk \(assembly.nextIndex - 1): chunks \(assembly.nextIndex)..<\(header.index) are missing", offset: offset)
-            return [finishFailed(header.id, in: partition, failure, lastOffset: offset, isLast: header.isLast, record: record)]
+            return [finishFailed(header.id, assembly, in: &state, failure, lastOffset: offset, isLast: header.isLast, record: record)]
         }
         let accepted: (bytes: [UInt8], isComplete: Bool)
         do {
             accepted = try assembly.accept(header, value: record.value ?? [], offset: offset, now: now)
         } catch {
-            return [finishFailed(header.id, in: partition, error, lastOffset: offset, isLast: header.isLast, record: record)]
+            return [finishFailed(header.id, assembly, in: &state, error, lastOffset: offset, isLast: header.isLast, record: record)]
         }
         var actions: [ReassemblyAction] = [.append(token: assembly.token, bytes: accepted.bytes)]
         if accepted.isComplete {
-            partitions[partition]!.assemblies[header.id] = nil
-            partitions[partition]!.ignore(header.id, at: offset, isLast: true)
+            state.assemblies[header.id] = nil
+            state.ignore(header.id, at: offset, isLast: true)
             items[assembly.token]?.finished = true
             actions.append(.seal(token: assembly.token, info: assembly.currentInfo))
             if !assembly.isDelivered {
                 actions.append(.deliver(token: assembly.token, info: assembly.currentInfo, payload: nil))
             }
         } else {
-            partitions[partition]!.assemblies[header.id] = assembly
+            state.assemblies[header.id] = assembly
         }
         return actions
     }
 
-    private mutating func start(_ header: BargeChunkHeader, record: KafkaConsumerMessage, now: ContinuousClock.Instant) -> [ReassemblyAction] {
+    private mutating func start(
+        _ header: BargeChunkHeader, record: KafkaConsumerMessage, now: ContinuousClock.Instant, in state: inout PartitionState
+    ) -> [ReassemblyAction] {
         let partition = record.topicPartition
         var assembly = Assembly(token: newItem(partition, record.offset, finished: false), record: record, header: header, now: now)
         var actions: [ReassemblyAction] = [.open(token: assembly.token)]
@@ -235,41 +243,39 @@ package struct ReassemblyState {
             assembly.isDelivered = true
             actions.append(.deliver(token: assembly.token, info: assembly.currentInfo, payload: nil))
         }
-        partitions[partition]!.assemblies[header.id] = assembly
-        return actions + chunk(header, record: record, seenBefore: false, handledBefore: false, now: now)
+        state.assemblies[header.id] = assembly
+        return actions + chunk(header, record: record, seenBefore: false, handledBefore: false, now: now, in: &state)
     }
 
-    private mutating func abort(_ header: BargeAbortHeader, record: KafkaConsumerMessage) -> [ReassemblyAction] {
-        let partition = record.topicPartition
-        guard let assembly = partitions[partition]!.assemblies[header.id] else {
-            partitions[partition]!.ignore(header.id, at: record.offset, isLast: true)
+    private mutating func abort(_ header: BargeAbortHeader, record: KafkaConsumerMessage, in state: inout PartitionState) -> [ReassemblyAction] {
+        guard let assembly = state.assemblies[header.id] else {
+            state.ignore(header.id, at: record.offset, isLast: true)
             return []
         }
         let failure = assembly.failure(.aborted, "the producer gave up: \(header.reason ?? "no reason given")", offset: record.offset)
-        return [finishFailed(header.id, in: partition, failure, lastOffset: record.offset, isLast: true, record: record)]
+        return [finishFailed(header.id, assembly, in: &state, failure, lastOffset: record.offset, isLast: true, record: record)]
     }
 
-    private mutating func expireByRecords(_ partition: KafkaTopicPartition, offset: Int64) -> [ReassemblyAction] {
+    private mutating func expireByRecords(in state: inout PartitionState, _ partition: KafkaTopicPartition, offset: Int64) -> [ReassemblyAction] {
         let limit = settings.expireAfterRecords
-        partitions[partition]!.pruneIgnored(before: offset - limit)
-        return partitions[partition]!.assemblies.filter { offset - $0.value.lastOffset > limit }.map { id, assembly in
-            expire(id, in: partition, "no chunk in the \(offset - assembly.lastOffset) records after offset \(assembly.lastOffset) (limit \(limit))")
+        state.pruneIgnored(before: offset - limit)
+        return state.assemblies.filter { offset - $0.value.lastOffset > limit }.map { id, assembly in
+            expire(id, assembly, in: &state, "no chunk in the \(offset - assembly.lastOffset) records after offset \(assembly.lastOffset) (limit \(limit))")
         }
     }
 
-    private mutating func expire(_ id: BargeMessageID, in partition: KafkaTopicPartition, _ why: String) -> ReassemblyAction {
-        let assembly = partitions[partition]!.assemblies[id]!
-        return finishFailed(id, in: partition, assembly.failure(.expired, why), lastOffset: assembly.lastOffset, isLast: false, record: nil)
+    private mutating func expire(_ id: BargeMessageID, _ assembly: Assembly, in state: inout PartitionState, _ why: String) -> ReassemblyAction {
+        finishFailed(id, assembly, in: &state, assembly.failure(.expired, why), lastOffset: assembly.lastOffset, isLast: false, record: nil)
     }
 
-    /// Ends an assembly with `failure` (caused by `record`, if one record
-    /// did); later chunks of it are ignored.
+    /// Ends `assembly` (message `id`) with `failure` (caused by `record`, if
+    /// one record did); later chunks of it are ignored.
     private mutating func finishFailed(
-        _ id: BargeMessageID, in partition: KafkaTopicPartition, _ failure: BargeConsumerError, lastOffset: Int64, isLast: Bool,
-        record: KafkaConsumerMessage?
+        _ id: BargeMessageID, _ assembly: Assembly, in state: inout PartitionState, _ failure: BargeConsumerError, lastOffset: Int64,
+        isLast: Bool, record: KafkaConsumerMessage?
     ) -> ReassemblyAction {
-        let assembly = partitions[partition]!.assemblies.removeValue(forKey: id)!
-        partitions[partition]!.ignore(id, at: lastOffset, isLast: isLast)
+        state.assemblies[id] = nil
+        state.ignore(id, at: lastOffset, isLast: isLast)
         items[assembly.token]?.finished = true
         return .fail(token: assembly.token, error: failure, notify: !assembly.isDelivered, record: record)
     }
@@ -329,9 +335,10 @@ package struct ReassemblyState {
         for (partition, state) in partitions where only?.contains(partition) ?? true {
             guard let position = state.position else { continue }
             let safe = min(outstanding[partition] ?? position, position)
-            partitions[partition]!.handled = state.handled.filter { $0 >= safe }
+            let handled = state.handled.filter { $0 >= safe }
+            partitions[partition]?.handled = handled
             let readPosition = max(position, state.restoredReadPosition)
-            let metadata = CommitMetadata(readPosition: readPosition, handled: Array(partitions[partition]!.handled))
+            let metadata = CommitMetadata(readPosition: readPosition, handled: Array(handled))
             guard let text = metadata.text(committed: safe) else { continue }
             offsets.append(KafkaPartitionOffset(partition, offset: safe, metadata: text))
         }
