@@ -13,6 +13,9 @@ public struct LargeMessageConsumerConfiguration: Sendable {
     public var consumer: KafkaConsumerConfiguration
     /// Delivery, memory budget, expiry, commits, stores, keys, bad records.
     public var options = LargeMessageConsumerOptions()
+    /// Limits applied to ``consumer`` when the consumer is made. Default:
+    /// none, the Kafka configuration's own.
+    public var memory: KafkaMemoryBudget?
 
     /// Settings for a consumer in `groupID` reading from `bootstrapServers`.
     /// Reads from the earliest offset when the group has none committed;
@@ -52,8 +55,10 @@ extension LargeMessageConsumer {
             producer.messageTimeout = Self.deadLetterTimeout
             deadLetters = try RdKafkaProducerTransport(configuration: producer, logger: logger)
         }
+        var consumer = configuration.consumer
+        configuration.memory?.apply(to: &consumer)
         try self.init(
-            transport: RdKafkaConsumerTransport(configuration: configuration.consumer, logger: logger),
+            transport: RdKafkaConsumerTransport(configuration: consumer, logger: logger),
             options: configuration.options, deadLetters: deadLetters, logger: logger
         )
     }

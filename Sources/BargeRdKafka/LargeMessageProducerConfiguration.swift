@@ -12,6 +12,10 @@ public struct LargeMessageProducerConfiguration: Sendable {
     public var producer: KafkaProducerConfiguration
     /// Policy, compression, claim-check store and encryption.
     public var options = LargeMessageProducerOptions()
+    /// Limits applied to ``producer`` when the producer is made (records
+    /// then fit the largest chunk of any policy). Default: none, the Kafka
+    /// configuration's own.
+    public var memory: KafkaMemoryBudget?
 
     /// Settings for the given bootstrap servers.
     public init(bootstrapServers: [String]) {
@@ -31,8 +35,13 @@ extension LargeMessageProducer {
     /// rejected Kafka settings, `BargeProducerError` for a chunk size that
     /// cannot fit a record or a claim-check policy without an object store.
     public convenience init(configuration: LargeMessageProducerConfiguration, logger: Logger = Logger(label: "barge.producer")) throws {
+        var producer = configuration.producer
+        if let memory = configuration.memory {
+            let largestChunk = ([configuration.policy] + configuration.topicPolicies.values).map(\.chunkSize).max() ?? configuration.policy.chunkSize
+            memory.apply(to: &producer, chunkSize: largestChunk)
+        }
         try self.init(
-            transport: RdKafkaProducerTransport(configuration: configuration.producer, logger: logger),
+            transport: RdKafkaProducerTransport(configuration: producer, logger: logger),
             options: configuration.options, logger: logger
         )
     }
