@@ -198,4 +198,57 @@ struct InMemoryTransportTests {
         #expect(try await collectEvents(consumer, until: messageCount(1)).map(\.payload) == [data])
         await consumer.close()
     }
+
+    @Test("send progress grows monotonically and reaches the payload size, chunked and as a claim check", arguments: [false, true])
+    func sendProgress(claimCheck: Bool) async throws {
+        let reports = Reports<BargeSendProgress>()
+        var options = LargeMessageProducerOptions()
+        options.policy = claimCheck ? .claimCheck : .chunked(chunkSize: 1000)
+        options.objectStore = MemoryObjectStore(name: "progress-\(UUID().uuidString)")
+        options.progress = { reports.append($0) }
+        let producer = try LargeMessageProducer(transport: kafka.producer(), options: options, logger: quietLogger())
+        let data = payload(10_500)
+        let receipt = try await producer.send(data, topic: "t")
+        let seen = reports.all.filter { $0.id == receipt.id }
+        #expect(!seen.isEmpty)
+        #expect(zip(seen, seen.dropFirst()).allSatisfy { $0.bytesRead <= $1.bytesRead && $0.bytesAcknowledged <= $1.bytesAcknowledged })
+        #expect(seen.last?.bytesRead == 10_500)
+        #expect(seen.last?.bytesAcknowledged == 10_500)
+        #expect(seen.allSatisfy { $0.bytesAcknowledged <= $0.bytesRead })
+    }
+
+    @Test("receive progress grows monotonically; a message ends received and verified at its size", arguments: [false, true])
+    func receiveProgress(claimCheck: Bool) async throws {
+        let store = MemoryObjectStore(name: "progress-\(UUID().uuidString)")
+        let data = payload(10_500)
+        _ = try await producer(policy: claimCheck ? .claimCheck : .chunked(chunkSize: 1000), store: store).send(data, topic: "t")
+        let reports = Reports<BargeReceiveProgress>()
+        let consumer = try consumer {
+            $0.objectStores = [store]
+            $0.progress = { reports.append($0) }
+        }
+        #expect(try await collectEvents(consumer, until: messageCount(1)).map(\.payload) == [data])
+        await consumer.close()
+        let seen = reports.all
+        #expect(seen.count > 1)
+        #expect(zip(seen, seen.dropFirst()).allSatisfy { $0.bytesReceived <= $1.bytesReceived && $0.bytesVerified <= $1.bytesVerified })
+        #expect(seen.dropLast().allSatisfy { $0.bytesVerified == 0 })
+        #expect(seen.last?.bytesReceived == 10_500)
+        #expect(seen.last?.bytesVerified == 10_500)
+        #expect(seen.last?.size == 10_500)
+    }
+}
+
+/// Progress reports as a hook hands them over, from whatever task it runs on.
+final class Reports<Report: Sendable>: @unchecked Sendable {
+    private let lock = NSLock()
+    private var reports: [Report] = []
+
+    func append(_ report: Report) {
+        lock.withLock { reports.append(report) }
+    }
+
+    var all: [Report] {
+        lock.withLock { reports }
+    }
 }

@@ -40,7 +40,7 @@ struct ReassemblyStateTests {
         mutating func apply(_ actions: [ReassemblyAction]) {
             for action in actions {
                 switch action {
-                case .open(let token): bytes[token] = []
+                case .open(let token, _): bytes[token] = []
                 case .append(let token, let piece): bytes[token, default: []] += piece
                 case .deliver(let token, let info, let payload):
                     delivered[token] = info

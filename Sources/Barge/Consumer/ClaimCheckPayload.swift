@@ -17,6 +17,8 @@ final class ClaimCheckPayload: Sendable {
     let hasStores: Bool
     let keyring: BargeKeyring?
     let retry: BargeRetryPolicy
+    /// The consumer's progress hook, for bytes read from the store.
+    let progress: (@Sendable (BargeReceiveProgress) -> Void)?
     private let token: Int
     private let owner: any PayloadOwner
     /// Set once the message's fate is known: handled (true) or to be read again later (false).
@@ -24,7 +26,8 @@ final class ClaimCheckPayload: Sendable {
 
     init(
         reference: BargeReferenceHeader, record: KafkaConsumerMessage, info: BargeMessageInfo, stores: [any ObjectStore],
-        keyring: BargeKeyring?, retry: BargeRetryPolicy, token: Int, owner: any PayloadOwner
+        keyring: BargeKeyring?, retry: BargeRetryPolicy, progress: (@Sendable (BargeReceiveProgress) -> Void)?, token: Int,
+        owner: any PayloadOwner
     ) {
         self.reference = reference
         self.record = record
@@ -35,6 +38,7 @@ final class ClaimCheckPayload: Sendable {
         }.first
         self.keyring = keyring
         self.retry = retry
+        self.progress = progress
         self.token = token
         self.owner = owner
     }

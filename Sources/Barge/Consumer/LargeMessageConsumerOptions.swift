@@ -47,6 +47,9 @@ public struct LargeMessageConsumerOptions: Sendable {
     /// How failed reads from an object store are retried (resuming where
     /// they stopped) before the payload throws.
     public var storeRetry = BargeRetryPolicy()
+    /// Called as each message's bytes are received and verified (from the
+    /// task reading events or the payload); keep it short. Default: none.
+    public var progress: (@Sendable (BargeReceiveProgress) -> Void)?
 
     /// When messages are handed to the application.
     public typealias Delivery = BargeDelivery

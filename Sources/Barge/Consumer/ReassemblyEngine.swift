@@ -13,6 +13,8 @@ actor ReassemblyEngine: PayloadOwner {
     let logger: Logger
     var state: ReassemblyState
     private var storages: [Int: PayloadStorage] = [:]
+    /// Progress of chunked messages being received (only with a progress hook).
+    private var receiving: [Int: BargeReceiveProgress] = [:]
     private var memoryHeld = 0
     /// Events not yet handed out (a short queue: what one pull produced).
     private var ready: [Queued] = []
@@ -174,27 +176,40 @@ actor ReassemblyEngine: PayloadOwner {
     func perform(_ actions: [ReassemblyAction]) async throws {
         for action in actions {
             switch action {
-            case .open(let token):
+            case .open(let token, let info):
                 storages[token] = PayloadStorage()
+                if configuration.progress != nil { receiving[token] = BargeReceiveProgress(info) }
             case .append(let token, let bytes):
                 guard let storage = storages[token], storage.failure == nil else { continue }
                 storage.append(bytes)
                 memoryHeld += bytes.count
+                if var progress = receiving[token] {
+                    progress.bytesReceived += Int64(bytes.count)
+                    receiving[token] = progress
+                    configuration.progress?(progress)
+                }
                 await keepWithinBudget()
             case .deliver(let token, let info, let payload):
                 // A chunked message without storage was discarded while this list ran (revoked).
                 if payload == nil && storages[token] == nil { continue }
+                if let payload { configuration.progress?(.complete(info, size: Int64(payload.count))) }
                 let message = BargeMessage(info: info, source: payload.map { .bytes($0) } ?? .stored(token: token, owner: self))
                 ready.append(.event(token: token, .message(message)))
             case .deliverReference(let token, let info, let reference, let record):
                 let payload = ClaimCheckPayload(
                     reference: reference, record: record, info: info, stores: configuration.objectStores,
-                    keyring: configuration.encryption, retry: configuration.storeRetry, token: token, owner: self
+                    keyring: configuration.encryption, retry: configuration.storeRetry, progress: configuration.progress, token: token, owner: self
                 )
                 ready.append(.event(token: token, .message(BargeMessage(info: info, source: .claimCheck(payload)))))
             case .seal(let token, let info):
                 storages[token]?.seal(info)
+                if var progress = receiving.removeValue(forKey: token) {
+                    progress.size = info.size
+                    progress.bytesVerified = progress.bytesReceived
+                    configuration.progress?(progress)
+                }
             case .fail(let token, let error, let notify, let record):
+                receiving[token] = nil
                 if let storage = storages[token] {
                     storage.fail(error)
                     if notify { release(token) }
@@ -202,6 +217,7 @@ actor ReassemblyEngine: PayloadOwner {
                 logger.warning("message not delivered: \(error)")
                 await failed(token, error, record: record, handedOver: !notify)
             case .discard(let token, let error):
+                receiving[token] = nil
                 storages[token]?.fail(error)
                 release(token)
                 ready.removeAll {

@@ -15,6 +15,7 @@ public final class LargeMessageProducer: Sendable {
     private let compression: BargeCompression
     private let objectStore: (any ObjectStore)?
     private let encryption: BargeKeyring?
+    private let progress: (@Sendable (BargeSendProgress) -> Void)?
     private let producerRecordLimit: Int
     private let logger: Logger
     private let topicCache = NIOLockedValueBox<[String: TopicFacts]>([:])
@@ -44,6 +45,7 @@ public final class LargeMessageProducer: Sendable {
         topicPolicies = configuration.topicPolicies
         objectStore = configuration.objectStore
         encryption = configuration.encryption
+        progress = configuration.progress
         compression = configuration.compression
         producerRecordLimit = transport.maximumRecordBytes
         self.logger = logger
@@ -136,6 +138,8 @@ public final class LargeMessageProducer: Sendable {
         guard payload.count <= facts.recordLimit - LargeMessagePolicy.recordOverhead || payload.isEmpty else {
             throw BargeProducerError(.tooLargeForInline, "\(payload.count) bytes do not fit one record of topic \(topic) (limit \(facts.recordLimit))")
         }
+        var reporter = SendProgressReporter(id: id, topic: topic, size: Int64(payload.count), hook: progress)
+        reporter.read(payload.count)
         let digest = BargeDigest.sha256(of: payload)
         let codec = try CompressionProbe.codec(for: payload, compression: compression)
         let envelope = BargeEnvelope.inline(BargeInlineHeader(
@@ -147,6 +151,7 @@ public final class LargeMessageProducer: Sendable {
             value: codec == .none ? payload : try ChunkCodec.compress(payload, with: compression),
             headers: try envelope.headers()
         ))
+        reporter.acknowledged(payload.count)
         return BargeReceipt(
             id: id, topicPartition: report.topicPartition, firstOffset: report.offset ?? -1, lastOffset: report.offset ?? -1,
             size: Int64(payload.count), sha256: digest, records: 1, isInline: true
@@ -165,7 +170,7 @@ public final class LargeMessageProducer: Sendable {
         return ChunkedSend(
             producer: producer, topic: topic, partition: key == nil ? partition(for: id, of: facts) : nil, key: key, id: id,
             chunkSize: chunkSize, knownSize: knownSize, description: description, applicationHeaders: headers,
-            compression: compression
+            compression: compression, progress: SendProgressReporter(id: id, topic: topic, size: knownSize, hook: progress)
         )
     }
 
@@ -179,7 +184,8 @@ public final class LargeMessageProducer: Sendable {
         return ClaimCheckSend(
             producer: producer, store: objectStore, keyring: encryption, topic: topic,
             partition: key == nil ? partition(for: id, of: facts) : nil, key: key, id: id, knownSize: knownSize,
-            description: description, applicationHeaders: headers, logger: logger
+            description: description, applicationHeaders: headers,
+            progress: SendProgressReporter(id: id, topic: topic, size: knownSize, hook: progress), logger: logger
         )
     }
 

@@ -1,7 +1,8 @@
 import ObjectStore
 
 /// What a ``LargeMessageProducer`` does with payloads, whatever its
-/// transport: size policy, compression, claim-check store and encryption.
+/// transport: size policy, compression, claim-check store, encryption and
+/// a progress hook.
 public struct LargeMessageProducerOptions: Sendable {
     /// Inline, chunked, claim check, or auto (the default).
     public var policy: LargeMessagePolicy = .auto()
@@ -16,6 +17,10 @@ public struct LargeMessageProducerOptions: Sendable {
     /// When set, claim-check objects are encrypted with a fresh data key
     /// wrapped by the keyring's current key.
     public var encryption: BargeKeyring?
+    /// Called as each message is read and acknowledged (from the sending
+    /// task, or the object store's for a claim check); keep it short.
+    /// Default: none.
+    public var progress: (@Sendable (BargeSendProgress) -> Void)?
 
     /// The defaults: the auto policy, no compression, no store, no encryption.
     public init() {}

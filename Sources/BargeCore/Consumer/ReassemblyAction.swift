@@ -2,8 +2,9 @@ import KafkaValues
 
 /// What ``ReassemblyState`` asks its I/O layer to do, in order.
 package enum ReassemblyAction: Sendable {
-    /// Make storage for a chunked message's payload.
-    case open(token: Int)
+    /// Make storage for a chunked message's payload; `info` is what its
+    /// first chunk says about it.
+    case open(token: Int, info: BargeMessageInfo)
     /// Append payload bytes to the message's storage.
     case append(token: Int, bytes: [UInt8])
     /// Queue a message event for the application: a plain or inline record

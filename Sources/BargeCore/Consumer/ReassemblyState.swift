@@ -238,7 +238,7 @@ package struct ReassemblyState {
     ) -> [ReassemblyAction] {
         let partition = record.topicPartition
         var assembly = Assembly(token: newItem(partition, record.offset, finished: false), record: record, header: header, now: now)
-        var actions: [ReassemblyAction] = [.open(token: assembly.token)]
+        var actions: [ReassemblyAction] = [.open(token: assembly.token, info: assembly.currentInfo)]
         if settings.delivery == .progressive {
             assembly.isDelivered = true
             actions.append(.deliver(token: assembly.token, info: assembly.currentInfo, payload: nil))
