@@ -1,7 +1,7 @@
 import Barge
-import BargeRdKafka
 import BargeBroker
 import BargeBrokerTestKit
+import BargeRdKafka
 import Foundation
 import NIOCore
 import ObjectStore

@@ -1,6 +1,6 @@
 import Barge
-import BargeRdKafka
 import BargeBrokerTestKit
+import BargeRdKafka
 import Crypto
 import Foundation
 import Logging
