@@ -49,6 +49,7 @@ public final class InMemoryConsumerTransport: ConsumerTransport {
         try await takeSubscription()
         let deadline = ContinuousClock.now + timeout
         while true {
+            let appends = kafka.appendCount
             let (closed, record) = state.withLockedValue { state -> (Bool, KafkaConsumerMessage?) in
                 guard !state.isClosed else { return (true, nil) }
                 let partitions = state.positions.keys.sorted { ($0.topic, $0.partition) < ($1.topic, $1.partition) }
@@ -65,7 +66,7 @@ public final class InMemoryConsumerTransport: ConsumerTransport {
             if let record { return .record(record) }
             let left = deadline - .now
             guard left > .zero else { return .timedOut }
-            await kafka.waitForAppend(timeout: left)
+            await kafka.waitForAppend(beyond: appends, timeout: left)
         }
     }
 

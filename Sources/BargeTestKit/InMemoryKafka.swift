@@ -16,6 +16,8 @@ public final class InMemoryKafka: Sendable {
     private struct State {
         var topics: [String: Topic] = [:]
         var committed: [String: [KafkaTopicPartition: KafkaPartitionOffset]] = [:]
+        /// Records appended since creation.
+        var appends = 0
         /// Tasks waiting for the next append.
         var waiters: [UUID: CheckedContinuation<Void, Never>] = [:]
     }
@@ -60,6 +62,7 @@ public final class InMemoryKafka: Sendable {
                 timestamp: KafkaTimestamp(date: message.timestamp ?? Date(), kind: .createTime)
             ))
             state.topics[message.topic] = topic
+            state.appends += 1
             let waiters = state.waiters.values
             state.waiters = [:]
             return (KafkaDeliveryReport(topicPartition: topicPartition, offset: offset), waiters)
@@ -118,8 +121,14 @@ public final class InMemoryKafka: Sendable {
         }
     }
 
-    /// Returns after the next append, or after `timeout`, whichever comes first.
-    func waitForAppend(timeout: Duration) async {
+    /// Records appended since creation (see ``waitForAppend(beyond:timeout:)``).
+    var appendCount: Int {
+        state.withLockedValue(\.appends)
+    }
+
+    /// Returns once more than `count` records were appended (at once if
+    /// they were already), or after `timeout`, whichever comes first.
+    func waitForAppend(beyond count: Int, timeout: Duration) async {
         let id = UUID()
         await withTaskGroup(of: Void.self) { group in
             group.addTask { try? await Task.sleep(for: timeout) }
@@ -127,7 +136,7 @@ public final class InMemoryKafka: Sendable {
                 await withTaskCancellationHandler {
                     await withCheckedContinuation { continuation in
                         let cancelled = self.state.withLockedValue { state in
-                            guard !Task.isCancelled else { return true }
+                            guard state.appends == count, !Task.isCancelled else { return true }
                             state.waiters[id] = continuation
                             return false
                         }

@@ -14,8 +14,10 @@ import Logging
 /// as commits go (see docs/large-messages.md). A message counts as handled once
 /// the application asks for the next event, or calls ``commit()``.
 ///
+/// Over librdkafka (`BargeRdKafka`'s configuration and initializer):
+///
 /// ```swift
-/// let consumer = try LargeMessageConsumer(configuration: .init(bootstrapServers: ["127.0.0.1:9092"], groupID: "archive")) // BargeRdKafka
+/// let consumer = try LargeMessageConsumer(configuration: .init(bootstrapServers: ["127.0.0.1:9092"], groupID: "archive"))
 /// try consumer.subscribe(topics: ["videos"])
 /// for try await event in consumer.events {
 ///     if case .message(let message) = event { try await message.write(to: "/data/\(message.info.fileName ?? "video")") }
