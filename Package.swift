@@ -205,7 +205,7 @@ let package = Package(
         ),
         .testTarget(
             name: "BargeCLITests",
-            dependencies: ["BargeCLI", "Barge", "BargeRdKafka", "RdKafka"]
+            dependencies: ["BargeCLI", "Barge", "RdKafka"]
         ),
         .testTarget(
             name: "RdKafkaTests",
