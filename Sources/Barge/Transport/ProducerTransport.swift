@@ -33,6 +33,7 @@ public protocol ProducerDelivery: Sendable {
 
 extension ProducerTransport {
     /// Hands `record` over and waits for its delivery report.
+    @discardableResult
     func send(_ record: KafkaProducerMessage) async throws -> KafkaDeliveryReport {
         try await submit(record).report()
     }
