@@ -8,9 +8,13 @@ let package = Package(
         .library(name: "KafkaProtocol", targets: ["KafkaProtocol"]),
         .library(name: "BargeBroker", targets: ["BargeBroker"]),
         .library(name: "BargeBrokerTestKit", targets: ["BargeBrokerTestKit"]),
+        .library(name: "KafkaValues", targets: ["KafkaValues"]),
         .library(name: "RdKafka", targets: ["RdKafka"]),
         .library(name: "ObjectStore", targets: ["ObjectStore"]),
+        .library(name: "BargeCore", targets: ["BargeCore"]),
         .library(name: "Barge", targets: ["Barge"]),
+        .library(name: "BargeRdKafka", targets: ["BargeRdKafka"]),
+        .library(name: "BargeTestKit", targets: ["BargeTestKit"]),
         .executable(name: "barge", targets: ["BargeCLI"]),
     ],
     dependencies: [
@@ -58,9 +62,11 @@ let package = Package(
             pkgConfig: "rdkafka",
             providers: [.apt(["librdkafka-dev"]), .brew(["librdkafka"])]
         ),
+        .target(name: "KafkaValues"),
         .target(
             name: "RdKafka",
             dependencies: [
+                "KafkaValues",
                 "CRdKafka",
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
@@ -86,15 +92,42 @@ let package = Package(
             ]
         ),
         .target(
+            name: "BargeCore",
+            dependencies: [
+                "KafkaValues",
+                "CBargeCompression",
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]
+        ),
+        .target(
             name: "Barge",
             dependencies: [
-                "RdKafka",
+                "BargeCore",
+                "KafkaValues",
                 "ObjectStore",
-                "CBargeCompression",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .target(
+            name: "BargeRdKafka",
+            dependencies: [
+                "Barge",
+                "BargeCore",
+                "RdKafka",
+                "ObjectStore",
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
+        .target(
+            name: "BargeTestKit",
+            dependencies: [
+                "Barge",
+                "KafkaValues",
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
             ]
         ),
         .target(
@@ -108,6 +141,7 @@ let package = Package(
             name: "BargeCLI",
             dependencies: [
                 "Barge",
+                "BargeRdKafka",
                 "ObjectStore",
                 "BargeBroker",
                 "RdKafka",
@@ -163,7 +197,7 @@ let package = Package(
         .testTarget(
             name: "BargeTests",
             dependencies: [
-                "Barge", "RdKafka", "ObjectStore", "BargeBroker", "BargeBrokerTestKit", .product(name: "Logging", package: "swift-log"),
+                "Barge", "BargeCore", "BargeRdKafka", "BargeTestKit", "RdKafka", "ObjectStore", "BargeBroker", "BargeBrokerTestKit", .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Barge
+import BargeRdKafka
 import Foundation
 import ObjectStore
 

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Barge
+import BargeRdKafka
 import Foundation
 import Logging
 import RdKafka
@@ -96,6 +97,8 @@ struct SendCommand: AsyncParsableCommand {
         settings.encryption = try storage.keyring(settings: target.settings)
         ToolDefaults.apply(to: &settings.producer, chunkSize: chunkSize.value)
         settings.producer.messageTimeout = deliveryTimeout.value
+        let bytesRead = ProgressCounter()
+        settings.progress = { bytesRead.update($0.bytesRead) }
         let producer = try LargeMessageProducer(configuration: settings, logger: commandLogger("barge.send"))
         let keyBytes = key.map { Array($0.utf8) }
         let receipt: BargeReceipt
@@ -104,7 +107,9 @@ struct SendCommand: AsyncParsableCommand {
                 receipt = try await producer.sendStandardInput(topic: target.topic, key: keyBytes, description: PayloadDescription(contentType: contentType))
             } else {
                 let name = String(file.split(separator: "/").last ?? "")
-                let progress = Self.progress(of: file, name: name)
+                let progress = fileSize(atPath: file).flatMap { total in
+                    ProgressLine(label: "sending \(name)", total: total) { bytesRead.value }
+                }
                 do {
                     receipt = try await producer.send(contentsOf: file, topic: target.topic, key: keyBytes, description: PayloadDescription(fileName: name, contentType: contentType))
                 } catch {
@@ -119,15 +124,6 @@ struct SendCommand: AsyncParsableCommand {
         }
         try await producer.close()
         return receipt
-    }
-
-    /// The progress of reading `path` (LargeMessageProducer has no progress
-    /// hook, so this counts the bytes the process reads; Linux only).
-    private static func progress(of path: String, name: String) -> ProgressLine? {
-        guard let total = fileSize(atPath: path), let start = bytesReadByProcess() else { return nil }
-        return ProgressLine(label: "sending \(name)", total: total) {
-            bytesReadByProcess().map { $0 - start }
-        }
     }
 
     static func text(of receipt: BargeReceipt) -> String {

@@ -1,25 +1,18 @@
-import Barge
+import BargeRdKafka
 import RdKafka
 
-/// The Kafka limits the `barge` tools run with, in one place: measured to
-/// keep a process under 64 MiB while moving a 4 GiB payload at full speed
-/// (see docs/benchmarks.md).
+/// The Kafka settings the `barge` tools run with: the library's
+/// ``KafkaMemoryBudget/bounded`` preset, and a 30-second delivery timeout.
 enum ToolDefaults {
-    /// Producer: at most 8 MiB in flight and in librdkafka's queue,
-    /// records big enough for a chunk of `chunkSize` and its headers.
+    /// Producer: the bounded preset (records big enough for a chunk of
+    /// `chunkSize`), failing records not acknowledged within 30 seconds.
     static func apply(to producer: inout KafkaProducerConfiguration, chunkSize: Int) {
         producer.messageTimeout = .seconds(30)
-        producer.maximumInFlightBytes = 8 << 20
-        producer.queueBufferingMaxKBytes = 8 << 10
-        producer.connection.messageMaxBytes = max(producer.connection.messageMaxBytes, chunkSize + (64 << 10))
+        KafkaMemoryBudget.bounded.apply(to: &producer, chunkSize: chunkSize)
     }
 
-    /// Consumer: librdkafka prefetches at most 4 MiB, the hand-off buffer
-    /// holds at most 8 MiB.
+    /// Consumer: the bounded preset.
     static func apply(to consumer: inout KafkaConsumerConfiguration) {
-        consumer.maxPartitionFetchBytes = 2 << 20
-        consumer.fetchMaxBytes = 4 << 20
-        consumer.queuedMaxMessagesKBytes = 4096
-        consumer.maximumBufferedBytes = 8 << 20
+        KafkaMemoryBudget.bounded.apply(to: &consumer)
     }
 }

@@ -109,6 +109,12 @@ public final class KafkaProducer: Sendable {
         }
     }
 
+    /// A topic's settings, by Kafka name (defaults included), asked through
+    /// this producer's own connection (no second client).
+    public func describeTopicConfig(_ topic: String, timeout: Duration = .seconds(30)) async throws -> [String: String] {
+        try await RDKafkaAdminCall.describeTopicConfig(topic, on: handle, timeout: timeout)
+    }
+
     /// Hands `message` to librdkafka without waiting for the acknowledgement;
     /// failures are logged and the next ``flush(timeout:)`` or ``close()`` throws.
     public func enqueue(_ message: KafkaProducerMessage) async throws {

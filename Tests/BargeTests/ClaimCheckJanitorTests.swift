@@ -1,6 +1,7 @@
 import Barge
 import BargeBroker
 import BargeBrokerTestKit
+import BargeRdKafka
 import Foundation
 import NIOCore
 import ObjectStore

@@ -1,5 +1,6 @@
 import Barge
 import BargeBrokerTestKit
+import BargeRdKafka
 import Foundation
 import Logging
 import NIOCore

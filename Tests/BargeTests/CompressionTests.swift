@@ -1,4 +1,5 @@
 @testable import Barge
+@testable import BargeCore
 import Foundation
 import Testing
 

@@ -1,4 +1,5 @@
 @testable import Barge
+@testable import BargeCore
 import Crypto
 import Foundation
 import Testing

@@ -1,4 +1,5 @@
 @testable import Barge
+@testable import BargeCore
 
 /// Keys, payloads and stream helpers for the encryption tests.
 enum EncryptionSamples {

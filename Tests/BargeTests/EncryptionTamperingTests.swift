@@ -1,4 +1,5 @@
 @testable import Barge
+@testable import BargeCore
 import Testing
 
 /// Damaged ciphertexts and wrong keys: every one is a typed error, never

@@ -1,4 +1,5 @@
 @testable import Barge
+@testable import BargeCore
 import Testing
 
 /// Segmented AES-256-GCM: round trips, ranged reads, and every way a

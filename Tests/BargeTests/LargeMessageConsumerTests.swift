@@ -1,5 +1,6 @@
 import Barge
 import BargeBrokerTestKit
+import BargeRdKafka
 import Crypto
 import Foundation
 import Logging
@@ -220,6 +221,11 @@ struct LargeMessageConsumerTests {
     @Test("progressive delivery: the reader gets the first bytes of a live stream before the sender has finished")
     func progressive() async throws {
         try await withEmbeddedBroker { broker in
+            // The topic exists before the consumer subscribes (a subscription to a
+            // topic not there yet fails), whichever of sender and reader asks first.
+            let admin = try KafkaAdminClient(configuration: KafkaConnectionConfiguration(bootstrapServers: [broker.bootstrapServers]), logger: quietLogger())
+            try await admin.createTopic("live", partitions: 1)
+            await admin.close()
             let producer = try producer(broker, policy: .chunked(chunkSize: 16 << 10))
             let (pieces, feed) = AsyncStream<[UInt8]>.makeStream()
             let payload = testPayload(400_000)

@@ -1,5 +1,6 @@
 import Barge
 import BargeBrokerTestKit
+import BargeRdKafka
 import Crypto
 import Foundation
 import Logging
@@ -138,6 +139,24 @@ struct LargeMessageProducerTests {
             }
             #expect(reserved?.kind == .reservedHeaderName)
             try await inlineOnly.close()
+        }
+    }
+
+    @Test("auto routes by the topic's own max.message.bytes, read through the producer's connection")
+    func topicRecordLimit() async throws {
+        try await withEmbeddedBroker { broker in
+            let admin = try KafkaAdminClient(configuration: KafkaConnectionConfiguration(bootstrapServers: [broker.bootstrapServers]), logger: quietLogger())
+            try await admin.createTopic("narrow", partitions: 1, configs: ["max.message.bytes": "100000"])
+            await admin.close()
+            let producer = try producer(broker, policy: .auto(chunkSize: 50_000))
+            // Up to 100,000 less the 16 KiB record overhead goes inline; under the
+            // producer's own limit (1 MB) 90,000 would too. (The two chunks may share
+            // a batch, which the topic's limit also bounds.)
+            let fits = try await producer.send(testPayload(80_000), topic: "narrow")
+            #expect(fits.isInline)
+            let chunked = try await producer.send(testPayload(90_000), topic: "narrow")
+            #expect(!chunked.isInline && chunked.records == 2)
+            try await producer.close()
         }
     }
 

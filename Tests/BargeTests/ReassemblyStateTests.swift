@@ -1,4 +1,5 @@
 @testable import Barge
+@testable import BargeCore
 import RdKafka
 import Testing
 
@@ -39,7 +40,7 @@ struct ReassemblyStateTests {
         mutating func apply(_ actions: [ReassemblyAction]) {
             for action in actions {
                 switch action {
-                case .open(let token): bytes[token] = []
+                case .open(let token, _): bytes[token] = []
                 case .append(let token, let piece): bytes[token, default: []] += piece
                 case .deliver(let token, let info, let payload):
                     delivered[token] = info
@@ -232,7 +233,7 @@ struct ReassemblyStateTests {
         ("barge.codec", "brotli"), ("barge.last", "yes"),
     ])
     func malformedChunkFailsItsMessage(field: String, value: String) throws {
-        for delivery in [LargeMessageConsumerConfiguration.Delivery.whenComplete, .progressive] {
+        for delivery in [BargeDelivery.whenComplete, .progressive] {
             let id = BargeMessageID()
             let parts = chunks(payload(3000), chunkSize: 1000, id: id)
             var state = ReassemblyState(settings: .init(delivery: delivery))

@@ -29,6 +29,22 @@ struct AdminClientTests {
         }
     }
 
+    @Test("a producer describes a topic's settings through its own connection")
+    func producerDescribesTopic() async throws {
+        try await withTestBroker { broker in
+            try await createTopic(broker, "limited", configs: ["max.message.bytes": "2000000"])
+            let producer = try KafkaProducer(configuration: producerConfiguration(broker), logger: testLogger("producer"))
+            let configs = try await producer.describeTopicConfig("limited")
+            #expect(configs["max.message.bytes"] == "2000000")
+            let missing = await #expect(throws: KafkaClientError.self) { try await producer.describeTopicConfig("absent") }
+            #expect(missing?.kind == .topicError)
+            // The producer still produces after the admin request.
+            let report = try await producer.send(KafkaProducerMessage(topic: "limited", value: bytes("after")))
+            #expect(report.offset == 0)
+            try await producer.close()
+        }
+    }
+
     @Test("errors name the topic and carry the broker's code")
     func topicErrors() async throws {
         try await withTestBroker { broker in

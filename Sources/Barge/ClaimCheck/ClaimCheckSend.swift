@@ -1,16 +1,16 @@
 import Crypto
+import KafkaValues
 import Logging
 import NIOConcurrencyHelpers
 import NIOCore
 import ObjectStore
-import RdKafka
 
 /// Sends one message as a claim check: streams the payload (encrypted when a
 /// keyring is given) into the object store, and only once the object is
 /// completely stored produces the `reference` record naming it. If producing
 /// the reference fails, the object is deleted again.
 struct ClaimCheckSend {
-    let producer: KafkaProducer
+    let producer: any ProducerTransport
     let store: any ObjectStore
     let keyring: BargeKeyring?
     let topic: String
@@ -20,6 +20,8 @@ struct ClaimCheckSend {
     let knownSize: Int64?
     let description: PayloadDescription
     let applicationHeaders: [KafkaHeader]
+    /// Where bytes read and acknowledged are counted.
+    let progress: SendProgressReporter
     let logger: Logger
 
     /// The key a message's object is stored under: `<topic>/<message id>`.
@@ -36,7 +38,7 @@ struct ClaimCheckSend {
         try BargeHeaderName.checkApplicationHeaders(applicationHeaders)
         let objectKey = try Self.objectKey(topic: topic, id: id)
         let encryptor = try keyring.map { try BargeSegmentEncryptor(keyring: $0) }
-        let digest = RunningDigest()
+        let digest = RunningDigest(progress: progress)
         let expectedStoredSize = knownSize.map { size in
             encryptor.map { BargeSegmentEncryptor.encryptedSize(plaintextSize: size, segmentSize: $0.parameters.segmentSize) } ?? size
         }
@@ -57,6 +59,7 @@ struct ClaimCheckSend {
             let report = try await producer.send(KafkaProducerMessage(
                 topic: topic, partition: partition, key: key, value: [], headers: try envelope.headers()
             ))
+            digest.acknowledged()
             return BargeReceipt(
                 id: id, topicPartition: report.topicPartition, firstOffset: report.offset ?? -1, lastOffset: report.offset ?? -1,
                 size: size, sha256: sha256, records: 1, isInline: false, objectURL: store.location.url(of: objectKey)
@@ -81,18 +84,30 @@ struct ClaimCheckSend {
     }
 }
 
-/// SHA-256 and size of the payload, updated as the store reads the body.
-/// (`SHA256` is not `Sendable`; the lock guards every access.)
+/// SHA-256 and size of the payload, updated as the store reads the body,
+/// and the progress they make. (`SHA256` is not `Sendable`; the lock guards
+/// every access.)
 final class RunningDigest: @unchecked Sendable {
     private let lock = NIOLock()
     private var hasher = SHA256()
     private var size: Int64 = 0
+    private var progress: SendProgressReporter
+
+    init(progress: SendProgressReporter) {
+        self.progress = progress
+    }
 
     func update(_ bytes: [UInt8]) {
         lock.withLock {
             hasher.update(data: bytes)
             size += Int64(bytes.count)
+            progress.read(bytes.count)
         }
+    }
+
+    /// The whole payload is stored and its reference acknowledged.
+    func acknowledged() {
+        lock.withLock { progress.acknowledged(Int(size)) }
     }
 
     func result() -> (size: Int64, sha256: BargeDigest) {

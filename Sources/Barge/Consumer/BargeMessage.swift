@@ -9,7 +9,7 @@ import NIOConcurrencyHelpers
 public final class BargeMessage: Sendable {
     enum Source: Sendable {
         case bytes([UInt8])
-        case stored(token: Int, engine: ReassemblyEngine)
+        case stored(token: Int, owner: any PayloadOwner)
         case claimCheck(ClaimCheckPayload)
     }
 
@@ -37,7 +37,7 @@ public final class BargeMessage: Sendable {
 
     deinit {
         switch source {
-        case .stored(let token, let engine): Task { await engine.release(token) }
+        case .stored(let token, let owner): Task { await owner.release(token) }
         case .claimCheck(let payload): payload.messageDropped()
         case .bytes: break
         }
@@ -148,12 +148,12 @@ public struct BargePayload: AsyncSequence, Sendable {
                     return nil
                 }
                 return piece
-            case .stored(let token, let engine):
+            case .stored(let token, let owner):
                 guard range == nil else {
                     finished = true
                     throw BargeConsumerError(.invalidRange, "a chunked message's payload is read whole, not by range", topicPartition: message.info.topicPartition, id: message.info.id, firstOffset: message.info.offset)
                 }
-                switch try await engine.nextPiece(of: token) {
+                switch try await owner.nextPiece(of: token) {
                 case .bytes(let piece):
                     return piece
                 case .end(let info):

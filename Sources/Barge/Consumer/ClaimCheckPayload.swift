@@ -1,10 +1,10 @@
+import KafkaValues
 import NIOConcurrencyHelpers
 import ObjectStore
-import RdKafka
 
 /// Where a claim check's payload is and how to read it: the store holding its
 /// object (if the consumer has one), the reference's facts, the keys and the
-/// retry policy. It tells the engine when the message counts as handled.
+/// retry policy. It tells its owner (the engine) when the message counts as handled.
 final class ClaimCheckPayload: Sendable {
     let reference: BargeReferenceHeader
     /// The reference record, for a dead-letter copy should it prove bad.
@@ -17,14 +17,17 @@ final class ClaimCheckPayload: Sendable {
     let hasStores: Bool
     let keyring: BargeKeyring?
     let retry: BargeRetryPolicy
+    /// The consumer's progress hook, for bytes read from the store.
+    let progress: (@Sendable (BargeReceiveProgress) -> Void)?
     private let token: Int
-    private let engine: ReassemblyEngine
+    private let owner: any PayloadOwner
     /// Set once the message's fate is known: handled (true) or to be read again later (false).
     private let outcome = NIOLockedValueBox<Bool?>(nil)
 
     init(
         reference: BargeReferenceHeader, record: KafkaConsumerMessage, info: BargeMessageInfo, stores: [any ObjectStore],
-        keyring: BargeKeyring?, retry: BargeRetryPolicy, token: Int, engine: ReassemblyEngine
+        keyring: BargeKeyring?, retry: BargeRetryPolicy, progress: (@Sendable (BargeReceiveProgress) -> Void)?, token: Int,
+        owner: any PayloadOwner
     ) {
         self.reference = reference
         self.record = record
@@ -35,8 +38,9 @@ final class ClaimCheckPayload: Sendable {
         }.first
         self.keyring = keyring
         self.retry = retry
+        self.progress = progress
         self.token = token
-        self.engine = engine
+        self.owner = owner
     }
 
     /// Records how reading ended: read to its verified end (`failure` nil),
@@ -49,15 +53,15 @@ final class ClaimCheckPayload: Sendable {
     func settle(handled: Bool, failure: BargeConsumerError? = nil) async {
         guard claimOutcome(handled), handled else { return }
         if let failure, failure.isBadRecord {
-            await engine.failed(token, failure, record: record, handedOver: true)
+            await owner.failed(token, failure, record: record, handedOver: true)
         }
-        await engine.finishReference(token)
+        await owner.finishReference(token)
     }
 
     /// The message was dropped: unread or partly read counts as handled.
     func messageDropped() {
         guard claimOutcome(true) else { return }
-        Task { [engine, token] in await engine.finishReference(token) }
+        Task { [owner, token] in await owner.finishReference(token) }
     }
 
     /// Sets the outcome unless one was set before; whether this call set it.

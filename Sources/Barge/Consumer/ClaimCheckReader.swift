@@ -14,12 +14,15 @@ final class ClaimCheckReader {
     private var decryptorFinished = false
     private var hasher = SHA256()
     private var delivered: Int64 = 0
+    /// What the progress hook last heard (a whole read only).
+    private var progress: BargeReceiveProgress
     private var finished = false
 
     /// A reader of the whole payload (`range` nil) or of `range`.
     init(payload: ClaimCheckPayload, range: Range<Int64>?) {
         self.payload = payload
         plaintextRange = range
+        progress = BargeReceiveProgress(payload.info)
     }
 
     /// The next plaintext bytes, nil at the verified end.
@@ -87,8 +90,12 @@ final class ClaimCheckReader {
     }
 
     private func account(_ plaintext: [UInt8]) -> [UInt8] {
-        if plaintextRange == nil { hasher.update(data: plaintext) }
         delivered += Int64(plaintext.count)
+        if plaintextRange == nil {
+            hasher.update(data: plaintext)
+            progress.bytesReceived = delivered
+            payload.progress?(progress)
+        }
         return plaintext
     }
 
@@ -102,6 +109,8 @@ final class ClaimCheckReader {
         guard BargeDigest(finalizing: hasher.finalize()) == reference.sha256 else {
             throw payload.failure(.corrupt, "SHA-256 of the \(delivered) bytes of \(reference.objectURL) does not match barge.sha256")
         }
+        progress.bytesVerified = delivered
+        payload.progress?(progress)
     }
 
     /// The error the application sees, and whether the message counts as handled.

@@ -1,5 +1,4 @@
-import Logging
-import RdKafka
+import KafkaValues
 
 /// Copies bad records to a dead-letter topic (``BadRecordPolicy/deadLetter(topic:)``):
 /// the record as read (key, value, headers, without any `barge.dlq.*`
@@ -7,18 +6,11 @@ import RdKafka
 /// was wrong with it.
 final class DeadLetterWriter: Sendable {
     let topic: String
-    private let producer: KafkaProducer
+    private let producer: any ProducerTransport
 
-    /// How long a copy may take before the consumer gives up and stops.
-    static let deliveryTimeout: Duration = .seconds(30)
-
-    init(topic: String, connection: KafkaConnectionConfiguration, logger: Logger) throws {
-        var configuration = KafkaProducerConfiguration(bootstrapServers: connection.bootstrapServers)
-        configuration.connection = connection
-        configuration.enableIdempotence = true
-        configuration.messageTimeout = Self.deliveryTimeout
+    init(topic: String, producer: any ProducerTransport) {
         self.topic = topic
-        producer = try KafkaProducer(configuration: configuration, logger: logger)
+        self.producer = producer
     }
 
     /// Writes the copy of `record` (nil when no single record is to blame)

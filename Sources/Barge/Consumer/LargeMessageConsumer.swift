@@ -1,6 +1,5 @@
+import KafkaValues
 import Logging
-import NIOConcurrencyHelpers
-import RdKafka
 
 /// Reads messages in Barge's wire format (docs/wire-format.md) and plain
 /// records, and hands them to the application as ``BargeConsumerEvent``s:
@@ -15,6 +14,8 @@ import RdKafka
 /// as commits go (see docs/large-messages.md). A message counts as handled once
 /// the application asks for the next event, or calls ``commit()``.
 ///
+/// Over librdkafka (`BargeRdKafka`'s configuration and initializer):
+///
 /// ```swift
 /// let consumer = try LargeMessageConsumer(configuration: .init(bootstrapServers: ["127.0.0.1:9092"], groupID: "archive"))
 /// try consumer.subscribe(topics: ["videos"])
@@ -23,33 +24,36 @@ import RdKafka
 /// }
 /// ```
 public final class LargeMessageConsumer: Sendable {
-    private let consumer: KafkaConsumer
+    private let consumer: any ConsumerTransport
     private let engine: ReassemblyEngine
     private let logger: Logger
 
-    /// Creates the consumer. Throws `KafkaClientError` for rejected Kafka
-    /// settings (of the consumer, or of the dead-letter producer).
-    public init(configuration: LargeMessageConsumerConfiguration, logger: Logger = Logger(label: "barge.consumer")) throws {
-        var deadLetters: DeadLetterWriter?
-        if case .deadLetter(let topic) = configuration.badRecords {
-            deadLetters = try DeadLetterWriter(topic: topic, connection: configuration.consumer.connection, logger: logger)
+    /// Creates the consumer over `transport`, which it closes on ``close()``.
+    /// Under ``BadRecordPolicy/deadLetter(topic:)`` bad records are copied
+    /// through `deadLetters`; throws `BargeProducerError` if that policy is
+    /// chosen without one.
+    public init(
+        transport: any ConsumerTransport, options: LargeMessageConsumerOptions, deadLetters: (any ProducerTransport)? = nil,
+        logger: Logger = Logger(label: "barge.consumer")
+    ) throws {
+        var writer: DeadLetterWriter?
+        if case .deadLetter(let topic) = options.badRecords {
+            guard let deadLetters else {
+                throw BargeProducerError(.invalidArgument, "the dead-letter policy needs a producer transport for topic \(topic)")
+            }
+            writer = DeadLetterWriter(topic: topic, producer: deadLetters)
         }
-        var kafka = configuration.consumer
-        kafka.enableAutoCommit = false
-        kafka.automaticOffsetStore = false
-        let engineSlot = NIOLockedValueBox<ReassemblyEngine?>(nil)
-        consumer = try KafkaConsumer(configuration: kafka, rebalanceHandler: { event, _ in
-            await engineSlot.withLockedValue { $0 }?.rebalanced(event)
-        }, logger: logger)
-        let engine = ReassemblyEngine(consumer: consumer, configuration: configuration, deadLetters: deadLetters, logger: logger)
-        engineSlot.withLockedValue { $0 = engine }
-        self.engine = engine
+        consumer = transport
+        engine = ReassemblyEngine(consumer: transport, configuration: options, deadLetters: writer, logger: logger)
         self.logger = logger
     }
 
-    /// Joins the consumer group for `topics`.
+    /// Joins the consumer group for `topics`. The engine hears of every
+    /// rebalance (held weakly: the transport must not keep it alive).
     public func subscribe(topics: [String]) throws {
-        try consumer.subscribe(topics: topics)
+        try consumer.subscribe(topics: topics) { [weak engine] event in
+            await engine?.rebalanced(event)
+        }
     }
 
     /// Reads exactly these partitions from these offsets (messages whose

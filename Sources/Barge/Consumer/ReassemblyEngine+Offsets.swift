@@ -1,4 +1,4 @@
-import RdKafka
+import KafkaValues
 
 extension ReassemblyEngine {
     /// Commits, and waits for, the safe offsets of every partition read;

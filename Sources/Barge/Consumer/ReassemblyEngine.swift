@@ -1,18 +1,20 @@
+import KafkaValues
 import Logging
-import RdKafka
 
-/// The I/O side of reassembly: pulls records from the Kafka consumer one at
+/// The I/O side of reassembly: pulls records from the consumer transport one at
 /// a time (only one task pulls at once), feeds them to ``ReassemblyState``
 /// and performs its actions: payload storage within the memory budget,
 /// spilling beyond it, the queue of events for the application, and
 /// commits. Both the application's `next()` and a progressive payload
 /// reader that needs more bytes pull.
-actor ReassemblyEngine {
-    let consumer: KafkaConsumer
-    let configuration: LargeMessageConsumerConfiguration
+actor ReassemblyEngine: PayloadOwner {
+    let consumer: any ConsumerTransport
+    let configuration: LargeMessageConsumerOptions
     let logger: Logger
     var state: ReassemblyState
     private var storages: [Int: PayloadStorage] = [:]
+    /// Progress of chunked messages being received (only with a progress hook).
+    private var receiving: [Int: BargeReceiveProgress] = [:]
     private var memoryHeld = 0
     /// Events not yet handed out (a short queue: what one pull produced).
     private var ready: [Queued] = []
@@ -35,13 +37,6 @@ actor ReassemblyEngine {
     /// Bytes spilled since creation, for tests and metrics.
     private(set) var spilledBytes: Int64 = 0
 
-    /// What ``nextPiece(of:)`` returns.
-    enum PayloadPiece: Sendable {
-        case bytes([UInt8])
-        /// The payload ended, verified; the message as checked.
-        case end(BargeMessageInfo)
-    }
-
     /// What the application gets next.
     private enum Queued {
         case event(token: Int, BargeConsumerEvent)
@@ -53,7 +48,7 @@ actor ReassemblyEngine {
     /// How long one pull waits for a record before checking idle expiry and commits.
     static let pullTimeout: Duration = .seconds(1)
 
-    init(consumer: KafkaConsumer, configuration: LargeMessageConsumerConfiguration, deadLetters: DeadLetterWriter?, logger: Logger) {
+    init(consumer: any ConsumerTransport, configuration: LargeMessageConsumerOptions, deadLetters: DeadLetterWriter?, logger: Logger) {
         self.consumer = consumer
         self.deadLetters = deadLetters
         self.configuration = configuration
@@ -151,9 +146,12 @@ actor ReassemblyEngine {
             for waiter in waiters { waiter.resume() }
         }
         if pending == nil {
-            do {
-                pending = try await consumer.nextMessage(timeout: Self.pullTimeout)
-            } catch let error as KafkaClientError where error.kind == .closed {
+            switch try await consumer.nextRecord(timeout: Self.pullTimeout) {
+            case .record(let record):
+                pending = record
+            case .timedOut:
+                break
+            case .closed:
                 isClosed = true
                 return
             }
@@ -178,27 +176,40 @@ actor ReassemblyEngine {
     func perform(_ actions: [ReassemblyAction]) async throws {
         for action in actions {
             switch action {
-            case .open(let token):
+            case .open(let token, let info):
                 storages[token] = PayloadStorage()
+                if configuration.progress != nil { receiving[token] = BargeReceiveProgress(info) }
             case .append(let token, let bytes):
                 guard let storage = storages[token], storage.failure == nil else { continue }
                 storage.append(bytes)
                 memoryHeld += bytes.count
+                if var progress = receiving[token] {
+                    progress.bytesReceived += Int64(bytes.count)
+                    receiving[token] = progress
+                    configuration.progress?(progress)
+                }
                 await keepWithinBudget()
             case .deliver(let token, let info, let payload):
                 // A chunked message without storage was discarded while this list ran (revoked).
                 if payload == nil && storages[token] == nil { continue }
-                let message = BargeMessage(info: info, source: payload.map { .bytes($0) } ?? .stored(token: token, engine: self))
+                if let payload { configuration.progress?(.complete(info, size: Int64(payload.count))) }
+                let message = BargeMessage(info: info, source: payload.map { .bytes($0) } ?? .stored(token: token, owner: self))
                 ready.append(.event(token: token, .message(message)))
             case .deliverReference(let token, let info, let reference, let record):
                 let payload = ClaimCheckPayload(
                     reference: reference, record: record, info: info, stores: configuration.objectStores,
-                    keyring: configuration.encryption, retry: configuration.storeRetry, token: token, engine: self
+                    keyring: configuration.encryption, retry: configuration.storeRetry, progress: configuration.progress, token: token, owner: self
                 )
                 ready.append(.event(token: token, .message(BargeMessage(info: info, source: .claimCheck(payload)))))
             case .seal(let token, let info):
                 storages[token]?.seal(info)
+                if var progress = receiving.removeValue(forKey: token) {
+                    progress.size = info.size
+                    progress.bytesVerified = progress.bytesReceived
+                    configuration.progress?(progress)
+                }
             case .fail(let token, let error, let notify, let record):
+                receiving[token] = nil
                 if let storage = storages[token] {
                     storage.fail(error)
                     if notify { release(token) }
@@ -206,6 +217,7 @@ actor ReassemblyEngine {
                 logger.warning("message not delivered: \(error)")
                 await failed(token, error, record: record, handedOver: !notify)
             case .discard(let token, let error):
+                receiving[token] = nil
                 storages[token]?.fail(error)
                 release(token)
                 ready.removeAll {

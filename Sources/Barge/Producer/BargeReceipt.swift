@@ -1,4 +1,4 @@
-import RdKafka
+import KafkaValues
 
 /// What was sent, once every record of it was acknowledged.
 public struct BargeReceipt: Hashable, Sendable {

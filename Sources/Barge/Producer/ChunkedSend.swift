@@ -1,12 +1,12 @@
 import Crypto
-import RdKafka
+import KafkaValues
 
 /// Sends one message as chunk records, in order, to one partition: each
 /// chunk is submitted as soon as it is known not to be the last (or the
 /// input ends), delivery reports are awaited through a bounded window, and a
 /// failure sends an `abort` record before it is rethrown.
 struct ChunkedSend {
-    let producer: KafkaProducer
+    let producer: any ProducerTransport
     let topic: String
     let partition: Int32?
     let key: [UInt8]?
@@ -19,6 +19,8 @@ struct ChunkedSend {
     /// Chunks are compressed with this, unless the first chunk shows the
     /// payload does not compress.
     let compression: BargeCompression
+    /// Where bytes read and acknowledged are counted.
+    let progress: SendProgressReporter
 
     /// Reports awaited at most this many chunks behind the newest.
     static let reportWindow = 64
@@ -27,11 +29,12 @@ struct ChunkedSend {
         var splitter = ChunkSplitter(chunkSize: chunkSize)
         var hasher = SHA256()
         var held: [UInt8]?
-        var state = Progress()
+        var state = Progress(reporter: progress)
         let knownCount = knownSize.map { Int(($0 + Int64(chunkSize) - 1) / Int64(chunkSize)) }
         do {
             for try await piece in pieces {
                 hasher.update(data: piece)
+                state.reporter.read(piece.count)
                 for chunk in splitter.add(piece) {
                     if let previous = held { try await submit(previous, last: nil, count: knownCount, state: &state) }
                     held = chunk
@@ -47,7 +50,7 @@ struct ChunkedSend {
             let digest = BargeDigest(finalizing: hasher.finalize())
             try await submit(final, last: digest, count: state.index + 1, state: &state)
             return try await finish(state: state, digest: digest)
-        } catch let error as KafkaClientError where error.kind == .timedOut {
+        } catch let error where producer.isTimeout(error) {
             // The broker stopped answering: an abort record would only wait as long again.
             throw error
         } catch {
@@ -61,10 +64,12 @@ struct ChunkedSend {
         var size: Int64 = 0
         var first: KafkaDeliveryReport?
         var last: KafkaDeliveryReport?
-        var window: [KafkaDelivery] = []
+        /// Deliveries not yet settled, with the payload bytes of each.
+        var window: [(delivery: any ProducerDelivery, bytes: Int)] = []
         var partition: Int32?
         /// Chosen from the first chunk.
         var codec: BargeCodec?
+        var reporter: SendProgressReporter
     }
 
     private func submit(_ chunk: [UInt8], last digest: BargeDigest?, count: Int?, state: inout Progress) async throws {
@@ -86,8 +91,8 @@ struct ChunkedSend {
             headers: try BargeEnvelope.chunk(header).headers()
         )
         // A chunk already failed: stop before handing over more (the broker may be gone).
-        if let failure = state.window.lazy.compactMap(\.failure).first { throw failure }
-        state.window.append(try await producer.submit(message))
+        if let failure = state.window.lazy.compactMap(\.delivery.knownFailure).first { throw failure }
+        state.window.append((try await producer.submit(message), chunk.count))
         state.index += 1
         if state.window.count > Self.reportWindow {
             try await settle(state.window.removeFirst(), state: &state)
@@ -95,8 +100,9 @@ struct ChunkedSend {
     }
 
     /// Waits for one report; the first one pins the partition for the rest.
-    private func settle(_ delivery: KafkaDelivery, state: inout Progress) async throws {
-        let report = try await delivery.report()
+    private func settle(_ delivery: (delivery: any ProducerDelivery, bytes: Int), state: inout Progress) async throws {
+        let report = try await delivery.delivery.report()
+        state.reporter.acknowledged(delivery.bytes)
         if state.first == nil {
             state.first = report
             state.partition = report.topicPartition.partition

@@ -1,46 +1,21 @@
+import KafkaValues
 import Logging
 import NIOConcurrencyHelpers
 import ObjectStore
-import RdKafka
-
-/// Settings of a ``LargeMessageProducer``.
-public struct LargeMessageProducerConfiguration: Sendable {
-    /// The Kafka producer underneath. Idempotence is on by default, so the
-    /// chunks of a message stay in order across retries.
-    public var producer: KafkaProducerConfiguration
-    /// Inline, chunked, claim check, or auto (the default).
-    public var policy: LargeMessagePolicy = .auto()
-    /// Policies of particular topics, overriding ``policy``.
-    public var topicPolicies: [String: LargeMessagePolicy] = [:]
-    /// How each record's value is compressed; skipped for a payload whose
-    /// start does not compress. Default: none. Claim-check objects are
-    /// stored uncompressed (docs/wire-format.md).
-    public var compression: BargeCompression = .none
-    /// Where claim-check payloads go; required when a policy may send claim checks.
-    public var objectStore: (any ObjectStore)?
-    /// When set, claim-check objects are encrypted with a fresh data key
-    /// wrapped by the keyring's current key.
-    public var encryption: BargeKeyring?
-
-    /// Settings for the given bootstrap servers.
-    public init(bootstrapServers: [String]) {
-        producer = KafkaProducerConfiguration(bootstrapServers: bootstrapServers)
-        producer.enableIdempotence = true
-    }
-}
 
 /// Sends payloads of any size through Kafka in Barge's wire format
 /// (docs/wire-format.md): from bytes, from a file, or from a stream of
-/// unknown length, with at most the producer's `maximumInFlightBytes` in
-/// flight. Sends from many tasks may run at once.
+/// unknown length, through a ``ProducerTransport`` (`BargeRdKafka` makes
+/// one over librdkafka, with at most its `maximumInFlightBytes` in flight).
+/// Sends from many tasks may run at once.
 public final class LargeMessageProducer: Sendable {
-    private let producer: KafkaProducer
-    private let admin: KafkaAdminClient
+    private let producer: any ProducerTransport
     private let policy: LargeMessagePolicy
     private let topicPolicies: [String: LargeMessagePolicy]
     private let compression: BargeCompression
     private let objectStore: (any ObjectStore)?
     private let encryption: BargeKeyring?
+    private let progress: (@Sendable (BargeSendProgress) -> Void)?
     private let producerRecordLimit: Int
     private let logger: Logger
     private let topicCache = NIOLockedValueBox<[String: TopicFacts]>([:])
@@ -50,10 +25,10 @@ public final class LargeMessageProducer: Sendable {
         let recordLimit: Int
     }
 
-    /// Creates the producer. Throws `KafkaClientError` for rejected Kafka
-    /// settings, `BargeProducerError` for a chunk size that cannot fit a
-    /// record or a claim-check policy without an object store.
-    public init(configuration: LargeMessageProducerConfiguration, logger: Logger = Logger(label: "barge.producer")) throws {
+    /// Creates the producer over `transport`, which it closes on ``close()``.
+    /// Throws `BargeProducerError` for a chunk size that cannot fit a record
+    /// or a claim-check policy without an object store.
+    public init(transport: any ProducerTransport, options configuration: LargeMessageProducerOptions, logger: Logger = Logger(label: "barge.producer")) throws {
         for (name, policy) in [("default", configuration.policy)] + configuration.topicPolicies.sorted(by: { $0.key < $1.key }) {
             guard policy.chunkSize > 0 else {
                 throw BargeProducerError(.invalidArgument, "chunk size must be positive (\(name) policy)")
@@ -65,14 +40,14 @@ public final class LargeMessageProducer: Sendable {
                 throw BargeProducerError(.invalidArgument, "the claim-check threshold must be positive (\(name) policy)")
             }
         }
-        producer = try KafkaProducer(configuration: configuration.producer, logger: logger)
-        admin = try KafkaAdminClient(configuration: configuration.producer.connection, logger: logger)
+        producer = transport
         policy = configuration.policy
         topicPolicies = configuration.topicPolicies
         objectStore = configuration.objectStore
         encryption = configuration.encryption
+        progress = configuration.progress
         compression = configuration.compression
-        producerRecordLimit = configuration.producer.connection.messageMaxBytes
+        producerRecordLimit = transport.maximumRecordBytes
         self.logger = logger
     }
 
@@ -151,9 +126,8 @@ public final class LargeMessageProducer: Sendable {
         topicPolicies[topic] ?? policy
     }
 
-    /// Waits for every record in flight, then closes the Kafka clients.
+    /// Waits for every record in flight, then closes the transport.
     public func close() async throws {
-        await admin.close()
         try await producer.close()
     }
 
@@ -164,6 +138,8 @@ public final class LargeMessageProducer: Sendable {
         guard payload.count <= facts.recordLimit - LargeMessagePolicy.recordOverhead || payload.isEmpty else {
             throw BargeProducerError(.tooLargeForInline, "\(payload.count) bytes do not fit one record of topic \(topic) (limit \(facts.recordLimit))")
         }
+        var reporter = SendProgressReporter(id: id, topic: topic, size: Int64(payload.count), hook: progress)
+        reporter.read(payload.count)
         let digest = BargeDigest.sha256(of: payload)
         let codec = try CompressionProbe.codec(for: payload, compression: compression)
         let envelope = BargeEnvelope.inline(BargeInlineHeader(
@@ -175,6 +151,7 @@ public final class LargeMessageProducer: Sendable {
             value: codec == .none ? payload : try ChunkCodec.compress(payload, with: compression),
             headers: try envelope.headers()
         ))
+        reporter.acknowledged(payload.count)
         return BargeReceipt(
             id: id, topicPartition: report.topicPartition, firstOffset: report.offset ?? -1, lastOffset: report.offset ?? -1,
             size: Int64(payload.count), sha256: digest, records: 1, isInline: true
@@ -193,7 +170,7 @@ public final class LargeMessageProducer: Sendable {
         return ChunkedSend(
             producer: producer, topic: topic, partition: key == nil ? partition(for: id, of: facts) : nil, key: key, id: id,
             chunkSize: chunkSize, knownSize: knownSize, description: description, applicationHeaders: headers,
-            compression: compression
+            compression: compression, progress: SendProgressReporter(id: id, topic: topic, size: knownSize, hook: progress)
         )
     }
 
@@ -207,7 +184,8 @@ public final class LargeMessageProducer: Sendable {
         return ClaimCheckSend(
             producer: producer, store: objectStore, keyring: encryption, topic: topic,
             partition: key == nil ? partition(for: id, of: facts) : nil, key: key, id: id, knownSize: knownSize,
-            description: description, applicationHeaders: headers, logger: logger
+            description: description, applicationHeaders: headers,
+            progress: SendProgressReporter(id: id, topic: topic, size: knownSize, hook: progress), logger: logger
         )
     }
 
@@ -222,7 +200,7 @@ public final class LargeMessageProducer: Sendable {
     private func facts(of topic: String) async throws -> TopicFacts {
         if let known = topicCache.withLockedValue({ $0[topic] }) { return known }
         let partitions = try await producer.partitionCount(of: topic)
-        let topicLimit = (try? await admin.describeTopicConfig(topic))?["max.message.bytes"].flatMap { Int($0) }
+        let topicLimit = try? await producer.recordLimit(of: topic)
         let facts = TopicFacts(partitions: partitions, recordLimit: min(topicLimit ?? producerRecordLimit, producerRecordLimit))
         topicCache.withLockedValue { $0[topic] = facts }
         return facts

@@ -1,4 +1,5 @@
 import Barge
+import BargeRdKafka
 import RdKafka
 
 /// The workload and the Kafka settings of `barge bench large`, in one place

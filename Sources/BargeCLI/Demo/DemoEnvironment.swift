@@ -1,4 +1,5 @@
 import Barge
+import BargeRdKafka
 import Foundation
 import Logging
 import ObjectStore

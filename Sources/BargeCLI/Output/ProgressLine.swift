@@ -71,17 +71,21 @@ final class ProgressLine: Sendable {
     }
 }
 
-/// Bytes this process has read through `read` and `pread` so far
-/// (Linux's `/proc/self/io` `rchar`): the file being sent, plus a few
-/// bytes of broker answers. nil where it is not available.
-func bytesReadByProcess() -> Int64? {
-    #if os(Linux)
-    guard let text = try? String(contentsOfFile: "/proc/self/io", encoding: .utf8) else { return nil }
-    for line in text.split(separator: "\n") where line.hasPrefix("rchar:") {
-        return Int64(line.dropFirst("rchar:".count).trimmingBlanks())
+/// The newest count a progress hook reported, for a ``ProgressLine`` to
+/// draw (the hook runs on the sending task, the line on its own).
+final class ProgressCounter: @unchecked Sendable {
+    private let lock = NSLock()
+    private var latest: Int64?
+
+    /// Records `count`.
+    func update(_ count: Int64) {
+        lock.withLock { latest = count }
     }
-    #endif
-    return nil
+
+    /// The newest count; nil before the first.
+    var value: Int64? {
+        lock.withLock { latest }
+    }
 }
 
 /// The size of the file at `path` (nil if it does not exist).

@@ -1,0 +1,59 @@
+import Foundation
+import ObjectStore
+
+/// What a ``LargeMessageConsumer`` does with records, whatever its
+/// transport: delivery, memory budget and spilling, expiry, commits, wire
+/// limits, claim-check stores and keys, bad records.
+public struct LargeMessageConsumerOptions: Sendable {
+    /// When messages are handed over: once complete and verified (the
+    /// default), or progressively from their first chunk.
+    public var delivery: Delivery = .whenComplete
+    /// Payload bytes held in memory across all partitions and messages
+    /// (assembling, or delivered and not yet read); beyond it the largest
+    /// holder spills to ``spillDirectory``. Default: 32 MiB.
+    public var memoryBudget = 32 << 20
+    /// Where payloads beyond the budget are spilled, in anonymous files that
+    /// vanish when closed or when the process dies. Default: the system's
+    /// temporary directory.
+    public var spillDirectory: String = FileManager.default.temporaryDirectory.path
+    /// A message is expired when this many records of its partition passed
+    /// since its last chunk. Default: 100,000.
+    public var expireAfterRecords: Int64 = 100_000
+    /// A message is expired when no chunk of it came for this long. Default: 5 minutes.
+    public var expireAfterIdle: Duration = .seconds(300)
+    /// How often handled messages are committed. Default: 5 seconds.
+    public var commitInterval: Duration = .seconds(5)
+    /// Bounds on what record headers may claim. The chunk size bound (also
+    /// applied to inline payloads) caps what one record can make the reader
+    /// allocate to decompress it. Default: the wire format's limits with
+    /// chunks (and inline payloads) of at most 64 MiB.
+    public var limits: BargeWireLimits = {
+        var limits = BargeWireLimits()
+        limits.maximumChunkSize = 64 << 20
+        return limits
+    }()
+
+    /// The stores claim checks are read from: a reference is resolved by the
+    /// store whose location holds its object URL (`s3://bucket/prefix/...`,
+    /// `file:///root/...`); this store's own settings (endpoint, credentials)
+    /// are used. References outside every store are never followed.
+    public var objectStores: [any ObjectStore] = []
+    /// Keys for encrypted claim-check objects.
+    public var encryption: BargeKeyring?
+    /// What happens to bad records: malformed, forged or corrupt records
+    /// that can never be delivered. Default: ``BadRecordPolicy/report``
+    /// (a failure event, then commits pass them).
+    public var badRecords: BadRecordPolicy = .report
+    /// How failed reads from an object store are retried (resuming where
+    /// they stopped) before the payload throws.
+    public var storeRetry = BargeRetryPolicy()
+    /// Called as each message's bytes are received and verified (from the
+    /// task reading events or the payload); keep it short. Default: none.
+    public var progress: (@Sendable (BargeReceiveProgress) -> Void)?
+
+    /// When messages are handed to the application.
+    public typealias Delivery = BargeDelivery
+
+    /// The defaults documented on each setting.
+    public init() {}
+}

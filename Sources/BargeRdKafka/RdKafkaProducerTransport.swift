@@ -1,0 +1,44 @@
+import Barge
+import Logging
+import RdKafka
+
+/// A ``ProducerTransport`` over librdkafka: records go through a
+/// `KafkaProducer`, and a topic's `max.message.bytes` is asked through the
+/// same client.
+public struct RdKafkaProducerTransport: ProducerTransport {
+    /// The producer underneath.
+    public let producer: KafkaProducer
+    /// The producer's `message.max.bytes`.
+    public let maximumRecordBytes: Int
+
+    /// A transport over a producer made with `configuration`. Throws
+    /// `KafkaClientError` for rejected settings.
+    public init(configuration: KafkaProducerConfiguration, logger: Logger) throws {
+        producer = try KafkaProducer(configuration: configuration, logger: logger)
+        maximumRecordBytes = configuration.connection.messageMaxBytes
+    }
+
+    public func submit(_ record: KafkaProducerMessage) async throws -> any ProducerDelivery {
+        try await producer.submit(record)
+    }
+
+    public func partitionCount(of topic: String) async throws -> Int {
+        try await producer.partitionCount(of: topic)
+    }
+
+    public func recordLimit(of topic: String) async throws -> Int? {
+        try await producer.describeTopicConfig(topic)["max.message.bytes"].flatMap { Int($0) }
+    }
+
+    public func isTimeout(_ error: any Error) -> Bool {
+        (error as? KafkaClientError)?.kind == .timedOut
+    }
+
+    public func close() async throws {
+        try await producer.close()
+    }
+}
+
+extension KafkaDelivery: ProducerDelivery {
+    public var knownFailure: (any Error)? { failure }
+}

@@ -1,0 +1,4 @@
+/// The value types (headers, partitions, offsets, messages) live in
+/// `KafkaValues`, shared with code that never touches librdkafka; users of
+/// `RdKafka` see them as before.
+@_exported import KafkaValues
