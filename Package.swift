@@ -5,6 +5,7 @@ let package = Package(
     name: "Barge",
     platforms: [.macOS(.v14)],
     products: [
+        .library(name: "FileIO", targets: ["FileIO"]),
         .library(name: "KafkaProtocol", targets: ["KafkaProtocol"]),
         .library(name: "BargeBroker", targets: ["BargeBroker"]),
         .library(name: "BargeBrokerTestKit", targets: ["BargeBrokerTestKit"]),
@@ -24,6 +25,10 @@ let package = Package(
     ],
     targets: [
         .target(
+            name: "FileIO",
+            dependencies: [.product(name: "NIOConcurrencyHelpers", package: "swift-nio")]
+        ),
+        .target(
             name: "KafkaProtocol",
             dependencies: [.product(name: "NIOCore", package: "swift-nio")]
         ),
@@ -34,6 +39,7 @@ let package = Package(
         .target(
             name: "KafkaLog",
             dependencies: [
+                "FileIO",
                 "KafkaProtocol",
                 "KafkaCompression",
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -44,6 +50,7 @@ let package = Package(
         .target(
             name: "BargeBroker",
             dependencies: [
+                "FileIO",
                 "KafkaProtocol",
                 "KafkaLog",
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -88,10 +95,12 @@ let package = Package(
         .target(
             name: "Barge",
             dependencies: [
+                "FileIO",
                 "RdKafka",
                 "ObjectStore",
                 "CBargeCompression",
                 .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -101,6 +110,7 @@ let package = Package(
             name: "BargeBrokerTestKit",
             dependencies: [
                 "BargeBroker",
+                "FileIO",
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
@@ -119,6 +129,10 @@ let package = Package(
             ]
         ),
         .testTarget(
+            name: "FileIOTests",
+            dependencies: ["FileIO"]
+        ),
+        .testTarget(
             name: "KafkaProtocolTests",
             dependencies: [
                 "KafkaProtocol",
@@ -129,6 +143,7 @@ let package = Package(
         .testTarget(
             name: "KafkaLogTests",
             dependencies: [
+                "FileIO",
                 "KafkaLog",
                 "KafkaProtocol",
                 "KafkaCompression",
@@ -141,6 +156,7 @@ let package = Package(
             name: "BargeBrokerTests",
             dependencies: [
                 "BargeBroker",
+                "FileIO",
                 "BargeBrokerTestKit",
                 "KafkaProtocol",
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -163,7 +179,7 @@ let package = Package(
         .testTarget(
             name: "BargeTests",
             dependencies: [
-                "Barge", "RdKafka", "ObjectStore", "BargeBroker", "BargeBrokerTestKit", .product(name: "Logging", package: "swift-log"),
+                "Barge", "FileIO", "RdKafka", "ObjectStore", "BargeBroker", "BargeBrokerTestKit", .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

@@ -1,0 +1,45 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// A file operation that failed: which operation, on which path, and the
+/// system's error number (`errno`), with its text.
+///
+/// Every implementation of `FileSystemIO` and `FileHandleIO` throws only this
+/// error, the in-memory one with the errno the system would give.
+public struct FileIOError: Error, Hashable, Sendable, CustomStringConvertible {
+    /// The call that failed, such as `open`, `pwrite` or `fsync`.
+    public let operation: String
+    /// The path it was made on.
+    public let path: String
+    /// The system's error number.
+    public let code: CInt
+
+    /// A failure of `operation` on `path` with error number `code`.
+    public init(operation: String, path: String, code: CInt) {
+        self.operation = operation
+        self.path = path
+        self.code = code
+    }
+
+    /// EEXIST: something is already at `path`, so `operation` cannot proceed.
+    public static func alreadyExisting(operation: String, path: String) -> FileIOError {
+        FileIOError(operation: operation, path: path, code: EEXIST)
+    }
+
+    /// The system's text for `code`, such as "No space left on device".
+    public var reason: String { String(cString: strerror(code)) }
+
+    /// The device is full (ENOSPC) or a quota is exhausted (EDQUOT).
+    public var isNoSpace: Bool { code == ENOSPC || code == EDQUOT }
+    /// A low-level I/O error (EIO).
+    public var isInputOutput: Bool { code == EIO }
+    /// Nothing exists at the path (ENOENT).
+    public var isNotFound: Bool { code == ENOENT }
+    /// Something exists at the path already (EEXIST).
+    public var isAlreadyExisting: Bool { code == EEXIST }
+
+    public var description: String { "\(operation) of \(path) failed: \(reason) (errno \(code))" }
+}
