@@ -118,6 +118,7 @@ let package = Package(
             name: "BargeCLI",
             dependencies: [
                 "Barge",
+                "FileIO",
                 "ObjectStore",
                 "BargeBroker",
                 "RdKafka",
@@ -184,10 +185,6 @@ let package = Package(
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
-        ),
-        .testTarget(
-            name: "BargeCLITests",
-            dependencies: ["BargeCLI", "Barge", "RdKafka"]
         ),
         .testTarget(
             name: "RdKafkaTests",

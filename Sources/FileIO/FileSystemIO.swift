@@ -28,6 +28,11 @@ public struct FileOpenMode: Hashable, Sendable {
     }
 }
 
+/// What a directory entry is.
+public enum FileEntryKind: Sendable, Hashable {
+    case regularFile, directory, symbolicLink, other
+}
+
 /// Operations on paths: opening files, directories, renames. Every
 /// file-system call of the project goes through this protocol, so that tests
 /// can replace the disk with `InMemoryFileSystem` and make it fail.
@@ -45,8 +50,11 @@ public protocol FileSystemIO: Sendable {
     /// Whether anything (file or directory) exists at `path`.
     func exists(_ path: String) -> Bool
 
-    /// Whether `path` is a directory.
+    /// Whether `path` is a directory (following a symbolic link).
     func isDirectory(_ path: String) -> Bool
+
+    /// What is at `path` itself (a symbolic link is not followed), nil when nothing is.
+    func entryKind(_ path: String) -> FileEntryKind?
 
     /// Creates the directory `path`; its parent must exist. EEXIST when something exists there.
     func makeDirectory(_ path: String) throws(FileIOError)

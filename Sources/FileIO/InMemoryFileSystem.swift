@@ -123,6 +123,14 @@ public final class InMemoryFileSystem: FileSystemIO, @unchecked Sendable {
         return lock.withLock { state.directories.contains(path) }
     }
 
+    public func entryKind(_ path: String) -> FileEntryKind? {
+        let path = InMemoryState.normalize(path)
+        return lock.withLock {
+            if state.directories.contains(path) { return .directory }
+            return state.files[path] == nil ? nil : .regularFile
+        }
+    }
+
     public func makeDirectory(_ path: String) throws(FileIOError) {
         try locked { (state) throws(FileIOError) in
             let path = InMemoryState.normalize(path)

@@ -40,6 +40,17 @@ public struct PosixFileSystem: FileSystemIO {
         return stat(path, &info) == 0 && (info.st_mode & S_IFMT) == S_IFDIR
     }
 
+    public func entryKind(_ path: String) -> FileEntryKind? {
+        var info = stat()
+        guard lstat(path, &info) == 0 else { return nil }
+        switch info.st_mode & S_IFMT {
+        case S_IFREG: return .regularFile
+        case S_IFDIR: return .directory
+        case S_IFLNK: return .symbolicLink
+        default: return .other
+        }
+    }
+
     public func makeDirectory(_ path: String) throws(FileIOError) {
         try systemCall("mkdir", path) { systemMakeDirectory(path, 0o755) }
     }
