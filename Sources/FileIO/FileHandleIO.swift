@@ -20,6 +20,9 @@ public protocol FileHandleIO: Sendable {
     /// Whether the file is a regular file (not a directory, device, pipe or socket).
     func isRegularFile() throws(FileIOError) -> Bool
 
+    /// The file's kind, size and modification time.
+    func status() throws(FileIOError) -> FileStatus
+
     /// Reads into `buffer` from `offset` until it is full or the file ends; returns the bytes read.
     func read(into buffer: UnsafeMutableRawBufferPointer, at offset: Int) throws(FileIOError) -> Int
 

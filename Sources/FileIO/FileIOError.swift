@@ -38,6 +38,14 @@ public struct FileIOError: Error, Hashable, Sendable, CustomStringConvertible {
     public var isInputOutput: Bool { code == EIO }
     /// Nothing exists at the path (ENOENT).
     public var isNotFound: Bool { code == ENOENT }
+    /// Permission is refused (EACCES, EPERM).
+    public var isAccessDenied: Bool { code == EACCES || code == EPERM }
+    /// A symbolic link was met where none may be followed (ELOOP).
+    public var isSymbolicLinkRefused: Bool { code == ELOOP }
+    /// A path component or the target is not a directory (ENOTDIR).
+    public var isNotDirectory: Bool { code == ENOTDIR }
+    /// A directory is where a file was meant to go (EISDIR, ENOTEMPTY).
+    public var isDirectoryInTheWay: Bool { code == EISDIR || code == ENOTEMPTY }
     /// Something exists at the path already (EEXIST).
     public var isAlreadyExisting: Bool { code == EEXIST }
 

@@ -47,6 +47,13 @@ public protocol FileSystemIO: Sendable {
     /// it disappears when its last handle closes, even after a crash.
     func openAnonymous(in directory: String) throws(FileIOError) -> any FileHandleIO
 
+    /// Opens the directory at `path` (following a symbolic link there) for
+    /// operations relative to it that follow none.
+    func openDirectory(_ path: String) throws(FileIOError) -> any DirectoryHandleIO
+
+    /// `path` made absolute, with symbolic links, `.` and `..` resolved.
+    func canonicalPath(_ path: String) throws(FileIOError) -> String
+
     /// Whether anything (file or directory) exists at `path`.
     func exists(_ path: String) -> Bool
 

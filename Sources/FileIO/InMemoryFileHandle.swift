@@ -36,6 +36,12 @@ final class InMemoryFileHandle: FileHandleIO, @unchecked Sendable {
         try access("fstat") { (_) throws(FileIOError) in true }
     }
 
+    func status() throws(FileIOError) -> FileStatus {
+        try access("fstat") { (_) throws(FileIOError) in
+            FileStatus(kind: .regularFile, size: Int64(node.data.count), modificationTime: Double(node.modificationTime) / 1000)
+        }
+    }
+
     func read(into buffer: UnsafeMutableRawBufferPointer, at offset: Int) throws(FileIOError) -> Int {
         try access("pread") { (_) throws(FileIOError) -> Int in
             guard offset < node.data.count else { return 0 }

@@ -113,6 +113,20 @@ public final class InMemoryFileSystem: FileSystemIO, @unchecked Sendable {
         }
     }
 
+    public func openDirectory(_ path: String) throws(FileIOError) -> any DirectoryHandleIO {
+        let path = InMemoryState.normalize(path)
+        guard isDirectory(path) else {
+            throw FileIOError(operation: "open the directory", path: path, code: exists(path) ? ENOTDIR : ENOENT)
+        }
+        return InMemoryDirectoryHandle(fileSystem: self, path: path)
+    }
+
+    public func canonicalPath(_ path: String) throws(FileIOError) -> String {
+        let path = InMemoryState.normalize(path)
+        guard exists(path) else { throw FileIOError(operation: "resolve", path: path, code: ENOENT) }
+        return path
+    }
+
     public func exists(_ path: String) -> Bool {
         let path = InMemoryState.normalize(path)
         return lock.withLock { state.files[path] != nil || state.directories.contains(path) }

@@ -17,20 +17,24 @@ public struct PosixFileHandle: FileHandleIO {
     }
 
     public func size() throws(FileIOError) -> Int {
-        Int(try status().st_size)
+        Int(try systemStatus().st_size)
     }
 
     public func modificationTime() throws(FileIOError) -> Int64 {
         #if canImport(Darwin)
-        let time = try status().st_mtimespec
+        let time = try systemStatus().st_mtimespec
         #else
-        let time = try status().st_mtim
+        let time = try systemStatus().st_mtim
         #endif
         return Int64(time.tv_sec) * 1000 + Int64(time.tv_nsec) / 1_000_000
     }
 
     public func isRegularFile() throws(FileIOError) -> Bool {
-        (try status().st_mode & S_IFMT) == S_IFREG
+        try status().kind == .regularFile
+    }
+
+    public func status() throws(FileIOError) -> FileStatus {
+        FileStatus(try systemStatus())
     }
 
     /// A handle on a duplicate of standard input, owned by the caller; read it with `readSequentially(into:)`.
@@ -134,7 +138,7 @@ public struct PosixFileHandle: FileHandleIO {
         systemClose(descriptor)
     }
 
-    private func status() throws(FileIOError) -> stat {
+    private func systemStatus() throws(FileIOError) -> stat {
         var info = stat()
         try systemCall("fstat", path) { fstat(descriptor, &info) }
         return info

@@ -31,6 +31,18 @@ public struct PosixFileSystem: FileSystemIO {
         return PosixFileHandle(path: path, descriptor: descriptor)
     }
 
+    public func openDirectory(_ path: String) throws(FileIOError) -> any DirectoryHandleIO {
+        PosixDirectoryHandle(path: path, descriptor: try systemCall("open the directory", path) {
+            systemOpen(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC, 0)
+        })
+    }
+
+    public func canonicalPath(_ path: String) throws(FileIOError) -> String {
+        guard let resolved = realpath(path, nil) else { throw FileIOError(operation: "resolve", path: path, code: errno) }
+        defer { free(resolved) }
+        return String(cString: resolved)
+    }
+
     public func exists(_ path: String) -> Bool {
         access(path, F_OK) == 0
     }
