@@ -44,9 +44,16 @@ struct InMemoryState {
     /// Counts crashes: handles of an earlier generation fail.
     var generation = 0
 
-    /// `path` without a trailing slash or doubled slashes.
+    /// `path` without a trailing slash, doubled slashes, `.` or `..`.
     static func normalize(_ path: String) -> String {
-        let parts = path.split(separator: "/", omittingEmptySubsequences: true)
+        var parts: [Substring] = []
+        for part in path.split(separator: "/", omittingEmptySubsequences: true) {
+            switch part {
+            case ".": continue
+            case "..": _ = parts.popLast()
+            default: parts.append(part)
+            }
+        }
         return "/" + parts.joined(separator: "/")
     }
 
