@@ -79,7 +79,7 @@ extension FileHandleIO {
     /// The whole file, or an error when it is larger than `limit` bytes.
     public func readAll(limit: Int = .max) throws(FileIOError) -> [UInt8] {
         let size = try size()
-        guard size <= limit else { throw FileIOError(operation: "read (larger than \(limit) bytes)", path: path, code: EFBIG) }
+        guard size <= limit else { throw FileIOError(operation: "read (larger than \(limit) bytes)", path: path, code: FileIOError.tooLarge) }
         return try read(count: size, at: 0)
     }
 

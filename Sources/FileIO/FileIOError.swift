@@ -38,6 +38,9 @@ public struct FileIOError: Error, Hashable, Sendable, CustomStringConvertible {
     public var isInputOutput: Bool { code == EIO }
     /// Nothing exists at the path (ENOENT).
     public var isNotFound: Bool { code == ENOENT }
+    /// The error number of a file larger than a reader's limit (EFBIG).
+    public static let tooLarge = EFBIG
+
     /// Permission is refused (EACCES, EPERM).
     public var isAccessDenied: Bool { code == EACCES || code == EPERM }
     /// A symbolic link was met where none may be followed (ELOOP).
