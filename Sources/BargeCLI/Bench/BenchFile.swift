@@ -117,7 +117,9 @@ final class BenchFile: Sendable {
 
 /// The size of the file at `path`, in bytes.
 func fileSize(_ path: String) throws -> Int64 {
-    let attributes = try FileManager.default.attributesOfItem(atPath: path)
-    guard let size = attributes[.size] as? NSNumber else { throw BenchFailure("no size for \(path)") }
-    return size.int64Value
+    do throws(FileIOError) {
+        return Int64(try PosixFileSystem().fileSize(path))
+    } catch {
+        throw BenchFailure("no size for \(path): \(error.reason)")
+    }
 }
