@@ -5,6 +5,7 @@ let package = Package(
     name: "Barge",
     platforms: [.macOS(.v14)],
     products: [
+        .library(name: "FileIO", targets: ["FileIO"]),
         .library(name: "KafkaProtocol", targets: ["KafkaProtocol"]),
         .library(name: "BargeBroker", targets: ["BargeBroker"]),
         .library(name: "BargeBrokerTestKit", targets: ["BargeBrokerTestKit"]),
@@ -28,6 +29,10 @@ let package = Package(
     ],
     targets: [
         .target(
+            name: "FileIO",
+            dependencies: [.product(name: "NIOConcurrencyHelpers", package: "swift-nio")]
+        ),
+        .target(
             name: "KafkaProtocol",
             dependencies: [.product(name: "NIOCore", package: "swift-nio")]
         ),
@@ -38,6 +43,7 @@ let package = Package(
         .target(
             name: "KafkaLog",
             dependencies: [
+                "FileIO",
                 "KafkaProtocol",
                 "KafkaCompression",
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -48,6 +54,7 @@ let package = Package(
         .target(
             name: "BargeBroker",
             dependencies: [
+                "FileIO",
                 "KafkaProtocol",
                 "KafkaLog",
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -82,6 +89,7 @@ let package = Package(
         .target(
             name: "ObjectStore",
             dependencies: [
+                "FileIO",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -104,8 +112,10 @@ let package = Package(
             dependencies: [
                 "BargeCore",
                 "KafkaValues",
+                "FileIO",
                 "ObjectStore",
                 .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -134,6 +144,7 @@ let package = Package(
             name: "BargeBrokerTestKit",
             dependencies: [
                 "BargeBroker",
+                "FileIO",
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
@@ -142,6 +153,7 @@ let package = Package(
             dependencies: [
                 "Barge",
                 "BargeRdKafka",
+                "FileIO",
                 "ObjectStore",
                 "BargeBroker",
                 "RdKafka",
@@ -151,6 +163,10 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
+        ),
+        .testTarget(
+            name: "FileIOTests",
+            dependencies: ["FileIO"]
         ),
         .testTarget(
             name: "KafkaProtocolTests",
@@ -163,6 +179,7 @@ let package = Package(
         .testTarget(
             name: "KafkaLogTests",
             dependencies: [
+                "FileIO",
                 "KafkaLog",
                 "KafkaProtocol",
                 "KafkaCompression",
@@ -175,6 +192,7 @@ let package = Package(
             name: "BargeBrokerTests",
             dependencies: [
                 "BargeBroker",
+                "FileIO",
                 "BargeBrokerTestKit",
                 "KafkaProtocol",
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -186,6 +204,7 @@ let package = Package(
         .testTarget(
             name: "ObjectStoreTests",
             dependencies: [
+                "FileIO",
                 "ObjectStore",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
@@ -197,15 +216,11 @@ let package = Package(
         .testTarget(
             name: "BargeTests",
             dependencies: [
-                "Barge", "BargeCore", "BargeRdKafka", "BargeTestKit", "RdKafka", "ObjectStore", "BargeBroker", "BargeBrokerTestKit", .product(name: "Logging", package: "swift-log"),
+                "Barge", "BargeCore", "BargeRdKafka", "BargeTestKit", "FileIO", "RdKafka", "ObjectStore", "BargeBroker", "BargeBrokerTestKit", .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
-        ),
-        .testTarget(
-            name: "BargeCLITests",
-            dependencies: ["BargeCLI", "Barge", "RdKafka"]
         ),
         .testTarget(
             name: "RdKafkaTests",

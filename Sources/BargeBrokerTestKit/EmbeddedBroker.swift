@@ -1,4 +1,5 @@
 import BargeBroker
+import FileIO
 import Foundation
 import Logging
 
@@ -22,9 +23,13 @@ public struct EmbeddedBroker: Sendable {
 /// Runs `body` with a broker started on 127.0.0.1 and port 0 with
 /// `configure` applied to its settings; stops the broker afterwards and
 /// deletes its data directory unless `keepData` is set.
+///
+/// `fileSystem` holds the data directory: pass an `InMemoryFileSystem` to
+/// make the broker's disk fill up or fail.
 public func withEmbeddedBroker<Result: Sendable>(
     configure: (inout BrokerConfig) -> Void = { _ in },
     keepData: Bool = false,
+    fileSystem: any FileSystemIO = PosixFileSystem(),
     logger: Logger = Logger(label: "barge.testkit", factory: { _ in SwiftLogNoOpLogHandler() }),
     _ body: (EmbeddedBroker) async throws -> Result
 ) async throws -> Result {
@@ -34,8 +39,8 @@ public func withEmbeddedBroker<Result: Sendable>(
     config.dataDirectory = NSTemporaryDirectory() + "barge-broker-" + UUID().uuidString
     configure(&config)
     let directory = config.dataDirectory
-    defer { if !keepData { try? FileManager.default.removeItem(atPath: directory) } }
-    let server = try await KafkaBrokerServer.start(config: config, logger: logger)
+    defer { if !keepData { try? fileSystem.removeTree(directory) } }
+    let server = try await KafkaBrokerServer.start(config: config, logger: logger, fileSystem: fileSystem)
     return try await withThrowingTaskGroup(of: Void.self) { group in
         group.addTask { try await server.run() }
         defer { group.cancelAll() }

@@ -38,9 +38,8 @@ struct BrokerCommand: AsyncParsableCommand {
         var properties: [(key: String, value: String)] = [("listeners", listen), ("log.dirs", dataDir)]
         if let advertise { properties.append(("advertised.listeners", advertise)) }
         if let config {
-            let text: String
-            do { text = try String(contentsOfFile: config, encoding: .utf8) } catch {
-                throw ValidationError("cannot read --config \(config): \(error.localizedDescription)")
+            guard let text = try TextFile.read(config, what: "--config") else {
+                throw ValidationError("cannot read --config \(config): it does not exist")
             }
             properties += try BrokerConfig.parseProperties(text)
         }

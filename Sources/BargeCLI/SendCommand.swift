@@ -1,6 +1,7 @@
 import ArgumentParser
 import Barge
 import BargeRdKafka
+import FileIO
 import Foundation
 import Logging
 import RdKafka
@@ -107,8 +108,8 @@ struct SendCommand: AsyncParsableCommand {
                 receipt = try await producer.sendStandardInput(topic: target.topic, key: keyBytes, description: PayloadDescription(contentType: contentType))
             } else {
                 let name = String(file.split(separator: "/").last ?? "")
-                let progress = fileSize(atPath: file).flatMap { total in
-                    ProgressLine(label: "sending \(name)", total: total) { bytesRead.value }
+                let progress = (try? PosixFileSystem().fileSize(file)).flatMap { total in
+                    ProgressLine(label: "sending \(name)", total: Int64(total)) { bytesRead.value }
                 }
                 do {
                     receipt = try await producer.send(contentsOf: file, topic: target.topic, key: keyBytes, description: PayloadDescription(fileName: name, contentType: contentType))

@@ -2,14 +2,14 @@
 /// by binary search with `pread` (nothing is cached in memory, so a log of
 /// many segments costs no memory for its indexes).
 struct IndexFile {
-    let file: PosixFile
+    let file: LogFile
     let entrySize: Int
     /// The number of entries.
     private(set) var count: Int
 
     /// Opens (creating if needed) an index file; `count` comes from its size, rounded down.
-    static func open(_ path: String, entrySize: Int) throws(LogError) -> IndexFile {
-        let file = try PosixFile.open(path, create: true)
+    static func open(storage: LogStorage, _ path: String, entrySize: Int) throws(LogError) -> IndexFile {
+        let file = try storage.open(path)
         do {
             return IndexFile(file: file, entrySize: entrySize, count: try file.size() / entrySize)
         } catch {

@@ -1,3 +1,5 @@
+import FileIO
+
 /// An error raised by a partition log, with the Kafka error code a broker
 /// answers with.
 ///
@@ -40,12 +42,15 @@ public struct LogError: Error, Hashable, CustomStringConvertible, Sendable {
     public let message: String
     /// The index in its batch of the record to blame, when one is (Produce's `record_errors`).
     public let recordIndex: Int?
+    /// For `storage`, the file operation that failed, when one did (its errno tells a full disk from an I/O error).
+    public let fileError: FileIOError?
 
     /// An error of `kind`, with a sentence naming what was wrong, blaming the record at `recordIndex` if given.
-    public init(_ kind: Kind, _ message: String, recordIndex: Int? = nil) {
+    public init(_ kind: Kind, _ message: String, recordIndex: Int? = nil, fileError: FileIOError? = nil) {
         self.kind = kind
         self.message = message
         self.recordIndex = recordIndex
+        self.fileError = fileError
     }
 
     /// The Kafka protocol error code for this error.

@@ -12,8 +12,8 @@ enum OffsetCheckpoint {
     static let recoveryPoint = "recovery-point.checkpoint"
 
     /// The recorded offset; nil when there is none or it does not parse.
-    static func read(_ name: String, directory: String) throws(LogError) -> Int64? {
-        guard var file = try FileSystem.readWholeFile("\(directory)/\(name)", limit: 64),
+    static func read(_ name: String, directory: String, storage: LogStorage) throws(LogError) -> Int64? {
+        guard var file = try storage.readWholeFile("\(directory)/\(name)", limit: 64),
               let text = file.readString(length: file.readableBytes)
         else { return nil }
         let lines = text.split(separator: "\n")
@@ -22,7 +22,7 @@ enum OffsetCheckpoint {
     }
 
     /// Records `offset`.
-    static func write(_ offset: Int64, to name: String, directory: String) throws(LogError) {
-        try FileSystem.writeAtomically(ByteBuffer(string: "0\n\(offset)\n"), to: "\(directory)/\(name)", directory: directory)
+    static func write(_ offset: Int64, to name: String, directory: String, storage: LogStorage) throws(LogError) {
+        try storage.writeAtomically(ByteBuffer(string: "0\n\(offset)\n"), to: "\(directory)/\(name)")
     }
 }

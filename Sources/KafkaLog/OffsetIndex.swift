@@ -13,9 +13,9 @@ struct OffsetIndex {
         var position: Int
     }
 
-    init(path: String, baseOffset: Int64) throws(LogError) {
+    init(storage: LogStorage, path: String, baseOffset: Int64) throws(LogError) {
         self.baseOffset = baseOffset
-        self.file = try IndexFile.open(path, entrySize: Self.entrySize)
+        self.file = try IndexFile.open(storage: storage, path, entrySize: Self.entrySize)
     }
 
     var count: Int { file.count }

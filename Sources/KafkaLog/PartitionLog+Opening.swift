@@ -1,3 +1,4 @@
+import FileIO
 import KafkaProtocol
 import Logging
 
@@ -10,27 +11,32 @@ extension PartitionLog {
     /// the log start offset is read from its checkpoint; and the idempotent
     /// producer state is loaded from the newest snapshot and brought up to date
     /// by replaying the batch headers after it (normally only the active segment).
-    public static func open(directory: String, config: LogConfig, logger: Logger) throws(LogError) -> PartitionLog {
+    ///
+    /// - Parameter fileSystem: where the files are; tests pass an `InMemoryFileSystem` to make the disk fail.
+    public static func open(
+        directory: String, config: LogConfig, logger: Logger, fileSystem: any FileSystemIO = PosixFileSystem()
+    ) throws(LogError) -> PartitionLog {
+        let storage = LogStorage(fileSystem: fileSystem)
         var logger = logger
         logger[metadataKey: "log"] = "\(directory)"
-        try FileSystem.makeDirectories(directory)
-        let names = try FileSystem.list(directory)
+        try storage.makeDirectories(directory)
+        let names = try storage.list(directory)
         for name in names where name.hasSuffix(LogFileNames.temporarySuffix) {
-            try FileSystem.remove("\(directory)/\(name)")
+            try storage.remove("\(directory)/\(name)")
         }
         let wasCleanShutdown = names.contains(LogFileNames.cleanShutdownMarker)
         let baseOffsets = names.compactMap { LogFileNames.offset(in: $0, suffix: LogFileNames.logSuffix) }.sorted()
         for name in names {
             let indexed = LogFileNames.offset(in: name, suffix: LogFileNames.offsetIndexSuffix)
                 ?? LogFileNames.offset(in: name, suffix: LogFileNames.timeIndexSuffix)
-            if let indexed, !baseOffsets.contains(indexed) { try FileSystem.remove("\(directory)/\(name)") }
+            if let indexed, !baseOffsets.contains(indexed) { try storage.remove("\(directory)/\(name)") }
         }
 
         var segments: [Segment] = []
         do {
-            let recoveryCheckpoint = try OffsetCheckpoint.read(OffsetCheckpoint.recoveryPoint, directory: directory) ?? 0
+            let recoveryCheckpoint = try OffsetCheckpoint.read(OffsetCheckpoint.recoveryPoint, directory: directory, storage: storage) ?? 0
             for (index, baseOffset) in baseOffsets.enumerated() {
-                let segment = try Segment(directory: directory, baseOffset: baseOffset)
+                let segment = try Segment(storage: storage, directory: directory, baseOffset: baseOffset)
                 segments.append(segment)
                 let isActive = index == baseOffsets.count - 1
                 let stem = LogFileNames.segment(baseOffset)
@@ -40,10 +46,10 @@ extension PartitionLog {
                 try LogRecovery.load(segment, isActive: isActive, mustScan: !wasCleanShutdown && endOffset > recoveryCheckpoint,
                                      indexFilesExisted: indexFilesExisted, endOffset: endOffset, config: config, logger: logger)
             }
-            let checkpoint = try OffsetCheckpoint.read(OffsetCheckpoint.logStart, directory: directory)
+            let checkpoint = try OffsetCheckpoint.read(OffsetCheckpoint.logStart, directory: directory, storage: storage)
             if segments.isEmpty {
-                segments.append(try Segment(directory: directory, baseOffset: checkpoint ?? 0))
-                try FileSystem.syncDirectory(directory)
+                segments.append(try Segment(storage: storage, directory: directory, baseOffset: checkpoint ?? 0))
+                try storage.syncDirectory(directory)
             }
             let active = segments[segments.count - 1]
             if active.size > 0, let first = try active.header(at: 0), first.maxTimestamp >= 0 {
@@ -52,19 +58,19 @@ extension PartitionLog {
             let endOffset = active.nextOffset
             let startOffset = min(max(checkpoint ?? 0, segments[0].baseOffset), endOffset)
             let producerState = try loadProducerState(segments: segments, endOffset: endOffset,
-                                                      directory: directory, names: names, logger: logger)
+                                                      directory: directory, storage: storage, names: names, logger: logger)
             if active.baseOffset != recoveryCheckpoint {
-                try OffsetCheckpoint.write(active.baseOffset, to: OffsetCheckpoint.recoveryPoint, directory: directory)
+                try OffsetCheckpoint.write(active.baseOffset, to: OffsetCheckpoint.recoveryPoint, directory: directory, storage: storage)
             }
             if wasCleanShutdown {
-                try FileSystem.remove("\(directory)/\(LogFileNames.cleanShutdownMarker)")
-                try FileSystem.syncDirectory(directory)
+                try storage.remove("\(directory)/\(LogFileNames.cleanShutdownMarker)")
+                try storage.syncDirectory(directory)
             }
             logger.debug("opened log", metadata: [
                 "segments": "\(segments.count)", "logStartOffset": "\(startOffset)", "logEndOffset": "\(endOffset)",
                 "cleanShutdown": "\(wasCleanShutdown)", "producers": "\(producerState.producers.count)",
             ])
-            return PartitionLog(directory: directory, config: config, logger: logger, segments: segments,
+            return PartitionLog(directory: directory, storage: storage, config: config, logger: logger, segments: segments,
                                 startOffset: startOffset, producerState: producerState)
         } catch {
             segments.forEach { $0.close() }
@@ -75,19 +81,19 @@ extension PartitionLog {
     /// The newest readable snapshot at or below `endOffset` (damaged and
     /// too-new ones are removed), then every batch after it.
     private static func loadProducerState(
-        segments: [Segment], endOffset: Int64, directory: String, names: [String], logger: Logger
+        segments: [Segment], endOffset: Int64, directory: String, storage: LogStorage, names: [String], logger: Logger
     ) throws(LogError) -> ProducerStateTable {
         var table = ProducerStateTable()
         var replayFrom = segments[0].baseOffset
         for offset in ProducerStateSnapshot.offsets(in: names) {
-            if offset <= endOffset, let loaded = try ProducerStateSnapshot.read(offset, directory: directory) {
+            if offset <= endOffset, let loaded = try ProducerStateSnapshot.read(offset, directory: directory, storage: storage) {
                 table = loaded
                 replayFrom = offset
                 break
             }
             logger.warning("removing a producer state snapshot that is damaged or past the log end",
                            metadata: ["snapshotOffset": "\(offset)", "logEndOffset": "\(endOffset)"])
-            try FileSystem.remove(ProducerStateSnapshot.path(offset, in: directory))
+            try storage.remove(ProducerStateSnapshot.path(offset, in: directory))
         }
         let now = currentTimeMillis()
         for segment in segments where segment.nextOffset > replayFrom {

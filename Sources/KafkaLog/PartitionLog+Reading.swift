@@ -67,7 +67,7 @@ extension PartitionLog {
                     guard mustTakeOne else { return }
                     end = start + header.totalSize
                 }
-                records.append(.file(try segment.fileRegion(from: start, to: end)))
+                records.append(try segment.records(from: start, to: end))
                 budget = max(0, budget - (end - start))
                 mustTakeOne = false
                 if end < segment.size || budget == 0 { return }

@@ -49,7 +49,7 @@ extension PartitionLog {
             }
             if offset > startOffset {
                 startOffset = offset
-                try OffsetCheckpoint.write(offset, to: OffsetCheckpoint.logStart, directory: directory)
+                try OffsetCheckpoint.write(offset, to: OffsetCheckpoint.logStart, directory: directory, storage: storage)
                 _ = try deleteOldestSegments(reason: "DeleteRecords") { _, endOffset in endOffset <= startOffset }
             }
             return startOffset
@@ -75,7 +75,7 @@ extension PartitionLog {
         }
         if segments[0].baseOffset > startOffset {
             startOffset = segments[0].baseOffset
-            try OffsetCheckpoint.write(startOffset, to: OffsetCheckpoint.logStart, directory: directory)
+            try OffsetCheckpoint.write(startOffset, to: OffsetCheckpoint.logStart, directory: directory, storage: storage)
         }
         return deleted
     }

@@ -4,6 +4,7 @@ import Glibc
 import Darwin
 #endif
 import Dispatch
+import FileIO
 import KafkaProtocol
 import Logging
 import NIOCore
@@ -26,6 +27,7 @@ public final class PartitionLog: @unchecked Sendable {
     public static let leaderEpoch: Int32 = 0
 
     let directory: String
+    let storage: LogStorage
     let logger: Logger
     let lock = Lock()
     // Everything below is guarded by `lock`.
@@ -42,8 +44,9 @@ public final class PartitionLog: @unchecked Sendable {
     var lastFlushTime: Int64
     var isClosed = false
 
-    init(directory: String, config: LogConfig, logger: Logger, segments: [Segment], startOffset: Int64, producerState: ProducerStateTable) {
+    init(directory: String, storage: LogStorage, config: LogConfig, logger: Logger, segments: [Segment], startOffset: Int64, producerState: ProducerStateTable) {
         self.directory = directory
+        self.storage = storage
         self.settings = config
         self.logger = logger
         self.segments = segments
@@ -85,7 +88,8 @@ public final class PartitionLog: @unchecked Sendable {
     /// Throws `messageTooLarge` for a batch above `max.message.bytes`,
     /// `corruptMessage` for an empty or control batch, `invalidProducerEpoch`
     /// or `outOfOrderSequence` from the idempotent producer checks, and
-    /// `storage` when writing fails (then nothing is appended). A batch that an
+    /// `storage` when writing fails or an fsync due by `flush.messages` /
+    /// `flush.ms` fails (then nothing is appended). A batch that an
     /// idempotent producer appended already is not written again: the result
     /// has its original offsets and `isDuplicate` set.
     ///
@@ -122,15 +126,21 @@ public final class PartitionLog: @unchecked Sendable {
                 nextOffset = batch.header.lastOffset + 1
             }
             try rollIfNeeded(before: stored, now: now)
-            try activeSegment.append(stored, indexIntervalBytes: settings.indexIntervalBytes, now: now)
-            producerState = pending
-            unflushedMessages += stored.reduce(0) { $0 + Int64($1.header.recordCount) }
-            do {
+            let active = activeSegment
+            let mark = active.mark()
+            try active.append(stored, indexIntervalBytes: settings.indexIntervalBytes, now: now)
+            let appendedMessages = stored.reduce(0) { $0 + Int64($1.header.recordCount) }
+            unflushedMessages += appendedMessages
+            do throws(LogError) {
                 try flushIfDueLocked(now: now)
             } catch {
-                // The batches are appended: report them, and the fsync failure apart.
-                logger.error("flush after append failed", metadata: ["log": "\(directory)", "error": "\(error)"])
+                // An fsync that was due failed: the batches may not be on disk,
+                // so they are not acknowledged; they are taken back.
+                active.rollBack(to: mark)
+                unflushedMessages -= appendedMessages
+                throw error
             }
+            producerState = pending
             return LogAppendResult(baseOffset: stored[0].header.baseOffset, lastOffset: nextOffset - 1,
                                    logAppendTime: logAppendTime ?? -1, logStartOffset: startOffset, isDuplicate: false)
         }
@@ -169,9 +179,9 @@ public final class PartitionLog: @unchecked Sendable {
             defer { segments.forEach { $0.close() } }
             try syncSegmentsNotOnDisk()
             try activeSegment.syncAll()
-            try OffsetCheckpoint.write(recoveryPoint, to: OffsetCheckpoint.recoveryPoint, directory: directory)
-            try ProducerStateSnapshot.write(producerState, asOf: activeSegment.nextOffset, directory: directory)
-            try FileSystem.writeAtomically(ByteBuffer(), to: "\(directory)/\(LogFileNames.cleanShutdownMarker)", directory: directory)
+            try OffsetCheckpoint.write(recoveryPoint, to: OffsetCheckpoint.recoveryPoint, directory: directory, storage: storage)
+            try ProducerStateSnapshot.write(producerState, asOf: activeSegment.nextOffset, directory: directory, storage: storage)
+            try storage.writeAtomically(ByteBuffer(), to: "\(directory)/\(LogFileNames.cleanShutdownMarker)")
         }
     }
 
@@ -182,10 +192,10 @@ public final class PartitionLog: @unchecked Sendable {
                 isClosed = true
                 segments.forEach { $0.close() }
             }
-            for name in try FileSystem.list(directory) {
-                try FileSystem.remove("\(directory)/\(name)")
+            for name in try storage.list(directory) {
+                try storage.remove("\(directory)/\(name)")
             }
-            try FileSystem.removeDirectory(directory)
+            try storage.removeDirectory(directory)
         }
     }
 
@@ -233,10 +243,10 @@ public final class PartitionLog: @unchecked Sendable {
     func roll(reason: String) throws(LogError) {
         let closing = activeSegment
         try closing.finishAppends()
-        try ProducerStateSnapshot.write(producerState, asOf: closing.nextOffset, directory: directory)
-        let segment = try Segment(directory: directory, baseOffset: closing.nextOffset)
+        try ProducerStateSnapshot.write(producerState, asOf: closing.nextOffset, directory: directory, storage: storage)
+        let segment = try Segment(storage: storage, directory: directory, baseOffset: closing.nextOffset)
         segments.append(segment)
-        try FileSystem.syncDirectory(directory)
+        try storage.syncDirectory(directory)
         logger.info("rolled a new segment", metadata: ["baseOffset": "\(segment.baseOffset)", "reason": "\(reason)"])
         let files = try closing.duplicateFiles()
         let flushedThrough = closing.nextOffset
@@ -249,14 +259,14 @@ public final class PartitionLog: @unchecked Sendable {
 
     /// Forces a closed segment's files (duplicate descriptors, still valid if
     /// retention deletes it meanwhile) to disk, then moves the recovery point.
-    private func syncInBackground(_ files: [PosixFile], through offset: Int64) {
+    private func syncInBackground(_ files: [LogFile], through offset: Int64) {
         defer { files.forEach { $0.close() } }
         do {
             for file in files { try file.sync() }
             try lock.withLock { () throws(LogError) in
                 guard !isClosed, offset > recoveryPoint else { return }
                 recoveryPoint = offset
-                try OffsetCheckpoint.write(offset, to: OffsetCheckpoint.recoveryPoint, directory: directory)
+                try OffsetCheckpoint.write(offset, to: OffsetCheckpoint.recoveryPoint, directory: directory, storage: storage)
             }
         } catch {
             logger.warning("could not force a closed segment to disk; it will be checked after a crash",

@@ -24,7 +24,7 @@ enum ProducerStateSnapshot {
 
     /// Writes the table as of `offset` atomically and durably, then removes all
     /// but the newest `keep` snapshots.
-    static func write(_ table: ProducerStateTable, asOf offset: Int64, directory: String, keep: Int = 2) throws(LogError) {
+    static func write(_ table: ProducerStateTable, asOf offset: Int64, directory: String, storage: LogStorage, keep: Int = 2) throws(LogError) {
         var body = ByteBuffer()
         body.writeInteger(Int32(table.producers.count))
         for (id, producer) in table.producers.sorted(by: { $0.key < $1.key }) {
@@ -44,15 +44,15 @@ enum ProducerStateSnapshot {
         file.writeInteger(magic)
         file.writeInteger(CRC32C.checksum(body.readableBytesView))
         file.writeBuffer(&body)
-        try FileSystem.writeAtomically(file, to: path(offset, in: directory), directory: directory)
-        for old in offsets(in: try FileSystem.list(directory)).dropFirst(keep) {
-            try FileSystem.remove(path(old, in: directory))
+        try storage.writeAtomically(file, to: path(offset, in: directory))
+        for old in offsets(in: try storage.list(directory)).dropFirst(keep) {
+            try storage.remove(path(old, in: directory))
         }
     }
 
     /// Reads the snapshot at `offset`; nil when it is missing, damaged or not one.
-    static func read(_ offset: Int64, directory: String) throws(LogError) -> ProducerStateTable? {
-        guard var file = try FileSystem.readWholeFile(path(offset, in: directory), limit: 1 << 30),
+    static func read(_ offset: Int64, directory: String, storage: LogStorage) throws(LogError) -> ProducerStateTable? {
+        guard var file = try storage.readWholeFile(path(offset, in: directory), limit: 1 << 30),
               file.readInteger(as: UInt32.self) == magic,
               let crc = file.readInteger(as: UInt32.self),
               CRC32C.checksum(file.readableBytesView) == crc,

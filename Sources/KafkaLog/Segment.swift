@@ -6,7 +6,8 @@ import NIOCore
 /// `.timeindex`. Not thread-safe: `PartitionLog` owns it under its lock.
 final class Segment {
     let baseOffset: Int64
-    let log: PosixFile
+    let storage: LogStorage
+    let log: LogFile
     private(set) var offsetIndex: OffsetIndex
     private(set) var timeIndex: TimeIndex
     /// Bytes of whole batches in the log file; appends go here.
@@ -23,21 +24,22 @@ final class Segment {
 
     /// Opens the three files of the segment at `baseOffset`, creating missing ones.
     /// `size` and the other statistics are those of an empty segment until `LogRecovery` loads them.
-    init(directory: String, baseOffset: Int64) throws(LogError) {
+    init(storage: LogStorage, directory: String, baseOffset: Int64) throws(LogError) {
+        self.storage = storage
         let name = LogFileNames.segment(baseOffset)
         self.baseOffset = baseOffset
         self.nextOffset = baseOffset
         self.offsetOfLargestTimestamp = baseOffset
-        let log = try PosixFile.open("\(directory)/\(name).log", create: true)
+        let log = try storage.open("\(directory)/\(name).log")
         let offsetIndex: OffsetIndex
         do {
-            offsetIndex = try OffsetIndex(path: "\(directory)/\(name).index", baseOffset: baseOffset)
+            offsetIndex = try OffsetIndex(storage: storage, path: "\(directory)/\(name).index", baseOffset: baseOffset)
         } catch {
             log.close()
             throw error
         }
         do {
-            self.timeIndex = try TimeIndex(path: "\(directory)/\(name).timeindex", baseOffset: baseOffset)
+            self.timeIndex = try TimeIndex(storage: storage, path: "\(directory)/\(name).timeindex", baseOffset: baseOffset)
         } catch {
             log.close()
             offsetIndex.file.file.close()
@@ -55,25 +57,51 @@ final class Segment {
     /// Writes `batches` after the last one with a single gather write, then
     /// indexes them. On failure the files are cut back to what they were.
     func append(_ batches: [StoredBatch], indexIntervalBytes: Int, now: Int64) throws(LogError) {
-        let start = size
-        let savedState = (nextOffset, largestTimestamp, offsetOfLargestTimestamp, bytesSinceLastIndexEntry)
-        let savedCounts = (offsetIndex.count, timeIndex.count)
+        let mark = self.mark()
         do {
-            try StoredBatch.write(batches, to: log, at: start)
-            var position = start
+            try StoredBatch.write(batches, to: log, at: mark.size)
+            var position = mark.size
             for batch in batches {
                 try indexBatch(batch.header, at: position, indexIntervalBytes: indexIntervalBytes)
                 position += batch.header.totalSize
             }
         } catch {
-            try? log.truncate(to: start)
-            try? offsetIndex.truncate(toCount: savedCounts.0)
-            try? timeIndex.truncate(toCount: savedCounts.1)
-            size = start
-            (nextOffset, largestTimestamp, offsetOfLargestTimestamp, bytesSinceLastIndexEntry) = savedState
+            rollBack(to: mark)
             throw error
         }
         if rollBaseTime == nil { rollBaseTime = now }
+    }
+
+    /// Where appends stand: what `rollBack(to:)` returns to.
+    struct AppendMark {
+        fileprivate let size: Int
+        fileprivate let nextOffset: Int64
+        fileprivate let largestTimestamp: Int64
+        fileprivate let offsetOfLargestTimestamp: Int64
+        fileprivate let bytesSinceLastIndexEntry: Int
+        fileprivate let indexCounts: (offsets: Int, times: Int)
+        fileprivate let rollBaseTime: Int64?
+    }
+
+    /// The state of appends now.
+    func mark() -> AppendMark {
+        AppendMark(size: size, nextOffset: nextOffset, largestTimestamp: largestTimestamp,
+                   offsetOfLargestTimestamp: offsetOfLargestTimestamp, bytesSinceLastIndexEntry: bytesSinceLastIndexEntry,
+                   indexCounts: (offsetIndex.count, timeIndex.count), rollBaseTime: rollBaseTime)
+    }
+
+    /// Undoes the appends after `mark`: the files are cut back (as far as the
+    /// disk lets them; recovery checks a tail left behind) and the statistics restored.
+    func rollBack(to mark: AppendMark) {
+        try? log.truncate(to: mark.size)
+        try? offsetIndex.truncate(toCount: mark.indexCounts.offsets)
+        try? timeIndex.truncate(toCount: mark.indexCounts.times)
+        size = mark.size
+        nextOffset = mark.nextOffset
+        largestTimestamp = mark.largestTimestamp
+        offsetOfLargestTimestamp = mark.offsetOfLargestTimestamp
+        bytesSinceLastIndexEntry = mark.bytesSinceLastIndexEntry
+        rollBaseTime = mark.rollBaseTime
     }
 
     /// Accounts for the batch at `position` (just written, or found by recovery):
@@ -193,9 +221,10 @@ final class Segment {
         return end
     }
 
-    /// A region of the log file on its own duplicate descriptor, which the caller closes.
-    func fileRegion(from start: Int, to end: Int) throws(LogError) -> FileRegion {
-        FileRegion(fileHandle: try log.duplicateHandle(), readerIndex: start, endIndex: end)
+    /// Bytes `start..<end` of the log file for sending: a region on its own
+    /// duplicate descriptor, which the caller closes (or the bytes, for a file in memory).
+    func records(from start: Int, to end: Int) throws(LogError) -> KafkaRecords.Part {
+        try log.records(from: start, to: end)
     }
 
     // MARK: Files
@@ -212,13 +241,13 @@ final class Segment {
         try timeIndex.file.file.sync()
     }
 
-    /// Duplicate descriptors of the three files, for forcing them to disk
+    /// Duplicate handles of the three files, for forcing them to disk
     /// without the log's lock; the caller closes them.
-    func duplicateFiles() throws(LogError) -> [PosixFile] {
-        var copies: [PosixFile] = []
+    func duplicateFiles() throws(LogError) -> [LogFile] {
+        var copies: [LogFile] = []
         do {
             for file in [log, offsetIndex.file.file, timeIndex.file.file] {
-                copies.append(PosixFile(path: file.path, descriptor: try file.duplicateDescriptor()))
+                copies.append(try file.duplicate())
             }
         } catch {
             copies.forEach { $0.close() }
@@ -235,6 +264,6 @@ final class Segment {
     /// Closes and unlinks the three files.
     func delete() throws(LogError) {
         close()
-        for path in paths { try FileSystem.remove(path) }
+        for path in paths { try storage.remove(path) }
     }
 }

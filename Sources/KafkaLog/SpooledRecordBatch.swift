@@ -1,13 +1,14 @@
+import FileIO
 import KafkaProtocol
 
 /// A record batch that arrived into a spool file instead of memory (large
 /// produce requests are streamed to disk): its header and where it is.
 ///
-/// The spool's descriptor belongs to the caller, who keeps it open until the
+/// The spool file belongs to the caller, who keeps it open until the
 /// append that takes these batches returns.
 public struct SpooledRecordBatch: Sendable {
     public let header: RecordBatchHeader
-    let file: PosixFile
+    let file: LogFile
     let position: Int
 
     /// Splits bytes `start..<end` of an open spool file into record batches and
@@ -18,9 +19,9 @@ public struct SpooledRecordBatch: Sendable {
     /// first of all), the validator's errors for its records, or `storage`
     /// when reading fails.
     public static func split(
-        descriptor: CInt, name: String, from start: Int, to end: Int, rules: RecordValidationRules
+        spool: any FileHandleIO, from start: Int, to end: Int, rules: RecordValidationRules
     ) throws(LogError) -> [SpooledRecordBatch] {
-        let file = PosixFile(path: name, descriptor: descriptor)
+        let file = LogFile(handle: spool)
         let chunk = UnsafeMutableRawBufferPointer.allocate(byteCount: 1 << 20, alignment: 16)
         defer { chunk.deallocate() }
         var batches: [SpooledRecordBatch] = []
@@ -49,7 +50,7 @@ public struct SpooledRecordBatch: Sendable {
     /// the records is reported only if the CRC is right: a bad CRC says the
     /// bytes are not what the client sent.
     private static func check(
-        body start: Int, to end: Int, of header: RecordBatchHeader, in file: PosixFile,
+        body start: Int, to end: Int, of header: RecordBatchHeader, in file: LogFile,
         through chunk: UnsafeMutableRawBufferPointer, crc initial: CRC32C, rules: RecordValidationRules
     ) throws(LogError) {
         var crc = initial

@@ -66,7 +66,7 @@ struct StoredBatch {
 
     /// Writes `batches` one after another at `offset` of `file`: in-memory ones
     /// with one gather write per run, spooled ones by a kernel copy after their header.
-    static func write(_ batches: [StoredBatch], to file: PosixFile, at offset: Int) throws(LogError) {
+    static func write(_ batches: [StoredBatch], to file: LogFile, at offset: Int) throws(LogError) {
         var position = offset
         var run: ArraySlice<StoredBatch> = []
         func flushRun() throws(LogError) {

@@ -6,7 +6,7 @@ import Logging
 /// instead of guessing how long it takes.
 final class LogCapture: @unchecked Sendable {
     private let lock = NSLock()
-    private var entries: [(level: Logger.Level, message: String)] = []
+    private var entries: [(level: Logger.Level, message: String, details: String)] = []
 
     /// A logger at `trace` level whose messages this capture keeps.
     var logger: Logger {
@@ -19,6 +19,11 @@ final class LogCapture: @unchecked Sendable {
     /// The warnings so far, in order.
     var warnings: [String] {
         lock.withLock { entries.filter { $0.level == .warning }.map(\.message) }
+    }
+
+    /// The errors so far, in order, each followed by its metadata.
+    var errors: [String] {
+        lock.withLock { entries.filter { $0.level == .error }.map { $0.message + $0.details } }
     }
 
     /// Waits until a message equal to `message` was logged, checking every 10 ms; throws
@@ -37,8 +42,8 @@ final class LogCapture: @unchecked Sendable {
         var description: String { "\"\(message)\" not logged within \(timeout)" }
     }
 
-    fileprivate func record(_ level: Logger.Level, _ message: String) {
-        lock.withLock { entries.append((level, message)) }
+    fileprivate func record(_ level: Logger.Level, _ message: String, details: String) {
+        lock.withLock { entries.append((level, message, details)) }
     }
 
     private struct Handler: LogHandler {
@@ -52,7 +57,9 @@ final class LogCapture: @unchecked Sendable {
         }
 
         func log(event: LogEvent) {
-            capture.record(event.level, event.message.description)
+            let metadata = self.metadata.merging(event.metadata ?? [:]) { $1 }
+            let details = metadata.sorted { $0.key < $1.key }.map { " \($0.key)=\($0.value)" }.joined()
+            capture.record(event.level, event.message.description, details: details)
         }
     }
 }

@@ -1,3 +1,4 @@
+import FileIO
 @testable import BargeBroker
 import KafkaProtocol
 import NIOCore
@@ -33,7 +34,7 @@ struct RequestMemoryTests {
 
         func connection(nonProduceMaximum: Int = 1 << 20) throws -> EmbeddedChannel {
             let limits = KafkaRequestDecoder.Limits(maximumFrameSize: 100 << 20, maximumNonProduceFrameSize: nonProduceMaximum, spoolThreshold: 8 << 20)
-            let decoder = KafkaRequestDecoder(limits: limits, spoolDirectory: "/tmp", threadPool: threadPool, memory: pool)
+            let decoder = KafkaRequestDecoder(limits: limits, spoolDirectory: "/tmp", fileSystem: PosixFileSystem(), threadPool: threadPool, memory: pool)
             let channel = EmbeddedChannel(handler: decoder, loop: loop)
             try channel.connect(to: SocketAddress(ipAddress: "127.0.0.1", port: 1)).wait()
             return channel

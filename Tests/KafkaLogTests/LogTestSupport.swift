@@ -3,6 +3,7 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import FileIO
 @testable import KafkaLog
 import KafkaProtocol
 import Logging
@@ -18,13 +19,16 @@ func withTemporaryDirectory<Result>(_ body: (String) throws -> Result) throws ->
 }
 
 private func removeTree(_ path: String) {
-    if let names = try? FileSystem.list(path) {
+    if let names = try? testStorage.list(path) {
         for name in names { removeTree("\(path)/\(name)") }
         rmdir(path)
     } else {
         unlink(path)
     }
 }
+
+/// The real file system, for tests that look at a log's files.
+let testStorage = LogStorage(fileSystem: PosixFileSystem())
 
 /// A logger that drops everything, for tests that do not look at logs.
 let quietLogger = Logger(label: "barge.log.test", factory: { _ in SwiftLogNoOpLogHandler() })
@@ -78,10 +82,15 @@ func storedBytes(_ batch: RecordBatch, at offset: Int64) -> [UInt8] {
     return Array(bytes.readableBytesView)
 }
 
-/// Reads every file region of `records` with pread, closing each handle.
-func readBytes(_ records: KafkaRecords) throws -> [UInt8] {
+/// Reads every file region of `records` with pread, closing each handle;
+/// parts in memory (from a log on `InMemoryFileSystem`) only when `allowingMemory`.
+func readBytes(_ records: KafkaRecords, allowingMemory: Bool = false) throws -> [UInt8] {
     var bytes: [UInt8] = []
     for part in records.parts {
+        if case .bytes(let buffer) = part, allowingMemory {
+            bytes += Array(buffer.readableBytesView)
+            continue
+        }
         guard case .file(let region) = part else {
             Issue.record("expected only file regions")
             continue
@@ -105,26 +114,26 @@ func readHeaders(_ log: PartitionLog, from offset: Int64, maxBytes: Int = .max, 
 
 /// The names in a directory, sorted.
 func fileNames(_ directory: String) throws -> [String] {
-    try FileSystem.list(directory).sorted()
+    try testStorage.list(directory).sorted()
 }
 
 /// The size of a file.
 func fileSize(_ path: String) throws -> Int {
-    let file = try PosixFile.open(path, create: false)
+    let file = try testStorage.open(path)
     defer { file.close() }
     return try file.size()
 }
 
 /// Cuts a file to `size` bytes.
 func truncateFile(_ path: String, to size: Int) throws {
-    let file = try PosixFile.open(path, create: false)
+    let file = try testStorage.open(path)
     defer { file.close() }
     try file.truncate(to: size)
 }
 
 /// Overwrites bytes of a file, creating it if needed.
 func overwrite(_ path: String, at offset: Int, with bytes: [UInt8]) throws {
-    let file = try PosixFile.open(path, create: true)
+    let file = try testStorage.open(path)
     defer { file.close() }
     try bytes.withUnsafeBytes { try file.write([$0], at: offset) }
 }
@@ -135,10 +144,13 @@ func segmentPath(_ directory: String, _ baseOffset: Int64, _ suffix: String) -> 
 }
 
 /// Opens a log with a config changed by `configure`.
-func openLog(_ directory: String, logger: Logger = quietLogger, _ configure: (inout LogConfig) -> Void = { _ in }) throws -> PartitionLog {
+func openLog(
+    _ directory: String, logger: Logger = quietLogger, fileSystem: any FileSystemIO = PosixFileSystem(),
+    _ configure: (inout LogConfig) -> Void = { _ in }
+) throws -> PartitionLog {
     var config = LogConfig()
     configure(&config)
-    return try PartitionLog.open(directory: directory, config: config, logger: logger)
+    return try PartitionLog.open(directory: directory, config: config, logger: logger, fileSystem: fileSystem)
 }
 
 /// `withTemporaryDirectory` for async bodies.

@@ -151,7 +151,7 @@ import Testing
 
     @Test func snapshotsRoundTrip() throws {
         try withTemporaryDirectory { directory in
-            try FileSystem.makeDirectories(directory)
+            try testStorage.makeDirectories(directory)
             var table = ProducerStateTable()
             for producer in Int64(0)..<20 {
                 for sequence in 0..<Int32(producer % 8) {
@@ -159,10 +159,10 @@ import Testing
                     table.record(batch.header, appendTime: 1_000 + producer)
                 }
             }
-            try ProducerStateSnapshot.write(table, asOf: 99, directory: directory)
-            #expect(try ProducerStateSnapshot.read(99, directory: directory) == table)
-            try ProducerStateSnapshot.write(table, asOf: 100, directory: directory)
-            try ProducerStateSnapshot.write(ProducerStateTable(), asOf: 101, directory: directory)
+            try ProducerStateSnapshot.write(table, asOf: 99, directory: directory, storage: testStorage)
+            #expect(try ProducerStateSnapshot.read(99, directory: directory, storage: testStorage) == table)
+            try ProducerStateSnapshot.write(table, asOf: 100, directory: directory, storage: testStorage)
+            try ProducerStateSnapshot.write(ProducerStateTable(), asOf: 101, directory: directory, storage: testStorage)
             #expect(ProducerStateSnapshot.offsets(in: try fileNames(directory)) == [101, 100], "only the newest two are kept")
         }
     }

@@ -1,6 +1,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import FileIO
 @testable import KafkaLog
 import KafkaCompression
 import KafkaProtocol
@@ -31,12 +32,13 @@ struct RecordBatchValidatorTests {
         #expect(descriptor >= 0)
         let name = template.withUnsafeBufferPointer { String(cString: $0.baseAddress!) }
         unlink(name)
-        defer { close(descriptor) }
+        let spool = PosixFileHandle(path: name, descriptor: descriptor)
+        defer { spool.close() }
         // A few bytes before the batch, as in a spool holding several partitions.
         let written = ([UInt8](repeating: 9, count: 5) + Array(bytes.readableBytesView)).withUnsafeBytes { pwrite(descriptor, $0.baseAddress, $0.count, 0) }
         #expect(written == bytes.readableBytes + 5)
         do {
-            let batches = try SpooledRecordBatch.split(descriptor: descriptor, name: name, from: 5, to: 5 + bytes.readableBytes, rules: rules)
+            let batches = try SpooledRecordBatch.split(spool: spool, from: 5, to: 5 + bytes.readableBytes, rules: rules)
             #expect(batches.count == 1)
             return nil
         } catch {

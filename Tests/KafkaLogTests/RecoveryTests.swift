@@ -30,9 +30,9 @@ struct DirectoryCopy {
     }
 
     func restore(to directory: String) throws {
-        try FileSystem.makeDirectories(directory)
+        try testStorage.makeDirectories(directory)
         for (name, bytes) in files {
-            let file = try PosixFile.open("\(directory)/\(name)", create: true)
+            let file = try testStorage.open("\(directory)/\(name)")
             defer { file.close() }
             try file.truncate(to: 0)
             try bytes.withUnsafeBytes { try file.write([$0], at: 0) }
@@ -41,7 +41,7 @@ struct DirectoryCopy {
 }
 
 func readFile(_ path: String) throws -> [UInt8] {
-    let file = try PosixFile.open(path, create: false)
+    let file = try testStorage.open(path)
     defer { file.close() }
     return Array(try file.read(count: try file.size(), at: 0).readableBytesView)
 }
@@ -198,7 +198,7 @@ func readFile(_ path: String) throws -> [UInt8] {
             let log = try openLog(directory) { $0.segmentBytes = 2 * size }
             for _ in 0..<5 { _ = try log.append([try makeBatch()], now: 1) }
             PartitionLog.segmentFlushQueue.sync {}
-            #expect(try OffsetCheckpoint.read(OffsetCheckpoint.recoveryPoint, directory: directory) == 4)
+            #expect(try OffsetCheckpoint.read(OffsetCheckpoint.recoveryPoint, directory: directory, storage: testStorage) == 4)
             #expect(log.recoveryPoint == 4)
             try log.close()
         }
@@ -213,7 +213,7 @@ func readFile(_ path: String) throws -> [UInt8] {
             for _ in 0..<5 { _ = try log.append([try makeBatch()], now: 1) }
             PartitionLog.segmentFlushQueue.sync {}
             try Shutdown.crash.end(log)
-            try OffsetCheckpoint.write(recoveryPoint, to: OffsetCheckpoint.recoveryPoint, directory: directory)
+            try OffsetCheckpoint.write(recoveryPoint, to: OffsetCheckpoint.recoveryPoint, directory: directory, storage: testStorage)
             // Damage the second batch of segment 2 (offset 3).
             try overwrite(segmentPath(directory, 2, ".log"), at: size + size - 1, with: [0xEE])
 
@@ -226,7 +226,7 @@ func readFile(_ path: String) throws -> [UInt8] {
                 #expect(try fileSize(segmentPath(directory, 2, ".log")) == size)
                 #expect(try readHeaders(reopened, from: 0).map(\.baseOffset) == [0, 1, 2, 4], "offset 3 is gone; reads go on at the next segment")
                 #expect(try readHeaders(reopened, from: 3).map(\.baseOffset) == [4])
-                #expect(try OffsetCheckpoint.read(OffsetCheckpoint.recoveryPoint, directory: directory) == 4)
+                #expect(try OffsetCheckpoint.read(OffsetCheckpoint.recoveryPoint, directory: directory, storage: testStorage) == 4)
             } else {
                 #expect(truncations.isEmpty, "segments below the recovery point are trusted")
                 #expect(try fileSize(segmentPath(directory, 2, ".log")) == 2 * size)
@@ -243,7 +243,7 @@ func readFile(_ path: String) throws -> [UInt8] {
             try overwrite("\(directory)/\(OffsetCheckpoint.logStart).tmp", at: 0, with: [1])
             let log = try openLog(directory)
             let names = try fileNames(directory)
-            #expect(!names.contains { $0.hasSuffix(".tmp") } && !FileSystem.exists(orphan))
+            #expect(!names.contains { $0.hasSuffix(".tmp") } && !testStorage.fileSystem.exists(orphan))
             #expect(log.logEndOffset == 9)
             try log.close()
         }
@@ -258,7 +258,7 @@ enum IndexDamage: CaseIterable, Sendable {
         let entrySize = path.hasSuffix(".timeindex") ? TimeIndex.entrySize : OffsetIndex.entrySize
         switch self {
         case .deleted:
-            try FileSystem.remove(path)
+            try testStorage.remove(path)
         case .cutInsideAnEntry:
             try truncateFile(path, to: try fileSize(path) - 3)
         case .entriesOutOfOrder:

@@ -193,7 +193,7 @@ import Testing
             let reopened = try openLog(directory)
             #expect(!(try fileNames(directory)).contains(LogFileNames.cleanShutdownMarker))
             try reopened.deleteFiles()
-            #expect(!FileSystem.exists(directory))
+            #expect(!testStorage.fileSystem.exists(directory))
         }
     }
 }

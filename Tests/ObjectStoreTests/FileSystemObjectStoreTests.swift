@@ -1,3 +1,4 @@
+import FileIO
 import Foundation
 import NIOCore
 @testable import ObjectStore
@@ -191,10 +192,11 @@ struct FileSystemObjectStoreTests {
 
     @Test("system errors are typed: missing is .notFound, refused is .accessDenied, others .io")
     func errnoMapping() {
-        #expect(ObjectStoreError.posix(ENOENT, "open", path: "/r/k", key: nil).kind == .notFound)
-        #expect(ObjectStoreError.posix(EACCES, "open", path: "/r/k", key: nil).kind == .accessDenied)
-        #expect(ObjectStoreError.posix(EPERM, "open", path: "/r/k", key: nil).kind == .accessDenied)
-        let full = ObjectStoreError.posix(ENOSPC, "write", path: "/r/k", key: try? ObjectKey("k"))
+        func failure(_ code: Int32) -> FileIOError { FileIOError(operation: "open", path: "/r/k", code: code) }
+        #expect(ObjectStoreError.file(failure(ENOENT), "open", path: "/r/k", key: nil).kind == .notFound)
+        #expect(ObjectStoreError.file(failure(EACCES), "open", path: "/r/k", key: nil).kind == .accessDenied)
+        #expect(ObjectStoreError.file(failure(EPERM), "open", path: "/r/k", key: nil).kind == .accessDenied)
+        let full = ObjectStoreError.file(failure(ENOSPC), "write", path: "/r/k", key: try? ObjectKey("k"))
         #expect(full.kind == .io)
         #expect(full.key == "k")
         #expect(full.message == "cannot write /r/k: \(String(cString: strerror(ENOSPC)))")

@@ -1,3 +1,4 @@
+import FileIO
 import Foundation
 import ObjectStore
 
@@ -16,6 +17,9 @@ public struct LargeMessageConsumerOptions: Sendable {
     /// vanish when closed or when the process dies. Default: the system's
     /// temporary directory.
     public var spillDirectory: String = FileManager.default.temporaryDirectory.path
+    /// The file system ``spillDirectory`` is on; tests pass an
+    /// `InMemoryFileSystem` to make spilling fail. Default: the real one.
+    public var fileSystem: any FileSystemIO = PosixFileSystem()
     /// A message is expired when this many records of its partition passed
     /// since its last chunk. Default: 100,000.
     public var expireAfterRecords: Int64 = 100_000

@@ -192,6 +192,14 @@ actor ReassemblyEngine: PayloadOwner {
             case .deliver(let token, let info, let payload):
                 // A chunked message without storage was discarded while this list ran (revoked).
                 if payload == nil && storages[token] == nil { continue }
+                if payload == nil, let failure = storages[token]?.failure {
+                    // Its bytes could not be kept (spilling failed): the application gets the failure instead.
+                    release(token)
+                    let located = BargeConsumerError(failure.kind, "the payload could not be kept: \(failure.message)",
+                                                     topicPartition: info.topicPartition, id: info.id, firstOffset: info.offset)
+                    ready.append(.event(token: token, .failure(located)))
+                    continue
+                }
                 if let payload { configuration.progress?(.complete(info, size: Int64(payload.count))) }
                 let message = BargeMessage(info: info, source: payload.map { .bytes($0) } ?? .stored(token: token, owner: self))
                 ready.append(.event(token: token, .message(message)))
@@ -282,16 +290,18 @@ actor ReassemblyEngine: PayloadOwner {
             memoryHeld -= taken.bytes
             do {
                 var file = largest.spill
-                if file == nil { file = try await SpillFile.create(in: configuration.spillDirectory) }
+                if file == nil { file = try await SpillFile.create(in: configuration.spillDirectory, fileSystem: configuration.fileSystem) }
                 guard let file else { return }
                 try await file.write(taken.pieces, at: taken.offset)
                 largest.spilled(taken.bytes, into: file)
                 spilledBytes += Int64(taken.bytes)
             } catch {
                 largest.spilled(0, into: nil)
-                let failure = BargeConsumerError(.storage, "\(error)")
-                // Its taken bytes are gone: the payload can only fail now.
+                let failure = error as? BargeConsumerError ?? BargeConsumerError(.storage, "\(error)")
+                // Its taken bytes are gone: the payload can only fail now. Commits stop
+                // before it, so that it is read again after a restart (the disk may have room then).
                 largest.fail(failure)
+                state.hold(token)
                 logger.error("spilling message \(token) failed: \(failure)")
             }
         }

@@ -1,89 +1,84 @@
+import FileIO
 import NIOPosix
 
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
-
 /// A file read a chunk at a time on NIO's blocking thread pool, never on
-/// Swift's cooperative pool. The descriptor is closed at the end of the
+/// Swift's cooperative pool. The file is closed at the end of the
 /// file, on a read error, or when the sequence is dropped.
 struct FileChunks: AsyncSequence, Sendable {
-    fileprivate final class Descriptor: Sendable {
-        let fd: Int32
-        init(_ fd: Int32) { self.fd = fd }
-        deinit { close(fd) }
+    fileprivate final class Source: Sendable {
+        /// A file read at offsets, or standard input read in order.
+        let file: any FileHandleIO
+        let isSequential: Bool
+        init(_ file: any FileHandleIO, isSequential: Bool) {
+            self.file = file
+            self.isSequential = isSequential
+        }
+        deinit { file.close() }
+
+        func read(into buffer: UnsafeMutableRawBufferPointer, at offset: Int) throws(FileIOError) -> Int {
+            if isSequential, let input = file as? PosixFileHandle { return try input.readSequentially(into: buffer) }
+            return try file.read(into: buffer, at: offset)
+        }
     }
 
-    private let descriptor: Descriptor
+    private let source: Source
     let size: Int64
     let chunkSize: Int
 
-    static func open(_ path: String, chunkSize: Int) async throws -> FileChunks {
+    static func open(_ path: String, chunkSize: Int, fileSystem: any FileSystemIO = PosixFileSystem()) async throws -> FileChunks {
         try await NIOThreadPool.singleton.runIfActive {
-            let fd = systemOpen(path, O_RDONLY | O_CLOEXEC)
-            guard fd >= 0 else {
-                throw BargeProducerError(.unreadableFile, "\(path): \(String(cString: strerror(errno)))")
+            let file: any FileHandleIO
+            do throws(FileIOError) {
+                file = try fileSystem.open(path, mode: .read)
+            } catch {
+                throw BargeProducerError(.unreadableFile, "\(path): \(error.reason)")
             }
-            var status = stat()
-            guard fstat(fd, &status) == 0, (status.st_mode & S_IFMT) == S_IFREG else {
-                close(fd)
-                throw BargeProducerError(.unreadableFile, "\(path): not a regular file")
+            do {
+                guard try file.isRegularFile() else {
+                    file.close()
+                    throw BargeProducerError(.unreadableFile, "\(path): not a regular file")
+                }
+                return FileChunks(source: Source(file, isSequential: false), size: Int64(try file.size()), chunkSize: chunkSize)
+            } catch let error as FileIOError {
+                file.close()
+                throw BargeProducerError(.unreadableFile, "\(path): \(error.reason)")
             }
-            return FileChunks(descriptor: Descriptor(fd), size: Int64(status.st_size), chunkSize: chunkSize)
         }
     }
 
     /// Standard input, read until its end (its size is not known up front).
-    static func standardInput(chunkSize: Int) -> FileChunks {
-        FileChunks(descriptor: Descriptor(dup(0)), size: -1, chunkSize: chunkSize)
+    static func standardInput(chunkSize: Int) throws -> FileChunks {
+        do throws(FileIOError) {
+            return FileChunks(source: Source(try PosixFileHandle.standardInput(), isSequential: true), size: -1, chunkSize: chunkSize)
+        } catch {
+            throw BargeProducerError(.unreadableFile, "standard input: \(error.reason)")
+        }
     }
 
-    func makeAsyncIterator() -> Iterator { Iterator(descriptor: descriptor, chunkSize: chunkSize) }
+    func makeAsyncIterator() -> Iterator { Iterator(source: source, chunkSize: chunkSize) }
 
     struct Iterator: AsyncIteratorProtocol {
-        fileprivate let descriptor: Descriptor
+        fileprivate let source: Source
         let chunkSize: Int
+        var position = 0
         var finished = false
 
         mutating func next() async throws -> [UInt8]? {
             guard !finished else { return nil }
-            let (descriptor, chunkSize) = (self.descriptor, self.chunkSize)
+            let (source, chunkSize, position) = (self.source, self.chunkSize, self.position)
             let chunk = try await NIOThreadPool.singleton.runIfActive { () throws -> [UInt8] in
-                var filled = 0
-                let bytes = try [UInt8](unsafeUninitializedCapacity: chunkSize) { buffer, count in
-                    while filled < chunkSize {
-                        let read = systemRead(descriptor.fd, buffer.baseAddress! + filled, chunkSize - filled)
-                        if read < 0 && errno == EINTR { continue }
-                        guard read >= 0 else { throw BargeProducerError(.unreadableFile, String(cString: strerror(errno))) }
-                        if read == 0 { break }
-                        filled += read
+                try [UInt8](unsafeUninitializedCapacity: chunkSize) { buffer, count in
+                    count = 0
+                    do throws(FileIOError) {
+                        count = try source.read(into: UnsafeMutableRawBufferPointer(buffer), at: position)
+                    } catch {
+                        throw BargeProducerError(.unreadableFile, error.reason)
                     }
-                    count = filled
                 }
-                return bytes
             }
+            self.position += chunk.count
             if chunk.count < chunkSize { finished = true }
             return chunk.isEmpty ? nil : chunk
         }
     }
-}
-
-/// POSIX `read`, named apart from methods called `read`.
-func systemRead(_ fd: Int32, _ buffer: UnsafeMutableRawPointer, _ count: Int) -> Int {
-    #if canImport(Glibc)
-    Glibc.read(fd, buffer, count)
-    #else
-    Darwin.read(fd, buffer, count)
-    #endif
-}
-
-/// POSIX `open`, named apart from functions called `open`.
-func systemOpen(_ path: String, _ flags: Int32) -> Int32 {
-    #if canImport(Glibc)
-    Glibc.open(path, flags)
-    #else
-    Darwin.open(path, flags)
-    #endif
 }

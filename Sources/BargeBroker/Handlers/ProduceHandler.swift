@@ -129,7 +129,7 @@ struct ProduceHandler: KafkaRequestHandler {
         } catch let error as LogError where error.kind != .storage {
             return Self.failure(data.index, error)
         } catch {
-            context.logger.error("append failed", metadata: ["topic": "\(topic.name)", "partition": "\(data.index)", "error": "\(error)"])
+            context.broker.storageFailures.report(error, topic: topic.name, partition: data.index, logger: context.logger)
             return Self.failure(data.index, .kafkaStorageError, "the broker could not write to the partition's log; its operator will find why in the broker's log")
         }
     }
@@ -142,7 +142,7 @@ struct ProduceHandler: KafkaRequestHandler {
     ) async throws -> LogAppendResult {
         try await io.run {
             let batches = try SpooledRecordBatch.split(
-                descriptor: records.spool.descriptor, name: records.spool.name,
+                spool: try records.spool.get().file,
                 from: records.range.lowerBound, to: records.range.upperBound, rules: rules)
             try Self.check(batches.map(\.header), config: config)
             return try log.append(spooled: batches, now: now)

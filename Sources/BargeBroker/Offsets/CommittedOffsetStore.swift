@@ -1,3 +1,4 @@
+import FileIO
 import Logging
 import NIOConcurrencyHelpers
 import NIOCore
@@ -77,6 +78,7 @@ final class CommittedOffsetStore: Sendable {
     /// The log is not compacted below this size.
     let compactionMinimumBytes: Int
     private let logger: Logger
+    private let fileSystem: any FileSystemIO
     private let state: NIOLockedValueBox<State>
 
     private struct State: Sendable {
@@ -99,22 +101,27 @@ final class CommittedOffsetStore: Sendable {
         dataDirectory: String,
         maxMetadataBytes: Int = CommittedOffsetStore.defaultMaxMetadataBytes,
         compactionMinimumBytes: Int = 1 << 20,
-        logger: Logger
+        logger: Logger,
+        fileSystem: any FileSystemIO = PosixFileSystem()
     ) throws {
         directory = dataDirectory + "/__consumer_offsets"
         path = directory + "/offsets.log"
         self.maxMetadataBytes = maxMetadataBytes
         self.compactionMinimumBytes = compactionMinimumBytes
         self.logger = logger
+        self.fileSystem = fileSystem
 
-        try OffsetLogFile.makeDirectories(directory)
-        try OffsetLogFile.remove(path + ".tmp")
-        if !OffsetLogFile.exists(path) {
+        let (directory, path) = (directory, path)
+        try OffsetLogFile.storage { () throws(FileIOError) in
+            try fileSystem.makeDirectories(directory, durably: true)
+            try fileSystem.removeIfPresent(path + ".tmp")
+        }
+        if !fileSystem.exists(path) {
             var header = ByteBuffer()
             header.writeBytes(OffsetLogFormat.header)
-            try OffsetLogFile.replace(path, with: header, directory: directory)
+            try OffsetLogFile.replace(path, with: header, in: fileSystem)
         }
-        let file = try OffsetLogFile.open(path, create: false)
+        let file = try OffsetLogFile.open(path, in: fileSystem)
         var loaded = State(file: file)
         do {
             let bytes = try file.readAll()
@@ -352,12 +359,12 @@ final class CommittedOffsetStore: Sendable {
         bytes.writeBytes(OffsetLogFormat.header)
         for record in state.table.compactedRecords { try OffsetLogFormat.write(record, to: &bytes) }
         let before = state.fileSize
-        try OffsetLogFile.replace(path, with: bytes, directory: directory)
+        try OffsetLogFile.replace(path, with: bytes, in: fileSystem)
         // The old descriptor now names the replaced file: changes must go to the new one.
         state.file?.close()
         state.file = nil
         do {
-            state.file = try OffsetLogFile.open(path, create: false)
+            state.file = try OffsetLogFile.open(path, in: fileSystem)
         } catch let failed {
             state.failure = failed.message
             throw failed

@@ -1,11 +1,12 @@
+import FileIO
 import Foundation
 
 /// The cluster id, generated once and kept in `<data-dir>/meta.properties`
 /// as Kafka keeps it.
 enum ClusterIdentity {
-    static func load(dataDirectory: String, configured: String?) throws -> String {
+    static func load(dataDirectory: String, configured: String?, fileSystem: any FileSystemIO) throws -> String {
         let path = dataDirectory + "/meta.properties"
-        if let text = try? String(contentsOfFile: path, encoding: .utf8) {
+        if let bytes = try fileSystem.readWholeFile(path, limit: 1 << 16), let text = String(validating: bytes, as: UTF8.self) {
             for line in text.split(separator: "\n") where line.hasPrefix("cluster.id=") {
                 let stored = String(line.dropFirst("cluster.id=".count))
                 if let configured, configured != stored {
@@ -15,7 +16,7 @@ enum ClusterIdentity {
             }
         }
         let id = configured ?? Self.generate()
-        try DurableFile.write(Data("version=1\ncluster.id=\(id)\n".utf8), to: path)
+        try DurableFile(fileSystem: fileSystem).write(Array("version=1\ncluster.id=\(id)\n".utf8), to: path)
         return id
     }
 

@@ -32,9 +32,6 @@ struct ConnectionHandler: Sendable {
             }
         } catch let error as KafkaProtocolError {
             logger.warning("closing connection", metadata: ["peer": "\(peer)", "reason": "\(error)"])
-        } catch let error as BrokerIOError {
-            // Spooling a large produce request failed (a full disk, say): the operator must hear of it.
-            logger.error("closing connection: cannot spool its request", metadata: ["peer": "\(peer)", "error": "\(error)"])
         } catch {
             logger.debug("connection ended", metadata: ["peer": "\(peer)", "error": "\(error)"])
         }

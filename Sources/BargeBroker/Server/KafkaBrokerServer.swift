@@ -1,3 +1,4 @@
+import FileIO
 import Foundation
 import KafkaProtocol
 import Logging
@@ -34,7 +35,12 @@ public final class KafkaBrokerServer: Sendable {
     }
 
     /// Opens the data directory (recovering logs) and binds the listening socket.
-    public static func start(config: BrokerConfig, logger: Logger) async throws -> KafkaBrokerServer {
+    ///
+    /// - Parameter fileSystem: where the data directory is; tests pass an
+    ///   `InMemoryFileSystem` to make the disk fail. Default: the real one.
+    public static func start(
+        config: BrokerConfig, logger: Logger, fileSystem: any FileSystemIO = PosixFileSystem()
+    ) async throws -> KafkaBrokerServer {
         if config.advertisedHost == nil && ["0.0.0.0", "::"].contains(config.listenHost) {
             throw BrokerConfigError("listening on all interfaces (\(config.listenHost)) needs advertised.listeners (--advertise HOST:PORT), the address clients should connect to")
         }
@@ -44,11 +50,14 @@ public final class KafkaBrokerServer: Sendable {
         do {
             let io = BlockingIOPool(threadPool: threadPool)
             let (topics, producerIds, clusterId, offsets) = try await io.run {
-                let topics = try TopicRegistry(dataDirectory: config.dataDirectory, defaults: config.topicDefaults, logger: logger)
-                let producerIds = try ProducerIdAllocator(dataDirectory: config.dataDirectory)
-                let clusterId = try ClusterIdentity.load(dataDirectory: config.dataDirectory, configured: config.clusterId)
+                let topics = try TopicRegistry(
+                    dataDirectory: config.dataDirectory, defaults: config.topicDefaults, logger: logger, fileSystem: fileSystem)
+                let producerIds = try ProducerIdAllocator(dataDirectory: config.dataDirectory, fileSystem: fileSystem)
+                let clusterId = try ClusterIdentity.load(
+                    dataDirectory: config.dataDirectory, configured: config.clusterId, fileSystem: fileSystem)
                 let offsets = try CommittedOffsetStore(
-                    dataDirectory: config.dataDirectory, maxMetadataBytes: config.offsetMetadataMaxBytes, logger: logger)
+                    dataDirectory: config.dataDirectory, maxMetadataBytes: config.offsetMetadataMaxBytes, logger: logger,
+                    fileSystem: fileSystem)
                 return (topics, producerIds, clusterId, offsets)
             }
             openedTopics = topics
@@ -64,14 +73,15 @@ public final class KafkaBrokerServer: Sendable {
                 .bind(host: config.listenHost, port: config.listenPort) { channel in
                     channel.eventLoop.makeCompletedFuture {
                         try channel.pipeline.syncOperations.addHandler(
-                            KafkaRequestDecoder(limits: limits, spoolDirectory: spoolDirectory, threadPool: threadPool, memory: memory))
+                            KafkaRequestDecoder(
+                                limits: limits, spoolDirectory: spoolDirectory, fileSystem: fileSystem, threadPool: threadPool, memory: memory))
                         return try NIOAsyncChannel<KafkaInboundRequest, Never>(
                             wrappingChannelSynchronously: channel,
                             configuration: .init(backPressureStrategy: .init(lowWatermark: 1, highWatermark: 2)))
                     }
                 }
             guard let port = serverChannel.channel.localAddress?.port else {
-                throw BrokerIOError(operation: "bind", path: "\(config.listenHost):\(config.listenPort)", code: 0)
+                throw BrokerConfigError("the listening socket on \(config.listenHost):\(config.listenPort) has no port")
             }
             let state = BrokerState(
                 config: config, clusterId: clusterId, topics: topics, producerIds: producerIds, io: io,

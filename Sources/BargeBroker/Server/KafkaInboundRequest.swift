@@ -1,3 +1,4 @@
+import FileIO
 import KafkaProtocol
 import NIOCore
 
@@ -17,6 +18,7 @@ struct SpooledRecords: Sendable {
     /// Positions in the request's topic and partition arrays.
     let topic: Int
     let partition: Int
-    let spool: SpoolFile
+    /// The spool holding the records, or why it could not take them all.
+    let spool: Result<SpoolFile, FileIOError>
     let range: Range<Int>
 }

@@ -1,3 +1,4 @@
+import FileIO
 import KafkaProtocol
 import NIOCore
 import NIOPosix
@@ -17,7 +18,10 @@ import NIOPosix
 /// file through the thread pool as they come in, and reading from the socket
 /// pauses while more than `maximumWritesInFlight` writes are pending. So a
 /// 100 MB record passes through the broker with only a few socket buffers'
-/// worth of memory.
+/// worth of memory. When the spool cannot be created or written (a full
+/// disk), the rest of the request is read and dropped, and the request is
+/// handed on with the failure, to be answered KAFKA_STORAGE_ERROR: the
+/// connection stays open.
 final class KafkaRequestDecoder: ChannelDuplexHandler {
     typealias InboundIn = ByteBuffer
     typealias InboundOut = KafkaInboundRequest
@@ -40,7 +44,8 @@ final class KafkaRequestDecoder: ChannelDuplexHandler {
 
     private struct Streaming {
         var parser: ProduceRequestStreamParser
-        let spool: SpoolFile
+        /// The spool, or why it cannot hold the request (later writes are skipped).
+        var spool: Result<SpoolFile, FileIOError>
         var bytesSpooled = 0
         var writesInFlight = 0
         var header: KafkaRequestHeader?
@@ -53,6 +58,7 @@ final class KafkaRequestDecoder: ChannelDuplexHandler {
 
     private let limits: Limits
     private let spoolDirectory: String
+    private let fileSystem: any FileSystemIO
     private let threadPool: NIOThreadPool
     private let memory: RequestMemoryPool
     private var cumulation = ByteBuffer()
@@ -64,9 +70,10 @@ final class KafkaRequestDecoder: ChannelDuplexHandler {
     private var readHeld = false
     private var failed = false
 
-    init(limits: Limits, spoolDirectory: String, threadPool: NIOThreadPool, memory: RequestMemoryPool) {
+    init(limits: Limits, spoolDirectory: String, fileSystem: any FileSystemIO, threadPool: NIOThreadPool, memory: RequestMemoryPool) {
         self.limits = limits
         self.spoolDirectory = spoolDirectory
+        self.fileSystem = fileSystem
         self.threadPool = threadPool
         self.memory = memory
     }
@@ -124,7 +131,7 @@ final class KafkaRequestDecoder: ChannelDuplexHandler {
                     cumulation.moveReaderIndex(forwardBy: 4)
                     streaming = Streaming(
                         parser: ProduceRequestStreamParser(frameSize: Int(size), streamThreshold: limits.spooledRecordsMinimum),
-                        spool: try SpoolFile(directory: spoolDirectory))
+                        spool: Result { () throws(FileIOError) in try SpoolFile(directory: spoolDirectory, fileSystem: fileSystem) })
                     try feedStreaming(context: context, &cumulation)
                     continue
                 }
@@ -194,9 +201,11 @@ final class KafkaRequestDecoder: ChannelDuplexHandler {
             case .recordsStart(let length):
                 state.ranges.append(state.bytesSpooled..<(state.bytesSpooled + length))
             case .recordsBytes(let bytes):
-                writes.append((bytes, state.bytesSpooled))
+                if case .success = state.spool {
+                    writes.append((bytes, state.bytesSpooled))
+                    state.writesInFlight += 1
+                }
                 state.bytesSpooled += bytes.readableBytes
-                state.writesInFlight += 1
             case .finished(let request, let streamed):
                 state.finished = (request, streamed)
             }
@@ -204,7 +213,7 @@ final class KafkaRequestDecoder: ChannelDuplexHandler {
         // Store the state before any write starts: a write may complete (or
         // fail) at once and update it.
         streaming = state
-        let spool = state.spool
+        guard case .success(let spool) = state.spool else { return emitIfComplete(context: context) }
         for write in writes {
             let handler = NIOLoopBound(self, eventLoop: context.eventLoop)
             let boundContext = NIOLoopBound(context, eventLoop: context.eventLoop)
@@ -218,7 +227,12 @@ final class KafkaRequestDecoder: ChannelDuplexHandler {
         guard !failed, streaming != nil else { return }
         streaming!.writesInFlight -= 1
         do {
-            try result.get()
+            do {
+                try result.get()
+            } catch let failure as FileIOError {
+                // The request is drained and answered with the failure; the connection stays.
+                if case .success = streaming!.spool { streaming!.spool = .failure(failure) }
+            }
             emitIfComplete(context: context)
             if streaming == nil {
                 // The request (and any whole ones received behind it) came out of

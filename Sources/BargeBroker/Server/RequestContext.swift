@@ -40,6 +40,8 @@ struct BrokerState: Sendable {
     let producerIds: ProducerIdAllocator
     let io: BlockingIOPool
     let appends: AppendSignal
+    /// Logs failed appends once per burst.
+    let storageFailures = StorageFailureLog()
     /// Consumer groups (classic protocol).
     let groups: GroupCoordinator
     /// Committed offsets of every group, kept durably.

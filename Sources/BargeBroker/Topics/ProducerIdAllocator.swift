@@ -1,3 +1,4 @@
+import FileIO
 import Foundation
 import NIOConcurrencyHelpers
 
@@ -12,13 +13,15 @@ final class ProducerIdAllocator: Sendable {
 
     private static let blockSize: Int64 = 1_000
     private let path: String
+    private let durable: DurableFile
     private let state: NIOLockedValueBox<State>
 
     /// Loads the reservation (blocking).
-    init(dataDirectory: String) throws {
+    init(dataDirectory: String, fileSystem: any FileSystemIO) throws {
         path = dataDirectory + "/producer-ids"
-        let stored = (try? String(contentsOfFile: path, encoding: .utf8)).flatMap {
-            Int64($0.trimmingCharacters(in: .whitespacesAndNewlines))
+        durable = DurableFile(fileSystem: fileSystem)
+        let stored = try fileSystem.readWholeFile(path, limit: 64).flatMap {
+            Int64(String(decoding: $0, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines))
         } ?? 0
         state = NIOLockedValueBox(State(next: stored, reservedEnd: stored))
     }
@@ -28,7 +31,7 @@ final class ProducerIdAllocator: Sendable {
         try state.withLockedValue { state in
             if state.next >= state.reservedEnd {
                 let end = state.reservedEnd + Self.blockSize
-                try DurableFile.write(Data(String(end).utf8), to: path)
+                try durable.write(Array(String(end).utf8), to: path)
                 state.reservedEnd = end
             }
             defer { state.next += 1 }

@@ -1,4 +1,4 @@
-import Foundation
+import FileIO
 import Logging
 
 /// Partition directories (`<topic>-<index>` in the data directory) that
@@ -14,6 +14,7 @@ struct StrayPartitions {
 
     let dataDirectory: String
     let logger: Logger
+    let fileSystem: any FileSystemIO
 
     /// The index in `name` if it looks like a partition directory (`<topic>-<digits>`), and the topic's name.
     static func partition(in name: String) -> (topic: String, index: Int)? {
@@ -26,8 +27,8 @@ struct StrayPartitions {
     }
 
     /// Handles every partition directory whose topic is not in `partitionCounts` or whose index is beyond its count.
-    func sweep(partitionCounts: [String: Int32]) throws {
-        for name in try FileManager.default.contentsOfDirectory(atPath: dataDirectory).sorted() {
+    func sweep(partitionCounts: [String: Int32]) throws(FileIOError) {
+        for name in try fileSystem.list(dataDirectory).sorted() {
             guard let (topic, index) = Self.partition(in: name), TopicName.syntaxProblem(with: topic) == nil,
                   isDirectory(name) else { continue }
             if let count = partitionCounts[topic], index < count { continue }
@@ -36,37 +37,37 @@ struct StrayPartitions {
     }
 
     /// Removes the partition directory `name` if it holds no data, or moves it into `.stray/`.
-    func setAside(_ name: String) throws {
+    func setAside(_ name: String) throws(FileIOError) {
         let path = dataDirectory + "/" + name
         if try !holdsData(path) {
-            try FileManager.default.removeItem(atPath: path)
+            try fileSystem.removeTree(path)
+            try fileSystem.syncDirectory(dataDirectory)
             logger.warning("removed a partition directory without data that belongs to no topic (left by an interrupted topic creation)",
                            metadata: ["directory": "\(path)"])
             return
         }
         let folder = dataDirectory + "/" + Self.folderName
-        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        try fileSystem.makeDirectories(folder, durably: true)
         let target = folder + "/" + name
-        guard !FileManager.default.fileExists(atPath: target) else {
-            throw BrokerIOError(operation: "move a stray partition directory to", path: target, code: EEXIST)
+        guard !fileSystem.exists(target) else {
+            throw FileIOError.alreadyExisting(operation: "move a stray partition directory to \(target)", path: path)
         }
-        try FileManager.default.moveItem(atPath: path, toPath: target)
-        DurableFile.syncDirectory(of: path)
+        try fileSystem.rename(path, to: target)
+        try fileSystem.syncDirectory(folder)
+        try fileSystem.syncDirectory(dataDirectory)
         logger.warning("moved a partition directory with data that belongs to no topic out of the way; restore its topic's metadata file in __topics/ and move it back, or delete it",
                        metadata: ["from": "\(path)", "to": "\(target)"])
     }
 
     /// Whether a partition directory holds a non-empty segment file.
-    private func holdsData(_ path: String) throws -> Bool {
-        try FileManager.default.contentsOfDirectory(atPath: path).contains { name in
+    private func holdsData(_ path: String) throws(FileIOError) -> Bool {
+        try fileSystem.list(path).contains { name in
             guard name.hasSuffix(".log") else { return false }
-            let size = (try? FileManager.default.attributesOfItem(atPath: path + "/" + name)[.size] as? Int) ?? nil
-            return (size ?? 1) > 0
+            return ((try? fileSystem.fileSize(path + "/" + name)) ?? 1) > 0
         }
     }
 
     private func isDirectory(_ name: String) -> Bool {
-        var directory: ObjCBool = false
-        return FileManager.default.fileExists(atPath: dataDirectory + "/" + name, isDirectory: &directory) && directory.boolValue
+        fileSystem.isDirectory(dataDirectory + "/" + name)
     }
 }

@@ -1,5 +1,6 @@
-import KafkaLog
+import FileIO
 import Foundation
+import KafkaLog
 import KafkaProtocol
 import Logging
 import NIOConcurrencyHelpers
@@ -45,6 +46,9 @@ final class TopicRegistry: Sendable {
     private let dataDirectory: String
     private let defaults: LogConfig
     private let logger: Logger
+    private let fileSystem: any FileSystemIO
+    private var durable: DurableFile { DurableFile(fileSystem: fileSystem) }
+    private var stray: StrayPartitions { StrayPartitions(dataDirectory: dataDirectory, logger: logger, fileSystem: fileSystem) }
 
     private var metadataDirectory: String { dataDirectory + "/__topics" }
 
@@ -52,17 +56,18 @@ final class TopicRegistry: Sendable {
     /// What interrupted writes left behind is cleared, with a log line:
     /// temporary metadata files, and partition directories of no topic
     /// (see `StrayPartitions`).
-    init(dataDirectory: String, defaults: LogConfig, logger: Logger) throws {
+    init(dataDirectory: String, defaults: LogConfig, logger: Logger, fileSystem: any FileSystemIO = PosixFileSystem()) throws {
         self.dataDirectory = dataDirectory
         self.defaults = defaults
         self.logger = logger
-        try FileManager.default.createDirectory(atPath: dataDirectory + "/__topics", withIntermediateDirectories: true)
-        for name in try DurableFile.removeLeftovers(in: metadataDirectory) {
+        self.fileSystem = fileSystem
+        try fileSystem.makeDirectories(metadataDirectory, durably: true)
+        for name in try durable.removeLeftovers(in: metadataDirectory) {
             logger.info("removed a temporary topic metadata file left by an interrupted write", metadata: ["file": "\(name)"])
         }
-        for file in try FileManager.default.contentsOfDirectory(atPath: metadataDirectory).sorted() where file.hasSuffix(".json") {
-            let data = try Data(contentsOf: URL(fileURLWithPath: metadataDirectory + "/" + file))
-            let metadata = try JSONDecoder().decode(TopicMetadata.self, from: data)
+        for file in try fileSystem.list(metadataDirectory).sorted() where file.hasSuffix(".json") {
+            let data = try fileSystem.readWholeFile(metadataDirectory + "/" + file) ?? []
+            let metadata = try JSONDecoder().decode(TopicMetadata.self, from: Data(data))
             let topic = try open(metadata)
             state.withLockedValue { state in
                 state.topics[metadata.name] = topic
@@ -71,7 +76,7 @@ final class TopicRegistry: Sendable {
             logger.info("loaded topic", metadata: ["topic": "\(metadata.name)", "partitions": "\(metadata.partitionCount)"])
         }
         let counts = state.withLockedValue { $0.topics.mapValues(\.metadata.partitionCount) }
-        try StrayPartitions(dataDirectory: dataDirectory, logger: logger).sweep(partitionCounts: counts)
+        try stray.sweep(partitionCounts: counts)
     }
 
     func topic(named name: String) -> Topic? { state.withLockedValue { $0.topics[name] } }
@@ -138,7 +143,7 @@ final class TopicRegistry: Sendable {
             throw TopicError.storageFailure("creating topic '\(name)'", error, logger: logger)
         }
         do {
-            try DurableFile.write(try JSONEncoder().encode(metadata), to: metadataPath(name))
+            try durable.write(Array(try JSONEncoder().encode(metadata)), to: metadataPath(name))
         } catch {
             for log in topic.partitions { try? log.deleteFiles() }
             throw TopicError.storageFailure("creating topic '\(name)'", error, logger: logger)
@@ -175,9 +180,9 @@ final class TopicRegistry: Sendable {
         }) else {
             throw TopicError(code: .unknownTopicOrPartition, message: "topic '\(name)' does not exist")
         }
-        try? FileManager.default.removeItem(atPath: metadataPath(name))
-        DurableFile.syncDirectory(of: metadataPath(name))
         do {
+            try fileSystem.removeIfPresent(metadataPath(name))
+            try durable.syncDirectory(of: metadataPath(name))
             for log in topic.partitions { try log.deleteFiles() }
         } catch {
             // The topic is gone; what is left of its directories is handled at the next start.
@@ -201,7 +206,7 @@ final class TopicRegistry: Sendable {
         var logs: [PartitionLog] = []
         do {
             for index in 0..<metadata.partitionCount {
-                logs.append(try PartitionLog.open(directory: partitionDirectory(metadata.name, index), config: config, logger: logger))
+                logs.append(try PartitionLog.open(directory: partitionDirectory(metadata.name, index), config: config, logger: logger, fileSystem: fileSystem))
             }
         } catch {
             for log in logs { try? log.close() }
@@ -213,8 +218,8 @@ final class TopicRegistry: Sendable {
     /// Moves partition directories that a new topic would adopt out of the way
     /// (none exist unless files were changed behind the broker's back).
     private func setAsideStrayDirectories(of metadata: TopicMetadata) throws {
-        let stray = StrayPartitions(dataDirectory: dataDirectory, logger: logger)
-        for index in 0..<metadata.partitionCount where FileManager.default.fileExists(atPath: partitionDirectory(metadata.name, index)) {
+        let stray = self.stray
+        for index in 0..<metadata.partitionCount where fileSystem.exists(partitionDirectory(metadata.name, index)) {
             try stray.setAside("\(metadata.name)-\(index)")
         }
     }
@@ -223,15 +228,18 @@ final class TopicRegistry: Sendable {
     private func removeDirectories(of metadata: TopicMetadata) {
         for index in 0..<metadata.partitionCount {
             let directory = partitionDirectory(metadata.name, index)
-            guard FileManager.default.fileExists(atPath: directory) else { continue }
             do {
-                try FileManager.default.removeItem(atPath: directory)
+                try fileSystem.removeTree(directory)
             } catch {
                 logger.error("could not remove a partition directory of a topic whose creation failed; it will be handled at the next start",
                              metadata: ["directory": "\(directory)", "error": "\(error)"])
             }
         }
-        DurableFile.syncDirectory(of: partitionDirectory(metadata.name, 0))
+        do {
+            try durable.syncDirectory(of: partitionDirectory(metadata.name, 0))
+        } catch {
+            logger.error("could not force the removal of a failed topic's directories to disk", metadata: ["error": "\(error)"])
+        }
     }
 
     private func partitionDirectory(_ topic: String, _ index: Int32) -> String { "\(dataDirectory)/\(topic)-\(index)" }

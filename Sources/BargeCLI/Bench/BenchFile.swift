@@ -1,44 +1,45 @@
+import FileIO
 import Foundation
 
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
-
-/// A file a benchmark reads or writes, every call on an ``IOThread`` of its
-/// own, so blocking I/O never runs on Swift's cooperative pool. Call
-/// ``release()`` when done: it closes the file and ends the thread.
+/// A file a benchmark reads or writes in order, every call on an
+/// ``IOThread`` of its own, so blocking I/O never runs on Swift's
+/// cooperative pool. Call ``release()`` when done: it closes the file and
+/// ends the thread.
 final class BenchFile: Sendable {
     let path: String
-    private let fd: Int32
+    private let file: any FileHandleIO
+    private let cursor: Cursor
     private let thread: IOThread
 
-    private init(path: String, fd: Int32, thread: IOThread) {
+    /// Where the next read or write goes; touched only on the file's ``IOThread``.
+    private final class Cursor: @unchecked Sendable {
+        var position = 0
+    }
+
+    private init(path: String, file: any FileHandleIO, thread: IOThread) {
         self.path = path
-        self.fd = fd
+        self.file = file
+        self.cursor = Cursor()
         self.thread = thread
     }
 
     /// Creates (or truncates) `path` for writing.
     static func create(_ path: String) async throws -> BenchFile {
-        try await opened(path, flags: O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, what: "create")
+        try await opened(path, mode: .replace, what: "create")
     }
 
     /// Opens `path` for reading.
     static func openForReading(_ path: String) async throws -> BenchFile {
-        try await opened(path, flags: O_RDONLY | O_CLOEXEC, what: "open")
+        try await opened(path, mode: .read, what: "open")
     }
 
-    private static func opened(_ path: String, flags: Int32, what: String) async throws -> BenchFile {
+    private static func opened(_ path: String, mode: FileOpenMode, what: String) async throws -> BenchFile {
         let thread = IOThread(name: "barge-bench-io")
         do {
-            let fd = try await thread.run {
-                let fd = open(path, flags, 0o644)
-                guard fd >= 0 else { throw failure("\(what) \(path)") }
-                return fd
+            let file = try await thread.run {
+                try checked(what, path) { () throws(FileIOError) in try PosixFileSystem().open(path, mode: mode) }
             }
-            return BenchFile(path: path, fd: fd, thread: thread)
+            return BenchFile(path: path, file: file, thread: thread)
         } catch {
             thread.stop()
             throw error
@@ -47,24 +48,18 @@ final class BenchFile: Sendable {
 
     /// The next `count` bytes, fewer only at the end of the file (none there).
     func readChunk(_ count: Int) async throws -> [UInt8] {
-        try await thread.run { [fd, path] in
-            try [UInt8](unsafeUninitializedCapacity: count) { buffer, filled in
-                filled = 0
-                while filled < count {
-                    let result = read(fd, buffer.baseAddress! + filled, count - filled)
-                    if result < 0 && errno == EINTR { continue }
-                    guard result >= 0 else { throw Self.failure("read \(path)") }
-                    if result == 0 { break }
-                    filled += result
-                }
-            }
+        try await thread.run { [file, cursor, path] in
+            let bytes = try Self.checked("read", path) { () throws(FileIOError) in try file.read(count: count, at: cursor.position) }
+            cursor.position += bytes.count
+            return bytes
         }
     }
 
     /// Appends `bytes`.
     func append(_ bytes: [UInt8]) async throws {
-        try await thread.run { [fd, path] in
-            try bytes.withUnsafeBytes { try Self.writeAll(fd, $0, path: path) }
+        try await thread.run { [file, cursor, path] in
+            try Self.checked("write", path) { () throws(FileIOError) in try file.write(bytes, at: cursor.position) }
+            cursor.position += bytes.count
         }
     }
 
@@ -72,7 +67,7 @@ final class BenchFile: Sendable {
     /// with `seed`): incompressible enough for a benchmark without
     /// compression, and never repeating within the file.
     func appendPseudoRandom(size: Int64, seed: UInt64) async throws {
-        try await thread.run { [fd, path] in
+        try await thread.run { [file, cursor, path] in
             let blockWords = 2 << 20  // 16 MiB per write
             var state = seed
             var block = [UInt64](repeating: 0, count: blockWords)
@@ -86,7 +81,12 @@ final class BenchFile: Sendable {
                     block[index] = z ^ (z >> 31)
                 }
                 let count = Int(min(left, Int64(blockWords * 8)))
-                try block.withUnsafeBytes { try Self.writeAll(fd, UnsafeRawBufferPointer(rebasing: $0.prefix(count)), path: path) }
+                try block.withUnsafeBytes { raw in
+                    try Self.checked("write", path) { () throws(FileIOError) in
+                        try file.write([UnsafeRawBufferPointer(rebasing: raw.prefix(count))], at: cursor.position)
+                    }
+                }
+                cursor.position += count
                 left -= Int64(count)
             }
         }
@@ -94,35 +94,32 @@ final class BenchFile: Sendable {
 
     /// Flushes what was written to the disk (`fsync`).
     func sync() async throws {
-        try await thread.run { [fd, path] in
-            guard fsync(fd) == 0 else { throw Self.failure("sync \(path)") }
+        try await thread.run { [file, path] in
+            try Self.checked("sync", path) { () throws(FileIOError) in try file.sync() }
         }
     }
 
     /// Closes the file and ends its thread.
     func release() async {
-        _ = try? await thread.run { [fd] in close(fd) }
+        _ = try? await thread.run { [file] in file.close() }
         thread.stop()
     }
 
-    private static func writeAll(_ fd: Int32, _ bytes: UnsafeRawBufferPointer, path: String) throws {
-        var written = 0
-        while written < bytes.count {
-            let result = write(fd, bytes.baseAddress! + written, bytes.count - written)
-            if result < 0 && errno == EINTR { continue }
-            guard result > 0 else { throw failure("write \(path)") }
-            written += result
+    /// Runs a file operation, turning its failure into a ``BenchFailure`` saying what could not be done.
+    private static func checked<Result>(_ what: String, _ path: String, _ body: () throws(FileIOError) -> Result) throws -> Result {
+        do {
+            return try body()
+        } catch {
+            throw BenchFailure("cannot \(what) \(path): \(error.reason)")
         }
-    }
-
-    private static func failure(_ what: String) -> BenchFailure {
-        BenchFailure("cannot \(what): \(String(cString: strerror(errno)))")
     }
 }
 
 /// The size of the file at `path`, in bytes.
 func fileSize(_ path: String) throws -> Int64 {
-    let attributes = try FileManager.default.attributesOfItem(atPath: path)
-    guard let size = attributes[.size] as? NSNumber else { throw BenchFailure("no size for \(path)") }
-    return size.int64Value
+    do throws(FileIOError) {
+        return Int64(try PosixFileSystem().fileSize(path))
+    } catch {
+        throw BenchFailure("no size for \(path): \(error.reason)")
+    }
 }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import FileIO
 import Foundation
 import Logging
 import RdKafka
@@ -54,12 +55,13 @@ struct LargeBenchCommand: AsyncParsableCommand {
         let settings = LargeBenchSettings(bootstrapServers: bootstrapServers, size: Int64(size.value), chunkSize: chunkSize.value)
         let base = directory ?? FileManager.default.temporaryDirectory.path
         let workDirectory = base + "/barge-bench-large-" + UUID().uuidString.prefix(8).lowercased()
-        try FileManager.default.createDirectory(atPath: workDirectory, withIntermediateDirectories: true)
+        let fileSystem = PosixFileSystem()
+        try fileSystem.makeDirectories(workDirectory)
         let admin: KafkaAdminClient
         do {
             admin = try KafkaAdminClient(configuration: KafkaConnectionConfiguration(bootstrapServers: [bootstrapServers]), logger: logger)
         } catch {
-            try? FileManager.default.removeItem(atPath: workDirectory)
+            try? fileSystem.removeTree(workDirectory)
             throw error
         }
         let outcome: Result<LargeBenchReport, any Error>
@@ -69,7 +71,7 @@ struct LargeBenchCommand: AsyncParsableCommand {
             outcome = .failure(error)
         }
         await admin.close()
-        try? FileManager.default.removeItem(atPath: workDirectory)
+        try? fileSystem.removeTree(workDirectory)
         let report = try outcome.get()
         emit(report.medianRows)
         emit("")
@@ -113,7 +115,7 @@ struct LargeBenchCommand: AsyncParsableCommand {
                     try? await topics.delete(topic)
                     throw error
                 }
-                try FileManager.default.removeItem(atPath: output)
+                try PosixFileSystem().remove(output)
                 try await topics.delete(topic)
                 emit(report.record(round: round, transfer, elapsed))
             }

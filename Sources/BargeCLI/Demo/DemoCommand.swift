@@ -1,5 +1,6 @@
 import ArgumentParser
 import BargeBroker
+import FileIO
 import Foundation
 import Logging
 
@@ -35,8 +36,9 @@ struct DemoCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        try? FileManager.default.removeItem(atPath: dataDir)
-        try FileManager.default.createDirectory(atPath: dataDir, withIntermediateDirectories: true)
+        let fileSystem = PosixFileSystem()
+        try? fileSystem.removeTree(dataDir)
+        try fileSystem.makeDirectories(dataDir)
         var config = BrokerConfig()
         config.listenHost = "127.0.0.1"
         config.listenPort = 0

@@ -1,3 +1,4 @@
+import Barge
 import Foundation
 
 #if canImport(Glibc)
@@ -88,9 +89,30 @@ final class ProgressCounter: @unchecked Sendable {
     }
 }
 
-/// The size of the file at `path` (nil if it does not exist).
-func fileSize(atPath path: String) -> Int64? {
-    var info = stat()
-    guard stat(path, &info) == 0 else { return nil }
-    return Int64(info.st_size)
+/// The newest byte count the consumer's progress hook reported for each
+/// message being received, for the ``ProgressLine`` of that message.
+final class ReceiveProgressBoard: @unchecked Sendable {
+    private struct Key: Hashable {
+        let topicPartition: KafkaTopicPartition
+        let offset: Int64
+    }
+
+    private let lock = NSLock()
+    private var received: [Key: Int64] = [:]
+
+    /// Records `progress` (the hook's callback).
+    func update(_ progress: BargeReceiveProgress) {
+        let key = Key(topicPartition: progress.topicPartition, offset: progress.offset)
+        lock.withLock { received[key] = progress.bytesReceived }
+    }
+
+    /// Bytes received of the message at `offset` of `topicPartition`; nil before the first report.
+    func bytesReceived(_ topicPartition: KafkaTopicPartition, offset: Int64) -> Int64? {
+        lock.withLock { received[Key(topicPartition: topicPartition, offset: offset)] }
+    }
+
+    /// Forgets the message at `offset` of `topicPartition` once it is written.
+    func forget(_ topicPartition: KafkaTopicPartition, offset: Int64) {
+        _ = lock.withLock { received.removeValue(forKey: Key(topicPartition: topicPartition, offset: offset)) }
+    }
 }

@@ -90,6 +90,8 @@ struct ReceiveCommand: AsyncParsableCommand {
         // Skipping is done here, so that skipped records are still journaled.
         settings.badRecords = policy == .skip ? .report : policy
         ToolDefaults.apply(to: &settings.consumer)
+        let board = ReceiveProgressBoard()
+        settings.progress = { board.update($0) }
         let consumer = try LargeMessageConsumer(configuration: settings, logger: commandLogger("barge.receive", clientErrors: .once))
         try consumer.subscribe(topics: [target.topic])
         var received = 0
@@ -114,7 +116,7 @@ struct ReceiveCommand: AsyncParsableCommand {
                 case .failure(let error):
                     try await failed(error, directory: directory, output: out, quietly: policy == .skip && error.isBadRecord)
                 case .message(let message):
-                    if try await receive(message, into: directory, policy: policy, output: out) { received += 1 }
+                    if try await receive(message, into: directory, policy: policy, output: out, progress: board) { received += 1 }
                     try await consumer.commit()
                 }
                 if let count, received >= count { break }
@@ -129,7 +131,8 @@ struct ReceiveCommand: AsyncParsableCommand {
     /// Writes one payload; false when the journal shows it was received
     /// before, or it failed and was passed.
     private func receive(
-        _ message: BargeMessage, into directory: ReceiveDirectory, policy: BadRecordPolicy, output: CommandOutput
+        _ message: BargeMessage, into directory: ReceiveDirectory, policy: BadRecordPolicy, output: CommandOutput,
+        progress board: ReceiveProgressBoard
     ) async throws -> Bool {
         let info = message.info
         let key = ReceiveDirectory.key(of: info)
@@ -139,8 +142,10 @@ struct ReceiveCommand: AsyncParsableCommand {
         }
         let placement = try directory.place(info, key: key)
         let path = to + "/" + placement.name
-        let partialPath = directory.partialPath(of: info)
-        let progress = ProgressLine(label: "receiving \(placement.name)", total: info.size) { fileSize(atPath: partialPath) }
+        let progress = ProgressLine(label: "receiving \(placement.name)", total: info.size) {
+            board.bytesReceived(info.topicPartition, offset: info.offset)
+        }
+        defer { board.forget(info.topicPartition, offset: info.offset) }
         let verified: BargeMessageInfo
         do {
             verified = try await directory.write(message, key: key, as: placement)

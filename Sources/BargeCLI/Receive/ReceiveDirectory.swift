@@ -1,11 +1,6 @@
 import Barge
+import FileIO
 import Foundation
-
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
 
 /// The directory `barge receive` writes payloads into, and the rules for
 /// doing so safely: a payload goes under its sender's file name only if
@@ -17,6 +12,7 @@ import Darwin
 /// across crashes.
 struct ReceiveDirectory {
     let path: String
+    private let fileSystem: any FileSystemIO = PosixFileSystem()
     private let journal: ReceivedJournal
     private let partialDirectory: String
 
@@ -32,13 +28,13 @@ struct ReceiveDirectory {
 
     /// Opens `path` (created if missing), its journal, and empties its partial files.
     init(path: String) throws {
-        do {
-            try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+        do throws(FileIOError) {
+            try fileSystem.makeDirectories(path)
         } catch {
-            throw CommandFailure("cannot create \(path): \(error.localizedDescription)")
+            throw CommandFailure("cannot create \(path): \(error.reason)")
         }
         self.path = path
-        journal = try ReceivedJournal(directory: path)
+        journal = try ReceivedJournal(directory: path, fileSystem: fileSystem)
         partialDirectory = try journal.preparePartialDirectory()
         if journal.ignoredLines > 0 {
             FileHandle.standardError.write(Data("warning: \(journal.ignoredLines) lines of \(path)/\(ReceivedJournal.fileName) did not check and were ignored\n".utf8))
@@ -98,7 +94,6 @@ struct ReceiveDirectory {
 
     /// Whether no message of the journal has `name` and no file is there.
     private func isFree(_ name: String) -> Bool {
-        var status = stat()
-        return !journal.isTaken(name) && lstat(path + "/" + name, &status) != 0 && errno == ENOENT
+        !journal.isTaken(name) && fileSystem.entryKind(path + "/" + name) == nil
     }
 }

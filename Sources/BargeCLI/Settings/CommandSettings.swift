@@ -28,14 +28,13 @@ struct CommandSettings: Sendable {
         self.environment = environment
         let explicit = [configFlag, environment[Self.configEnvironmentVariable]].lazy.compactMap { $0 }.first { !$0.isEmpty }
         if let path = explicit {
-            let text: String
-            do { text = try String(contentsOfFile: path, encoding: .utf8) } catch {
-                throw ValidationError("cannot read the config file \(path): \(error.localizedDescription)")
+            guard let text = try TextFile.read(path, what: "the config file") else {
+                throw ValidationError("cannot read the config file \(path): it does not exist")
             }
             file = try SettingsFile(path: path, text: text)
         } else {
             let path = currentDirectory + "/" + Self.defaultConfigFile
-            if let text = try? String(contentsOfFile: path, encoding: .utf8) {
+            if let text = try TextFile.read(path, what: "the config file") {
                 file = try SettingsFile(path: "./" + Self.defaultConfigFile, text: text)
             } else {
                 file = nil

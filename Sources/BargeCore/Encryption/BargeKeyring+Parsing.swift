@@ -27,21 +27,6 @@ extension BargeKeyring {
         try self.init(keys)
     }
 
-    /// Reads and parses the key file at `path` (see ``init(fileContents:)``).
-    public init(contentsOfFile path: String) throws(BargeEncryptionError) {
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw BargeEncryptionError(.badKeyring, "the key file '\(path)' cannot be read")
-        }
-        guard let text = String(data: data, encoding: .utf8) else {
-            throw BargeEncryptionError(.badKeyring, "the key file '\(path)' is not UTF-8 text")
-        }
-        do throws(BargeEncryptionError) {
-            self = try BargeKeyring(fileContents: text)
-        } catch {
-            throw BargeEncryptionError(.badKeyring, keyID: error.keyID, "\(path): \(error.message)")
-        }
-    }
-
     /// The key that `entry` (at `place`, such as "line 3") spells.
     private static func key(_ entry: Substring, at place: String) throws(BargeEncryptionError) -> BargeEncryptionKey {
         let entry = trimmed(entry)

@@ -1,13 +1,7 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Musl)
-import Musl
-#elseif canImport(Darwin)
-import Darwin
-#endif
+import FileIO
 
 /// The directories leading to a key's file below a store's root, each opened relative to
-/// the one before it with `O_NOFOLLOW`.
+/// the one before it without following a symbolic link (`DirectoryHandleIO`).
 ///
 /// No symbolic link below the root is ever followed: a link where a directory or the file
 /// should be makes the operation fail with `.invalidKey`, so no key can reach outside the
@@ -18,9 +12,9 @@ struct ConfinedPath: Sendable {
     /// The key the path leads to.
     let key: ObjectKey
     /// The root and every directory below it on the way to the file, outermost first.
-    let directories: [PosixDescriptor]
+    let directories: [any DirectoryHandleIO]
     /// The directory holding the file (the last of `directories`).
-    let parent: PosixDescriptor
+    let parent: any DirectoryHandleIO
     /// The file's name in `parent`.
     let name: String
 
@@ -29,9 +23,11 @@ struct ConfinedPath: Sendable {
     /// - Parameter create: whether missing directories are created (for `put`).
     /// - Throws: `.notFound` when a directory is missing (and not created) or is a file,
     ///   `.invalidKey` when one is a symbolic link, or when `create` is set and one is a file.
-    static func resolve(_ key: ObjectKey, below root: String, creatingDirectories create: Bool) throws(ObjectStoreError) -> ConfinedPath {
+    static func resolve(
+        _ key: ObjectKey, below root: String, in fileSystem: any FileSystemIO, creatingDirectories create: Bool
+    ) throws(ObjectStoreError) -> ConfinedPath {
         let segments = key.segments
-        let directories = try openDirectories(segments.dropLast(), below: root, key: key, create: create)
+        let directories = try openDirectories(segments.dropLast(), below: root, in: fileSystem, key: key, create: create)
         // `openDirectories` returns at least the root; a key has at least one segment.
         let parent = directories[directories.count - 1]
         return ConfinedPath(root: root, key: key, directories: directories, parent: parent, name: String(segments[segments.count - 1]))
@@ -42,11 +38,14 @@ struct ConfinedPath: Sendable {
     /// - Returns: the root and the directories, outermost first.
     /// - Throws: as `resolve`; `key` is the key the error names.
     static func openDirectories(
-        _ segments: some Collection<Substring>, below root: String, key: ObjectKey, create: Bool
-    ) throws(ObjectStoreError) -> [PosixDescriptor] {
-        let rootDescriptor = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
-        guard rootDescriptor >= 0 else { throw .posix(errno, "open the store's root directory", path: root, key: key) }
-        var directories = [PosixDescriptor(taking: rootDescriptor)]
+        _ segments: some Collection<Substring>, below root: String, in fileSystem: any FileSystemIO, key: ObjectKey, create: Bool
+    ) throws(ObjectStoreError) -> [any DirectoryHandleIO] {
+        var directories: [any DirectoryHandleIO]
+        do throws(FileIOError) {
+            directories = [try fileSystem.openDirectory(root)]
+        } catch {
+            throw .file(error, "open the store's root directory", path: root, key: key)
+        }
         for (index, segment) in segments.enumerated() {
             let path = Self.path(root, segments.prefix(index + 1))
             directories.append(try openDirectory(String(segment), in: directories[index], path: path, root: root, key: key, create: create))
@@ -63,13 +62,14 @@ struct ConfinedPath: Sendable {
     /// The status of whatever is at the file's place (not following a link), or nil when nothing is.
     ///
     /// - Throws: `.invalidKey` when it is a symbolic link.
-    func entryStatus() throws(ObjectStoreError) -> stat? {
-        var status = stat()
-        guard fstatat(parent.raw, name, &status, AT_SYMLINK_NOFOLLOW) == 0 else {
-            if errno == ENOENT { return nil }
-            throw .posix(errno, "read the status of", path: filePath, key: key)
+    func entryStatus() throws(ObjectStoreError) -> FileStatus? {
+        let status: FileStatus?
+        do throws(FileIOError) {
+            status = try parent.status(of: name)
+        } catch {
+            throw .file(error, "read the status of", path: filePath, key: key)
         }
-        if status.isSymbolicLink { throw Self.linkRefused(filePath, root: root, key: key) }
+        if status?.kind == .symbolicLink { throw Self.linkRefused(filePath, root: root, key: key) }
         return status
     }
 
@@ -78,7 +78,7 @@ struct ConfinedPath: Sendable {
     func pruneEmptyDirectories() {
         let segments = key.segments
         for index in stride(from: directories.count - 1, to: 0, by: -1) {
-            guard unlinkat(directories[index - 1].raw, String(segments[index - 1]), AT_REMOVEDIR) == 0 else { return }
+            guard (try? directories[index - 1].removeDirectory(String(segments[index - 1]))) != nil else { return }
         }
     }
 
@@ -95,30 +95,34 @@ struct ConfinedPath: Sendable {
     }
 
     private static func openDirectory(
-        _ name: String, in parent: PosixDescriptor, path: String, root: String, key: ObjectKey, create: Bool
-    ) throws(ObjectStoreError) -> PosixDescriptor {
+        _ name: String, in parent: any DirectoryHandleIO, path: String, root: String, key: ObjectKey, create: Bool
+    ) throws(ObjectStoreError) -> any DirectoryHandleIO {
         // A directory created or removed concurrently by another operation is looked at again.
         for _ in 0..<4 {
-            let descriptor = openat(parent.raw, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
-            if descriptor >= 0 { return PosixDescriptor(taking: descriptor) }
-            let code = errno
-            switch code {
-            case EINTR:
-                continue
-            case ENOENT where create:
-                if mkdirat(parent.raw, name, 0o777) == 0 {
-                    try parent.sync(path: path, key: key)
-                } else if errno != EEXIST {
-                    throw .posix(errno, "create the directory", path: path, key: key)
+            do throws(FileIOError) {
+                return try parent.openDirectory(name)
+            } catch where error.isNotFound && create {
+                do throws(FileIOError) {
+                    try parent.makeDirectory(name)
+                    try parent.sync()
+                } catch where error.isAlreadyExisting {
+                    continue
+                } catch {
+                    throw .file(error, "create the directory", path: path, key: key)
                 }
-            case ELOOP, ENOTDIR:
-                var status = stat()
-                guard fstatat(parent.raw, name, &status, AT_SYMLINK_NOFOLLOW) == 0 else { continue }
-                if status.isSymbolicLink { throw linkRefused(path, root: root, key: key) }
+            } catch where error.isSymbolicLinkRefused || error.isNotDirectory {
+                let status: FileStatus?
+                do throws(FileIOError) {
+                    status = try parent.status(of: name)
+                } catch {
+                    continue
+                }
+                guard let status else { continue }
+                if status.kind == .symbolicLink { throw linkRefused(path, root: root, key: key) }
                 if create { throw conflict(path, key: key) }
                 throw ObjectStoreError(.notFound, key: key.rawValue, "no such object: \(path) is a file, not a directory")
-            default:
-                throw .posix(code, "open the directory", path: path, key: key)
+            } catch {
+                throw .file(error, "open the directory", path: path, key: key)
             }
         }
         throw ObjectStoreError(.io, key: key.rawValue, "cannot open the directory \(path): it keeps disappearing")

@@ -1,10 +1,4 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Musl)
-import Musl
-#elseif canImport(Darwin)
-import Darwin
-#endif
+import FileIO
 
 /// The entries of one directory that may hold objects, in listing order.
 enum DirectoryEntries {
@@ -20,36 +14,19 @@ enum DirectoryEntries {
     }
 
     /// The regular files and directories in `directory`, sorted by name with `/` appended
-    /// to directories' names; `.`, `..`, partial files, links and other kinds are left out.
-    static func read(_ directory: PosixDescriptor, path: String) throws(ObjectStoreError) -> [Entry] {
-        let duplicate = fcntl(directory.raw, F_DUPFD_CLOEXEC, 0)
-        guard duplicate >= 0 else { throw .posix(errno, "open the directory", path: path, key: nil) }
-        guard let stream = fdopendir(duplicate) else {
-            let code = errno
-            close(duplicate)
-            throw .posix(code, "read the directory", path: path, key: nil)
+    /// to directories' names; partial files, links and other kinds are left out.
+    static func read(_ directory: any DirectoryHandleIO, path: String) throws(ObjectStoreError) -> [Entry] {
+        let all: [DirectoryEntry]
+        do throws(FileIOError) {
+            all = try directory.entries()
+        } catch {
+            throw .file(error, "read the directory", path: path, key: nil)
         }
-        defer { closedir(stream) }
-        var entries: [Entry] = []
         let partial = Array(FileSystemObjectStore.partialFilePrefix.utf8)
-        while true {
-            errno = 0
-            guard let record = readdir(stream) else {
-                if errno != 0 { throw .posix(errno, "read the directory", path: path, key: nil) }
-                break
-            }
-            let name = withUnsafeBytes(of: record.pointee.d_name) { Array($0.prefix { $0 != 0 }) }
-            if name == [UInt8(ascii: ".")] || name == [UInt8(ascii: "."), UInt8(ascii: ".")] || name.starts(with: partial) { continue }
-            guard let text = String(validating: name, as: UTF8.self) else { continue }
-            switch Int32(record.pointee.d_type) {
-            case Int32(DT_DIR): entries.append(Entry(name: name, isDirectory: true, text: text))
-            case Int32(DT_REG): entries.append(Entry(name: name, isDirectory: false, text: text))
-            case Int32(DT_UNKNOWN):
-                var status = stat()
-                guard fstatat(directory.raw, text, &status, AT_SYMLINK_NOFOLLOW) == 0 else { continue }
-                if status.isDirectory || status.isRegularFile { entries.append(Entry(name: name, isDirectory: status.isDirectory, text: text)) }
-            default: continue
-            }
+        var entries: [Entry] = []
+        for entry in all where !entry.name.starts(with: partial) && (entry.kind == .directory || entry.kind == .regularFile) {
+            guard let text = String(validating: entry.name, as: UTF8.self) else { continue }
+            entries.append(Entry(name: entry.name, isDirectory: entry.kind == .directory, text: text))
         }
         return entries
             .map { (order: $0.isDirectory ? $0.name + [UInt8(ascii: "/")] : $0.name, entry: $0) }

@@ -1,22 +1,16 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Musl)
-import Musl
-#elseif canImport(Darwin)
-import Darwin
-#endif
+import FileIO
 import NIOCore
 
 /// Reads a byte range of an open file a piece at a time, for the body `get` returns.
 actor FileRangeReader {
-    private let file: PosixDescriptor
+    private let file: OpenFile
     private let path: String
     private let key: ObjectKey
     private var position: Int64
     private let end: Int64
 
     /// A reader of `range` in `file`, the file of `key` at `path`.
-    init(_ file: PosixDescriptor, range: Range<Int64>, path: String, key: ObjectKey) {
+    init(_ file: OpenFile, range: Range<Int64>, path: String, key: ObjectKey) {
         self.file = file
         self.path = path
         self.key = key
@@ -35,24 +29,20 @@ actor FileRangeReader {
         return piece
     }
 
-    private static func read(_ count: Int, at offset: Int64, from file: PosixDescriptor, path: String, key: ObjectKey) throws(ObjectStoreError) -> ByteBuffer {
+    private static func read(_ count: Int, at offset: Int64, from file: OpenFile, path: String, key: ObjectKey) throws(ObjectStoreError) -> ByteBuffer {
         var buffer = ByteBufferAllocator().buffer(capacity: count)
-        while buffer.readableBytes < count {
-            let filled = buffer.readableBytes
-            var result = 0
-            var code: Int32 = 0
-            buffer.writeWithUnsafeMutableBytes(minimumWritableBytes: count - filled) { space in
-                result = pread(file.raw, space.baseAddress, count - filled, off_t(offset) + off_t(filled))
-                if result < 0 { code = errno }
-                return max(result, 0)
+        var failure: FileIOError?
+        buffer.writeWithUnsafeMutableBytes(minimumWritableBytes: count) { space in
+            do throws(FileIOError) {
+                return try file.handle.read(into: UnsafeMutableRawBufferPointer(rebasing: space[..<count]), at: Int(offset))
+            } catch {
+                failure = error
+                return 0
             }
-            if result < 0 {
-                if code == EINTR { continue }
-                throw .posix(code, "read", path: path, key: key)
-            }
-            if result == 0 {
-                throw ObjectStoreError(.io, key: key.rawValue, "\(path) ended early: it was truncated while being read")
-            }
+        }
+        if let failure { throw .file(failure, "read", path: path, key: key) }
+        guard buffer.readableBytes == count else {
+            throw ObjectStoreError(.io, key: key.rawValue, "\(path) ended early: it was truncated while being read")
         }
         return buffer
     }

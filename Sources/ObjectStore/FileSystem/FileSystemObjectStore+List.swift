@@ -5,9 +5,9 @@ extension FileSystemObjectStore {
     /// Partial files (`.barge-partial-…`), symbolic links, anything else that is not a
     /// regular file, and names that are not valid keys are skipped.
     public func list(prefix: String) -> ObjectListing {
-        ObjectListing { [root, listPageSize] continuation in
+        ObjectListing { [root, listPageSize, fileSystem] continuation in
             try await BlockingIO.run {
-                try ListingWalk.page(below: root, prefix: prefix, after: continuation, limit: listPageSize)
+                try ListingWalk.page(below: root, in: fileSystem, prefix: prefix, after: continuation, limit: listPageSize)
             }
         }
     }

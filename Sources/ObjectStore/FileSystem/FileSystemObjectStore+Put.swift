@@ -12,7 +12,7 @@ extension FileSystemObjectStore {
     ) async throws -> ObjectInfo where Body.Element == ByteBuffer {
         try checkNotReserved(key)
         let name = Self.partialFilePrefix + String(UInt64.random(in: .min ... .max), radix: 16)
-        let partial = try await BlockingIO.run { [root] in try PartialFile.create(name, for: key, below: root) }
+        let partial = try await BlockingIO.run { [root, fileSystem] in try PartialFile.create(name, for: key, below: root, in: fileSystem) }
         do {
             var reader = PutBodyReader(body, key: key, expectedSize: options.expectedSize)
             var pending: [ByteBuffer] = []

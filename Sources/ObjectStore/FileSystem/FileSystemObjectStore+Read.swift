@@ -1,10 +1,4 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Musl)
-import Musl
-#elseif canImport(Darwin)
-import Darwin
-#endif
+import FileIO
 
 extension FileSystemObjectStore {
     /// Opens `key`'s file and streams `range` of it (all of it for nil) in pieces of 256 KiB;
@@ -13,7 +7,7 @@ extension FileSystemObjectStore {
     /// An empty range is valid from 0 up to and including the size (see `ObjectStore.get`).
     public func get(_ key: ObjectKey, range: Range<Int64>?) async throws -> ObjectBody {
         try checkNotReserved(key)
-        let (file, size, path) = try await BlockingIO.run { [root] in try Self.openForReading(key, below: root) }
+        let (file, size, path) = try await BlockingIO.run { [root, fileSystem] in try Self.openForReading(key, below: root, in: fileSystem) }
         let span = try ObjectRange.resolve(range, size: size, key: key)
         let reader = FileRangeReader(file, range: span, path: path, key: key)
         return ObjectBody(expectedSize: span.upperBound - span.lowerBound) {
@@ -24,37 +18,39 @@ extension FileSystemObjectStore {
     /// The size and modification time of `key`'s file, or nil when there is none.
     public func head(_ key: ObjectKey) async throws -> ObjectInfo? {
         try checkNotReserved(key)
-        return try await BlockingIO.run { [root] in try Self.describe(key, below: root) }
+        return try await BlockingIO.run { [root, fileSystem] in try Self.describe(key, below: root, in: fileSystem) }
     }
 
-    private static func describe(_ key: ObjectKey, below root: String) throws(ObjectStoreError) -> ObjectInfo? {
-        let status: stat?
+    private static func describe(_ key: ObjectKey, below root: String, in fileSystem: any FileSystemIO) throws(ObjectStoreError) -> ObjectInfo? {
+        let status: FileStatus?
         do throws(ObjectStoreError) {
-            status = try ConfinedPath.resolve(key, below: root, creatingDirectories: false).entryStatus()
+            status = try ConfinedPath.resolve(key, below: root, in: fileSystem, creatingDirectories: false).entryStatus()
         } catch {
             if error.kind == .notFound { return nil }
             throw error
         }
-        guard let status, status.isRegularFile else { return nil }
+        guard let status, status.kind == .regularFile else { return nil }
         return status.objectInfo(key: key)
     }
 
-    private static func openForReading(_ key: ObjectKey, below root: String) throws(ObjectStoreError) -> (PosixDescriptor, Int64, String) {
-        let target = try ConfinedPath.resolve(key, below: root, creatingDirectories: false)
-        var descriptor: Int32
-        repeat {
-            // O_NONBLOCK keeps a FIFO placed below the root from blocking the open.
-            descriptor = openat(target.parent.raw, target.name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC)
-        } while descriptor < 0 && errno == EINTR
-        guard descriptor >= 0 else {
-            if errno == ELOOP { throw ConfinedPath.linkRefused(target.filePath, root: root, key: key) }
-            throw .posix(errno, "open", path: target.filePath, key: key)
+    private static func openForReading(
+        _ key: ObjectKey, below root: String, in fileSystem: any FileSystemIO
+    ) throws(ObjectStoreError) -> (OpenFile, Int64, String) {
+        let target = try ConfinedPath.resolve(key, below: root, in: fileSystem, creatingDirectories: false)
+        let file: OpenFile
+        let status: FileStatus
+        do throws(FileIOError) {
+            // The open never blocks on a FIFO placed below the root.
+            file = OpenFile(try target.parent.openFile(target.name, mode: .read))
+            status = try file.handle.status()
+        } catch where error.isSymbolicLinkRefused {
+            throw ConfinedPath.linkRefused(target.filePath, root: root, key: key)
+        } catch {
+            throw .file(error, "open", path: target.filePath, key: key)
         }
-        let file = PosixDescriptor(taking: descriptor)
-        let status = try file.status(path: target.filePath, key: key)
-        guard status.isRegularFile else {
+        guard status.kind == .regularFile else {
             throw ObjectStoreError(.notFound, key: key.rawValue, "no such object: \(target.filePath) is not a regular file")
         }
-        return (file, Int64(status.st_size), target.filePath)
+        return (file, status.size, target.filePath)
     }
 }

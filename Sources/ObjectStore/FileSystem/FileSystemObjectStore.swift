@@ -1,10 +1,4 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Musl)
-import Musl
-#elseif canImport(Darwin)
-import Darwin
-#endif
+import FileIO
 
 /// A store that keeps each object as a file below a root directory: the key `a/b/c` is
 /// the file `root/a/b/c`.
@@ -26,6 +20,9 @@ import Darwin
 public struct FileSystemObjectStore: ObjectStore {
     /// The root directory, absolute and canonical (no links, no trailing `/`).
     public let root: String
+    /// The file system the root is on.
+    let fileSystem: any FileSystemIO
+
     /// How many objects one page of a listing holds.
     public let listPageSize: Int
 
@@ -42,25 +39,31 @@ public struct FileSystemObjectStore: ObjectStore {
     /// - Parameters:
     ///   - root: an absolute path; links in it are resolved now.
     ///   - listPageSize: how many objects a listing fetches at a time. Default: 1000.
+    ///   - fileSystem: the file system the root is on. Default: the real one.
     /// - Throws: `.configuration` when `root` is not absolute or is not a directory, or a
     ///   typed file-system error when it cannot be created or resolved.
-    public init(root: String, listPageSize: Int = 1000) throws(ObjectStoreError) {
+    public init(root: String, listPageSize: Int = 1000, fileSystem: any FileSystemIO = PosixFileSystem()) throws(ObjectStoreError) {
         guard root.hasPrefix("/") else {
             throw ObjectStoreError(.configuration, "the file-system store's root '\(root)' is not an absolute path")
         }
         guard listPageSize > 0 else {
             throw ObjectStoreError(.configuration, "the file-system store's list page size must be positive, not \(listPageSize)")
         }
-        try Self.createDirectories(root)
-        guard let resolved = realpath(root, nil) else {
-            throw .posix(errno, "resolve the store's root", path: root, key: nil)
+        do throws(FileIOError) {
+            try fileSystem.makeDirectories(root)
+        } catch where error.isAlreadyExisting {
+            // Something that is not a directory: refused below.
+        } catch {
+            throw .file(error, "create the store's root directory", path: error.path, key: nil)
         }
-        defer { free(resolved) }
-        self.root = String(cString: resolved)
+        do throws(FileIOError) {
+            self.root = try fileSystem.canonicalPath(root)
+        } catch {
+            throw .file(error, "resolve the store's root", path: root, key: nil)
+        }
         self.listPageSize = listPageSize
-        var status = stat()
-        guard stat(self.root, &status) == 0 else { throw .posix(errno, "read the status of", path: self.root, key: nil) }
-        guard status.isDirectory else {
+        self.fileSystem = fileSystem
+        guard fileSystem.isDirectory(self.root) else {
             throw ObjectStoreError(.configuration, "the file-system store's root \(self.root) is not a directory")
         }
     }
@@ -71,17 +74,6 @@ public struct FileSystemObjectStore: ObjectStore {
         if key.segments.contains(where: { $0.utf8.starts(with: reserved) }) {
             throw ObjectStoreError(.invalidKey, key: key.rawValue,
                                    "segments starting with '\(Self.partialFilePrefix)' are reserved for the file-system store's unfinished writes")
-        }
-    }
-
-    /// `mkdir -p`: creates `path` and the directories above it that are missing.
-    private static func createDirectories(_ path: String) throws(ObjectStoreError) {
-        var prefix = ""
-        for segment in path.split(separator: "/") {
-            prefix += "/" + segment
-            if mkdir(prefix, 0o777) != 0 && errno != EEXIST {
-                throw .posix(errno, "create the store's root directory", path: prefix, key: nil)
-            }
         }
     }
 }

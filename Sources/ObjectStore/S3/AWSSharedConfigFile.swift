@@ -1,3 +1,4 @@
+import FileIO
 import Foundation
 
 /// The sections of an AWS shared file (`~/.aws/credentials` or `~/.aws/config`): INI text
@@ -38,23 +39,16 @@ struct AWSSharedConfigFile: Sendable, Hashable {
     /// Reads the file at `path`; nil when there is no such file.
     ///
     /// - Throws: `ObjectStoreError` `.configuration` when the file exists but cannot be read.
-    init?(contentsOf path: String) throws(ObjectStoreError) {
-        guard FileManager.default.fileExists(atPath: path) else { return nil }
-        let data: Data
-        do {
-            guard let handle = FileHandle(forReadingAtPath: path) else {
-                throw ObjectStoreError(.configuration, "cannot open AWS shared file \(path)")
-            }
-            defer { try? handle.close() }
-            data = try handle.read(upToCount: Self.maximumSize + 1) ?? Data()
-        } catch let error as ObjectStoreError {
-            throw error
-        } catch {
-            throw ObjectStoreError(.configuration, "cannot read AWS shared file \(path): \(error)")
-        }
-        guard data.count <= Self.maximumSize else {
+    init?(contentsOf path: String, fileSystem: any FileSystemIO = PosixFileSystem()) throws(ObjectStoreError) {
+        let bytes: [UInt8]?
+        do throws(FileIOError) {
+            bytes = try fileSystem.readWholeFile(path, limit: Self.maximumSize)
+        } catch where error.code == FileIOError.tooLarge {
             throw ObjectStoreError(.configuration, "AWS shared file \(path) is larger than \(Self.maximumSize) bytes")
+        } catch {
+            throw ObjectStoreError(.configuration, "cannot read AWS shared file \(path): \(error.reason)")
         }
-        self.init(parsing: String(decoding: data, as: UTF8.self))
+        guard let bytes else { return nil }
+        self.init(parsing: String(decoding: bytes, as: UTF8.self))
     }
 }

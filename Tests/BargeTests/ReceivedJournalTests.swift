@@ -1,8 +1,8 @@
-@testable import BargeCLI
+import Barge
 import Foundation
 import Testing
 
-@Suite("barge receive's journal")
+@Suite("The receive journal (barge receive's exactly-once record)")
 struct ReceivedJournalTests {
     let directory: String
 
@@ -90,7 +90,7 @@ struct ReceivedJournalTests {
     @Test("a second receiver cannot open a directory in use")
     func locked() throws {
         let first = try ReceivedJournal(directory: directory)
-        #expect(throws: CommandFailure.self) { try ReceivedJournal(directory: directory) }
+        #expect(throws: ReceivedJournalError.self) { try ReceivedJournal(directory: directory) }
         _ = first
     }
 
@@ -113,7 +113,7 @@ struct ReceivedJournalTests {
         try Data([1]).write(to: URL(fileURLWithPath: outside + "/keep"))
         try FileManager.default.createSymbolicLink(atPath: directory + "/.barge-partial", withDestinationPath: outside)
         let journal = try ReceivedJournal(directory: directory)
-        #expect(throws: CommandFailure.self) { try journal.preparePartialDirectory() }
+        #expect(throws: ReceivedJournalError.self) { try journal.preparePartialDirectory() }
         #expect(FileManager.default.fileExists(atPath: outside + "/keep"))
     }
 }

@@ -1,15 +1,8 @@
-import Barge
 import Crypto
-import Foundation
+import FileIO
 import NIOPosix
 
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
-
-/// What `barge receive` has done in a directory, in a file there
+/// What a receiver (such as `barge receive`) has done in a directory, in a file there
 /// (`.barge-received`): which message went to which file, which file a
 /// message is being written to, and which messages failed. A message
 /// delivered again after a crash between writing its file and committing
@@ -27,26 +20,31 @@ import Darwin
 /// ignored. A journal of version 1 (`<id> <name>` lines, no first line) is
 /// read and rewritten in version 2.
 ///
-/// The journal is locked while open (until released), so two receivers
-/// cannot share a directory.
-final class ReceivedJournal {
-    static let fileName = ".barge-received"
+/// The journal is locked (flock) while open, so two receivers cannot share
+/// a directory. Every file operation goes through `FileIO`; blocking calls
+/// run on NIO's thread pool, never on Swift's cooperative pool. Failures
+/// are ``ReceivedJournalError``s.
+public final class ReceivedJournal {
+    /// The journal's file name in the receive directory.
+    public static let fileName = ".barge-received"
     /// The first line of a version 2 journal.
-    static let header = "barge-received 2"
+    public static let header = "barge-received 2"
     /// The directory, inside the receive directory, holding payloads being
     /// written (kept apart, so no delivered file can be taken for one).
-    static let partialDirectoryName = ".barge-partial"
+    public static let partialDirectoryName = ".barge-partial"
 
     /// What an entry says.
-    enum Entry: String {
+    public enum Entry: String, Sendable {
         case writing, received, failed
     }
 
-    private let fd: Int32
+    private let fileSystem: any FileSystemIO
     private let directory: String
-    deinit {
-        close(fd)
-    }
+    private let path: String
+    /// The open, locked journal file.
+    private var file: any FileHandleIO
+    /// Where the next entry is written (the end of the file).
+    private var end = 0
 
     /// File names of received messages, by key.
     private var received: [String: String] = [:]
@@ -54,71 +52,83 @@ final class ReceivedJournal {
     private var writing: [String: String] = [:]
     private var takenNames: Set<String> = []
     /// Lines of the file that did not check.
-    private(set) var ignoredLines = 0
+    public private(set) var ignoredLines = 0
 
     /// Opens (or creates) the journal in `directory` and locks it; converts
-    /// a version 1 journal.
-    init(directory: String) throws {
+    /// a version 1 journal. Blocks on the disk.
+    public init(directory: String, fileSystem: any FileSystemIO = PosixFileSystem()) throws {
+        self.fileSystem = fileSystem
         self.directory = directory
-        let path = directory + "/" + Self.fileName
-        // Once the object is whole (from here on), a throw closes `fd` in deinit.
-        fd = open(path, O_RDWR | O_APPEND | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0o644)
-        guard fd >= 0 else { throw CommandFailure("cannot open the receive journal \(path): \(String(cString: strerror(errno)))") }
-        guard flock(fd, LOCK_EX | LOCK_NB) == 0 else {
-            let reason = errno == EWOULDBLOCK ? "another barge receive is writing into \(directory)" : String(cString: strerror(errno))
-            throw CommandFailure("cannot lock the receive journal \(path): \(reason)")
-        }
-        let text: String
-        do {
-            text = try String(contentsOfFile: path, encoding: .utf8)
+        path = directory + "/" + Self.fileName
+        do throws(FileIOError) {
+            file = try fileSystem.open(path, mode: FileOpenMode.create.noFollow)
         } catch {
-            throw CommandFailure("cannot read the receive journal \(path): it is not a text file")
+            throw ReceivedJournalError("cannot open the receive journal \(path): \(error.reason)")
+        }
+        // Once the object is whole (from here on), a throw closes `file` in deinit.
+        try lock(file)
+        let bytes: [UInt8]
+        do throws(FileIOError) {
+            bytes = try file.readAll()
+        } catch {
+            throw ReceivedJournalError("cannot read the receive journal \(path): \(error.reason)")
+        }
+        end = bytes.count
+        guard let text = String(validating: bytes, as: UTF8.self) else {
+            throw ReceivedJournalError("cannot read the receive journal \(path): it is not a text file")
         }
         if text.isEmpty {
-            try append(Self.header + "\n")
+            try append(Array((Self.header + "\n").utf8))
         } else if text.hasPrefix(Self.header + "\n") {
             read(version2: text)
         } else {
-            try convert(version1: text, path: path)
+            try convert(version1: text)
         }
+    }
+
+    deinit {
+        file.close()
     }
 
     /// The file name a message was received under, if it was.
-    func name(of key: String) -> String? { received[key] }
+    public func name(of key: String) -> String? { received[key] }
 
     /// The file name a message was being written to when a receiver stopped.
-    func interruptedName(of key: String) -> String? { writing[key] }
+    public func interruptedName(of key: String) -> String? { writing[key] }
 
     /// Whether some message was received, or is being written, under `name`.
-    func isTaken(_ name: String) -> Bool { takenNames.contains(name) }
+    public func isTaken(_ name: String) -> Bool { takenNames.contains(name) }
 
     /// The directory for payloads being written, emptied of what a receiver
-    /// killed mid-payload left there (created if missing).
-    func preparePartialDirectory() throws -> String {
-        let path = directory + "/" + Self.partialDirectoryName
-        var status = stat()
-        if lstat(path, &status) == 0 {
-            guard status.st_mode & S_IFMT == S_IFDIR else {
-                throw CommandFailure("\(path) is in the way: it should be a directory of barge receive's partial files")
+    /// killed mid-payload left there (created if missing). Blocks on the disk.
+    public func preparePartialDirectory() throws -> String {
+        let partial = directory + "/" + Self.partialDirectoryName
+        switch fileSystem.entryKind(partial) {
+        case .directory:
+            for name in (try? fileSystem.list(partial)) ?? [] {
+                try? fileSystem.removeIfPresent(partial + "/" + name)
             }
-            for file in (try? FileManager.default.contentsOfDirectory(atPath: path)) ?? [] {
-                unlink(path + "/" + file)
+        case nil:
+            do throws(FileIOError) {
+                try fileSystem.makeDirectory(partial)
+            } catch {
+                throw ReceivedJournalError("cannot create \(partial): \(error.reason)")
             }
-        } else if mkdir(path, 0o700) != 0 {
-            throw CommandFailure("cannot create \(path): \(String(cString: strerror(errno)))")
+        default:
+            throw ReceivedJournalError("\(partial) is in the way: it should be a directory of barge receive's partial files")
         }
-        return path
+        return partial
     }
 
     /// Records that `key` is about to be written to `name`.
-    func beginWriting(_ key: String, name: String) async throws {
+    public func beginWriting(_ key: String, name: String) async throws {
         try await sync(.writing, key, name)
         writing[key] = name
         takenNames.insert(name)
     }
 
     /// Records `key` as received under `name`.
-    func record(_ key: String, name: String) async throws {
+    public func record(_ key: String, name: String) async throws {
         try await sync(.received, key, name)
         writing[key] = nil
         received[key] = name
@@ -126,20 +136,20 @@ final class ReceivedJournal {
     }
 
     /// Records that `key` failed (`kind` says how) and was passed.
-    func recordFailure(_ key: String, kind: String) async throws {
+    public func recordFailure(_ key: String, kind: String) async throws {
         try await sync(.failed, key, kind)
     }
 
     // MARK: Format
 
     /// `entry`'s line, checksum included.
-    static func line(_ entry: Entry, _ key: String, _ detail: String) -> String {
+    public static func line(_ entry: Entry, _ key: String, _ detail: String) -> String {
         let body = "\(entry.rawValue) \(escape(key)) \(escape(detail))"
         return body + " " + checksum(body) + "\n"
     }
 
     /// Percent-encodes every byte that is not printable ASCII, and `%` itself.
-    static func escape(_ text: String) -> String {
+    public static func escape(_ text: String) -> String {
         var escaped = ""
         for byte in text.utf8 {
             if byte > 0x20 && byte < 0x7F && byte != UInt8(ascii: "%") {
@@ -152,7 +162,7 @@ final class ReceivedJournal {
     }
 
     /// The text `escaped` encodes; nil if it is not what ``escape(_:)`` writes.
-    static func unescape(_ escaped: Substring) -> String? {
+    public static func unescape(_ escaped: Substring) -> String? {
         var bytes: [UInt8] = []
         var iterator = escaped.utf8.makeIterator()
         while let byte = iterator.next() {
@@ -199,7 +209,7 @@ final class ReceivedJournal {
     }
 
     /// Reads `<id> <name>` lines and replaces the file with its version 2 form.
-    private func convert(version1 text: String, path: String) throws {
+    private func convert(version1 text: String) throws {
         var lines = Self.header + "\n"
         for line in text.split(separator: "\n") {
             let fields = line.split(separator: " ", maxSplits: 1)
@@ -208,54 +218,71 @@ final class ReceivedJournal {
             lines += Self.line(.received, String(fields[0]), String(fields[1]))
         }
         let temporary = directory + "/" + Self.partialDirectoryName + "-journal"
-        unlink(temporary)
-        let out = open(temporary, O_WRONLY | O_APPEND | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0o644)
-        guard out >= 0 else { throw CommandFailure("cannot convert the receive journal: \(String(cString: strerror(errno)))") }
-        defer { close(out) }
-        guard writeAll(out, Array(lines.utf8)), fsync(out) == 0, rename(temporary, path) == 0 else {
-            unlink(temporary)
-            throw CommandFailure("cannot convert the receive journal: \(String(cString: strerror(errno)))")
+        let bytes = Array(lines.utf8)
+        do throws(FileIOError) {
+            try fileSystem.removeIfPresent(temporary)
+            try fileSystem.writeAtomically(bytes, to: path, temporary: temporary)
+        } catch {
+            throw ReceivedJournalError("cannot convert the receive journal: \(error.reason)")
         }
-        syncDirectory(directory)
-        // The lock is on the old file's descriptor: take the new one's the same way.
-        guard dup2(out, fd) >= 0, flock(fd, LOCK_EX | LOCK_NB) == 0 else {
-            throw CommandFailure("cannot reopen the receive journal: \(String(cString: strerror(errno)))")
+        // The lock is on the old file: take the new one's the same way.
+        let converted: any FileHandleIO
+        do throws(FileIOError) {
+            converted = try fileSystem.open(path, mode: FileOpenMode.readWrite.noFollow)
+        } catch {
+            throw ReceivedJournalError("cannot reopen the receive journal: \(error.reason)")
+        }
+        file.close()
+        file = converted
+        end = bytes.count
+        try lock(file)
+    }
+
+    /// Takes the journal's lock, or says who has it.
+    private func lock(_ file: any FileHandleIO) throws {
+        let locked: Bool
+        do throws(FileIOError) {
+            locked = try file.tryLock()
+        } catch {
+            throw ReceivedJournalError("cannot lock the receive journal \(path): \(error.reason)")
+        }
+        guard locked else {
+            throw ReceivedJournalError("cannot lock the receive journal \(path): another barge receive is writing into \(directory)")
         }
     }
 
-    private func append(_ text: String) throws {
-        guard writeAll(fd, Array(text.utf8)), fsync(fd) == 0 else {
-            throw CommandFailure("cannot write the receive journal: \(String(cString: strerror(errno)))")
-        }
+    /// Writes `bytes` at the end of the journal and syncs it.
+    private func append(_ bytes: [UInt8]) throws {
+        try Self.write(bytes, to: file, at: end)
+        end += bytes.count
     }
 
     /// Appends and syncs one entry, off Swift's cooperative pool.
     private func sync(_ entry: Entry, _ key: String, _ detail: String) async throws {
         let bytes = Array(Self.line(entry, key, detail).utf8)
-        try await NIOThreadPool.singleton.runIfActive { [fd] in
-            guard writeAll(fd, bytes), fsync(fd) == 0 else {
-                throw CommandFailure("cannot write the receive journal: \(String(cString: strerror(errno)))")
-            }
+        let (file, end) = (self.file, self.end)
+        try await NIOThreadPool.singleton.runIfActive { try Self.write(bytes, to: file, at: end) }
+        self.end += bytes.count
+    }
+
+    private static func write(_ bytes: [UInt8], to file: any FileHandleIO, at end: Int) throws {
+        do throws(FileIOError) {
+            try file.write(bytes, at: end)
+            try file.sync()
+        } catch {
+            throw ReceivedJournalError("cannot write the receive journal: \(error.reason)")
         }
     }
 }
 
-/// Writes all of `bytes` to `fd`, retrying after interruptions.
-private func writeAll(_ fd: Int32, _ bytes: [UInt8]) -> Bool {
-    var written = 0
-    while written < bytes.count {
-        let result = bytes.withUnsafeBytes { write(fd, $0.baseAddress! + written, bytes.count - written) }
-        if result < 0 && errno == EINTR { continue }
-        guard result > 0 else { return false }
-        written += result
-    }
-    return true
-}
+/// A receive journal that cannot be opened, locked, read or written; the message says which and why.
+public struct ReceivedJournalError: Error, CustomStringConvertible, Sendable {
+    /// What went wrong, naming the journal's file.
+    public let message: String
 
-/// Syncs `directory`, so that a rename in it survives a power loss (best effort).
-private func syncDirectory(_ directory: String) {
-    let fd = open(directory, O_RDONLY | O_CLOEXEC)
-    guard fd >= 0 else { return }
-    fsync(fd)
-    close(fd)
+    init(_ message: String) {
+        self.message = message
+    }
+
+    public var description: String { message }
 }
