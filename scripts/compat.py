@@ -176,6 +176,12 @@ def load_causes() -> dict[str, str]:
     return causes
 
 
+def recorded_commit() -> str | None:
+    """The commit of the run recorded in docs/compatibility.md."""
+    match = re.search(r"^Last run: [^,]*, commit (\w+),", DOC.read_text(), re.M) if DOC.exists() else None
+    return match.group(1) if match else None
+
+
 def recorded_results() -> dict[str, str]:
     """The result of every test in the table of docs/compatibility.md."""
     results = {}
@@ -195,7 +201,8 @@ def commit() -> str:
         return "unknown"
 
 
-def write_doc(outcomes: list[Outcome], args: argparse.Namespace, causes: dict[str, str], minutes: float) -> None:
+def write_doc(outcomes: list[Outcome], args: argparse.Namespace, causes: dict[str, str], minutes: float,
+              previous: dict[str, str], previous_commit: str | None) -> None:
     counts = {r: sum(1 for o in outcomes if o.result == r) for r in ("PASSED", "FAILED", "TIMEOUT", "SKIPPED")}
     cpus = os.cpu_count()
     lines = [
@@ -215,6 +222,8 @@ def write_doc(outcomes: list[Outcome], args: argparse.Namespace, causes: dict[st
         f"Passed {counts['PASSED']}, failed {counts['FAILED']}, timed out {counts['TIMEOUT']},"
         f" skipped by the runner {counts['SKIPPED']}, of {len(outcomes)} test numbers.",
         "",
+        comparison(outcomes, previous, previous_commit),
+        "",
         "A cause names what is missing or wrong: an API the broker does not offer yet,",
         "a client bug of librdkafka 2.0.2, a test that needs Kafka's shell tools",
         "or a multi-broker cluster. Causes live in scripts/compat-causes.txt; a",
@@ -229,6 +238,18 @@ def write_doc(outcomes: list[Outcome], args: argparse.Namespace, causes: dict[st
         cause = cause.replace("|", "\\|")
         lines.append(f"| {o.number} | {o.scenario} | {', '.join(o.names)} | {o.result} | {o.seconds:.0f} | {cause} |")
     DOC.write_text("\n".join(lines) + "\n")
+
+
+def comparison(outcomes: list[Outcome], previous: dict[str, str], previous_commit: str | None) -> str:
+    """One sentence comparing this run with the one recorded before it."""
+    if not previous:
+        return "No earlier run was recorded."
+    key = lambda o: f"{o.number}/{o.scenario}"
+    lost = [key(o) for o in outcomes if previous.get(key(o)) == "PASSED" and o.result != "PASSED"]
+    gained = [key(o) for o in outcomes if previous.get(key(o)) not in (None, "PASSED") and o.result == "PASSED"]
+    return (f"Against the run before it (commit {previous_commit or 'unknown'}, {sum(r == 'PASSED' for r in previous.values())} passed):"
+            f" {len(lost)} that passed fail now{': ' + ', '.join(lost) if lost else ''};"
+            f" {len(gained)} pass that did not{': ' + ', '.join(gained) if gained else ''}.")
 
 
 def main() -> int:
@@ -251,6 +272,7 @@ def main() -> int:
         wanted = set(args.tests.split(","))
         tests = [t for t in tests if t[0] in wanted]
     previous = recorded_results()
+    previous_commit = recorded_commit()
     causes = load_causes()
     started = time.monotonic()
     outcomes: list[Outcome] = []
@@ -287,7 +309,7 @@ def main() -> int:
     minutes = (time.monotonic() - started) / 60
     regressions = [o for o in outcomes if previous.get(f"{o.number}/{o.scenario}") == "PASSED" and o.result != "PASSED"]
     if not args.no_write and not args.tests:
-        write_doc(outcomes, args, causes, minutes)
+        write_doc(outcomes, args, causes, minutes, previous, previous_commit)
     passed = sum(1 for o in outcomes if o.result == "PASSED")
     print(f"compat: {passed} of {len(outcomes)} passed in {minutes:.1f} min; logs of the others in .build/compat/logs")
     if args.check and regressions:
