@@ -411,15 +411,21 @@ def main() -> int:
     print(report)
     if args.output:
         os.makedirs(os.path.dirname(os.path.abspath(args.output)), exist_ok=True)
-        # The client benchmark's section (Benchmarks/client_bench.py) is kept.
+        # Only this benchmark's section is rewritten: the notes below it and
+        # the other benchmarks' sections are kept.
+        begin = "<!-- broker-bench: begin (written by Benchmarks/broker_throughput.py) -->"
+        end = "<!-- broker-bench: end -->"
+        section = f"{begin}\n{report.rstrip()}\n{end}\n"
         try:
             with open(args.output) as f:
                 previous = f.read()
         except FileNotFoundError:
             previous = ""
-        marker = previous.find("<!-- client-bench: begin")
-        with open(args.output, "w") as f:
-            f.write(report if marker < 0 else report + "\n" + previous[marker:])
+        if begin in previous and end in previous:
+            replace_section(args.output, begin, end, section)
+        else:
+            with open(args.output, "w") as f:
+                f.write(section + ("\n" + previous if previous else ""))
     return 0
 
 
