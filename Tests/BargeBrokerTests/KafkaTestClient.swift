@@ -1,6 +1,7 @@
 import KafkaProtocol
 import NIOCore
 import NIOPosix
+import Testing
 
 /// A minimal Kafka client for tests: sends request frames and reads response
 /// frames on one connection, or raw bytes for hostile-input tests.
@@ -82,5 +83,20 @@ extension ProduceRequest {
         request.timeoutMs = 5_000
         request.topicData = [topicData]
         return request
+    }
+}
+
+extension KafkaTestClient {
+    /// Creates one topic with replication factor 1 (CreateTopics v`version`) and returns its result.
+    func createTopic(_ name: String, partitions: Int32 = 1, version: Int16 = 7) async throws -> CreateTopicsResponse.CreatableTopicResult {
+        var creatable = CreateTopicsRequest.CreatableTopic()
+        creatable.name = name
+        creatable.numPartitions = partitions
+        creatable.replicationFactor = 1
+        var create = CreateTopicsRequest()
+        create.topics = [creatable]
+        create.timeoutMs = 5_000
+        let response = try await request(create, apiKey: .createTopics, version: version, as: CreateTopicsResponse.self)
+        return try #require(response.topics.first)
     }
 }

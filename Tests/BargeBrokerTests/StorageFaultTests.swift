@@ -36,15 +36,7 @@ struct StorageFaultTests {
     }
 
     func createTopic(_ client: KafkaTestClient, _ name: String, partitions: Int32 = 2) async throws -> Int16 {
-        var creatable = CreateTopicsRequest.CreatableTopic()
-        creatable.name = name
-        creatable.numPartitions = partitions
-        creatable.replicationFactor = 1
-        var create = CreateTopicsRequest()
-        create.topics = [creatable]
-        create.timeoutMs = 5_000
-        let created = try await client.request(create, apiKey: .createTopics, version: 5, as: CreateTopicsResponse.self)
-        return try #require(created.topics.first?.errorCode)
+        try await client.createTopic(name, partitions: partitions, version: 5).errorCode
     }
 
     func topicExists(_ client: KafkaTestClient, _ name: String) async throws -> Bool {

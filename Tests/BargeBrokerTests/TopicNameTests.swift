@@ -10,15 +10,7 @@ struct TopicNameTests {
     let helper = BrokerRoundTripTests()
 
     func create(_ client: KafkaTestClient, _ name: String, partitions: Int32 = 1) async throws -> CreateTopicsResponse.CreatableTopicResult {
-        var creatable = CreateTopicsRequest.CreatableTopic()
-        creatable.name = name
-        creatable.numPartitions = partitions
-        creatable.replicationFactor = 1
-        var request = CreateTopicsRequest()
-        request.topics = [creatable]
-        request.timeoutMs = 5_000
-        let response = try await client.request(request, apiKey: .createTopics, version: 7, as: CreateTopicsResponse.self)
-        return try #require(response.topics.first)
+        try await client.createTopic(name, partitions: partitions)
     }
 
     func contents(_ directory: String) -> [String] {
