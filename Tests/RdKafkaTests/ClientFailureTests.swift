@@ -163,7 +163,11 @@ struct ConsumerCancellationTests {
             let cancelledAt = ContinuousClock.now
             reader.cancel()
             try await reader.value
-            #expect(ContinuousClock.now - cancelledAt < .seconds(1))
+            // No message comes, so a reader that waited for one would never end (the suite's time
+            // limit catches that); the bound only catches a cancellation that waits out something
+            // long. It is loose because a loaded machine (two cores, a build beside the tests) was
+            // seen to take 1.9 s for what takes 0.1 s when quiet.
+            #expect(ContinuousClock.now - cancelledAt < .seconds(10))
 
             for index in 10..<20 { try await producer.enqueue(KafkaProducerMessage(topic: "cancel", value: bytes("\(index)"))) }
             try await producer.close()
