@@ -42,6 +42,21 @@ public struct LogConfig: Sendable, Equatable {
     /// `cleanup.policy`: `delete`, `compact` or both, comma-separated. Default: delete.
     /// Compaction is not implemented: a policy without `delete` keeps every segment.
     public var cleanupPolicy: String = "delete"
+    /// `remote.storage.enable`: whether closed segments are copied to the
+    /// broker's remote tier (tiered storage, KIP-405). Default: false.
+    public var remoteStorageEnable: Bool = false
+    /// `local.retention.ms`: with remote storage, how long a segment already
+    /// copied stays on local disk too. -2 means `retention.ms`. Default: -2.
+    public var localRetentionMs: Int64 = -2
+    /// `local.retention.bytes`: with remote storage, the most bytes of copied
+    /// segments kept on local disk. -2 means `retention.bytes`. Default: -2.
+    public var localRetentionBytes: Int64 = -2
+    /// `remote.log.copy.disable`: stops copying segments to the remote tier
+    /// while keeping what is there readable. Default: false.
+    public var remoteLogCopyDisable: Bool = false
+    /// `remote.log.delete.on.disable`: must be true to turn
+    /// `remote.storage.enable` off; the remote segments are then deleted. Default: false.
+    public var remoteLogDeleteOnDisable: Bool = false
 
     /// Kafka's defaults.
     public init() {}
@@ -65,6 +80,12 @@ public struct LogConfig: Sendable, Equatable {
     /// Whether the topic is compacted (`cleanup.policy` contains `compact`): as
     /// in Kafka, every record appended needs a key.
     public var isCompacted: Bool { Self.policies(cleanupPolicy).contains("compact") }
+
+    /// `local.retention.ms` in effect: the total `retention.ms` when it is -2.
+    public var effectiveLocalRetentionMs: Int64 { localRetentionMs == -2 ? retentionMs : localRetentionMs }
+
+    /// `local.retention.bytes` in effect: the total `retention.bytes` when it is -2.
+    public var effectiveLocalRetentionBytes: Int64 { localRetentionBytes == -2 ? retentionBytes : localRetentionBytes }
 
     /// Every property with its current value, marked default when it equals Kafka's default.
     public var describedEntries: [Entry] { describedEntries(defaults: LogConfig()) }
@@ -111,6 +132,11 @@ public struct LogConfig: Sendable, Equatable {
                                      "\(name) is '\(value)'; use delete, compact or compact,delete")
             }
             cleanupPolicy = policies.joined(separator: ",")
+        case "remote.storage.enable": remoteStorageEnable = try Self.parseBool(name, value)
+        case "local.retention.ms": localRetentionMs = try Self.parse(name, value, in: -2...Int64.max)
+        case "local.retention.bytes": localRetentionBytes = try Self.parse(name, value, in: -2...Int64.max)
+        case "remote.log.copy.disable": remoteLogCopyDisable = try Self.parseBool(name, value)
+        case "remote.log.delete.on.disable": remoteLogDeleteOnDisable = try Self.parseBool(name, value)
         default:
             throw LogConfigError(.unknownName, name: name, value: value,
                                  "'\(name)' is not a topic configuration; known: \(Self.knownNames.sorted().joined(separator: ", "))")
@@ -123,8 +149,13 @@ public struct LogConfig: Sendable, Equatable {
             ("flush.messages", "\(flushMessages)"),
             ("flush.ms", "\(flushMs)"),
             ("index.interval.bytes", "\(indexIntervalBytes)"),
+            ("local.retention.bytes", "\(localRetentionBytes)"),
+            ("local.retention.ms", "\(localRetentionMs)"),
             ("max.message.bytes", "\(maxMessageBytes)"),
             ("message.timestamp.type", messageTimestampType.rawValue),
+            ("remote.log.copy.disable", "\(remoteLogCopyDisable)"),
+            ("remote.log.delete.on.disable", "\(remoteLogDeleteOnDisable)"),
+            ("remote.storage.enable", "\(remoteStorageEnable)"),
             ("retention.bytes", "\(retentionBytes)"),
             ("retention.ms", "\(retentionMs)"),
             ("segment.bytes", "\(segmentBytes)"),
@@ -145,6 +176,14 @@ public struct LogConfig: Sendable, Equatable {
             throw LogConfigError(.invalidValue, name: name, value: value, "\(name) is \(parsed); it must be \(bounds)")
         }
         return parsed
+    }
+
+    private static func parseBool(_ name: String, _ value: String) throws(LogConfigError) -> Bool {
+        switch value.trimmingSpaces.lowercased() {
+        case "true": return true
+        case "false": return false
+        default: throw LogConfigError(.invalidValue, name: name, value: value, "\(name) is '\(value)'; use true or false")
+        }
     }
 
     private static func policies(_ value: String) -> [String] {

@@ -68,11 +68,13 @@ public struct BrokerConfig: Sendable, Equatable {
     /// `log.retention.bytes`, `log.flush.interval.messages`, `log.flush.interval.ms`,
     /// `log.index.interval.bytes`, `log.message.timestamp.type`, `message.max.bytes`.
     public var topicDefaults = LogConfig()
+    /// Tiered storage: `remote.log.storage.system.enable`, the remote tier and its cache.
+    public var remoteStorage = RemoteStorageConfig()
 
     public init() {}
 
     /// Every broker property name this config understands.
-    public static let knownNames: Set<String> = Set(BrokerConfig.setters.keys)
+    public static let knownNames: Set<String> = Set(BrokerConfig.setters.keys).union(RemoteStorageConfig.setters.keys)
 
     /// Applies Kafka-named properties on top of this config.
     public func applying(_ properties: [(key: String, value: String)]) throws -> BrokerConfig {
@@ -89,6 +91,10 @@ public struct BrokerConfig: Sendable, Equatable {
                 if key == "message.max.bytes" { config.messageMaxBytes = try Self.int(key, value, min: 0) }
                 continue
             }
+            if let setter = RemoteStorageConfig.setters[key] {
+                try setter(&config.remoteStorage, key, value)
+                continue
+            }
             guard let setter = Self.setters[key] else {
                 throw BrokerConfigError("unknown broker property '\(key)'; known: \(Self.allNames.sorted().joined(separator: ", "))")
             }
@@ -99,6 +105,7 @@ public struct BrokerConfig: Sendable, Equatable {
         } catch {
             throw BrokerConfigError("\(error)")
         }
+        try config.remoteStorage.validate()
         return config
     }
 
@@ -133,6 +140,8 @@ public struct BrokerConfig: Sendable, Equatable {
         "log.message.timestamp.type": "message.timestamp.type",
         "message.max.bytes": "max.message.bytes",
         "log.cleanup.policy": "cleanup.policy",
+        "log.local.retention.ms": "local.retention.ms",
+        "log.local.retention.bytes": "local.retention.bytes",
     ]
 
     private static var allNames: Set<String> { knownNames.union(topicDefaultNames.keys) }

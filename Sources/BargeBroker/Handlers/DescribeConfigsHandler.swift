@@ -70,6 +70,6 @@ extension BrokerConfig {
             ("num.partitions", String(numPartitions)),
             ("log.retention.check.interval.ms", String(retentionCheckIntervalMs)),
             ("log.flush.scheduler.interval.ms", String(flushSchedulerIntervalMs)),
-        ]
+        ] + remoteStorage.describedEntries
     }
 }
