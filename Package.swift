@@ -57,6 +57,9 @@ let package = Package(
                 "FileIO",
                 "KafkaProtocol",
                 "KafkaLog",
+                "ObjectStore",
+                "BargeCore",
+                .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -193,6 +196,8 @@ let package = Package(
             dependencies: [
                 "BargeBroker",
                 "FileIO",
+                "KafkaLog",
+                "ObjectStore",
                 "BargeBrokerTestKit",
                 "KafkaProtocol",
                 .product(name: "NIOCore", package: "swift-nio"),

@@ -8,8 +8,8 @@ struct IndexFile {
     private(set) var count: Int
 
     /// Opens (creating if needed) an index file; `count` comes from its size, rounded down.
-    static func open(storage: LogStorage, _ path: String, entrySize: Int) throws(LogError) -> IndexFile {
-        let file = try storage.open(path)
+    static func open(storage: LogStorage, _ path: String, entrySize: Int, readOnly: Bool = false) throws(LogError) -> IndexFile {
+        let file = readOnly ? try storage.openForReading(path) : try storage.open(path)
         do {
             return IndexFile(file: file, entrySize: entrySize, count: try file.size() / entrySize)
         } catch {

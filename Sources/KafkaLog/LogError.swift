@@ -11,6 +11,7 @@ public struct LogError: Error, Hashable, CustomStringConvertible, Sendable {
     public struct Kind: Hashable, Sendable, CustomStringConvertible {
         private enum Backing: Hashable, Sendable {
             case offsetOutOfRange, corruptMessage, messageTooLarge, outOfOrderSequence, invalidProducerEpoch, storage, invalidRecord
+            case offsetMovedToTieredStorage, remoteChunkMissing
         }
         private let backing: Backing
         private init(_ backing: Backing) { self.backing = backing }
@@ -32,6 +33,13 @@ public struct LogError: Error, Hashable, CustomStringConvertible, Sendable {
         /// A file operation failed (disk full, I/O error, permissions) or the log is closed. Kafka: KAFKA_STORAGE_ERROR (56).
         public static let storage = Kind(.storage)
 
+        /// The offset is in the log but below its local part: the remote tier
+        /// holds it (Kafka's `OffsetMovedToTieredStorageException`, never sent to clients).
+        public static let offsetMovedToTieredStorage = Kind(.offsetMovedToTieredStorage)
+        /// A `RemoteSegmentView` needs a chunk that is not in the cache
+        /// (`missingChunk` says which); fetch it and ask again. Not sent to clients.
+        public static let remoteChunkMissing = Kind(.remoteChunkMissing)
+
         public var description: String { "\(backing)" }
     }
 
@@ -44,9 +52,12 @@ public struct LogError: Error, Hashable, CustomStringConvertible, Sendable {
     public let recordIndex: Int?
     /// For `storage`, the file operation that failed, when one did (its errno tells a full disk from an I/O error).
     public let fileError: FileIOError?
+    /// For `remoteChunkMissing`, the index of the chunk to fetch.
+    public let missingChunk: Int?
 
     /// An error of `kind`, with a sentence naming what was wrong, blaming the record at `recordIndex` if given.
-    public init(_ kind: Kind, _ message: String, recordIndex: Int? = nil, fileError: FileIOError? = nil) {
+    public init(_ kind: Kind, _ message: String, recordIndex: Int? = nil, fileError: FileIOError? = nil, missingChunk: Int? = nil) {
+        self.missingChunk = missingChunk
         self.kind = kind
         self.message = message
         self.recordIndex = recordIndex

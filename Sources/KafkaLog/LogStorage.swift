@@ -10,6 +10,11 @@ struct LogStorage: Sendable {
         LogFile(handle: try mappingFileErrors { () throws(FileIOError) in try fileSystem.open(path, mode: .create) })
     }
 
+    /// Opens an existing file for reading only.
+    func openForReading(_ path: String) throws(LogError) -> LogFile {
+        LogFile(handle: try mappingFileErrors { () throws(FileIOError) in try fileSystem.open(path, mode: .read) })
+    }
+
     /// Creates `path` and its missing parents, durably.
     func makeDirectories(_ path: String) throws(LogError) {
         try mappingFileErrors { () throws(FileIOError) in try fileSystem.makeDirectories(path, durably: true) }

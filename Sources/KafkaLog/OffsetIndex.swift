@@ -13,9 +13,9 @@ struct OffsetIndex {
         var position: Int
     }
 
-    init(storage: LogStorage, path: String, baseOffset: Int64) throws(LogError) {
+    init(storage: LogStorage, path: String, baseOffset: Int64, readOnly: Bool = false) throws(LogError) {
         self.baseOffset = baseOffset
-        self.file = try IndexFile.open(storage: storage, path, entrySize: Self.entrySize)
+        self.file = try IndexFile.open(storage: storage, path, entrySize: Self.entrySize, readOnly: readOnly)
     }
 
     var count: Int { file.count }

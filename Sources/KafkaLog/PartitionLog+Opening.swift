@@ -56,7 +56,9 @@ extension PartitionLog {
                 active.rollBaseTime = first.maxTimestamp
             }
             let endOffset = active.nextOffset
-            let startOffset = min(max(checkpoint ?? 0, segments[0].baseOffset), endOffset)
+            // A tiered log starts in the remote tier, below its first local segment.
+            let localStart = config.remoteStorageEnable ? (checkpoint ?? segments[0].baseOffset) : segments[0].baseOffset
+            let startOffset = min(max(checkpoint ?? 0, localStart), endOffset)
             let producerState = try loadProducerState(segments: segments, endOffset: endOffset,
                                                       directory: directory, storage: storage, names: names, logger: logger)
             if active.baseOffset != recoveryCheckpoint {

@@ -8,7 +8,8 @@ extension PartitionLog {
     /// does not fit, returns it anyway if `minOneBatch` (Kafka's rule for the
     /// first partition of a fetch), else nothing. `offset` equal to the log end
     /// offset returns no records; an offset outside
-    /// `[logStartOffset, logEndOffset]` throws `offsetOutOfRange`.
+    /// `[logStartOffset, logEndOffset]` throws `offsetOutOfRange`, and one
+    /// below the local log of a tiered log throws `offsetMovedToTieredStorage`.
     ///
     /// The records are `.file` parts, one per segment read, sent with zero copy.
     /// Each region has its own `NIOFileHandle` on a duplicate descriptor, so it
@@ -21,6 +22,9 @@ extension PartitionLog {
             guard offset >= startOffset, offset <= endOffset else {
                 throw LogError(.offsetOutOfRange, "offset \(offset) is outside the log's range \(startOffset)...\(endOffset)")
             }
+            if isTieredLocked && offset < segments[0].baseOffset {
+                throw LogError(.offsetMovedToTieredStorage, "offset \(offset) is in the remote tier (local log starts at \(segments[0].baseOffset))")
+            }
             var records = KafkaRecords()
             guard offset < endOffset else {
                 return LogReadResult(records: records, highWatermark: endOffset, logStartOffset: startOffset)
@@ -28,7 +32,7 @@ extension PartitionLog {
             do throws(LogError) {
                 try collectBatches(from: offset, maxBytes: maxBytes, minOneBatch: minOneBatch, into: &records)
             } catch {
-                Self.closeHandles(of: records)
+                records.closeFileHandles()
                 throw error
             }
             return LogReadResult(records: records, highWatermark: endOffset, logStartOffset: startOffset)
@@ -61,13 +65,9 @@ extension PartitionLog {
         var mustTakeOne = minOneBatch
         while index < segments.count {
             let segment = segments[index]
-            if let (start, header) = try segment.batch(containing: target) {
-                var end = try segment.batchEnd(from: start, maxBytes: budget)
-                if end == start {
-                    guard mustTakeOne else { return }
-                    end = start + header.totalSize
-                }
-                records.append(try segment.records(from: start, to: end))
+            if let (parts, start, end) = try segment.batches(from: target, maxBytes: budget, minOneBatch: mustTakeOne) {
+                guard !parts.isEmpty else { return }
+                parts.forEach { records.append($0) }
                 budget = max(0, budget - (end - start))
                 mustTakeOne = false
                 if end < segment.size || budget == 0 { return }
@@ -86,11 +86,5 @@ extension PartitionLog {
             if segments[middle].baseOffset <= offset { low = middle + 1 } else { high = middle }
         }
         return max(0, low - 1)
-    }
-
-    private static func closeHandles(of records: KafkaRecords) {
-        for case .file(let region) in records.parts {
-            try? region.fileHandle.close()
-        }
     }
 }

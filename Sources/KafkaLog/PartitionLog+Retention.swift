@@ -17,13 +17,15 @@ extension PartitionLog {
         try lock.withLock { () throws(LogError) -> Int in
             try checkOpen()
             var deleted = try deleteOldestSegments(reason: "below the log start offset") { _, endOffset in endOffset <= startOffset }
-            if settings.deletesByRetention && settings.retentionMs >= 0 {
+            if isTieredLocked {
+                deleted += try applyLocalRetentionLocked(now: now)
+            } else if settings.deletesByRetention && settings.retentionMs >= 0 {
                 let retentionMs = settings.retentionMs
                 deleted += try deleteOldestSegments(reason: "retention.ms") { (segment, _) throws(LogError) -> Bool in
                     now - (try segment.retentionTimestamp()) > retentionMs
                 }
             }
-            if settings.deletesByRetention && settings.retentionBytes >= 0 {
+            if !isTieredLocked && settings.deletesByRetention && settings.retentionBytes >= 0 {
                 var excess = Int64(segments.reduce(0) { $0 + $1.size }) - settings.retentionBytes
                 deleted += try deleteOldestSegments(reason: "retention.bytes") { segment, _ in
                     guard excess >= Int64(segment.size) else { return false }
@@ -47,19 +49,16 @@ extension PartitionLog {
             guard offset >= 0, offset <= endOffset else {
                 throw LogError(.offsetOutOfRange, "cannot delete records before offset \(offset): the log ends at \(endOffset)")
             }
-            if offset > startOffset {
-                startOffset = offset
-                try OffsetCheckpoint.write(offset, to: OffsetCheckpoint.logStart, directory: directory, storage: storage)
-                _ = try deleteOldestSegments(reason: "DeleteRecords") { _, endOffset in endOffset <= startOffset }
-            }
+            try moveStartOffsetLocked(to: offset)
             return startOffset
         }
     }
 
     /// Deletes segments from the oldest while `shouldDelete(segment, its end
     /// offset)` holds; a non-empty active segment is closed first. Moves and
-    /// records the log start offset.
-    private func deleteOldestSegments(
+    /// records the log start offset, unless the log is tiered (its older
+    /// offsets are in the remote tier, whose retention moves the start).
+    func deleteOldestSegments(
         reason: String, while shouldDelete: (Segment, Int64) throws(LogError) -> Bool
     ) throws(LogError) -> Int {
         var deleted = 0
@@ -73,7 +72,7 @@ extension PartitionLog {
             deleted += 1
             logger.info("deleted a segment", metadata: ["baseOffset": "\(oldest.baseOffset)", "reason": "\(reason)"])
         }
-        if segments[0].baseOffset > startOffset {
+        if !isTieredLocked && segments[0].baseOffset > startOffset {
             startOffset = segments[0].baseOffset
             try OffsetCheckpoint.write(startOffset, to: OffsetCheckpoint.logStart, directory: directory, storage: storage)
         }

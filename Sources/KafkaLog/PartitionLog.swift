@@ -40,6 +40,8 @@ public final class PartitionLog: @unchecked Sendable {
     /// in the background, on `segmentFlushQueue`).
     var recoveryPoint: Int64
     var producerState: ProducerStateTable
+    /// The offset after the last segment copied to the remote tier (see `PartitionLog+Tiering`).
+    var copiedEndOffset: Int64?
     var unflushedMessages: Int64 = 0
     var lastFlushTime: Int64
     var isClosed = false
@@ -61,6 +63,9 @@ public final class PartitionLog: @unchecked Sendable {
     deinit {
         if !isClosed { segments.forEach { $0.close() } }
     }
+
+    /// The directory of the log's files (other parts of the broker keep a file of their own there, such as the remote tier's metadata).
+    public var directoryPath: String { directory }
 
     /// The first offset that can be read. It moves forward when retention
     /// deletes segments and with DeleteRecords, and survives restarts.
@@ -146,9 +151,22 @@ public final class PartitionLog: @unchecked Sendable {
         }
     }
 
-    /// Replaces the settings; they apply from the next call on.
+    /// Replaces the settings; they apply from the next call on. Turning
+    /// `remote.storage.enable` off moves the log start offset to the first
+    /// local offset at once (the remote tier's segments are being deleted).
     public func updateConfig(_ config: LogConfig) {
-        lock.withLock { settings = config }
+        lock.withLock {
+            let leavesRemoteTier = settings.remoteStorageEnable && !config.remoteStorageEnable
+            settings = config
+            guard leavesRemoteTier, !isClosed else { return }
+            copiedEndOffset = nil
+            do {
+                try moveStartOffsetLocked(to: segments[0].baseOffset)
+            } catch {
+                logger.error("could not record the log start offset after remote storage was disabled; the next start corrects it",
+                             metadata: ["error": "\(error)"])
+            }
+        }
     }
 
     /// Forces everything appended so far to disk.

@@ -1,9 +1,9 @@
 import KafkaProtocol
 import NIOCore
 
-extension Segment {
+extension BatchFile {
     /// Bytes enough for a record's length, attributes, timestamp delta and offset delta (5 + 1 + 10 + 5).
-    private static let recordPrefixBytes = 21
+    private static var recordPrefixBytes: Int { 21 }
 
     /// The first record at or after `minimumOffset` with a timestamp at or
     /// after `target`: the time index gives where to start, then batch headers
@@ -32,7 +32,7 @@ extension Segment {
         let end = position + header.totalSize
         var recordPosition = position + RecordBatchHeader.size
         while recordPosition < end {
-            var prefix = try log.read(count: min(Self.recordPrefixBytes, end - recordPosition), at: recordPosition)
+            var prefix = try readBytes(count: min(Self.recordPrefixBytes, end - recordPosition), at: recordPosition)
             let available = prefix.readableBytes
             guard let length = try? prefix.readKafkaVarint(), length > 0 else { return batchAnswer }
             let lengthSize = available - prefix.readableBytes
@@ -47,7 +47,9 @@ extension Segment {
         }
         return batchAnswer
     }
+}
 
+extension Segment {
     /// The timestamp retention compares with `retention.ms`: the largest batch
     /// timestamp, or the file's modification time when no batch has one.
     func retentionTimestamp() throws(LogError) -> Int64 {

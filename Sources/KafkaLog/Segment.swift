@@ -4,7 +4,7 @@ import NIOCore
 /// One segment of a partition log: `<base offset>.log` holding record batches
 /// exactly as stored, from `baseOffset` on, with its sparse `.index` and
 /// `.timeindex`. Not thread-safe: `PartitionLog` owns it under its lock.
-final class Segment {
+final class Segment: BatchFile {
     let baseOffset: Int64
     let storage: LogStorage
     let log: LogFile
@@ -48,6 +48,8 @@ final class Segment {
         self.offsetIndex = offsetIndex
         self.log = log
     }
+
+    var sourceName: String { log.path }
 
     /// The paths of the segment's files.
     var paths: [String] { [log.path, offsetIndex.file.file.path, timeIndex.file.file.path] }
@@ -179,52 +181,15 @@ final class Segment {
 
     // MARK: Reading
 
-    /// The header of the batch at `position`, nil when fewer than a header's bytes are left in the file.
-    func header(at position: Int) throws(LogError) -> RecordBatchHeader? {
-        RecordBatchHeader(from: try log.read(count: RecordBatchHeader.size, at: position), at: 0)
-    }
-
-    /// Calls `body` with each batch from `position` to `size` until it returns false.
-    func forEachBatch(from position: Int, _ body: (Int, RecordBatchHeader) throws(LogError) -> Bool) throws(LogError) {
-        var position = position
-        while position < size {
-            guard let header = try header(at: position), header.totalSize >= RecordBatchHeader.size,
-                  header.totalSize <= size - position else {
-                throw LogError(.storage, "\(log.path) has no whole record batch at position \(position) of \(size)")
-            }
-            guard try body(position, header) else { return }
-            position += header.totalSize
-        }
-    }
-
-    /// The batch holding `offset` (or the first one after it), nil when every batch ends before it.
-    func batch(containing offset: Int64) throws(LogError) -> (position: Int, header: RecordBatchHeader)? {
-        var found: (Int, RecordBatchHeader)?
-        try forEachBatch(from: try offsetIndex.floor(offset: offset)?.position ?? 0) { position, header in
-            if header.lastOffset >= offset { found = (position, header) }
-            return found == nil
-        }
-        return found
-    }
-
-    /// The end of the last whole batch that fits in `maxBytes` from `start`, a
-    /// batch boundary (`start` itself when the first batch is larger).
-    func batchEnd(from start: Int, maxBytes: Int) throws(LogError) -> Int {
-        if maxBytes >= size - start { return size }
-        let limit = start + maxBytes
-        var end = max(start, try offsetIndex.floor(position: limit)?.position ?? 0)
-        try forEachBatch(from: end) { position, header in
-            guard position + header.totalSize <= limit else { return false }
-            end = position + header.totalSize
-            return true
-        }
-        return end
+    /// Reads up to `count` bytes at `position` of the log file.
+    func readBytes(count: Int, at position: Int) throws(LogError) -> ByteBuffer {
+        try log.read(count: count, at: position)
     }
 
     /// Bytes `start..<end` of the log file for sending: a region on its own
     /// duplicate descriptor, which the caller closes (or the bytes, for a file in memory).
-    func records(from start: Int, to end: Int) throws(LogError) -> KafkaRecords.Part {
-        try log.records(from: start, to: end)
+    func records(from start: Int, to end: Int) throws(LogError) -> [KafkaRecords.Part] {
+        [try log.records(from: start, to: end)]
     }
 
     // MARK: Files

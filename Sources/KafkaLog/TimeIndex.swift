@@ -15,9 +15,9 @@ struct TimeIndex {
         var offset: Int64
     }
 
-    init(storage: LogStorage, path: String, baseOffset: Int64) throws(LogError) {
+    init(storage: LogStorage, path: String, baseOffset: Int64, readOnly: Bool = false) throws(LogError) {
         self.baseOffset = baseOffset
-        self.file = try IndexFile.open(storage: storage, path, entrySize: Self.entrySize)
+        self.file = try IndexFile.open(storage: storage, path, entrySize: Self.entrySize, readOnly: readOnly)
     }
 
     var count: Int { file.count }

@@ -155,17 +155,20 @@ class SeaweedFS:
                 raise RuntimeError(f"{problem}:\n{tail}") from error
         self.start_seconds = time.monotonic() - started
 
-    def stop(self, grace: float = 3.0) -> None:
-        """SIGTERM, SIGKILL after `grace` seconds; removes every file weed made."""
+    def stop(self, grace: float = 3.0, keep_data: bool = False) -> None:
+        """SIGTERM, SIGKILL after `grace` seconds; removes every file weed made
+        unless `keep_data` (then `start()` brings the same store back)."""
         if self.proc is not None:
             terminate(self.proc, grace)
+            self.proc = None
         for kind, port in (("master", self.master_grpc), ("volume", self.volume_grpc),
                            ("filer", self.filer_grpc), ("s3", self.s3_grpc)):
             try:
                 os.remove(f"/tmp/seaweedfs-{kind}-grpc-{port}.sock")
             except FileNotFoundError:
                 pass
-        shutil.rmtree(self.dir, ignore_errors=True)
+        if not keep_data:
+            shutil.rmtree(self.dir, ignore_errors=True)
 
     def log_tail(self, lines: int = 40) -> str:
         try:

@@ -22,6 +22,20 @@ struct FetchHandler: KafkaRequestHandler {
     private enum PartitionRead: Sendable {
         case records(LogReadResult)
         case failed(code: Int16, highWatermark: Int64, logStartOffset: Int64)
+        /// Below the local log: to be read from the remote tier.
+        case remote
+    }
+
+    /// A partition to read from the remote tier once the local ones are read, and where its answer goes.
+    private struct RemoteRead: Sendable {
+        let topicSlot: Int
+        let partitionSlot: Int
+        let topic: Topic
+        let partition: Int32
+        let log: PartitionLog
+        let offset: Int64
+        let maxBytes: Int
+        let minOneBatch: Bool
     }
 
     func handle(_ request: FetchRequest, context: RequestContext) async throws -> FetchResponse? {
@@ -48,6 +62,7 @@ struct FetchHandler: KafkaRequestHandler {
         var total = 0
         var regions = 0
         var hasError = false
+        var remoteReads: [RemoteRead] = []
         do {
             for topicRequest in request.topics {
                 var topicResponse = FetchResponse.FetchableTopicResponse()
@@ -85,12 +100,14 @@ struct FetchHandler: KafkaRequestHandler {
                         outcome = try await context.io.run { () -> PartitionRead in
                             do {
                                 return .records(try log.read(from: offset, maxBytes: maxBytes, minOneBatch: minOneBatch))
+                            } catch let error as LogError where error.kind == .offsetMovedToTieredStorage {
+                                return .remote
                             } catch let error as LogError {
                                 return .failed(code: error.kafkaErrorCode, highWatermark: log.logEndOffset, logStartOffset: log.logStartOffset)
                             }
                         }
                     } catch {
-                        topicResponse.partitions.forEach { $0.records?.closeFiles() }
+                        topicResponse.partitions.forEach { $0.records?.closeFileHandles() }
                         throw error
                     }
                     switch outcome {
@@ -107,6 +124,13 @@ struct FetchHandler: KafkaRequestHandler {
                         partition.lastStableOffset = highWatermark
                         partition.logStartOffset = logStartOffset
                         hasError = true
+                    case .remote:
+                        // The budget is set aside now, so later partitions do not take it; the read comes after the loop.
+                        remoteReads.append(RemoteRead(
+                            topicSlot: response.responses.count, partitionSlot: topicResponse.partitions.count, topic: topic,
+                            partition: partitionRequest.partition, log: log, offset: offset, maxBytes: maxBytes, minOneBatch: minOneBatch))
+                        total += maxBytes
+                        regions += 1
                     }
                     topicResponse.partitions.append(partition)
                 }
@@ -116,22 +140,67 @@ struct FetchHandler: KafkaRequestHandler {
             response.closeFiles()
             throw error
         }
+        if !remoteReads.isEmpty {
+            let (bytes, failed) = await readRemote(remoteReads, into: &response, context: context)
+            total += bytes - remoteReads.reduce(0) { $0 + $1.maxBytes }
+            hasError = hasError || failed
+        }
         return (response, total, hasError)
+    }
+
+    /// Reads the partitions below their local logs from the remote tier, all
+    /// at once, each waiting at most `remote.fetch.max.wait.ms`: one that is
+    /// not done is answered without records (its read goes on and fills the
+    /// cache), one that fails with UNKNOWN_SERVER_ERROR, as Kafka does.
+    /// Returns the bytes read and whether any failed.
+    private func readRemote(_ reads: [RemoteRead], into response: inout FetchResponse, context: RequestContext) async -> (Int, Bool) {
+        let outcomes = await withTaskGroup(of: (Int, RemoteFetchOutcome).self) { group in
+            for (index, read) in reads.enumerated() {
+                group.addTask {
+                    guard let tiering = context.broker.tiering else {
+                        return (index, .failed(RemoteTierError("the topic has remote storage but the broker's remote.log.storage.system.enable is off")))
+                    }
+                    return (index, await tiering.readWithin(topic: read.topic, partition: read.partition, log: read.log, offset: read.offset,
+                                                            maxBytes: read.maxBytes, minOneBatch: read.minOneBatch))
+                }
+            }
+            var outcomes: [Int: RemoteFetchOutcome] = [:]
+            for await (index, outcome) in group { outcomes[index] = outcome }
+            return outcomes
+        }
+        var bytes = 0
+        var failed = false
+        for (index, read) in reads.enumerated() {
+            var partition = response.responses[read.topicSlot].partitions[read.partitionSlot]
+            partition.highWatermark = read.log.logEndOffset
+            partition.lastStableOffset = partition.highWatermark
+            partition.logStartOffset = read.log.logStartOffset
+            switch outcomes[index] ?? .timedOut {
+            case .records(let result):
+                partition.records = result.records
+                bytes += result.records.byteCount
+            case .timedOut:
+                break
+            case .failed(let error as LogError) where error.kind == .offsetOutOfRange:
+                partition.errorCode = KafkaErrorCode.offsetOutOfRange.code
+                failed = true
+            case .failed(let error):
+                context.logger.warning("a read from the remote tier failed", metadata: [
+                    "topic": "\(read.topic.name)", "partition": "\(read.partition)", "offset": "\(read.offset)", "error": "\(error)",
+                ])
+                partition.errorCode = KafkaErrorCode.unknownServerError.code
+                failed = true
+            }
+            response.responses[read.topicSlot].partitions[read.partitionSlot] = partition
+        }
+        return (bytes, failed)
     }
 }
 
 extension FetchResponse {
     /// Closes the file handles of every partition's records.
     func closeFiles() {
-        responses.forEach { $0.partitions.forEach { $0.records?.closeFiles() } }
+        responses.forEach { $0.partitions.forEach { $0.records?.closeFileHandles() } }
     }
 }
 
-extension KafkaRecords {
-    /// Closes the file handles of the file regions (the log opens one per region for each read).
-    func closeFiles() {
-        for part in parts {
-            if case .file(let region) = part { try? region.fileHandle.close() }
-        }
-    }
-}

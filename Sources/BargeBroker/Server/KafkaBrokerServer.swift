@@ -61,6 +61,7 @@ public final class KafkaBrokerServer: Sendable {
                 return (topics, producerIds, clusterId, offsets)
             }
             openedTopics = topics
+            let tiering = try await RemoteLogManager.start(config: config, topics: topics, io: io, fileSystem: fileSystem, logger: logger)
             let limits = KafkaRequestDecoder.Limits(
                 maximumFrameSize: config.socketRequestMaxBytes, maximumNonProduceFrameSize: config.nonProduceRequestMaxBytes,
                 spoolThreshold: config.produceSpoolThresholdBytes)
@@ -85,7 +86,7 @@ public final class KafkaBrokerServer: Sendable {
             }
             let state = BrokerState(
                 config: config, clusterId: clusterId, topics: topics, producerIds: producerIds, io: io,
-                appends: AppendSignal(), groups: GroupCoordinator(configuration: config.groups), offsets: offsets,
+                appends: AppendSignal(), groups: GroupCoordinator(configuration: config.groups), offsets: offsets, tiering: tiering,
                 advertisedHost: config.advertisedHost ?? config.listenHost,
                 advertisedPort: Int32(config.advertisedPort ?? port))
             logger.info("broker listening", metadata: [
@@ -110,6 +111,7 @@ public final class KafkaBrokerServer: Sendable {
         do {
             try await withThrowingDiscardingTaskGroup { group in
                 group.addTask { await maintenance.run() }
+                if let tiering = state.tiering { group.addTask { await tiering.run() } }
                 try await serverChannel.executeThenClose { inbound in
                     try await withThrowingDiscardingTaskGroup { connectionGroup in
                         for try await connection in inbound {

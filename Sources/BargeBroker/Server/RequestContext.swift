@@ -46,6 +46,8 @@ struct BrokerState: Sendable {
     let groups: GroupCoordinator
     /// Committed offsets of every group, kept durably.
     let offsets: CommittedOffsetStore
+    /// Tiered storage, when `remote.log.storage.system.enable` is set.
+    let tiering: RemoteLogManager?
     /// The host and port clients are told to connect to.
     let advertisedHost: String
     let advertisedPort: Int32

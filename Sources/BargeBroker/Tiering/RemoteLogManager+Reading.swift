@@ -1,0 +1,161 @@
+import KafkaLog
+import KafkaProtocol
+import NIOCore
+import ObjectStore
+
+/// Reads below the local log, from the remote tier through the chunk cache:
+/// the segment holding the offset is found in the metadata, its indexes and
+/// the chunks a read needs are fetched (ranged GETs) into the cache, and the
+/// batches are sent from the cache's files. The chunks after a read are
+/// fetched ahead (`rsm.config.fetch.chunk.cache.prefetch.max.size`).
+extension RemoteLogManager {
+    /// Whole batches from `offset`, from one remote segment, as `PartitionLog.read` returns them.
+    /// Throws `LogError(.offsetOutOfRange)` when no remote segment holds it, and the store's error when it fails.
+    func read(topic: Topic, partition: Int32, log: PartitionLog, offset: Int64, maxBytes: Int, minOneBatch: Bool) async throws -> LogReadResult {
+        let metadata = try await metadata(of: topic, partition: partition)
+        guard offset >= log.logStartOffset, let segment = metadata.segment(containing: offset) else {
+            throw LogError(.offsetOutOfRange, "offset \(offset) is in no segment of the remote tier")
+        }
+        let (records, end) = try await withView(of: segment, in: metadata) { (view) throws(LogError) in
+            try view.read(from: offset, maxBytes: maxBytes, minOneBatch: minOneBatch)
+        }
+        prefetch(after: end, of: segment, in: metadata)
+        return LogReadResult(records: records, highWatermark: log.logEndOffset, logStartOffset: log.logStartOffset)
+    }
+
+    /// The first record at or after the log start with a timestamp at or after
+    /// `timestamp`, searched in the remote tier (ListOffsets by time); nil when every remote record is older.
+    func offset(forTimestamp timestamp: Int64, topic: Topic, partition: Int32, log: PartitionLog) async throws -> TimestampedOffset? {
+        let metadata = try await metadata(of: topic, partition: partition)
+        let logStart = log.logStartOffset
+        for segment in metadata.readableSegments where segment.endOffset > logStart && segment.largestTimestamp >= timestamp {
+            if let found = try await withView(of: segment, in: metadata, { (view) throws(LogError) in
+                try view.offset(forTimestamp: timestamp, atOrAfter: logStart)
+            }) {
+                return found
+            }
+        }
+        return nil
+    }
+
+    /// The largest timestamp in the remote tier above the log start, with its offset (ListOffsets -3).
+    func maxTimestamp(topic: Topic, partition: Int32, log: PartitionLog) async throws -> TimestampedOffset? {
+        let metadata = try await metadata(of: topic, partition: partition)
+        let logStart = log.logStartOffset
+        var best: TimestampedOffset?
+        for segment in metadata.readableSegments where segment.endOffset > logStart && segment.largestTimestamp >= 0 {
+            if best.map({ segment.largestTimestamp > $0.timestamp }) ?? true {
+                best = TimestampedOffset(offset: max(segment.offsetOfLargestTimestamp, logStart), timestamp: segment.largestTimestamp)
+            }
+        }
+        return best
+    }
+
+    /// What the remote tier holds of a partition: its first offset, the offset after its last, and its bytes (plain and stored).
+    func tierSummary(topic: Topic, partition: Int32) async throws -> (start: Int64?, end: Int64?, bytes: Int64, storedBytes: Int64) {
+        let metadata = try await metadata(of: topic, partition: partition)
+        let segments = metadata.readableSegments
+        return (segments.first?.baseOffset, segments.last?.endOffset, metadata.readableBytes, metadata.storedBytes)
+    }
+
+    /// Runs `body` on a view of `segment` whose indexes are cached, fetching
+    /// each chunk it asks for and running it again, a bounded number of times.
+    private func withView<Result: Sendable>(
+        of segment: RemoteSegmentMetadata, in metadata: RemotePartitionMetadata,
+        _ body: @escaping @Sendable (RemoteSegmentView) throws(LogError) -> Result
+    ) async throws -> Result {
+        guard let layout = segment.layout else { throw RemoteTierError("remote segment \(segment.baseOffset) has no layout") }
+        let cache = self.cache
+        let indexKey = Self.indexesEntry(segment)
+        for _ in 0..<64 {
+            try await ensureIndexes(of: segment, layout: layout, in: metadata)
+            let attempt: Swift.Result<Result, LogError> = try await io.run {
+                guard let offsetIndex = cache.pathIfPresent(Self.offsetIndexFile(segment), of: indexKey) else {
+                    return .failure(LogError(.remoteChunkMissing, "the indexes were evicted"))
+                }
+                do throws(LogError) {
+                    let view = try RemoteSegmentView(
+                        baseOffset: segment.baseOffset, size: segment.size, chunkSize: layout.chunkSize,
+                        offsetIndexPath: offsetIndex, timeIndexPath: cache.path(Self.timeIndexFile(segment))
+                    ) { chunk in cache.pathIfPresent(Self.chunkFile(segment, chunk), of: Self.chunkFile(segment, chunk)) }
+                    defer { view.close() }
+                    return .success(try body(view))
+                } catch {
+                    if error.fileError?.isNotFound == true { return .failure(LogError(.remoteChunkMissing, "the indexes were evicted")) }
+                    return .failure(error)
+                }
+            }
+            switch attempt {
+            case .success(let result):
+                return result
+            case .failure(let error) where error.kind == .remoteChunkMissing:
+                if let chunk = error.missingChunk { try await ensureChunk(chunk, of: segment, layout: layout, in: metadata) }
+            case .failure(let error):
+                throw error
+            }
+        }
+        throw RemoteTierError("the chunk cache evicts what a read of remote segment \(segment.baseOffset) needs faster than it is read; raise rsm.config.fetch.chunk.cache.size")
+    }
+
+    /// Fetches the chunks after `end` up to the prefetch size, in the background.
+    private func prefetch(after end: Int, of segment: RemoteSegmentMetadata, in metadata: RemotePartitionMetadata) {
+        guard let layout = segment.layout, config.prefetchMaxBytes > 0, end < segment.size else { return }
+        let first = end / layout.chunkSize
+        let last = min(layout.chunks.count - 1, (end + Int(min(config.prefetchMaxBytes, Int64(Int.max / 2)))) / layout.chunkSize)
+        guard first <= last else { return }
+        for chunk in first...last {
+            cache.prefetch(Self.chunkFile(segment, chunk)) { [self] in
+                try await self.loadChunk(chunk, of: segment, layout: layout, in: metadata)
+            }
+        }
+    }
+
+    private func ensureIndexes(of segment: RemoteSegmentMetadata, layout: RemoteSegmentLayout, in metadata: RemotePartitionMetadata) async throws {
+        try await cache.ensure(Self.indexesEntry(segment)) { [self] in
+            let stored = try await self.fetch(try metadata.keys.indexes(segment), range: nil)
+            let sealer = try RemoteChunkSealer(opening: layout, keyring: self.keyring)
+            let plain = try sealer.decrypt(stored, index: layout.chunks.count, isFinal: true)
+            let offsetEnd = layout.offsetIndexSize
+            let timeEnd = offsetEnd + layout.timeIndexSize
+            guard plain.count == timeEnd + layout.producerSnapshotSize else {
+                throw RemoteTierError("the indexes of remote segment \(segment.baseOffset) hold \(plain.count) bytes, not the \(timeEnd + layout.producerSnapshotSize) of its manifest")
+            }
+            return [(Self.offsetIndexFile(segment), Array(plain[..<offsetEnd])), (Self.timeIndexFile(segment), Array(plain[offsetEnd..<timeEnd]))]
+        }
+    }
+
+    private func ensureChunk(_ chunk: Int, of segment: RemoteSegmentMetadata, layout: RemoteSegmentLayout, in metadata: RemotePartitionMetadata) async throws {
+        guard chunk >= 0, chunk < layout.chunks.count else {
+            throw RemoteTierError("remote segment \(segment.baseOffset) has no chunk \(chunk)")
+        }
+        try await cache.ensure(Self.chunkFile(segment, chunk)) { [self] in
+            try await self.loadChunk(chunk, of: segment, layout: layout, in: metadata)
+        }
+    }
+
+    private func loadChunk(_ chunk: Int, of segment: RemoteSegmentMetadata, layout: RemoteSegmentLayout,
+                           in metadata: RemotePartitionMetadata) async throws -> [(name: String, bytes: [UInt8])] {
+        let stored = try await fetch(try metadata.keys.log(segment), range: layout.storedRange(ofChunk: chunk))
+        let sealer = try RemoteChunkSealer(opening: layout, keyring: keyring)
+        let plain = try sealer.open(stored, index: chunk, isFinal: chunk == layout.chunks.count - 1, zstd: layout.chunks[chunk].zstd,
+                                    plainSize: layout.plainSize(ofChunk: chunk, segmentSize: segment.size))
+        return [(Self.chunkFile(segment, chunk), plain)]
+    }
+
+    /// The bytes of an object or a range of it, within the fetch rate.
+    private func fetch(_ key: ObjectKey, range: Range<Int64>?) async throws -> [UInt8] {
+        if let range { try await fetchRate.take(Int(range.upperBound - range.lowerBound)) }
+        var bytes: [UInt8] = []
+        if let range { bytes.reserveCapacity(Int(range.upperBound - range.lowerBound)) }
+        for try await piece in try await store.get(key, range: range) {
+            bytes.append(contentsOf: piece.readableBytesView)
+        }
+        metrics.fetchBytes.increment(by: bytes.count)
+        return bytes
+    }
+
+    static func indexesEntry(_ segment: RemoteSegmentMetadata) -> String { "\(segment.segmentId).indexes" }
+    static func offsetIndexFile(_ segment: RemoteSegmentMetadata) -> String { "\(segment.segmentId).index" }
+    static func timeIndexFile(_ segment: RemoteSegmentMetadata) -> String { "\(segment.segmentId).timeindex" }
+    static func chunkFile(_ segment: RemoteSegmentMetadata, _ chunk: Int) -> String { "\(segment.segmentId)-\(chunk).chunk" }
+}

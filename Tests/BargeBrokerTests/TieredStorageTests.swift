@@ -1,0 +1,213 @@
+import BargeBroker
+import BargeBrokerTestKit
+import Foundation
+import KafkaProtocol
+import NIOCore
+import ObjectStore
+import Testing
+
+/// Tiered storage over the wire, on an in-memory remote tier whose faults the
+/// tests control (the Python integration tests run the same on a file tier
+/// and on SeaweedFS with real clients).
+@Suite("Tiered storage", .timeLimit(.minutes(3)))
+struct TieredStorageTests {
+    static let batches = 60
+
+    func configure(_ storeName: String, _ extra: @escaping (inout BrokerConfig) -> Void = { _ in }) -> (inout BrokerConfig) -> Void {
+        { config in
+            config.remoteStorage.systemEnable = true
+            config.remoteStorage.storageURL = "memory://\(storeName)"
+            config.remoteStorage.taskIntervalMs = 50
+            config.remoteStorage.chunkSize = 4096
+            config.remoteStorage.fetchMaxWaitMs = 10_000
+            config.retentionCheckIntervalMs = 50
+            extra(&config)
+        }
+    }
+
+    func createTieredTopic(_ client: KafkaTestClient, _ name: String) async throws {
+        var creatable = CreateTopicsRequest.CreatableTopic()
+        creatable.name = name
+        creatable.numPartitions = 1
+        creatable.replicationFactor = 1
+        for (key, value) in [("remote.storage.enable", "true"), ("segment.bytes", "16384"), ("local.retention.ms", "0")] {
+            var config = CreateTopicsRequest.CreatableTopicConfig()
+            config.name = key
+            config.value = value
+            creatable.configs.append(config)
+        }
+        var request = CreateTopicsRequest()
+        request.topics = [creatable]
+        request.timeoutMs = 5_000
+        let response = try await client.request(request, apiKey: .createTopics, version: 7, as: CreateTopicsResponse.self)
+        #expect(response.topics.first?.errorCode == 0, "\(response.topics.first?.errorMessage ?? "")")
+    }
+
+    /// Batch `index`: ten records of 300 pattern bytes each.
+    func batch(_ index: Int) -> ByteBuffer {
+        var builder = RecordBatchBuilder()
+        for record in 0..<10 {
+            builder.append(key: ByteBuffer(string: "b\(index)-r\(record)"), value: ByteBuffer(repeating: UInt8(truncatingIfNeeded: index &* 31 &+ record), count: 300),
+                           timestamp: 1_700_000_000_000 + Int64(index))
+        }
+        return builder.build()
+    }
+
+    func produceAll(_ client: KafkaTestClient, _ topic: String) async throws {
+        for index in 0..<Self.batches {
+            let response = try await client.request(ProduceRequest.single(topic: topic, batch: batch(index)), apiKey: .produce, version: 9, as: ProduceResponse.self)
+            #expect(response.responses.first?.partitionResponses.first?.errorCode == 0)
+        }
+    }
+
+    func listOffset(_ client: KafkaTestClient, _ topic: String, _ timestamp: Int64, version: Int16 = 9) async throws -> (Int16, Int64) {
+        var partition = ListOffsetsRequest.ListOffsetsPartition()
+        partition.partitionIndex = 0
+        partition.timestamp = timestamp
+        var topicRequest = ListOffsetsRequest.ListOffsetsTopic()
+        topicRequest.name = topic
+        topicRequest.partitions = [partition]
+        var request = ListOffsetsRequest()
+        request.replicaId = -1
+        request.topics = [topicRequest]
+        let response = try await client.request(request, apiKey: .listOffsets, version: version, as: ListOffsetsResponse.self)
+        let answer = try #require(response.topics.first?.partitions.first)
+        return (answer.errorCode, answer.offset)
+    }
+
+    func fetch(_ client: KafkaTestClient, _ topic: String, offset: Int64) async throws -> FetchResponse.PartitionData {
+        var partition = FetchRequest.FetchPartition()
+        partition.partition = 0
+        partition.fetchOffset = offset
+        partition.partitionMaxBytes = 20_000
+        var topicRequest = FetchRequest.FetchTopic()
+        topicRequest.topic = topic
+        topicRequest.partitions = [partition]
+        var request = FetchRequest()
+        request.replicaId = -1
+        request.maxWaitMs = 100
+        request.minBytes = 1
+        request.maxBytes = 1_000_000
+        request.sessionEpoch = -1
+        request.topics = [topicRequest]
+        let response = try await client.request(request, apiKey: .fetch, version: 12, as: FetchResponse.self)
+        return try #require(response.responses.first?.partitions.first)
+    }
+
+    /// Waits until the log's first local offset is past 0 and the remote tier reaches it.
+    func waitForOffload(_ client: KafkaTestClient, _ topic: String) async throws {
+        let deadline = ContinuousClock.now + .seconds(60)
+        while ContinuousClock.now < deadline {
+            let (_, localStart) = try await listOffset(client, topic, -4)
+            let (_, lastTiered) = try await listOffset(client, topic, -5)
+            if localStart > 0 && lastTiered >= localStart - 1 { return }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        Issue.record("segments did not move to the remote tier")
+    }
+
+    /// Reads every batch from offset 0 and checks each against what was produced.
+    func readEverything(_ client: KafkaTestClient, _ topic: String) async throws {
+        var next: Int64 = 0
+        let end = Int64(Self.batches * 10)
+        let deadline = ContinuousClock.now + .seconds(60)
+        while next < end, ContinuousClock.now < deadline {
+            let answer = try await fetch(client, topic, offset: next)
+            #expect(answer.errorCode == 0)
+            guard let bytes = answer.records?.inMemoryBytes else { continue }
+            for stored in try RecordBatch.split(bytes) where stored.header.lastOffset >= next {
+                let index = Int(stored.header.baseOffset / 10)
+                var expected = RecordBatch.split(batch(index)).first!.bytes
+                // Compare past the base offset and leader epoch, which the log sets.
+                expected.moveReaderIndex(forwardBy: 17)
+                var got = stored.bytes
+                got.moveReaderIndex(forwardBy: 17)
+                #expect(got == expected, "batch \(index)")
+                next = stored.header.lastOffset + 1
+            }
+        }
+        #expect(next == end)
+    }
+
+    @Test("offload, consume from offset 0 through the remote tier, restart, consume again")
+    func offloadAndConsume() async throws {
+        let store = "tiered-\(UUID().uuidString)"
+        let topic = "tiered-offload"
+        try await withEmbeddedBroker(configure: configure(store)) { broker in
+            let client = try await KafkaTestClient.connect(port: broker.port)
+            defer { Task { await client.close() } }
+            try await createTieredTopic(client, topic)
+            try await produceAll(client, topic)
+            try await waitForOffload(client, topic)
+            #expect(try await listOffset(client, topic, -2) == (0, 0))
+            #expect(try await listOffset(client, topic, -4, version: 7).0 == KafkaErrorCode.unsupportedVersion.code)
+            try await readEverything(client, topic)
+            let byTime = try await listOffset(client, topic, 1_700_000_000_000 + 3)
+            #expect(byTime == (0, 30), "a timestamp in the remote tier is found through its time index")
+        }
+        let objects = try await objectCount(store)
+        #expect(objects >= 9, "three objects per copied segment")
+    }
+
+    @Test("with the store down, remote reads get UNKNOWN_SERVER_ERROR and local ones go on; then everything reads")
+    func storeDown() async throws {
+        let store = "tiered-\(UUID().uuidString)"
+        let topic = "tiered-outage"
+        try await withEmbeddedBroker(configure: configure(store)) { broker in
+            let client = try await KafkaTestClient.connect(port: broker.port)
+            defer { Task { await client.close() } }
+            try await createTieredTopic(client, topic)
+            try await produceAll(client, topic)
+            try await waitForOffload(client, topic)
+            let memory = MemoryObjectStore.named(store)
+            memory.inject(.failNext(.get, times: 1_000_000, error: ObjectStoreError(.unavailable, "the test stopped the store")))
+            #expect(try await fetch(client, topic, offset: 0).errorCode == KafkaErrorCode.unknownServerError.code)
+            let (_, localStart) = try await listOffset(client, topic, -4)
+            let local = try await fetch(client, topic, offset: localStart)
+            #expect(local.errorCode == 0 && (local.records?.byteCount ?? 0) > 0)
+            memory.removeFaults()
+            try await readEverything(client, topic)
+        }
+    }
+
+    @Test("encrypted and compressed chunks read back; no plaintext reaches the store")
+    func encryptedAndCompressed() async throws {
+        let store = "tiered-\(UUID().uuidString)"
+        let topic = "tiered-sealed"
+        let keyring = NSTemporaryDirectory() + "barge-keyring-\(UUID().uuidString)"
+        let key = Data((0..<32).map { UInt8($0) }).base64EncodedString()
+        try "k1:\(key)\n".write(toFile: keyring, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(atPath: keyring) }
+        try await withEmbeddedBroker(configure: configure(store) { config in
+            config.remoteStorage.compressionEnabled = true
+            config.remoteStorage.encryptionKeyring = keyring
+        }) { broker in
+            let client = try await KafkaTestClient.connect(port: broker.port)
+            defer { Task { await client.close() } }
+            try await createTieredTopic(client, topic)
+            try await produceAll(client, topic)
+            try await waitForOffload(client, topic)
+            try await readEverything(client, topic)
+        }
+        let memory = MemoryObjectStore.named(store)
+        for try await object in memory.list(prefix: "") where object.key.rawValue.hasSuffix(".log") {
+            var bytes: [UInt8] = []
+            for try await piece in try await memory.get(object.key) { bytes += piece.readableBytesView }
+            #expect(!bytes.contains(subsequence: Array("b1-r1".utf8)), "\(object.key) holds a record key in the clear")
+            #expect(bytes.count < Int(object.size) + 1)
+        }
+    }
+
+    func objectCount(_ store: String) async throws -> Int {
+        var count = 0
+        for try await _ in MemoryObjectStore.named(store).list(prefix: "") { count += 1 }
+        return count
+    }
+}
+
+extension Array where Element == UInt8 {
+    func contains(subsequence: [UInt8]) -> Bool {
+        guard subsequence.count <= count else { return false }
+        return (0...(count - subsequence.count)).contains { Array(self[$0..<($0 + subsequence.count)]) == subsequence }
+    }
+}

@@ -1,0 +1,199 @@
+"""Tiered storage in the embedded broker (KIP-405), modeled on Kafka's
+tiered-storage integration tests: offload closed segments and consume from
+offset 0 with real clients, restart in between, kill -9 in the middle of a
+copy, retention by size and by log start offset, topic deletion, the object
+store stopped and started again; on a file tier and on SeaweedFS (S3)."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import time
+from pathlib import Path
+
+import pytest
+from kafka import KafkaConsumer, TopicPartition as KPTopicPartition
+
+import kafka_wire
+from kafka_helpers import assert_same_messages, consume, create_topic, produce, sample_messages, watermarks
+from seaweedfs_server import SeaweedFS
+from tiered_wire import EARLIEST, EARLIEST_LOCAL, LATEST, LATEST_TIERED, list_offsets
+
+MESSAGES = 400
+VALUE_SIZE = 2000
+# Small segments and chunks, so that a few hundred kilobytes make many of each.
+TOPIC_CONFIG = {"remote.storage.enable": "true", "segment.bytes": "65536", "local.retention.ms": "0"}
+
+
+def tiered_settings(store_url: str, **extra: str) -> dict[str, str]:
+    settings = {
+        "remote.log.storage.system.enable": "true",
+        "rsm.config.storage.url": store_url,
+        "remote.log.manager.task.interval.ms": "100",
+        "log.retention.check.interval.ms": "100",
+        "rsm.config.chunk.size": "16384",
+        "rsm.config.fetch.chunk.cache.prefetch.max.size": "65536",
+    }
+    settings.update(extra)
+    return settings
+
+
+def wait_until(condition, what: str, timeout: float = 60.0):
+    deadline = time.monotonic() + timeout
+    while True:
+        value = condition()
+        if value:
+            return value
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out after {timeout}s waiting for {what}")
+        time.sleep(0.1)
+
+
+def remote_segments(broker, topic: str) -> list[dict]:
+    path = Path(broker.data_dir) / f"{topic}-0" / "remote-log-segments.json"
+    if not path.exists():
+        return []
+    return json.loads(path.read_text())["segments"]
+
+
+def local_segment_bases(broker, topic: str) -> list[int]:
+    return sorted(int(p.name[:20]) for p in (Path(broker.data_dir) / f"{topic}-0").glob("*.log"))
+
+
+def offloaded(broker, topic: str) -> bool:
+    """The first local segment starts past 0 and the remote tier reaches it."""
+    error, local_start, _ = list_offsets(broker.bootstrap, topic, EARLIEST_LOCAL)
+    error_tiered, last_tiered, _ = list_offsets(broker.bootstrap, topic, LATEST_TIERED)
+    return error == 0 and error_tiered == 0 and local_start > 0 and last_tiered >= local_start - 1
+
+
+def file_objects(root: Path) -> list[str]:
+    return sorted(str(p.relative_to(root)) for p in root.rglob("*") if p.is_file() and not p.name.startswith("."))
+
+
+def produce_and_offload(broker, topic: str, count: int = MESSAGES, config: dict[str, str] | None = None):
+    create_topic(broker.bootstrap, topic, config=config or TOPIC_CONFIG)
+    msgs = produce(broker.bootstrap, topic, sample_messages(count, value_size=VALUE_SIZE, compressible=False))
+    wait_until(lambda: offloaded(broker, topic), "segments to move to the remote tier")
+    return msgs
+
+
+def test_offload_then_replay_from_offset_zero_with_every_client(broker_factory, topic_name, tmp_path):
+    remote = tmp_path / "remote"
+    broker = broker_factory(tiered_settings(f"file://{remote}"))
+    msgs = produce_and_offload(broker, topic_name)
+
+    assert list_offsets(broker.bootstrap, topic_name, EARLIEST)[:2] == (0, 0)
+    assert list_offsets(broker.bootstrap, topic_name, LATEST)[:2] == (0, MESSAGES)
+    assert local_segment_bases(broker, topic_name)[0] > 0, "the first local segments are gone"
+    assert len(remote_segments(broker, topic_name)) >= 3
+    # ListOffsets below v8/v9 does not know -4/-5.
+    assert list_offsets(broker.bootstrap, topic_name, EARLIEST_LOCAL, version=7)[0] == 35
+    assert list_offsets(broker.bootstrap, topic_name, LATEST_TIERED, version=8)[0] == 35
+
+    assert_same_messages(consume(broker.bootstrap, topic_name, MESSAGES), msgs)
+
+    kcat = subprocess.run(["kcat", "-b", broker.bootstrap, "-C", "-t", topic_name, "-p", "0", "-o", "beginning", "-e",
+                           "-f", "%o\n"], capture_output=True, text=True, timeout=120)
+    assert kcat.returncode == 0, kcat.stderr
+    assert [int(line) for line in kcat.stdout.split()] == list(range(MESSAGES))
+
+    consumer = KafkaConsumer(bootstrap_servers=broker.bootstrap, enable_auto_commit=False, consumer_timeout_ms=30000)
+    try:
+        tp = KPTopicPartition(topic_name, 0)
+        consumer.assign([tp])
+        consumer.seek(tp, 0)
+        values = [record.value for record in consumer][:MESSAGES]
+    finally:
+        consumer.close()
+    assert values == [m.value for m in msgs]
+
+
+def test_restart_in_between_keeps_both_tiers(broker_factory, topic_name, tmp_path):
+    broker = broker_factory(tiered_settings(f"file://{tmp_path / 'remote'}"))
+    msgs = produce_and_offload(broker, topic_name)
+    local_start = list_offsets(broker.bootstrap, topic_name, EARLIEST_LOCAL)[1]
+    broker.restart()
+    assert list_offsets(broker.bootstrap, topic_name, EARLIEST)[:2] == (0, 0)
+    assert list_offsets(broker.bootstrap, topic_name, EARLIEST_LOCAL)[1] >= local_start
+    assert_same_messages(consume(broker.bootstrap, topic_name, MESSAGES), msgs)
+
+
+def test_kill9_in_the_middle_of_a_copy_loses_nothing_and_leaves_no_orphans(broker_factory, topic_name, tmp_path):
+    remote = tmp_path / "remote"
+    # Copies crawl at 64 KiB/s, so the broker is caught in the middle of one.
+    broker = broker_factory(tiered_settings(f"file://{remote}", **{"remote.log.manager.copy.max.bytes.per.second": "65536"}))
+    create_topic(broker.bootstrap, topic_name, config=TOPIC_CONFIG)
+    msgs = produce(broker.bootstrap, topic_name, sample_messages(MESSAGES, value_size=VALUE_SIZE, compressible=False))
+    wait_until(lambda: any(s["state"] == "COPY_SEGMENT_STARTED" for s in remote_segments(broker, topic_name))
+               and any(s["state"] == "COPY_SEGMENT_FINISHED" for s in remote_segments(broker, topic_name)),
+               "a copy in progress after a finished one")
+    broker.kill9()
+    del broker.settings["remote.log.manager.copy.max.bytes.per.second"]
+    broker.start()
+    wait_until(lambda: offloaded(broker, topic_name), "the copies to resume")
+    segments = wait_until(lambda: (lambda s: s if s and all(x["state"] == "COPY_SEGMENT_FINISHED" for x in s) else None)(
+        remote_segments(broker, topic_name)), "only finished copies")
+    assert_same_messages(consume(broker.bootstrap, topic_name, MESSAGES), msgs)
+    ids = {s["segmentId"] for s in segments}
+    stored_ids = {name.rsplit("/", 1)[1][21:].rsplit(".", 1)[0] for name in file_objects(remote)}
+    assert stored_ids == ids, "objects of the interrupted copy are gone, every finished one is there"
+
+
+def test_retention_bytes_deletes_remote_segments_and_moves_the_log_start(broker_factory, topic_name, tmp_path):
+    remote = tmp_path / "remote"
+    broker = broker_factory(tiered_settings(f"file://{remote}"))
+    msgs = produce_and_offload(broker, topic_name)
+    objects_before = len(file_objects(remote))
+    from confluent_kafka.admin import AdminClient, ConfigResource  # noqa: PLC0415
+    admin = AdminClient({"bootstrap.servers": broker.bootstrap})
+    resource = ConfigResource("topic", topic_name, set_config={**TOPIC_CONFIG, "retention.bytes": "300000"})
+    for future in admin.alter_configs([resource]).values():
+        future.result(timeout=30)
+    low = wait_until(lambda: (lambda w: w[0] if w[0] > 0 else None)(watermarks(broker.bootstrap, topic_name)),
+                     "retention.bytes to move the log start offset")
+    wait_until(lambda: len(file_objects(remote)) < objects_before, "remote objects to be deleted")
+    assert all(s["endOffset"] > low for s in remote_segments(broker, topic_name))
+    assert_same_messages(consume(broker.bootstrap, topic_name, MESSAGES - low, offset=low), msgs[low:], first_offset=low)
+
+
+def test_deleting_the_topic_removes_its_remote_objects(broker_factory, topic_name, tmp_path):
+    remote = tmp_path / "remote"
+    broker = broker_factory(tiered_settings(f"file://{remote}"))
+    produce_and_offload(broker, topic_name)
+    assert file_objects(remote)
+    from confluent_kafka.admin import AdminClient  # noqa: PLC0415
+    admin = AdminClient({"bootstrap.servers": broker.bootstrap})
+    for future in admin.delete_topics([topic_name]).values():
+        future.result(timeout=30)
+    wait_until(lambda: not file_objects(remote), "the topic's remote objects to go")
+
+
+def raw_fetch_error(bootstrap: str, topic: str, offset: int) -> int:
+    host, port = bootstrap.rsplit(":", 1)
+    with kafka_wire.Connection(host, int(port), timeout=60) as conn:
+        result = kafka_wire.parse_fetch_v4(conn.roundtrip(kafka_wire.fetch_request, topic, 0, offset, max_wait_ms=100))
+    return result[0].error_code
+
+
+def test_s3_tier_survives_the_store_going_down_and_coming_back(broker_factory, topic_name, tmp_path, monkeypatch):
+    with SeaweedFS(parent_dir=str(tmp_path)) as store:
+        for name, value in store.env().items():
+            monkeypatch.setenv(name, value)
+        bucket = store.create_bucket()
+        # A fetch waits for the remote tier as long as the store takes to refuse.
+        broker = broker_factory(tiered_settings(store.store_url(bucket, "tiered"), **{"remote.fetch.max.wait.ms": "30000"}))
+        msgs = produce_and_offload(broker, topic_name)
+        assert_same_messages(consume(broker.bootstrap, topic_name, MESSAGES), msgs)
+
+        store.stop(keep_data=True)
+        broker.restart()  # an empty chunk cache: every remote read must go to the store
+        assert raw_fetch_error(broker.bootstrap, topic_name, 0) == -1, "UNKNOWN_SERVER_ERROR while the store is down"
+        local_start = list_offsets(broker.bootstrap, topic_name, EARLIEST_LOCAL)[1]
+        assert raw_fetch_error(broker.bootstrap, topic_name, local_start) == 0, "local partitions go on"
+        more = produce(broker.bootstrap, topic_name, sample_messages(5, value_size=100, seed=9))
+        assert_same_messages(consume(broker.bootstrap, topic_name, 5, offset=MESSAGES), more, first_offset=MESSAGES)
+
+        store.start()
+        assert_same_messages(consume(broker.bootstrap, topic_name, MESSAGES, timeout=120), msgs)
