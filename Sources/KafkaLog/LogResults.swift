@@ -28,6 +28,13 @@ public struct LogReadResult: Sendable {
     public var highWatermark: Int64
     /// The log start offset.
     public var logStartOffset: Int64
+
+    /// A result of records read (from the remote tier, for instance).
+    public init(records: KafkaRecords, highWatermark: Int64, logStartOffset: Int64) {
+        self.records = records
+        self.highWatermark = highWatermark
+        self.logStartOffset = logStartOffset
+    }
 }
 
 /// A record's offset and timestamp, as `PartitionLog.offset(forTimestamp:)` finds them.

@@ -45,20 +45,19 @@ extension PartitionLog {
         try lock.withLock { () throws(LogError) -> [ClosedSegmentCopy] in
             try checkOpen()
             var result: [ClosedSegmentCopy] = []
-            do {
+            do throws(LogError) {
                 for index in segments.indices.dropLast() where result.count < limit {
                     let segment = segments[index]
                     let end = segments[index + 1].baseOffset
                     guard segment.baseOffset >= offset, segment.size > 0 else { continue }
                     let snapshotPath = ProducerStateSnapshot.path(end, in: directory)
                     let snapshot = try storage.readWholeFile(snapshotPath, limit: 1 << 30) ?? ByteBuffer()
-                    let log = try segment.log.duplicate()
+                    let offsetIndex = try segment.offsetIndex.file.file.read(count: segment.offsetIndex.count * OffsetIndex.entrySize, at: 0)
+                    let timeIndex = try segment.timeIndex.file.file.read(count: segment.timeIndex.count * TimeIndex.entrySize, at: 0)
                     result.append(ClosedSegmentCopy(
                         baseOffset: segment.baseOffset, endOffset: end, size: segment.size, largestTimestamp: segment.largestTimestamp,
-                        offsetOfLargestTimestamp: segment.offsetOfLargestTimestamp,
-                        offsetIndex: try segment.offsetIndex.file.file.read(count: segment.offsetIndex.count * OffsetIndex.entrySize, at: 0),
-                        timeIndex: try segment.timeIndex.file.file.read(count: segment.timeIndex.count * TimeIndex.entrySize, at: 0),
-                        producerSnapshot: snapshot, log: log))
+                        offsetOfLargestTimestamp: segment.offsetOfLargestTimestamp, offsetIndex: offsetIndex, timeIndex: timeIndex,
+                        producerSnapshot: snapshot, log: try segment.log.duplicate()))
                 }
             } catch {
                 result.forEach { $0.close() }
@@ -133,7 +132,8 @@ extension PartitionLog {
         let retentionMs = settings.effectiveLocalRetentionMs
         if retentionMs >= 0 {
             deleted += try deleteOldestSegments(reason: "local.retention.ms") { (segment, end) throws(LogError) -> Bool in
-                isCopied(end) && now - (try segment.retentionTimestamp()) > retentionMs
+                guard isCopied(end) else { return false }
+                return now - (try segment.retentionTimestamp()) > retentionMs
             }
         }
         let retentionBytes = settings.effectiveLocalRetentionBytes

@@ -23,6 +23,7 @@ public final class RemoteSegmentView: BatchFile {
     private let storage: LogStorage
     private let chunkPath: (Int) -> String?
     private var openChunks: [Int: LogFile] = [:]
+    private var isClosed = false
 
     /// Opens the segment's index files (complete, as written by the log).
     ///
@@ -80,6 +81,8 @@ public final class RemoteSegmentView: BatchFile {
 
     /// Closes the index and chunk files (regions handed out keep their own descriptors).
     public func close() {
+        guard !isClosed else { return }
+        isClosed = true
         offsetIndex.file.file.close()
         timeIndex.file.file.close()
         openChunks.values.forEach { $0.close() }

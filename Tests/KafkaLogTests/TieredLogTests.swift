@@ -31,7 +31,7 @@ import Testing
             let bytes = try first.read(count: first.size, at: 0)
             #expect(bytes.readableBytes == first.size)
             #expect(try RecordBatch.split(bytes).count == 3)
-            #expect(try log.closedSegments(from: 13, limit: 2).map { segment in
+            #expect(try log.closedSegments(from: 13, limit: 2).map { (segment) -> Int64 in
                 defer { segment.close() }
                 return segment.baseOffset
             } == [18, 24])
@@ -52,7 +52,7 @@ import Testing
             do {
                 _ = try log.read(from: 11, maxBytes: 1000, minOneBatch: true)
                 Issue.record("a remote offset must not be read locally")
-            } catch {
+            } catch let error as LogError {
                 #expect(error.kind == .offsetMovedToTieredStorage)
             }
             #expect(try readHeaders(log, from: 12).first?.baseOffset == 12)
@@ -90,7 +90,7 @@ import Testing
             _ = try log.append([try makeBatch()], now: 1_000)
             #expect(try log.rollIfIdle(now: 1_050) == false)
             #expect(try log.rollIfIdle(now: 1_200))
-            #expect(try log.closedSegments(from: 0, limit: 5).map { segment in
+            #expect(try log.closedSegments(from: 0, limit: 5).map { (segment) -> Int64 in
                 defer { segment.close() }
                 return segment.endOffset
             } == [1])
@@ -138,7 +138,7 @@ import Testing
             do {
                 _ = try partial.read(from: 2, maxBytes: 10_000, minOneBatch: true)
                 Issue.record("a missing chunk must be asked for")
-            } catch {
+            } catch let error as LogError {
                 #expect(error.kind == .remoteChunkMissing)
                 #expect(error.missingChunk == 1)
             }

@@ -82,7 +82,7 @@ final class RemoteChunkCache: Sendable {
     func prefetch(_ key: String, load: @escaping @Sendable () async throws -> [(name: String, bytes: [UInt8])]) {
         guard !isPresentOrLoading(key) else { return }
         Task {
-            do { try await self.ensure(key, load) } catch {
+            do { try await self.ensure(key, load: load) } catch {
                 self.logger.debug("prefetch from the remote tier failed", metadata: ["entry": "\(key)", "error": "\(error)"])
             }
         }

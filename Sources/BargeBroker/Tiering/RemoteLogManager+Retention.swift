@@ -35,7 +35,8 @@ extension RemoteLogManager {
         }
         guard let last = expired.last else { return }
         try await io.run { try log.advanceStartOffset(to: last.endOffset) }
-        try await delete(expired, from: metadata) { reasons[$0.segmentId] ?? "retention" }
+        let why = reasons
+        try await delete(expired, from: metadata) { why[$0.segmentId] ?? "retention" }
     }
 
     /// Deletes every remote segment of a partition whose topic turned remote

@@ -1,5 +1,6 @@
 import BargeCore
 import FileIO
+import Foundation
 import KafkaLog
 import Logging
 import NIOConcurrencyHelpers
