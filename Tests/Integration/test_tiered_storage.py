@@ -23,6 +23,8 @@ from tiered_wire import EARLIEST, EARLIEST_LOCAL, LATEST, LATEST_TIERED, list_of
 MESSAGES = 400
 VALUE_SIZE = 2000
 # Small segments and chunks, so that a few hundred kilobytes make many of each.
+# Producer batches well below segment.bytes (a batch larger than a segment is refused).
+SMALL_BATCHES = {"batch.size": 16384}
 TOPIC_CONFIG = {"remote.storage.enable": "true", "segment.bytes": "65536", "local.retention.ms": "0"}
 
 
@@ -74,7 +76,7 @@ def file_objects(root: Path) -> list[str]:
 
 def produce_and_offload(broker, topic: str, count: int = MESSAGES, config: dict[str, str] | None = None):
     create_topic(broker.bootstrap, topic, config=config or TOPIC_CONFIG)
-    msgs = produce(broker.bootstrap, topic, sample_messages(count, value_size=VALUE_SIZE, compressible=False))
+    msgs = produce(broker.bootstrap, topic, sample_messages(count, value_size=VALUE_SIZE, compressible=False), **SMALL_BATCHES)
     wait_until(lambda: offloaded(broker, topic), "segments to move to the remote tier")
     return msgs
 
@@ -125,7 +127,7 @@ def test_kill9_in_the_middle_of_a_copy_loses_nothing_and_leaves_no_orphans(broke
     # Copies crawl at 64 KiB/s, so the broker is caught in the middle of one.
     broker = broker_factory(tiered_settings(f"file://{remote}", **{"remote.log.manager.copy.max.bytes.per.second": "65536"}))
     create_topic(broker.bootstrap, topic_name, config=TOPIC_CONFIG)
-    msgs = produce(broker.bootstrap, topic_name, sample_messages(MESSAGES, value_size=VALUE_SIZE, compressible=False))
+    msgs = produce(broker.bootstrap, topic_name, sample_messages(MESSAGES, value_size=VALUE_SIZE, compressible=False), **SMALL_BATCHES)
     wait_until(lambda: any(s["state"] == "COPY_SEGMENT_STARTED" for s in remote_segments(broker, topic_name))
                and any(s["state"] == "COPY_SEGMENT_FINISHED" for s in remote_segments(broker, topic_name)),
                "a copy in progress after a finished one")
