@@ -40,7 +40,7 @@ struct AlterConfigsHandler: KafkaRequestHandler {
         switch resource.resourceType {
         case ConfigResourceAnswer.topicResource:
             let (topics, name, replacement) = (context.topics, resource.resourceName, overrides)
-            try await context.io.run {
+            _ = try await context.io.run {
                 try topics.alterConfigs(ofTopic: name, validateOnly: validateOnly) { _, _ in replacement }
             }
         case ConfigResourceAnswer.brokerResource:

@@ -46,6 +46,6 @@ struct CreatePartitionsHandler: KafkaRequestHandler {
             }
         }
         let (topics, name, count) = (context.topics, request.name, request.count)
-        try await context.io.run { try topics.addPartitions(toTopic: name, count: count, validateOnly: validateOnly) }
+        _ = try await context.io.run { try topics.addPartitions(toTopic: name, count: count, validateOnly: validateOnly) }
     }
 }

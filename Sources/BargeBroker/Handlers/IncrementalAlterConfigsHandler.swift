@@ -37,7 +37,7 @@ struct IncrementalAlterConfigsHandler: KafkaRequestHandler {
         switch resource.resourceType {
         case ConfigResourceAnswer.topicResource:
             let (topics, name) = (context.topics, resource.resourceName)
-            try await context.io.run {
+            _ = try await context.io.run {
                 try topics.alterConfigs(ofTopic: name, validateOnly: validateOnly) { overrides, config in
                     try TopicConfigChange.apply(changes, to: overrides, config: config)
                 }
