@@ -33,6 +33,7 @@ public struct KafkaErrorCode: Hashable, Sendable, CustomStringConvertible {
     public static let notCoordinator = KafkaErrorCode(16, "NOT_COORDINATOR", retriable: true, "This is not the correct coordinator.")
     public static let invalidTopicException = KafkaErrorCode(17, "INVALID_TOPIC_EXCEPTION", retriable: false, "The request attempted to perform an operation on an invalid topic.")
     public static let recordListTooLarge = KafkaErrorCode(18, "RECORD_LIST_TOO_LARGE", retriable: false, "The request included message batch larger than the configured segment size on the server.")
+    public static let notEnoughReplicas = KafkaErrorCode(19, "NOT_ENOUGH_REPLICAS", retriable: true, "Messages are rejected since there are fewer in-sync replicas than required.")
     public static let invalidRequiredAcks = KafkaErrorCode(21, "INVALID_REQUIRED_ACKS", retriable: false, "Produce request specified an invalid value for required acks.")
     public static let illegalGeneration = KafkaErrorCode(22, "ILLEGAL_GENERATION", retriable: false, "Specified group generation id is not valid.")
     public static let inconsistentGroupProtocol = KafkaErrorCode(23, "INCONSISTENT_GROUP_PROTOCOL", retriable: false, "The group member's supported protocols are incompatible with those of existing members or first group member tried to join with empty protocol type or empty protocol list.")
@@ -80,7 +81,7 @@ public struct KafkaErrorCode: Hashable, Sendable, CustomStringConvertible {
         unknownServerError, none, offsetOutOfRange, corruptMessage, unknownTopicOrPartition, invalidFetchSize,
         leaderNotAvailable, notLeaderOrFollower, requestTimedOut, messageTooLarge, offsetMetadataTooLarge,
         coordinatorLoadInProgress, coordinatorNotAvailable, notCoordinator, invalidTopicException, recordListTooLarge,
-        invalidRequiredAcks, illegalGeneration, inconsistentGroupProtocol, invalidGroupId, unknownMemberId,
+        notEnoughReplicas, invalidRequiredAcks, illegalGeneration, inconsistentGroupProtocol, invalidGroupId, unknownMemberId,
         invalidSessionTimeout, rebalanceInProgress, invalidCommitOffsetSize, topicAuthorizationFailed,
         clusterAuthorizationFailed, invalidTimestamp, unsupportedSaslMechanism, unsupportedVersion, topicAlreadyExists,
         invalidPartitions, invalidReplicationFactor, invalidConfig, invalidRequest, unsupportedForMessageFormat,

@@ -2,7 +2,8 @@ import CRdKafka
 import Logging
 
 /// Topic administration over librdkafka's admin API: create, delete,
-/// describe configs, list topics and partitions. Every call runs on a
+/// describe and change configs, add partitions, delete records, list topics
+/// and partitions. Every call runs on a
 /// thread of its own and waits at most its timeout.
 public final class KafkaAdminClient: Sendable {
     private let handle: RDKafkaHandle
@@ -77,6 +78,45 @@ public final class KafkaAdminClient: Sendable {
     /// A topic's settings, by Kafka name (defaults included).
     public func describeTopicConfig(_ name: String, timeout: Duration = .seconds(30)) async throws -> [String: String] {
         try await RDKafkaAdminCall.describeTopicConfig(name, on: handle, timeout: timeout)
+    }
+
+    /// Sets and removes configs of a topic, leaving its other overrides as
+    /// they are; returns the overrides now set. librdkafka before 2.2 has no
+    /// IncrementalAlterConfigs, so this reads the topic's overrides and
+    /// replaces them whole (AlterConfigs): a change another client makes in
+    /// between is lost.
+    @discardableResult
+    public func changeTopicConfigs(
+        _ name: String, set: [String: String], delete: [String] = [], timeout: Duration = .seconds(30)
+    ) async throws -> [String: String] {
+        var configs = try await RDKafkaAdminCall.topicConfigOverrides(name, on: handle, timeout: timeout)
+        for key in delete { configs.removeValue(forKey: key) }
+        configs.merge(set) { _, new in new }
+        try await RDKafkaAdminCall.replaceTopicConfigs(name, with: configs, on: handle, timeout: timeout)
+        return configs
+    }
+
+    /// Deletes the records of a partition before `offset` (-1: all of them,
+    /// up to the high watermark); returns the partition's new low watermark.
+    public func deleteRecords(topic: String, partition: Int32, before offset: Int64, timeout: Duration = .seconds(30)) async throws -> Int64 {
+        try await RDKafkaAdminCall.deleteRecords(topic: topic, partition: partition, before: offset, on: handle, timeout: timeout)
+    }
+
+    /// Grows a topic to `totalCount` partitions.
+    public func createPartitions(_ name: String, totalCount: Int32, timeout: Duration = .seconds(30)) async throws {
+        try await RDKafkaAdminCall.run(on: handle, RD_KAFKA_ADMIN_OP_CREATEPARTITIONS, timeout: timeout, expecting: RD_KAFKA_EVENT_CREATEPARTITIONS_RESULT) { handle, options, queue in
+            var errorText = CTextBuffer()
+            guard let partitions = rd_kafka_NewPartitions_new(name, Int(totalCount), &errorText.bytes, errorText.bytes.count) else {
+                throw KafkaClientError(kind: .topicError, message: "topic \(name): \(errorText.text)")
+            }
+            defer { rd_kafka_NewPartitions_destroy(partitions) }
+            var requests: [OpaquePointer?] = [partitions]
+            rd_kafka_CreatePartitions(handle, &requests, 1, options, queue)
+        } result: { event in
+            var count = 0
+            let results = rd_kafka_CreatePartitions_result_topics(rd_kafka_event_CreatePartitions_result(event), &count)
+            try Self.checkTopicResults(results, count: count)
+        }
     }
 
     /// The cluster's topics and their partitions.

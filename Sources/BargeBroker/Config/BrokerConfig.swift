@@ -64,9 +64,9 @@ public struct BrokerConfig: Sendable, Equatable {
     public var offsetsRetentionCheckIntervalMs: Int64 = 600_000
     /// `offset.metadata.max.bytes`: the longest commit metadata. Default: 4096.
     public var offsetMetadataMaxBytes: Int = 4096
-    /// Topic defaults: `log.segment.bytes`, `log.roll.ms`, `log.retention.ms`,
-    /// `log.retention.bytes`, `log.flush.interval.messages`, `log.flush.interval.ms`,
-    /// `log.index.interval.bytes`, `log.message.timestamp.type`, `message.max.bytes`.
+    /// Topic defaults, by Kafka's broker names (`topicDefaultNames`):
+    /// `log.segment.bytes`, `log.roll.ms`, `log.retention.ms`, `log.retention.bytes`,
+    /// `log.cleanup.policy`, `compression.type`, `min.insync.replicas`, `message.max.bytes`, ...
     public var topicDefaults = LogConfig()
     /// Tiered storage: `remote.log.storage.system.enable`, the remote tier and its cache.
     public var remoteStorage = RemoteStorageConfig()
@@ -142,6 +142,23 @@ public struct BrokerConfig: Sendable, Equatable {
         "log.cleanup.policy": "cleanup.policy",
         "log.local.retention.ms": "local.retention.ms",
         "log.local.retention.bytes": "local.retention.bytes",
+        "log.roll.jitter.ms": "segment.jitter.ms",
+        "log.roll.jitter.hours": "segment.jitter.ms",
+        "log.index.size.max.bytes": "segment.index.bytes",
+        "log.cleaner.delete.retention.ms": "delete.retention.ms",
+        "log.cleaner.min.compaction.lag.ms": "min.compaction.lag.ms",
+        "log.cleaner.max.compaction.lag.ms": "max.compaction.lag.ms",
+        "log.cleaner.min.cleanable.ratio": "min.cleanable.dirty.ratio",
+        "log.segment.delete.delay.ms": "file.delete.delay.ms",
+        "log.message.timestamp.before.max.ms": "message.timestamp.before.max.ms",
+        "log.message.timestamp.after.max.ms": "message.timestamp.after.max.ms",
+        "log.preallocate": "preallocate",
+        "compression.type": "compression.type",
+        "compression.gzip.level": "compression.gzip.level",
+        "compression.lz4.level": "compression.lz4.level",
+        "compression.zstd.level": "compression.zstd.level",
+        "min.insync.replicas": "min.insync.replicas",
+        "unclean.leader.election.enable": "unclean.leader.election.enable",
     ]
 
     private static var allNames: Set<String> { knownNames.union(topicDefaultNames.keys) }

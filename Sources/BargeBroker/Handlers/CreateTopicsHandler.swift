@@ -29,11 +29,11 @@ struct CreateTopicsHandler: KafkaRequestHandler {
                 result.numPartitions = topic.metadata.partitionCount
                 result.replicationFactor = 1
                 if context.header.apiVersion >= 5 {
-                    result.configs = topic.config.describedEntries.map { entry in
+                    result.configs = topic.describedConfigs(brokerDefaults: context.config.topicDefaults).map { described in
                         var config = CreateTopicsResponse.CreatableTopicConfigs()
-                        config.name = entry.name
-                        config.value = entry.value
-                        config.configSource = topic.metadata.configs[entry.name] != nil ? ConfigSource.dynamicTopic : ConfigSource.defaultConfig
+                        config.name = described.entry.name
+                        config.value = described.entry.value
+                        config.configSource = described.source
                         return config
                     }
                 }
@@ -83,6 +83,19 @@ enum ConfigSource {
     static let dynamicTopic: Int8 = 1
     static let staticBroker: Int8 = 4
     static let defaultConfig: Int8 = 5
+}
+
+extension Topic {
+    /// Every topic config with where its value comes from: set on the topic,
+    /// the broker's default (its settings differ from Kafka's), or Kafka's default.
+    func describedConfigs(brokerDefaults: LogConfig) -> [(entry: LogConfig.Entry, source: Int8)] {
+        let kafkaDefaults = brokerDefaults.describedEntries
+        return zip(config.describedEntries(defaults: brokerDefaults), kafkaDefaults).map { entry, brokerDefault in
+            let source = metadata.configs[entry.name] != nil ? ConfigSource.dynamicTopic
+                : brokerDefault.isDefault ? ConfigSource.defaultConfig : ConfigSource.staticBroker
+            return (entry, source)
+        }
+    }
 }
 
 extension KafkaErrorCode {

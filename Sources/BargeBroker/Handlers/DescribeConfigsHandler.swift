@@ -1,7 +1,9 @@
 import KafkaProtocol
 
-/// DescribeConfigs, versions 0-4: a topic's configs (set on the topic or
-/// defaults) and the broker's settings, by Kafka's names.
+/// DescribeConfigs, versions 0-4: every topic config Kafka defines, with its
+/// source (set on the topic, the broker's default from its settings, or
+/// Kafka's default) and, from v3, its type; and the broker's settings, by
+/// Kafka's names. Synonyms are not listed.
 struct DescribeConfigsHandler: KafkaRequestHandler {
     static let apiKey = KafkaApiKey.describeConfigs
     static let versions: ClosedRange<Int16> = 0...4
@@ -15,7 +17,7 @@ struct DescribeConfigsHandler: KafkaRequestHandler {
             var result = DescribeConfigsResponse.DescribeConfigsResult()
             result.resourceType = resource.resourceType
             result.resourceName = resource.resourceName
-            var entries: [(name: String, value: String, source: Int8)] = []
+            var entries: [(name: String, value: String, source: Int8, type: Int8)] = []
             switch resource.resourceType {
             case Self.topicResource:
                 guard let topic = context.topics.topic(named: resource.resourceName) else {
@@ -24,9 +26,7 @@ struct DescribeConfigsHandler: KafkaRequestHandler {
                     response.results.append(result)
                     continue
                 }
-                entries = topic.config.describedEntries.map { entry in
-                    (entry.name, entry.value, topic.metadata.configs[entry.name] != nil ? ConfigSource.dynamicTopic : ConfigSource.defaultConfig)
-                }
+                entries = topic.describedConfigs(brokerDefaults: context.config.topicDefaults).map { ($0.entry.name, $0.entry.value, $0.source, $0.entry.type.kafkaCode) }
             case Self.brokerResource:
                 guard resource.resourceName.isEmpty || resource.resourceName == String(context.config.nodeId) else {
                     result.errorCode = KafkaErrorCode.invalidRequest.code
@@ -34,7 +34,7 @@ struct DescribeConfigsHandler: KafkaRequestHandler {
                     response.results.append(result)
                     continue
                 }
-                entries = context.config.describedEntries.map { ($0.name, $0.value, ConfigSource.staticBroker) }
+                entries = context.config.describedEntries.map { ($0.name, $0.value, ConfigSource.staticBroker, 0) }
             default:
                 result.errorCode = KafkaErrorCode.invalidRequest.code
                 result.errorMessage = "resource type \(resource.resourceType) is not supported (2 = topic, 4 = broker)"
@@ -48,6 +48,7 @@ struct DescribeConfigsHandler: KafkaRequestHandler {
                 config.value = entry.value
                 if context.header.apiVersion == 0 { config.isDefault = entry.source == ConfigSource.defaultConfig }
                 if context.header.apiVersion >= 1 { config.configSource = entry.source }
+                if context.header.apiVersion >= 3 { config.configType = entry.type }
                 return config
             }
             response.results.append(result)

@@ -52,6 +52,10 @@ struct ProduceHandler: KafkaRequestHandler {
                 var partition: ProduceResponse.PartitionProduceResponse
                 if !acksValid {
                     partition = Self.failure(partitionData.index, .invalidRequiredAcks, "acks must be 0, 1 or -1, not \(request.acks)")
+                } else if case .success(let topic) = topic, request.acks == -1, topic.config.minInsyncReplicas > 1 {
+                    // As Kafka answers when the in-sync replicas (here: one) are fewer than min.insync.replicas.
+                    partition = Self.failure(partitionData.index, .notEnoughReplicas,
+                                             "The size of the current ISR Set(\(context.config.nodeId)) is insufficient to satisfy the min.isr requirement of \(topic.config.minInsyncReplicas) for partition \(topicData.name)-\(partitionData.index)")
                 } else if request.transactionalId != nil {
                     partition = Self.failure(partitionData.index, .transactionalIdAuthorizationFailed, "transactions are not supported")
                 } else {
@@ -110,7 +114,7 @@ struct ProduceHandler: KafkaRequestHandler {
                     } catch {
                         throw TopicError(code: .corruptMessage, message: (error as? KafkaProtocolError)?.message ?? "\(error)")
                     }
-                    try Self.check(batches.map(\.header), config: config)
+                    try Self.check(batches.map(\.header), config: config, now: now)
                     try RecordBatchValidator.validate(batches, rules: rules)
                     return try log.append(batches, now: now)
                 }
@@ -144,15 +148,18 @@ struct ProduceHandler: KafkaRequestHandler {
             let batches = try SpooledRecordBatch.split(
                 spool: try records.spool.get().file,
                 from: records.range.lowerBound, to: records.range.upperBound, rules: rules)
-            try Self.check(batches.map(\.header), config: config)
+            try Self.check(batches.map(\.header), config: config, now: now)
             return try log.append(spooled: batches, now: now)
         }
     }
 
     /// Refuses what Kafka refuses: more than one batch per partition (Produce
     /// v3 and later carry exactly one), batches without records, batches over
-    /// the topic's `max.message.bytes`, and control or transactional batches.
-    private static func check(_ headers: [RecordBatchHeader], config: LogConfig) throws {
+    /// the topic's `max.message.bytes`, control or transactional batches, and
+    /// with CreateTime, timestamps outside `message.timestamp.before.max.ms` /
+    /// `message.timestamp.after.max.ms` of `now` (checked on the batch's first
+    /// and largest timestamps; Kafka checks every record's).
+    private static func check(_ headers: [RecordBatchHeader], config: LogConfig, now: Int64) throws {
         guard headers.count == 1 else {
             throw TopicError(code: .invalidRecord, message: "a partition's records must be exactly one record batch, not \(headers.count)")
         }
@@ -165,6 +172,9 @@ struct ProduceHandler: KafkaRequestHandler {
             }
             if header.attributes.isControl || header.attributes.isTransactional {
                 throw TopicError(code: .invalidRecord, message: "clients may not produce control or transactional batches here")
+            }
+            if config.messageTimestampType == .createTime {
+                try checkTimestamps(header, config: config, now: now)
             }
         }
     }
@@ -191,5 +201,16 @@ struct ProduceHandler: KafkaRequestHandler {
         partition.logStartOffset = -1
         partition.errorMessage = message
         return partition
+    }
+
+    /// INVALID_TIMESTAMP, in Kafka's words, for a batch timestamp out of the topic's window around `now`.
+    private static func checkTimestamps(_ header: RecordBatchHeader, config: LogConfig, now: Int64) throws {
+        let earliest = now.subtractingReportingOverflow(config.messageTimestampBeforeMaxMs)
+        let latest = now.addingReportingOverflow(config.messageTimestampAfterMaxMs)
+        let window = (earliest.overflow ? Int64.min : earliest.partialValue)...(latest.overflow ? Int64.max : latest.partialValue)
+        for timestamp in [header.baseTimestamp, header.maxTimestamp] where timestamp != -1 && !window.contains(timestamp) {
+            throw TopicError(code: .invalidTimestamp,
+                             message: "Timestamp \(timestamp) of message with offset 0 is out of range. The timestamp should be within [\(window.lowerBound), \(window.upperBound)]")
+        }
     }
 }

@@ -51,7 +51,8 @@ public final class KafkaBrokerServer: Sendable {
             let io = BlockingIOPool(threadPool: threadPool)
             let (topics, producerIds, clusterId, offsets) = try await io.run {
                 let topics = try TopicRegistry(
-                    dataDirectory: config.dataDirectory, defaults: config.topicDefaults, logger: logger, fileSystem: fileSystem)
+                    dataDirectory: config.dataDirectory, defaults: config.topicDefaults,
+                    policy: TopicConfigPolicy(remoteStorageSystemEnabled: config.remoteStorage.systemEnable), logger: logger, fileSystem: fileSystem)
                 let producerIds = try ProducerIdAllocator(dataDirectory: config.dataDirectory, fileSystem: fileSystem)
                 let clusterId = try ClusterIdentity.load(
                     dataDirectory: config.dataDirectory, configured: config.clusterId, fileSystem: fileSystem)

@@ -34,21 +34,23 @@ struct TopicError: Error, CustomStringConvertible {
 /// metadata in `<data-dir>/__topics/`. Methods that touch files block; call
 /// them through the broker's `BlockingIOPool`.
 final class TopicRegistry: Sendable {
-    private struct State {
+    struct State {
         var topics: [String: Topic] = [:]
         var names: [KafkaUUID: String] = [:]
     }
 
-    private let state = NIOLockedValueBox(State())
+    let state = NIOLockedValueBox(State())
     /// Held for the whole of a creation or deletion (file work included), so
     /// that two of them never touch the same topic's files at once.
-    private let mutations = NIOLock()
+    let mutations = NIOLock()
     private let dataDirectory: String
     private let defaults: LogConfig
-    private let logger: Logger
-    private let fileSystem: any FileSystemIO
-    private var durable: DurableFile { DurableFile(fileSystem: fileSystem) }
-    private var stray: StrayPartitions { StrayPartitions(dataDirectory: dataDirectory, logger: logger, fileSystem: fileSystem) }
+    /// The checks of whole topic configurations.
+    let policy: TopicConfigPolicy
+    let logger: Logger
+    let fileSystem: any FileSystemIO
+    var durable: DurableFile { DurableFile(fileSystem: fileSystem) }
+    var stray: StrayPartitions { StrayPartitions(dataDirectory: dataDirectory, logger: logger, fileSystem: fileSystem) }
 
     private var metadataDirectory: String { dataDirectory + "/__topics" }
 
@@ -56,9 +58,10 @@ final class TopicRegistry: Sendable {
     /// What interrupted writes left behind is cleared, with a log line:
     /// temporary metadata files, and partition directories of no topic
     /// (see `StrayPartitions`).
-    init(dataDirectory: String, defaults: LogConfig, logger: Logger, fileSystem: any FileSystemIO = PosixFileSystem()) throws {
+    init(dataDirectory: String, defaults: LogConfig, policy: TopicConfigPolicy, logger: Logger, fileSystem: any FileSystemIO = PosixFileSystem()) throws {
         self.dataDirectory = dataDirectory
         self.defaults = defaults
+        self.policy = policy
         self.logger = logger
         self.fileSystem = fileSystem
         try fileSystem.makeDirectories(metadataDirectory, durably: true)
@@ -99,7 +102,7 @@ final class TopicRegistry: Sendable {
         do {
             return try defaults.applying(overrides)
         } catch {
-            throw TopicError(code: .invalidConfig, message: "\(error)")
+            throw TopicError(code: .invalidConfig, message: error.message)
         }
     }
 
@@ -113,7 +116,7 @@ final class TopicRegistry: Sendable {
         guard partitions >= 1, partitions <= 100_000 else {
             throw TopicError(code: .invalidPartitions, message: "a topic needs 1 to 100000 partitions, not \(partitions)")
         }
-        _ = try config(with: configs)
+        try policy.check(try config(with: configs), replacing: nil)
         return try mutations.withLock {
             try createLocked(name: name, partitions: partitions, configs: configs, validateOnly: validateOnly)
         }
@@ -132,14 +135,14 @@ final class TopicRegistry: Sendable {
         if validateOnly { return Topic(metadata: metadata, config: try config(with: configs), partitions: []) }
         let topic: Topic
         do {
-            try setAsideStrayDirectories(of: metadata)
+            try setAsideStrayDirectories(of: name, 0..<partitions)
         } catch {
             throw TopicError.storageFailure("creating topic '\(name)'", error, logger: logger)
         }
         do {
             topic = try open(metadata)
         } catch {
-            removeDirectories(of: metadata)
+            removeDirectories(of: name, 0..<partitions)
             throw TopicError.storageFailure("creating topic '\(name)'", error, logger: logger)
         }
         do {
@@ -203,31 +206,37 @@ final class TopicRegistry: Sendable {
     /// Opens (creating them if needed) the logs of a topic; throws the first failure.
     private func open(_ metadata: TopicMetadata) throws -> Topic {
         let config = try config(with: metadata.configs)
+        let logs = try openPartitions(of: metadata.name, 0..<metadata.partitionCount, config: config)
+        return Topic(metadata: metadata, config: config, partitions: logs)
+    }
+
+    /// Opens (creating them if needed) the logs of some partitions of a topic; throws the first failure.
+    func openPartitions(of topic: String, _ indexes: Range<Int32>, config: LogConfig) throws -> [PartitionLog] {
         var logs: [PartitionLog] = []
         do {
-            for index in 0..<metadata.partitionCount {
-                logs.append(try PartitionLog.open(directory: partitionDirectory(metadata.name, index), config: config, logger: logger, fileSystem: fileSystem))
+            for index in indexes {
+                logs.append(try PartitionLog.open(directory: partitionDirectory(topic, index), config: config, logger: logger, fileSystem: fileSystem))
             }
         } catch {
             for log in logs { try? log.close() }
             throw error
         }
-        return Topic(metadata: metadata, config: config, partitions: logs)
+        return logs
     }
 
     /// Moves partition directories that a new topic would adopt out of the way
     /// (none exist unless files were changed behind the broker's back).
-    private func setAsideStrayDirectories(of metadata: TopicMetadata) throws {
+    func setAsideStrayDirectories(of topic: String, _ indexes: Range<Int32>) throws {
         let stray = self.stray
-        for index in 0..<metadata.partitionCount where fileSystem.exists(partitionDirectory(metadata.name, index)) {
-            try stray.setAside("\(metadata.name)-\(index)")
+        for index in indexes where fileSystem.exists(partitionDirectory(topic, index)) {
+            try stray.setAside("\(topic)-\(index)")
         }
     }
 
     /// Removes what a failed creation left of a topic's partition directories.
-    private func removeDirectories(of metadata: TopicMetadata) {
-        for index in 0..<metadata.partitionCount {
-            let directory = partitionDirectory(metadata.name, index)
+    func removeDirectories(of topic: String, _ indexes: Range<Int32>) {
+        for index in indexes {
+            let directory = partitionDirectory(topic, index)
             do {
                 try fileSystem.removeTree(directory)
             } catch {
@@ -236,13 +245,13 @@ final class TopicRegistry: Sendable {
             }
         }
         do {
-            try durable.syncDirectory(of: partitionDirectory(metadata.name, 0))
+            try durable.syncDirectory(of: partitionDirectory(topic, indexes.lowerBound))
         } catch {
             logger.error("could not force the removal of a failed topic's directories to disk", metadata: ["error": "\(error)"])
         }
     }
 
-    private func partitionDirectory(_ topic: String, _ index: Int32) -> String { "\(dataDirectory)/\(topic)-\(index)" }
+    func partitionDirectory(_ topic: String, _ index: Int32) -> String { "\(dataDirectory)/\(topic)-\(index)" }
 
-    private func metadataPath(_ name: String) -> String { "\(metadataDirectory)/\(name).json" }
+    func metadataPath(_ name: String) -> String { "\(metadataDirectory)/\(name).json" }
 }

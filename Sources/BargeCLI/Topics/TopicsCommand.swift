@@ -6,19 +6,23 @@ import RdKafka
 struct TopicsCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "topics",
-        abstract: "List, create, describe and delete topics.",
+        abstract: "List, create, describe, alter and delete topics.",
         discussion: """
             Examples:
               barge topics list --bootstrap-servers 127.0.0.1:9092
               barge topics create videos --partitions 3 --set max.message.bytes=2097152
               barge topics describe videos --bootstrap-servers 127.0.0.1:9092 --json
+              barge topics alter videos --set retention.ms=3600000 --delete max.message.bytes
+              barge topics add-partitions videos --count 6
+              barge topics delete-records videos --partition 0 --before 1000
               barge topics delete videos --bootstrap-servers 127.0.0.1:9092
 
             \(SettingsHelp.precedence)
 
             \(SettingsHelp.exitCodes)
             """,
-        subcommands: [TopicsListCommand.self, TopicsCreateCommand.self, TopicsDescribeCommand.self, TopicsDeleteCommand.self]
+        subcommands: [TopicsListCommand.self, TopicsCreateCommand.self, TopicsDescribeCommand.self, TopicsAlterCommand.self,
+                      TopicsAddPartitionsCommand.self, TopicsDeleteRecordsCommand.self, TopicsDeleteCommand.self]
     )
 }
 
@@ -69,4 +73,16 @@ struct TopicSummary: Encodable {
     var leaders: [Partition]?
     var configs: [String: String]?
     var error: String?
+}
+
+/// Parses `--set KEY=VALUE` arguments into topic configs.
+func topicConfigAssignments(_ assignments: [String]) throws -> [String: String] {
+    var configs: [String: String] = [:]
+    for assignment in assignments {
+        guard let equals = assignment.firstIndex(of: "="), equals != assignment.startIndex else {
+            throw ValidationError("--set takes KEY=VALUE, not '\(assignment)'")
+        }
+        configs[String(assignment[..<equals])] = String(assignment[assignment.index(after: equals)...])
+    }
+    return configs
 }

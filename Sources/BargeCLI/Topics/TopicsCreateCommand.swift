@@ -34,16 +34,7 @@ struct TopicsCreateCommand: AsyncParsableCommand {
         _ = try configs()
     }
 
-    func configs() throws -> [String: String] {
-        var configs: [String: String] = [:]
-        for assignment in set {
-            guard let equals = assignment.firstIndex(of: "="), equals != assignment.startIndex else {
-                throw ValidationError("--set takes KEY=VALUE, not '\(assignment)'")
-            }
-            configs[String(assignment[..<equals])] = String(assignment[assignment.index(after: equals)...])
-        }
-        return configs
-    }
+    func configs() throws -> [String: String] { try topicConfigAssignments(set) }
 
     func run() async throws {
         let configs = try configs()

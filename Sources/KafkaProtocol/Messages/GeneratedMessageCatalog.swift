@@ -56,4 +56,8 @@ public let allGeneratedKafkaMessageTypes: [any KafkaMessage.Type] = [
     DescribeClusterResponse.self,
     OffsetForLeaderEpochRequest.self,
     OffsetForLeaderEpochResponse.self,
+    AlterConfigsRequest.self,
+    AlterConfigsResponse.self,
+    IncrementalAlterConfigsRequest.self,
+    IncrementalAlterConfigsResponse.self,
 ]

@@ -61,6 +61,10 @@ enum GeneratedMessageSamples {
         ("DescribeClusterResponse", DescribeClusterResponse.versions, { sampleDescribeClusterResponse(version: $0) }),
         ("OffsetForLeaderEpochRequest", OffsetForLeaderEpochRequest.versions, { sampleOffsetForLeaderEpochRequest(version: $0) }),
         ("OffsetForLeaderEpochResponse", OffsetForLeaderEpochResponse.versions, { sampleOffsetForLeaderEpochResponse(version: $0) }),
+        ("AlterConfigsRequest", AlterConfigsRequest.versions, { sampleAlterConfigsRequest(version: $0) }),
+        ("AlterConfigsResponse", AlterConfigsResponse.versions, { sampleAlterConfigsResponse(version: $0) }),
+        ("IncrementalAlterConfigsRequest", IncrementalAlterConfigsRequest.versions, { sampleIncrementalAlterConfigsRequest(version: $0) }),
+        ("IncrementalAlterConfigsResponse", IncrementalAlterConfigsResponse.versions, { sampleIncrementalAlterConfigsResponse(version: $0) }),
     ]
 
     static func sampleRequestHeader(version: Int16) -> RequestHeader {
@@ -1060,6 +1064,73 @@ enum GeneratedMessageSamples {
         sample.partition = 123_456
         if version >= 1 { sample.leaderEpoch = 123_456 }
         sample.endOffset = 9_876_543_210
+        return sample
+    }
+    static func sampleAlterConfigsRequest(version: Int16) -> AlterConfigsRequest {
+        var sample = AlterConfigsRequest()
+        sample.resources = [sampleAlterConfigsRequestAlterConfigsResource(version: version), sampleAlterConfigsRequestAlterConfigsResource(version: version)]
+        sample.validateOnly = true
+        return sample
+    }
+    static func sampleAlterConfigsRequestAlterConfigsResource(version: Int16) -> AlterConfigsRequest.AlterConfigsResource {
+        var sample = AlterConfigsRequest.AlterConfigsResource()
+        sample.resourceType = 7
+        sample.resourceName = "sample-ResourceName"
+        sample.configs = [sampleAlterConfigsRequestAlterableConfig(version: version), sampleAlterConfigsRequestAlterableConfig(version: version)]
+        return sample
+    }
+    static func sampleAlterConfigsRequestAlterableConfig(version: Int16) -> AlterConfigsRequest.AlterableConfig {
+        var sample = AlterConfigsRequest.AlterableConfig()
+        sample.name = "sample-Name"
+        sample.value = "sample-Value"
+        return sample
+    }
+    static func sampleAlterConfigsResponse(version: Int16) -> AlterConfigsResponse {
+        var sample = AlterConfigsResponse()
+        sample.throttleTimeMs = 123_456
+        sample.responses = [sampleAlterConfigsResponseAlterConfigsResourceResponse(version: version), sampleAlterConfigsResponseAlterConfigsResourceResponse(version: version)]
+        return sample
+    }
+    static func sampleAlterConfigsResponseAlterConfigsResourceResponse(version: Int16) -> AlterConfigsResponse.AlterConfigsResourceResponse {
+        var sample = AlterConfigsResponse.AlterConfigsResourceResponse()
+        sample.errorCode = 1_234
+        sample.errorMessage = "sample-ErrorMessage"
+        sample.resourceType = 7
+        sample.resourceName = "sample-ResourceName"
+        return sample
+    }
+    static func sampleIncrementalAlterConfigsRequest(version: Int16) -> IncrementalAlterConfigsRequest {
+        var sample = IncrementalAlterConfigsRequest()
+        sample.resources = [sampleIncrementalAlterConfigsRequestAlterConfigsResource(version: version), sampleIncrementalAlterConfigsRequestAlterConfigsResource(version: version)]
+        sample.validateOnly = true
+        return sample
+    }
+    static func sampleIncrementalAlterConfigsRequestAlterConfigsResource(version: Int16) -> IncrementalAlterConfigsRequest.AlterConfigsResource {
+        var sample = IncrementalAlterConfigsRequest.AlterConfigsResource()
+        sample.resourceType = 7
+        sample.resourceName = "sample-ResourceName"
+        sample.configs = [sampleIncrementalAlterConfigsRequestAlterableConfig(version: version), sampleIncrementalAlterConfigsRequestAlterableConfig(version: version)]
+        return sample
+    }
+    static func sampleIncrementalAlterConfigsRequestAlterableConfig(version: Int16) -> IncrementalAlterConfigsRequest.AlterableConfig {
+        var sample = IncrementalAlterConfigsRequest.AlterableConfig()
+        sample.name = "sample-Name"
+        sample.configOperation = 7
+        sample.value = "sample-Value"
+        return sample
+    }
+    static func sampleIncrementalAlterConfigsResponse(version: Int16) -> IncrementalAlterConfigsResponse {
+        var sample = IncrementalAlterConfigsResponse()
+        sample.throttleTimeMs = 123_456
+        sample.responses = [sampleIncrementalAlterConfigsResponseAlterConfigsResourceResponse(version: version), sampleIncrementalAlterConfigsResponseAlterConfigsResourceResponse(version: version)]
+        return sample
+    }
+    static func sampleIncrementalAlterConfigsResponseAlterConfigsResourceResponse(version: Int16) -> IncrementalAlterConfigsResponse.AlterConfigsResourceResponse {
+        var sample = IncrementalAlterConfigsResponse.AlterConfigsResourceResponse()
+        sample.errorCode = 1_234
+        sample.errorMessage = "sample-ErrorMessage"
+        sample.resourceType = 7
+        sample.resourceName = "sample-ResourceName"
         return sample
     }
 }

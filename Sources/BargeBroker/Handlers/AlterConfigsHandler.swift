@@ -1,0 +1,52 @@
+import KafkaProtocol
+
+/// AlterConfigs, versions 0-2: replaces the whole set of a topic's config
+/// overrides (Kafka's semantics: a config not named goes back to its
+/// default), checked as a whole, persisted, and applied live to every
+/// partition; `validateOnly` checks without changing. The broker's own
+/// settings cannot change while it runs (`ConfigResourceAnswer.brokerChange`).
+struct AlterConfigsHandler: KafkaRequestHandler {
+    static let apiKey = KafkaApiKey.alterConfigs
+    static let versions: ClosedRange<Int16> = 0...2
+
+    func handle(_ request: AlterConfigsRequest, context: RequestContext) async throws -> AlterConfigsResponse? {
+        var response = AlterConfigsResponse()
+        for resource in request.resources {
+            var result = AlterConfigsResponse.AlterConfigsResourceResponse()
+            result.resourceType = resource.resourceType
+            result.resourceName = resource.resourceName
+            result.errorMessage = nil
+            do {
+                try await alter(resource, validateOnly: request.validateOnly, context: context)
+            } catch let error as TopicError {
+                result.errorCode = error.code.code
+                result.errorMessage = error.message
+            }
+            response.responses.append(result)
+        }
+        return response
+    }
+
+    private func alter(_ resource: AlterConfigsRequest.AlterConfigsResource, validateOnly: Bool, context: RequestContext) async throws {
+        let names = resource.configs.map(\.name)
+        try ConfigResourceAnswer.checkUniqueNames(names)
+        var overrides: [String: String] = [:]
+        for config in resource.configs {
+            guard let value = config.value else {
+                throw TopicError(code: .invalidRequest, message: "Null value not supported for : \(config.name)")
+            }
+            overrides[config.name] = value
+        }
+        switch resource.resourceType {
+        case ConfigResourceAnswer.topicResource:
+            let (topics, name, replacement) = (context.topics, resource.resourceName, overrides)
+            _ = try await context.io.run {
+                try topics.alterConfigs(ofTopic: name, validateOnly: validateOnly) { _, _ in replacement }
+            }
+        case ConfigResourceAnswer.brokerResource:
+            try ConfigResourceAnswer.brokerChange(resourceName: resource.resourceName, names: names, nodeId: context.config.nodeId)
+        default:
+            throw ConfigResourceAnswer.unsupported(resource.resourceType)
+        }
+    }
+}
