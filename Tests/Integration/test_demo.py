@@ -1,5 +1,5 @@
 """`barge demo` end to end at a small scale: the embedded broker in-process,
-the five use cases, every payload verified, the table printed, and the
+the six use cases, every payload verified, the table printed, and the
 claim check's object collected by the janitor after retention."""
 
 from __future__ import annotations
@@ -15,12 +15,14 @@ def test_demo_runs_every_use_case_verified(tmp_path):
     output = result.stdout.decode()
     assert result.returncode == 0, output + result.stderr.decode(errors="replace")
     rows = [line for line in output.splitlines() if line.split("  ")[0].strip() in
-            ("machine vision", "video", "big CSV", "chat attachment", "model archive")]
-    assert len(rows) == 5, output
+            ("machine vision", "video", "big CSV", "chat attachment", "model archive", "surveillance archive")]
+    assert len(rows) == 6, output
     assert all(row.rstrip().endswith("yes") for row in rows), output
     assert "as at the source" in output
     assert "first byte played" in output
     assert "janitor: kept the object while referenced; after retention" in output
+    assert "in the remote tier; replayed from offset 0" in output
+    assert any((tmp_path / "demo" / "remote-tier").rglob("*.log")), "segments moved to the remote tier"
     objects = tmp_path / "demo" / "objects" / "model-archive"
     assert not objects.exists() or not any(objects.iterdir()), "the janitor deleted the model's object"
 

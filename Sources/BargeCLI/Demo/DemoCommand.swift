@@ -19,7 +19,11 @@ struct DemoCommand: AsyncParsableCommand {
               4. chat attachment: chat text in a header, a 30 MB attachment chunked, one message;
               5. model archive: a 2 GB file sent as a claim check to a file-system store under \
             --data-dir, read back streaming; after the topic's retention removed the reference, \
-            the janitor deletes the object.
+            the janitor deletes the object;
+              6. surveillance archive: 400 MB of camera clips to a topic with tiered storage that keeps \
+            8 MB on local disk; its closed segments move to a remote tier (a file-system store \
+            under --data-dir) while it is written, and a new consumer replays it from offset 0 \
+            through the remote tier.
             Every payload's SHA-256 is checked. Prints a table; exits with 1 if anything failed.
             Example: barge demo --scale 0.1   (a tenth of the volume, for a quick look)
             """
@@ -46,17 +50,22 @@ struct DemoCommand: AsyncParsableCommand {
         config.autoCreateTopics = true
         // The model archive's topic keeps records for seconds: check retention every second.
         config.retentionCheckIntervalMs = 1000
+        // Tiered storage for the surveillance archive: a file-system remote tier under the data directory.
+        let absoluteDataDir = dataDir.hasPrefix("/") ? dataDir : FileManager.default.currentDirectoryPath + "/" + dataDir
+        config.remoteStorage.systemEnable = true
+        config.remoteStorage.storageURL = "file://\(absoluteDataDir)/remote-tier"
+        config.remoteStorage.taskIntervalMs = 500
         let quiet = commandLogger("barge.demo")
         let server = try await KafkaBrokerServer.start(config: config, logger: quiet)
         print("embedded broker on 127.0.0.1:\(server.port), data in \(dataDir)")
         let environment = DemoEnvironment(bootstrapServers: "127.0.0.1:\(server.port)", scale: scale, logger: quiet)
-        let storeRoot = (dataDir.hasPrefix("/") ? dataDir : FileManager.default.currentDirectoryPath + "/" + dataDir) + "/objects"
+        let storeRoot = absoluteDataDir + "/objects"
         let results = try await withThrowingTaskGroup(of: [DemoResult]?.self) { group in
             group.addTask {
                 try await server.run()
                 return nil
             }
-            group.addTask { try await Self.runUseCases(environment, storeRoot: storeRoot) }
+            group.addTask { try await Self.runUseCases(environment, dataDirectory: absoluteDataDir, storeRoot: storeRoot) }
             defer { group.cancelAll() }
             while let finished = try await group.next() {
                 if let results = finished { return results }
@@ -70,13 +79,16 @@ struct DemoCommand: AsyncParsableCommand {
         }
     }
 
-    private static func runUseCases(_ environment: DemoEnvironment, storeRoot: String) async throws -> [DemoResult] {
+    private static func runUseCases(_ environment: DemoEnvironment, dataDirectory: String, storeRoot: String) async throws -> [DemoResult] {
         let useCases: [(String, @Sendable () async throws -> DemoResult)] = [
             ("machine vision", { try await MachineVisionDemo(environment: environment).run() }),
             ("video", { try await VideoDemo(environment: environment).run() }),
             ("big CSV", { try await CSVDemo(environment: environment).run() }),
             ("chat attachment", { try await ChatDemo(environment: environment).run() }),
             ("model archive", { try await ModelArchiveDemo(environment: environment, storeRoot: storeRoot).run() }),
+            ("surveillance archive", {
+                try await SurveillanceArchiveDemo(environment: environment, dataDirectory: dataDirectory, remoteRoot: dataDirectory + "/remote-tier").run()
+            }),
         ]
         var results: [DemoResult] = []
         for (name, run) in useCases {
