@@ -7,7 +7,7 @@ BARGE_RELEASE := .build/release/barge
 PYTHON_SCRIPTS := $(shell $(PYTHON) -c 'import sysconfig; print(sysconfig.get_path("scripts"))' 2>/dev/null)
 export PATH := $(PYTHON_SCRIPTS):$(PATH)
 
-.PHONY: deps build release test unit-test integration-test check-generated generate demo bench bench-broker bench-client bench-large bench-claim-check compat clean
+.PHONY: deps build release test unit-test integration-test check-generated generate demo bench bench-broker bench-client bench-large bench-claim-check bench-tiered compat clean
 
 deps:
 	bash scripts/install-deps.sh
@@ -38,7 +38,7 @@ demo: release
 	$(BARGE_RELEASE) demo
 
 ## Every benchmark against its peer in the same run; each rewrites its section of docs/benchmarks.md.
-bench: bench-broker bench-client bench-large bench-claim-check
+bench: bench-broker bench-client bench-large bench-claim-check bench-tiered
 
 ## The broker vs Tansu.
 bench-broker: release
@@ -55,6 +55,10 @@ bench-large: release
 ## One 1 GiB file through a claim check in SeaweedFS, barge send/receive vs boto3 upload_file/download_file, with peak RSS; rewrites that section of docs/benchmarks.md.
 bench-claim-check: release
 	$(PYTHON) Benchmarks/claim_check_bench.py --barge $(BARGE_RELEASE) --output docs/benchmarks.md
+
+## Consuming 2 GB from the remote tier vs local segments, and producing with tiering on vs off, on a file tier and SeaweedFS; rewrites that section of docs/benchmarks.md.
+bench-tiered: release
+	$(PYTHON) Benchmarks/tiered_storage_bench.py --barge $(BARGE_RELEASE) --output docs/benchmarks.md
 
 ## librdkafka 2.0.2's own broker-facing tests against the broker (about 20 minutes, not in `make test`); rewrites docs/compatibility.md, fails if a test that passed there fails now.
 compat: build

@@ -89,7 +89,11 @@ extension RemoteLogManager {
             case .success(let result):
                 return result
             case .failure(let error) where error.kind == .remoteChunkMissing:
-                if let chunk = error.missingChunk { try await ensureChunk(chunk, of: segment, layout: layout, in: metadata) }
+                if let chunk = error.missingChunk {
+                    // A sequential reader wants the chunks after it next: fetch them at the same time.
+                    prefetch(after: (chunk + 1) * layout.chunkSize, of: segment, in: metadata)
+                    try await ensureChunk(chunk, of: segment, layout: layout, in: metadata)
+                }
             case .failure(let error):
                 throw error
             }
@@ -97,31 +101,45 @@ extension RemoteLogManager {
         throw RemoteTierError("the chunk cache evicts what a read of remote segment \(segment.baseOffset) needs faster than it is read; raise rsm.config.fetch.chunk.cache.size")
     }
 
-    /// Fetches the chunks after `end` up to the prefetch size, in the background.
+    /// Fetches the chunks after `end` up to the prefetch size, in the background,
+    /// going on into the next segment (its indexes and first chunks) when this one ends sooner.
     private func prefetch(after end: Int, of segment: RemoteSegmentMetadata, in metadata: RemotePartitionMetadata) {
-        guard let layout = segment.layout, config.prefetchMaxBytes > 0, end < segment.size else { return }
-        let first = end / layout.chunkSize
-        let last = min(layout.chunks.count - 1, (end + Int(min(config.prefetchMaxBytes, Int64(Int.max / 2)))) / layout.chunkSize)
-        guard first <= last else { return }
-        for chunk in first...last {
-            cache.prefetch(Self.chunkFile(segment, chunk)) { [self] in
-                try await self.loadChunk(chunk, of: segment, layout: layout, in: metadata)
+        var budget = Int(min(config.prefetchMaxBytes, Int64(Int.max / 2)))
+        var segment = segment
+        var start = end
+        while budget > 0, let layout = segment.layout {
+            if start < segment.size {
+                let last = min(layout.chunks.count - 1, (start + budget - 1) / layout.chunkSize)
+                for chunk in (start / layout.chunkSize)...last {
+                    let current = segment
+                    cache.prefetch(Self.chunkFile(segment, chunk)) { [self] in
+                        try await self.loadChunk(chunk, of: current, layout: layout, in: metadata)
+                    }
+                }
+                budget -= segment.size - start
             }
+            guard budget > 0, let next = metadata.segment(containing: segment.endOffset), let nextLayout = next.layout else { return }
+            cache.prefetch(Self.indexesEntry(next)) { [self] in try await self.loadIndexes(of: next, layout: nextLayout, in: metadata) }
+            segment = next
+            start = 0
         }
     }
 
     private func ensureIndexes(of segment: RemoteSegmentMetadata, layout: RemoteSegmentLayout, in metadata: RemotePartitionMetadata) async throws {
-        try await cache.ensure(Self.indexesEntry(segment)) { [self] in
-            let stored = try await self.fetch(try metadata.keys.indexes(segment), range: nil)
-            let sealer = try RemoteChunkSealer(opening: layout, keyring: self.keyring)
-            let plain = try sealer.decrypt(stored, index: layout.chunks.count, isFinal: true)
-            let offsetEnd = layout.offsetIndexSize
-            let timeEnd = offsetEnd + layout.timeIndexSize
-            guard plain.count == timeEnd + layout.producerSnapshotSize else {
-                throw RemoteTierError("the indexes of remote segment \(segment.baseOffset) hold \(plain.count) bytes, not the \(timeEnd + layout.producerSnapshotSize) of its manifest")
-            }
-            return [(Self.offsetIndexFile(segment), Array(plain[..<offsetEnd])), (Self.timeIndexFile(segment), Array(plain[offsetEnd..<timeEnd]))]
+        try await cache.ensure(Self.indexesEntry(segment)) { [self] in try await self.loadIndexes(of: segment, layout: layout, in: metadata) }
+    }
+
+    private func loadIndexes(of segment: RemoteSegmentMetadata, layout: RemoteSegmentLayout,
+                             in metadata: RemotePartitionMetadata) async throws -> [(name: String, bytes: [UInt8])] {
+        let stored = try await fetch(try metadata.keys.indexes(segment), range: nil)
+        let sealer = try RemoteChunkSealer(opening: layout, keyring: keyring)
+        let plain = try sealer.decrypt(stored, index: layout.chunks.count, isFinal: true)
+        let offsetEnd = layout.offsetIndexSize
+        let timeEnd = offsetEnd + layout.timeIndexSize
+        guard plain.count == timeEnd + layout.producerSnapshotSize else {
+            throw RemoteTierError("the indexes of remote segment \(segment.baseOffset) hold \(plain.count) bytes, not the \(timeEnd + layout.producerSnapshotSize) of its manifest")
         }
+        return [(Self.offsetIndexFile(segment), Array(plain[..<offsetEnd])), (Self.timeIndexFile(segment), Array(plain[offsetEnd..<timeEnd]))]
     }
 
     private func ensureChunk(_ chunk: Int, of segment: RemoteSegmentMetadata, layout: RemoteSegmentLayout, in metadata: RemotePartitionMetadata) async throws {

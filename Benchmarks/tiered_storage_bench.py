@@ -1,0 +1,168 @@
+#!/usr/bin/env python3
+"""Tiered storage in the embedded broker: consuming from the remote tier vs
+from local segments, and producing with tiering on vs off, on a file tier and
+on SeaweedFS (S3), in the same run.
+
+Usage:
+  Benchmarks/tiered_storage_bench.py [--barge PATH] [--records 2000]
+      [--record-size 1000000] [--tiers file,s3] [--output docs/benchmarks.md]
+
+For each tier, one broker (release build) with tiering on:
+1. produce: --records records of --record-size bytes with acks=all to a
+   topic without remote storage, then to one with remote storage (64 MiB
+   segments, so that copies run while the producer writes); MB/s of each and
+   their ratio, and how long after the last record the last closed segment
+   was copied;
+2. consume: the tiered topic once its local retention (0 bytes) left only
+   the active segment on disk, so that every other record is read from the
+   remote tier through the chunk cache, vs the local topic; MB/s of each,
+   their ratio, and the broker's peak RSS during the remote read.
+Everything runs on 127.0.0.1; everything started is stopped at the end.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime
+import json
+import os
+import sys
+import tempfile
+import time
+import uuid
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "Tests", "Integration"))
+
+from broker_throughput import (Broker, RssSampler, consume, create_topic, default_barge, git_rev, machine_info,  # noqa: E402
+                               produce, replace_section)
+
+SEGMENT_BYTES = 64 << 20
+BEGIN = "<!-- tiered-bench: begin (written by Benchmarks/tiered_storage_bench.py) -->"
+END = "<!-- tiered-bench: end -->"
+
+
+def partition_dir(broker: Broker, topic: str) -> str:
+    return os.path.join(broker.dir, "data", f"{topic}-0")
+
+
+def remote_segments(broker: Broker, topic: str) -> list[dict]:
+    try:
+        with open(os.path.join(partition_dir(broker, topic), "remote-log-segments.json")) as f:
+            return json.load(f)["segments"]
+    except FileNotFoundError:
+        return []
+
+
+def local_bases(broker: Broker, topic: str) -> list[int]:
+    return sorted(int(name[:20]) for name in os.listdir(partition_dir(broker, topic)) if name.endswith(".log"))
+
+
+def wait_for(condition, what: str, timeout: float = 600.0) -> float:
+    start = time.monotonic()
+    while not condition():
+        if time.monotonic() - start > timeout:
+            raise RuntimeError(f"timed out waiting for {what}")
+        time.sleep(0.05)
+    return time.monotonic() - start
+
+
+def all_copied(broker: Broker, topic: str) -> bool:
+    """Every closed segment is in the remote tier and gone locally: only the active one is left."""
+    bases = local_bases(broker, topic)
+    segments = remote_segments(broker, topic)
+    return len(bases) == 1 and bool(segments) and segments[-1]["endOffset"] == bases[0] \
+        and all(s["state"] == "COPY_SEGMENT_FINISHED" for s in segments)
+
+
+def run_tier(kind: str, barge: str, records: int, size: int, store=None) -> dict:
+    limit = str(max(10_000_000, size * 2))
+    remote_dir = tempfile.mkdtemp(prefix="bench-remote-")
+    url = f"file://{remote_dir}" if kind == "file" else store.store_url(store.create_bucket(), "tiered")
+    settings = {"message.max.bytes": limit, "num.partitions": "1", "remote.log.storage.system.enable": "true",
+                "rsm.config.storage.url": url, "remote.log.manager.task.interval.ms": "1000",
+                "log.retention.check.interval.ms": "1000"}
+    if store is not None:
+        os.environ.update(store.env())
+    broker = Broker("barge", barge, settings)
+    broker.start()
+    try:
+        local_topic = f"bench-local-{uuid.uuid4().hex[:6]}"
+        tiered_topic = f"bench-tiered-{uuid.uuid4().hex[:6]}"
+        create_topic(broker.bootstrap, local_topic, {"max.message.bytes": limit, "segment.bytes": str(SEGMENT_BYTES)})
+        create_topic(broker.bootstrap, tiered_topic, {"max.message.bytes": limit, "segment.bytes": str(SEGMENT_BYTES),
+                                                      "remote.storage.enable": "true", "local.retention.bytes": "0"})
+        produce_local = produce(broker.bootstrap, local_topic, records, size)
+        produce_tiered = produce(broker.bootstrap, tiered_topic, records, size)
+        copy_tail = wait_for(lambda: all_copied(broker, tiered_topic), "the copies to catch up")
+        print(f"{kind}: produce local {produce_local:.1f} MB/s, tiered {produce_tiered:.1f} MB/s; "
+              f"last copy {copy_tail:.1f} s after the last record", flush=True)
+        consume_local = consume(broker.bootstrap, local_topic, records, size)
+        sampler = RssSampler(broker)
+        rss_before = broker.memory_kb().get("VmRSS", 0)
+        sampler.start()
+        consume_remote = consume(broker.bootstrap, tiered_topic, records, size)
+        peak = sampler.stop()
+        print(f"{kind}: consume local {consume_local:.1f} MB/s, remote {consume_remote:.1f} MB/s; "
+              f"broker RSS {rss_before / 1024:.1f} -> peak {peak / 1024:.1f} MiB", flush=True)
+        return {"tier": kind, "produce_local": produce_local, "produce_tiered": produce_tiered, "copy_tail": copy_tail,
+                "consume_local": consume_local, "consume_remote": consume_remote, "rss_before_kb": rss_before,
+                "rss_peak_kb": peak, "segments": len(remote_segments(broker, tiered_topic))}
+    finally:
+        broker.stop()
+
+
+def render(args, results: list[dict]) -> str:
+    info = machine_info()
+    lines = [
+        "# Tiered storage",
+        "",
+        f"Run {datetime.datetime.now().strftime('%Y-%m-%d %H:%M')} by `Benchmarks/tiered_storage_bench.py` "
+        f"(barge {git_rev()}, release build): {args.records} records of {args.record_size} bytes "
+        f"({args.records * args.record_size / 1e9:.1f} GB) per topic, one partition, acks=all, 64 MiB segments, "
+        "4 MiB chunks, the default 1 GiB chunk cache and 16 MiB prefetch.",
+        f"Machine: {info.get('cpu', '?')}, {info.get('nproc', '?')} cores, {info.get('memory', '?')}, "
+        f"Linux {info.get('kernel', '?')}; {info.get('client', '')}.",
+        "",
+        "| tier | consume local MB/s | consume remote MB/s | remote / local | broker peak RSS during the remote read | produce, tiering off MB/s | produce, tiering on MB/s | on / off | last copy after the last record |",
+        "|---|---|---|---|---|---|---|---|---|",
+    ]
+    for r in results:
+        lines.append(
+            f"| {r['tier']} | {r['consume_local']:.1f} | {r['consume_remote']:.1f} | {r['consume_remote'] / r['consume_local']:.2f}x "
+            f"| {r['rss_peak_kb'] / 1024:.1f} MiB | {r['produce_local']:.1f} | {r['produce_tiered']:.1f} "
+            f"| {r['produce_tiered'] / r['produce_local']:.2f}x | {r['copy_tail']:.1f} s |")
+    lines += [
+        "",
+        "Remote: every segment but the active one was read from the remote tier (local retention 0 bytes), "
+        "through the on-disk chunk cache, which starts empty. The RSS is the broker process's.",
+    ]
+    return "\n".join(lines) + "\n"
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--barge", default=default_barge())
+    ap.add_argument("--records", type=int, default=2000)
+    ap.add_argument("--record-size", type=int, default=1_000_000)
+    ap.add_argument("--tiers", default="file,s3")
+    ap.add_argument("--output")
+    args = ap.parse_args()
+    results = []
+    for kind in args.tiers.split(","):
+        if kind == "s3":
+            from seaweedfs_server import SeaweedFS  # noqa: PLC0415
+            with SeaweedFS() as store:
+                results.append(run_tier(kind, args.barge, args.records, args.record_size, store))
+        else:
+            results.append(run_tier(kind, args.barge, args.records, args.record_size))
+    report = render(args, results)
+    print()
+    print(report)
+    if args.output:
+        replace_section(args.output, BEGIN, END, f"{BEGIN}\n{report.rstrip()}\n{END}\n")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
