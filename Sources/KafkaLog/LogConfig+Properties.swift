@@ -3,10 +3,15 @@ extension LogConfig {
     public struct ValueType: Hashable, Sendable {
         /// The wire value: BOOLEAN 1, STRING 2, INT 3, LONG 5, DOUBLE 6, LIST 7.
         public let kafkaCode: Int8
+        /// `true` or `false`, in any case.
         public static let boolean = ValueType(kafkaCode: 1)
+        /// Text, usually one of a few names (`compression.type`).
         public static let string = ValueType(kafkaCode: 2)
+        /// A 32-bit integer.
         public static let int = ValueType(kafkaCode: 3)
+        /// A 64-bit integer.
         public static let long = ValueType(kafkaCode: 5)
+        /// A floating-point number (`min.cleanable.dirty.ratio`).
         public static let double = ValueType(kafkaCode: 6)
         /// A comma-separated list: IncrementalAlterConfigs may APPEND to it and SUBTRACT from it.
         public static let list = ValueType(kafkaCode: 7)

@@ -8,7 +8,10 @@ public enum TimestampType: String, Sendable, Hashable, CaseIterable {
 
 /// `compression.type`: the codec a topic's batches end up with.
 public enum TopicCompressionType: String, Sendable, Hashable, CaseIterable {
-    case uncompressed, zstd, lz4, snappy, gzip
+    /// Batches without compression.
+    case uncompressed
+    /// Zstandard, gzip, LZ4 or Snappy.
+    case zstd, lz4, snappy, gzip
     /// Batches keep the codec the producer chose (Kafka's default).
     case producer
 }

@@ -264,3 +264,28 @@ struct TopicConfigAlterTests {
 
 /// Milliseconds since the Unix epoch.
 func nowMilliseconds() -> Int64 { Int64(Date().timeIntervalSince1970 * 1000) }
+
+extension TopicConfigAlterTests {
+    @Test("AlterConfigs takes the last value of a name given twice, as librdkafka's AlterConfigs helper needs")
+    func alterConfigsDuplicateNames() async throws {
+        try await withEmbeddedBroker { broker in
+            let client = try await KafkaTestClient.connect(port: broker.port)
+            defer { Task { await client.close() } }
+            _ = try await client.createTopic("t")
+            var resource = AlterConfigsRequest.AlterConfigsResource()
+            resource.resourceType = 2
+            resource.resourceName = "t"
+            resource.configs = [("retention.ms", "1000"), ("retention.ms", "2000")].map { name, value in
+                var config = AlterConfigsRequest.AlterableConfig()
+                config.name = name
+                config.value = value
+                return config
+            }
+            var request = AlterConfigsRequest()
+            request.resources = [resource]
+            let response = try await client.request(request, apiKey: .alterConfigs, version: 1, as: AlterConfigsResponse.self)
+            #expect(response.responses.first?.errorCode == 0)
+            #expect(try await client.describeTopicConfigs("t")["retention.ms"]?.value == "2000")
+        }
+    }
+}

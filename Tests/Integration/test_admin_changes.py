@@ -25,13 +25,15 @@ def require_barge(broker):
 
 
 def topic_configs(bootstrap, topic):
+    a = admin(bootstrap)  # kept alive until the future is done
     res = ConfigResource(ConfigResource.Type.TOPIC, topic)
-    return admin(bootstrap).describe_configs([res], request_timeout=15)[res].result(15)
+    return a.describe_configs([res], request_timeout=15)[res].result(15)
 
 
 def incremental(bootstrap, topic, *entries, validate_only=False):
+    a = admin(bootstrap)
     res = ConfigResource(ConfigResource.Type.TOPIC, topic, incremental_configs=list(entries))
-    return admin(bootstrap).incremental_alter_configs([res], request_timeout=15, validate_only=validate_only)[res].result(15)
+    return a.incremental_alter_configs([res], request_timeout=15, validate_only=validate_only)[res].result(15)
 
 
 def refused(future):
@@ -91,14 +93,15 @@ def test_refused_changes_leave_nothing_applied(broker, topic_name):
     require_barge(broker)
     create_topic(broker.bootstrap, topic_name)
     before = {k: v.value for k, v in topic_configs(broker.bootstrap, topic_name).items()}
+    a = admin(broker.bootstrap)
     res = ConfigResource(ConfigResource.Type.TOPIC, topic_name, incremental_configs=[
         ConfigEntry("retention.ms", "1000", incremental_operation=AlterConfigOpType.SET),
         ConfigEntry("remote.storage.enable", "true", incremental_operation=AlterConfigOpType.SET)])
-    error = refused(admin(broker.bootstrap).incremental_alter_configs([res], request_timeout=15)[res])
+    error = refused(a.incremental_alter_configs([res], request_timeout=15)[res])
     assert error.code() == KafkaError.INVALID_CONFIG
     assert TIERED_OFF in error.str()
     res = ConfigResource(ConfigResource.Type.TOPIC, topic_name, set_config={"segment.ms": "0"})
-    error = refused(admin(broker.bootstrap).alter_configs([res], request_timeout=15)[res])
+    error = refused(a.alter_configs([res], request_timeout=15)[res])
     assert error.code() == KafkaError.INVALID_CONFIG
     assert "Invalid value 0 for configuration segment.ms: Value must be at least 1" in error.str()
     assert {k: v.value for k, v in topic_configs(broker.bootstrap, topic_name).items()} == before
@@ -107,8 +110,9 @@ def test_refused_changes_leave_nothing_applied(broker, topic_name):
 def test_alter_configs_replaces_the_overrides_and_applies_live(broker, topic_name):
     require_barge(broker)
     create_topic(broker.bootstrap, topic_name, config={"retention.ms": "3600000"})
+    a = admin(broker.bootstrap)
     res = ConfigResource(ConfigResource.Type.TOPIC, topic_name, set_config={"max.message.bytes": "2000"})
-    admin(broker.bootstrap).alter_configs([res], request_timeout=15)[res].result(15)
+    a.alter_configs([res], request_timeout=15)[res].result(15)
     configs = topic_configs(broker.bootstrap, topic_name)
     assert configs["max.message.bytes"].value == "2000"
     assert configs["retention.ms"].is_default, "AlterConfigs replaces the whole set"

@@ -3,7 +3,8 @@ import KafkaProtocol
 /// AlterConfigs, versions 0-2: replaces the whole set of a topic's config
 /// overrides (Kafka's semantics: a config not named goes back to its
 /// default), checked as a whole, persisted, and applied live to every
-/// partition; `validateOnly` checks without changing. The broker's own
+/// partition; `validateOnly` checks without changing. A name given twice
+/// takes its last value. The broker's own
 /// settings cannot change while it runs (`ConfigResourceAnswer.brokerChange`).
 struct AlterConfigsHandler: KafkaRequestHandler {
     static let apiKey = KafkaApiKey.alterConfigs
@@ -29,12 +30,14 @@ struct AlterConfigsHandler: KafkaRequestHandler {
 
     private func alter(_ resource: AlterConfigsRequest.AlterConfigsResource, validateOnly: Bool, context: RequestContext) async throws {
         let names = resource.configs.map(\.name)
-        try ConfigResourceAnswer.checkUniqueNames(names)
         var overrides: [String: String] = [:]
         for config in resource.configs {
             guard let value = config.value else {
                 throw TopicError(code: .invalidRequest, message: "Null value not supported for : \(config.name)")
             }
+            // A name given twice: the last value wins, as on Kafka's ZooKeeper-mode
+            // brokers (librdkafka's test helper resends every described config
+            // followed by the one it changes).
             overrides[config.name] = value
         }
         switch resource.resourceType {

@@ -7,7 +7,7 @@ enum ConfigResourceAnswer {
     static let topicResource: Int8 = 2
     static let brokerResource: Int8 = 4
 
-    /// INVALID_REQUEST when a config name appears twice.
+    /// INVALID_REQUEST when a config name appears twice (IncrementalAlterConfigs).
     static func checkUniqueNames(_ names: [String]) throws(TopicError) {
         guard Set(names).count == names.count else {
             throw TopicError(code: .invalidRequest, message: "Error due to duplicate config keys")

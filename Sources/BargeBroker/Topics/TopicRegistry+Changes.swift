@@ -20,14 +20,11 @@ extension TopicRegistry {
             let overrides = try change(topic.metadata.configs, topic.config)
             let config = try config(with: overrides)
             try policy.check(config, replacing: topic.config)
+            let previous = topic.metadata
             topic.metadata.configs = overrides
             topic.config = config
             if validateOnly { return topic }
-            do {
-                try durable.write(Array(try JSONEncoder().encode(topic.metadata)), to: metadataPath(name))
-            } catch {
-                throw TopicError.storageFailure("altering the configs of topic '\(name)'", error, logger: logger)
-            }
+            try writeMetadata(topic.metadata, replacing: previous, what: "altering the configs of topic '\(name)'")
             for log in topic.partitions { log.updateConfig(config) }
             state.withLockedValue { $0.topics[name] = topic }
             logger.info("altered topic configs", metadata: ["topic": "\(name)", "overrides": "\(overrides.sorted { $0.key < $1.key })"])
@@ -55,6 +52,7 @@ extension TopicRegistry {
             guard count <= 100_000 else {
                 throw TopicError(code: .invalidPartitions, message: "a topic has at most 100000 partitions, not \(count)")
             }
+            let previous = topic.metadata
             topic.metadata.partitionCount = count
             if validateOnly { return topic }
             let added: [PartitionLog]
@@ -66,15 +64,34 @@ extension TopicRegistry {
                 throw TopicError.storageFailure("adding partitions to topic '\(name)'", error, logger: logger)
             }
             do {
-                try durable.write(Array(try JSONEncoder().encode(topic.metadata)), to: metadataPath(name))
+                try writeMetadata(topic.metadata, replacing: previous, what: "adding partitions to topic '\(name)'")
             } catch {
                 for log in added { try? log.deleteFiles() }
-                throw TopicError.storageFailure("adding partitions to topic '\(name)'", error, logger: logger)
+                throw error
             }
             topic.partitions += added
             state.withLockedValue { $0.topics[name] = topic }
             logger.info("added partitions", metadata: ["topic": "\(name)", "from": "\(current)", "to": "\(count)"])
             return topic
+        }
+    }
+
+    /// Replaces a topic's metadata file durably. When that fails (KAFKA_STORAGE_ERROR),
+    /// the new file may already be in place (a directory fsync fails after the
+    /// rename): the previous content is written back, so that a refused change
+    /// does not come back at the next start.
+    private func writeMetadata(_ metadata: TopicMetadata, replacing previous: TopicMetadata, what: String) throws {
+        let path = metadataPath(metadata.name)
+        do {
+            try durable.write(Array(try JSONEncoder().encode(metadata)), to: path)
+        } catch {
+            do {
+                try durable.write(Array(try JSONEncoder().encode(previous)), to: path)
+            } catch {
+                logger.error("could not restore a topic's metadata file after a failed change; the change may apply at the next start",
+                             metadata: ["topic": "\(metadata.name)", "error": "\(error)"])
+            }
+            throw TopicError.storageFailure(what, error, logger: logger)
         }
     }
 }

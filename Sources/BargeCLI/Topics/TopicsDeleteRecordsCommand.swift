@@ -18,7 +18,7 @@ struct TopicsDeleteRecordsCommand: AsyncParsableCommand {
     @Option(name: .long, help: "The partition.")
     var partition: Int32
 
-    @Option(name: .long, help: "The first offset to keep (-1: the end of the partition).")
+    @Option(name: .long, parsing: .unconditional, help: "The first offset to keep (-1: the end of the partition).")
     var before: Int64
 
     @OptionGroup var options: TopicsOptions
