@@ -25,7 +25,7 @@ APIS = [
     "DescribeConfigs", "InitProducerId", "FindCoordinator", "JoinGroup", "SyncGroup", "Heartbeat",
     "LeaveGroup", "OffsetCommit", "OffsetFetch", "ListGroups", "DescribeGroups", "DeleteGroups",
     "OffsetDelete", "SaslHandshake", "CreatePartitions", "DeleteRecords", "DescribeCluster",
-    "OffsetForLeaderEpoch", "AlterConfigs", "IncrementalAlterConfigs",
+    "OffsetForLeaderEpoch", "DescribeLogDirs", "AlterConfigs", "IncrementalAlterConfigs",
 ]
 MESSAGES = ["RequestHeader", "ResponseHeader", "ConsumerProtocolSubscription", "ConsumerProtocolAssignment"] + [
     api + kind for api in APIS for kind in ("Request", "Response")

@@ -7,9 +7,10 @@ import NIOCore
 /// log file) that a cache holds. Batches are found exactly as in a local
 /// segment (`BatchFile`).
 ///
-/// When a read needs a chunk that `chunkPath` does not give (or whose file is
-/// gone by the time it is opened), it throws `LogError(.remoteChunkMissing)`
-/// with `missingChunk` set: the caller fetches that chunk and asks again.
+/// When a read needs a chunk that `chunkLocation` does not give (or whose
+/// file is gone by the time it is opened), it throws
+/// `LogError(.remoteChunkMissing)` with `missingChunk` set: the caller
+/// fetches that chunk and asks again.
 ///
 /// Blocking (file reads); not thread-safe: one view serves one request and is closed after it.
 public final class RemoteSegmentView: BatchFile {
@@ -21,16 +22,24 @@ public final class RemoteSegmentView: BatchFile {
     let offsetIndex: OffsetIndex
     let timeIndex: TimeIndex
     private let storage: LogStorage
-    private let chunkPath: (Int) -> String?
-    private var openChunks: [Int: LogFile] = [:]
+    private let chunkLocation: (Int) -> ChunkLocation?
+    private var openChunks: [Int: (file: LogFile, offset: Int)] = [:]
     private var isClosed = false
 
     /// Opens the segment's index files (complete, as written by the log).
     ///
-    /// - Parameter chunkPath: where chunk `n` (bytes `n * chunkSize ..< (n + 1) * chunkSize`) is, nil when it is not at hand.
+    /// Where a chunk's bytes are: a file (a cache file, whose first byte is the
+    /// chunk's), or an open file and the position of the chunk's first byte in
+    /// it (the view closes it).
+    public enum ChunkLocation {
+        case path(String)
+        case open(any FileHandleIO, offset: Int)
+    }
+
+    /// - Parameter chunkLocation: where chunk `n` (bytes `n * chunkSize ..< (n + 1) * chunkSize`) is, nil when it is not at hand.
     public init(
         baseOffset: Int64, size: Int, chunkSize: Int, offsetIndexPath: String, timeIndexPath: String,
-        fileSystem: any FileSystemIO = PosixFileSystem(), chunkPath: @escaping (Int) -> String?
+        fileSystem: any FileSystemIO = PosixFileSystem(), chunkLocation: @escaping (Int) -> ChunkLocation?
     ) throws(LogError) {
         precondition(chunkSize > 0)
         let storage = LogStorage(fileSystem: fileSystem)
@@ -38,7 +47,7 @@ public final class RemoteSegmentView: BatchFile {
         self.size = size
         self.chunkSize = chunkSize
         self.storage = storage
-        self.chunkPath = chunkPath
+        self.chunkLocation = chunkLocation
         let offsetIndex = try OffsetIndex(storage: storage, path: offsetIndexPath, baseOffset: baseOffset, readOnly: true)
         do {
             self.timeIndex = try TimeIndex(storage: storage, path: timeIndexPath, baseOffset: baseOffset, readOnly: true)
@@ -85,7 +94,7 @@ public final class RemoteSegmentView: BatchFile {
         isClosed = true
         offsetIndex.file.file.close()
         timeIndex.file.file.close()
-        openChunks.values.forEach { $0.close() }
+        openChunks.values.forEach { $0.file.close() }
         openChunks.removeAll()
     }
 
@@ -97,7 +106,8 @@ public final class RemoteSegmentView: BatchFile {
             let chunk = position / chunkSize
             let within = position - chunk * chunkSize
             let length = min(end - position, chunkSize - within)
-            var piece = try chunkFile(chunk).read(count: length, at: within)
+            let (file, start) = try chunkFile(chunk)
+            var piece = try file.read(count: length, at: start + within)
             guard piece.readableBytes == length else {
                 throw LogError(.storage, "chunk \(chunk) of \(sourceName) holds \(within + piece.readableBytes) bytes, fewer than its \(within + length)")
             }
@@ -114,7 +124,8 @@ public final class RemoteSegmentView: BatchFile {
                 let chunkStart = chunk * chunkSize
                 let from = max(start, chunkStart) - chunkStart
                 let to = min(end, chunkStart + chunkSize) - chunkStart
-                parts.append(try chunkFile(chunk).records(from: from, to: to))
+                let (file, offset) = try chunkFile(chunk)
+                parts.append(try file.records(from: offset + from, to: offset + to))
             }
         } catch {
             KafkaRecords(parts: parts).closeFileHandles()
@@ -123,19 +134,25 @@ public final class RemoteSegmentView: BatchFile {
         return parts
     }
 
-    private func chunkFile(_ chunk: Int) throws(LogError) -> LogFile {
-        if let file = openChunks[chunk] { return file }
+    private func chunkFile(_ chunk: Int) throws(LogError) -> (file: LogFile, offset: Int) {
+        if let open = openChunks[chunk] { return open }
         let missing = LogError(.remoteChunkMissing, "chunk \(chunk) of \(sourceName) is not in the cache", missingChunk: chunk)
-        guard let path = chunkPath(chunk) else { throw missing }
-        let file: LogFile
-        do {
-            file = try storage.openForReading(path)
-        } catch {
-            guard error.fileError?.isNotFound == true else { throw error }
+        let opened: (file: LogFile, offset: Int)
+        switch chunkLocation(chunk) {
+        case nil:
             throw missing
+        case .open(let handle, let offset):
+            opened = (LogFile(handle: handle), offset)
+        case .path(let path):
+            do {
+                opened = (try storage.openForReading(path), 0)
+            } catch {
+                guard error.fileError?.isNotFound == true else { throw error }
+                throw missing
+            }
         }
-        openChunks[chunk] = file
-        return file
+        openChunks[chunk] = opened
+        return opened
     }
 }
 

@@ -116,7 +116,9 @@ import Testing
             var present = Set(0..<((all.count + chunkSize - 1) / chunkSize))
             let makeView = {
                 try RemoteSegmentView(baseOffset: 0, size: segment.size, chunkSize: chunkSize, offsetIndexPath: "\(cache)/index",
-                                      timeIndexPath: "\(cache)/timeindex") { chunk in present.contains(chunk) ? "\(cache)/\(chunk).chunk" : nil }
+                                      timeIndexPath: "\(cache)/timeindex") { chunk in
+                    present.contains(chunk) ? RemoteSegmentView.ChunkLocation.path("\(cache)/\(chunk).chunk") : nil
+                }
             }
             let view = try makeView()
             for offset: Int64 in [0, 1, 2, 3, 5] {
@@ -131,6 +133,17 @@ import Testing
             let found = try #require(try view.offset(forTimestamp: 1_001, atOrAfter: 0))
             #expect(found.offset == 1 && found.timestamp == 1_001)
             view.close()
+
+            // The chunks at their positions in one file, as a file-system remote tier holds a plain segment.
+            try overwrite("\(cache)/object", at: 0, with: all)
+            let whole = try RemoteSegmentView(baseOffset: 0, size: segment.size, chunkSize: chunkSize, offsetIndexPath: "\(cache)/index",
+                                              timeIndexPath: "\(cache)/timeindex") { chunk in
+                (try? PosixFileSystem().open("\(cache)/object", mode: .read)).map { .open($0, offset: chunk * chunkSize) }
+            }
+            let fromObject = try readBytes(try whole.read(from: 3, maxBytes: 10_000, minOneBatch: true).records)
+            let local = try readBytes(try log.read(from: 3, maxBytes: segment.size, minOneBatch: true).records)
+            #expect(fromObject == Array(local.prefix(fromObject.count)) && !fromObject.isEmpty)
+            whole.close()
 
             present.remove(1)
             let partial = try makeView()

@@ -44,6 +44,9 @@ struct RemoteChunkSealer: Sendable {
         cipher = SegmentCipher(dataKey: try parameters.unwrapDataKey(with: keyring), parameters: parameters)
     }
 
+    /// Whether chunks change on the way to the store (compression or encryption is on).
+    var transforms: Bool { compress || cipher != nil }
+
     /// The stored form of chunk `index`, and whether it is compressed.
     /// `compressible` is false when the batches are compressed already.
     func seal(_ chunk: [UInt8], index: Int, isFinal: Bool, compressible: Bool) throws -> (bytes: [UInt8], zstd: Bool) {

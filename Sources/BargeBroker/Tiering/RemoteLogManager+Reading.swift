@@ -67,6 +67,9 @@ extension RemoteLogManager {
         guard let layout = segment.layout else { throw RemoteTierError("remote segment \(segment.baseOffset) has no layout") }
         let cache = self.cache
         let indexKey = Self.indexesEntry(segment)
+        let direct = store as? FileSystemObjectStore
+        let logKey = try? metadata.keys.log(segment)
+        let inPlace: @Sendable (Int) -> Bool = { chunk in direct != nil && Self.isPlain(layout, chunk: chunk) }
         for _ in 0..<64 {
             try await ensureIndexes(of: segment, layout: layout, in: metadata)
             let attempt: Swift.Result<Result, LogError> = try await io.run {
@@ -77,7 +80,12 @@ extension RemoteLogManager {
                     let view = try RemoteSegmentView(
                         baseOffset: segment.baseOffset, size: segment.size, chunkSize: layout.chunkSize,
                         offsetIndexPath: offsetIndex, timeIndexPath: cache.path(Self.timeIndexFile(segment))
-                    ) { chunk in cache.pathIfPresent(Self.chunkFile(segment, chunk), of: Self.chunkFile(segment, chunk)) }
+                    ) { chunk in
+                        if inPlace(chunk), let logKey, let handle = try? direct?.openFileForReading(logKey) {
+                            return .open(handle, offset: Int(layout.storedRange(ofChunk: chunk).lowerBound))
+                        }
+                        return cache.pathIfPresent(Self.chunkFile(segment, chunk), of: Self.chunkFile(segment, chunk)).map { .path($0) }
+                    }
                     defer { view.close() }
                     return .success(try body(view))
                 } catch {
@@ -110,7 +118,7 @@ extension RemoteLogManager {
         while budget > 0, let layout = segment.layout {
             if start < segment.size {
                 let last = min(layout.chunks.count - 1, (start + budget - 1) / layout.chunkSize)
-                for chunk in (start / layout.chunkSize)...last {
+                for chunk in (start / layout.chunkSize)...last where !(store is FileSystemObjectStore && Self.isPlain(layout, chunk: chunk)) {
                     let current = segment
                     cache.prefetch(Self.chunkFile(segment, chunk)) { [self] in
                         try await self.loadChunk(chunk, of: current, layout: layout, in: metadata)
@@ -170,6 +178,13 @@ extension RemoteLogManager {
         }
         metrics.fetchBytes.increment(by: bytes.count)
         return bytes
+    }
+
+    /// Whether chunk `chunk` is stored as the segment's bytes themselves (not
+    /// compressed, not encrypted): a file-system remote tier's object file is
+    /// then read in place, with no copy into the cache.
+    static func isPlain(_ layout: RemoteSegmentLayout, chunk: Int) -> Bool {
+        layout.encryption == nil && !layout.chunks[chunk].zstd
     }
 
     static func indexesEntry(_ segment: RemoteSegmentMetadata) -> String { "\(segment.segmentId).indexes" }

@@ -44,9 +44,14 @@ struct RemoteSegmentCopier: Sendable {
             guard index < chunkCount else { return nil }
             let plain = try await io.run { try segment.read(count: chunkSize, at: index * chunkSize) }
             try await rate.take(plain.readableBytes)
+            metrics.copiedBytes.increment(by: plain.readableBytes)
+            guard sealer.transforms else {
+                // Stored as they are: no copy.
+                stored.withLockedValue { $0.append(.init(stored: plain.readableBytes, zstd: false)) }
+                return plain
+            }
             let sealed = try sealer.seal(Array(plain.readableBytesView), index: index, isFinal: index == chunkCount - 1, compressible: compressible)
             stored.withLockedValue { $0.append(.init(stored: sealed.bytes.count, zstd: sealed.zstd)) }
-            metrics.copiedBytes.increment(by: plain.readableBytes)
             return ByteBuffer(bytes: sealed.bytes)
         })
         _ = try await store.put(try partition.keys.log(metadata), body: body)

@@ -56,6 +56,8 @@ public let allGeneratedKafkaMessageTypes: [any KafkaMessage.Type] = [
     DescribeClusterResponse.self,
     OffsetForLeaderEpochRequest.self,
     OffsetForLeaderEpochResponse.self,
+    DescribeLogDirsRequest.self,
+    DescribeLogDirsResponse.self,
     AlterConfigsRequest.self,
     AlterConfigsResponse.self,
     IncrementalAlterConfigsRequest.self,

@@ -15,6 +15,19 @@ extension FileSystemObjectStore {
         }
     }
 
+    /// A handle of its own on `key`'s file, for reading it in place (blocking;
+    /// the caller closes it): a file-system store's objects are files already,
+    /// which a reader on the same machine may read without copying them.
+    public func openFileForReading(_ key: ObjectKey) throws(ObjectStoreError) -> any FileHandleIO {
+        try checkNotReserved(key)
+        let (file, _, path) = try Self.openForReading(key, below: root, in: fileSystem)
+        do {
+            return try file.handle.duplicate()
+        } catch {
+            throw .file(error, "open", path: path, key: key)
+        }
+    }
+
     /// The size and modification time of `key`'s file, or nil when there is none.
     public func head(_ key: ObjectKey) async throws -> ObjectInfo? {
         try checkNotReserved(key)

@@ -61,6 +61,8 @@ enum GeneratedMessageSamples {
         ("DescribeClusterResponse", DescribeClusterResponse.versions, { sampleDescribeClusterResponse(version: $0) }),
         ("OffsetForLeaderEpochRequest", OffsetForLeaderEpochRequest.versions, { sampleOffsetForLeaderEpochRequest(version: $0) }),
         ("OffsetForLeaderEpochResponse", OffsetForLeaderEpochResponse.versions, { sampleOffsetForLeaderEpochResponse(version: $0) }),
+        ("DescribeLogDirsRequest", DescribeLogDirsRequest.versions, { sampleDescribeLogDirsRequest(version: $0) }),
+        ("DescribeLogDirsResponse", DescribeLogDirsResponse.versions, { sampleDescribeLogDirsResponse(version: $0) }),
         ("AlterConfigsRequest", AlterConfigsRequest.versions, { sampleAlterConfigsRequest(version: $0) }),
         ("AlterConfigsResponse", AlterConfigsResponse.versions, { sampleAlterConfigsResponse(version: $0) }),
         ("IncrementalAlterConfigsRequest", IncrementalAlterConfigsRequest.versions, { sampleIncrementalAlterConfigsRequest(version: $0) }),
@@ -1064,6 +1066,47 @@ enum GeneratedMessageSamples {
         sample.partition = 123_456
         if version >= 1 { sample.leaderEpoch = 123_456 }
         sample.endOffset = 9_876_543_210
+        return sample
+    }
+    static func sampleDescribeLogDirsRequest(version: Int16) -> DescribeLogDirsRequest {
+        var sample = DescribeLogDirsRequest()
+        sample.topics = [sampleDescribeLogDirsRequestDescribableLogDirTopic(version: version), sampleDescribeLogDirsRequestDescribableLogDirTopic(version: version)]
+        return sample
+    }
+    static func sampleDescribeLogDirsRequestDescribableLogDirTopic(version: Int16) -> DescribeLogDirsRequest.DescribableLogDirTopic {
+        var sample = DescribeLogDirsRequest.DescribableLogDirTopic()
+        sample.topic = "sample-Topic"
+        sample.partitions = [123_456, 123_456]
+        return sample
+    }
+    static func sampleDescribeLogDirsResponse(version: Int16) -> DescribeLogDirsResponse {
+        var sample = DescribeLogDirsResponse()
+        sample.throttleTimeMs = 123_456
+        if version >= 3 { sample.errorCode = 1_234 }
+        sample.results = [sampleDescribeLogDirsResponseDescribeLogDirsResult(version: version), sampleDescribeLogDirsResponseDescribeLogDirsResult(version: version)]
+        return sample
+    }
+    static func sampleDescribeLogDirsResponseDescribeLogDirsResult(version: Int16) -> DescribeLogDirsResponse.DescribeLogDirsResult {
+        var sample = DescribeLogDirsResponse.DescribeLogDirsResult()
+        sample.errorCode = 1_234
+        sample.logDir = "sample-LogDir"
+        sample.topics = [sampleDescribeLogDirsResponseDescribeLogDirsTopic(version: version), sampleDescribeLogDirsResponseDescribeLogDirsTopic(version: version)]
+        if version >= 4 { sample.totalBytes = 9_876_543_210 }
+        if version >= 4 { sample.usableBytes = 9_876_543_210 }
+        return sample
+    }
+    static func sampleDescribeLogDirsResponseDescribeLogDirsTopic(version: Int16) -> DescribeLogDirsResponse.DescribeLogDirsTopic {
+        var sample = DescribeLogDirsResponse.DescribeLogDirsTopic()
+        sample.name = "sample-Name"
+        sample.partitions = [sampleDescribeLogDirsResponseDescribeLogDirsPartition(version: version), sampleDescribeLogDirsResponseDescribeLogDirsPartition(version: version)]
+        return sample
+    }
+    static func sampleDescribeLogDirsResponseDescribeLogDirsPartition(version: Int16) -> DescribeLogDirsResponse.DescribeLogDirsPartition {
+        var sample = DescribeLogDirsResponse.DescribeLogDirsPartition()
+        sample.partitionIndex = 123_456
+        sample.partitionSize = 9_876_543_210
+        sample.offsetLag = 9_876_543_210
+        sample.isFutureKey = true
         return sample
     }
     static func sampleAlterConfigsRequest(version: Int16) -> AlterConfigsRequest {
