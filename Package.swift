@@ -9,6 +9,7 @@ let package = Package(
         .library(name: "KafkaProtocol", targets: ["KafkaProtocol"]),
         .library(name: "BargeBroker", targets: ["BargeBroker"]),
         .library(name: "BargeBrokerTestKit", targets: ["BargeBrokerTestKit"]),
+        .library(name: "KafkaWireClient", targets: ["KafkaWireClient"]),
         .library(name: "KafkaValues", targets: ["KafkaValues"]),
         .library(name: "RdKafka", targets: ["RdKafka"]),
         .library(name: "ObjectStore", targets: ["ObjectStore"]),
@@ -35,6 +36,14 @@ let package = Package(
         .target(
             name: "KafkaProtocol",
             dependencies: [.product(name: "NIOCore", package: "swift-nio")]
+        ),
+        .target(
+            name: "KafkaWireClient",
+            dependencies: [
+                "KafkaProtocol",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ]
         ),
         .target(
             name: "KafkaCompression",
@@ -159,6 +168,8 @@ let package = Package(
                 "FileIO",
                 "ObjectStore",
                 "BargeBroker",
+                "KafkaProtocol",
+                "KafkaWireClient",
                 "RdKafka",
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Crypto", package: "swift-crypto"),
@@ -195,6 +206,7 @@ let package = Package(
             name: "BargeBrokerTests",
             dependencies: [
                 "BargeBroker",
+                "KafkaWireClient",
                 "FileIO",
                 "KafkaLog",
                 "ObjectStore",

@@ -146,6 +146,17 @@ struct TieredStorageTests {
             try await readEverything(client, topic)
             let byTime = try await listOffset(client, topic, baseTimestamp + 3)
             #expect(byTime == (0, 30), "a timestamp in the remote tier is found through its time index")
+
+            var dirs = DescribeLogDirsRequest()
+            dirs.topics = nil
+            let described = try await client.request(dirs, apiKey: .describeLogDirs, version: 4, as: DescribeLogDirsResponse.self)
+            #expect(described.results.count == 2, "the data directory and the remote tier")
+            let remote = try #require(described.results.first { $0.logDir.hasPrefix("remote:memory://") })
+            let local = try #require(described.results.first { $0.logDir == broker.dataDirectory })
+            let remoteBytes = remote.topics.first { $0.name == topic }?.partitions.first?.partitionSize ?? 0
+            let localBytes = local.topics.first { $0.name == topic }?.partitions.first?.partitionSize ?? 0
+            #expect(remoteBytes > 0 && localBytes > 0)
+            #expect(remoteBytes + localBytes >= Int64(Self.batches * 3_000), "every record is in one tier or both")
         }
         let objects = try await objectCount(store)
         #expect(objects >= 9, "three objects per copied segment")

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import time
 from pathlib import Path
@@ -221,3 +222,19 @@ def test_s3_tier_survives_the_store_going_down_and_coming_back(broker_factory, t
                 if time.monotonic() > deadline:
                     raise
         assert_same_messages(got, msgs)
+
+
+def test_topics_describe_shows_offsets_and_bytes_per_tier(broker_factory, topic_name, tmp_path):
+    broker = broker_factory(tiered_settings(f"file://{tmp_path / 'remote'}"))
+    produce_and_offload(broker, topic_name)
+    result = subprocess.run([os.environ.get("BARGE_BIN", "barge"), "topics", "describe", topic_name, "--bootstrap-servers",
+                             broker.bootstrap, "--json"], capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stderr
+    tiers = json.loads(result.stdout)["tiers"][0]
+    assert tiers["logStartOffset"] == 0 and tiers["endOffset"] == MESSAGES
+    assert tiers["localStartOffset"] > 0 and tiers["lastTieredOffset"] >= tiers["localStartOffset"] - 1
+    assert tiers["remoteBytes"] > MESSAGES // 2 * VALUE_SIZE and 0 < tiers["localBytes"] < MESSAGES * VALUE_SIZE
+    text = subprocess.run([os.environ.get("BARGE_BIN", "barge"), "topics", "describe", topic_name, "--bootstrap-servers",
+                           broker.bootstrap], capture_output=True, text=True, timeout=60).stdout
+    assert re.search(rf"^partition=0 leader=1 log-start=0 local-start=[1-9]\d* tiered-end=\d+ end={MESSAGES} "
+                     r"local-bytes=\d+ remote-bytes=[1-9]\d*$", text, re.MULTILINE), text

@@ -31,6 +31,7 @@ struct RequestDispatcher: Sendable {
         AnyRequestHandler(CreateTopicsHandler()),
         AnyRequestHandler(DeleteTopicsHandler()),
         AnyRequestHandler(DescribeConfigsHandler()),
+        AnyRequestHandler(DescribeLogDirsHandler()),
         AnyRequestHandler(AlterConfigsHandler()),
         AnyRequestHandler(IncrementalAlterConfigsHandler()),
         AnyRequestHandler(DeleteRecordsHandler()),

@@ -71,6 +71,8 @@ struct TopicSummary: Encodable {
     var name: String
     var partitions: Int
     var leaders: [Partition]?
+    /// Offsets and bytes by tier (describe only).
+    var tiers: [PartitionTiers]?
     var configs: [String: String]?
     var error: String?
 }

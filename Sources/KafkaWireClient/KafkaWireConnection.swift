@@ -1,0 +1,75 @@
+import KafkaProtocol
+import NIOCore
+import NIOPosix
+
+/// One connection to a Kafka broker that sends request frames and reads
+/// response frames with KafkaProtocol's codecs, one request at a time: for
+/// the few requests a tool needs that librdkafka does not make (ListOffsets
+/// v9 with tiered storage's special timestamps, DescribeLogDirs), and for
+/// tests that drive the broker over the wire (raw bytes included).
+public final class KafkaWireConnection: Sendable {
+    private let channel: NIOAsyncChannel<ByteBuffer, ByteBuffer>
+    private let inbound: InboundBox
+    private let outbound: NIOAsyncChannelOutboundWriter<ByteBuffer>
+
+    private init(channel: NIOAsyncChannel<ByteBuffer, ByteBuffer>) {
+        self.channel = channel
+        self.inbound = InboundBox(channel.inbound.makeAsyncIterator())
+        self.outbound = channel.outbound
+    }
+
+    /// Connects to `host:port`; response frames may be up to `maximumFrameSize` bytes.
+    public static func connect(host: String, port: Int, maximumFrameSize: Int = 512 * 1024 * 1024) async throws -> KafkaWireConnection {
+        let channel = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+            .connect(host: host, port: port) { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    try channel.pipeline.syncOperations.addHandler(ByteToMessageHandler(KafkaFrameDecoder(maximumFrameSize: maximumFrameSize)))
+                    return try NIOAsyncChannel<ByteBuffer, ByteBuffer>(wrappingChannelSynchronously: channel)
+                }
+            }
+        return KafkaWireConnection(channel: channel)
+    }
+
+    /// Sends raw bytes.
+    public func send(raw bytes: ByteBuffer) async throws {
+        try await outbound.write(bytes)
+    }
+
+    /// The next response frame's body (without its size), or nil if the broker closed the connection.
+    public func nextFrame() async throws -> ByteBuffer? {
+        try await inbound.next()
+    }
+
+    /// Sends a request and decodes its response.
+    public func request<Request: KafkaMessage, Response: KafkaMessage>(
+        _ request: Request, apiKey: KafkaApiKey, version: Int16, correlationId: Int32 = 1, clientId: String = "barge",
+        as: Response.Type
+    ) async throws -> Response {
+        let header = KafkaRequestHeader(apiKey: apiKey, apiVersion: version, correlationId: correlationId, clientId: clientId)
+        try await send(raw: try KafkaFrame.request(request, header: header))
+        guard let frame = try await nextFrame() else { throw KafkaWireError.closed }
+        let decoded = try KafkaFrame.decodeResponse(Response.self, from: frame, apiKey: apiKey, version: version)
+        guard decoded.correlationId == correlationId else { throw KafkaWireError.wrongCorrelationId(decoded.correlationId) }
+        return decoded.message
+    }
+
+    /// Closes the connection.
+    public func close() async {
+        try? await channel.channel.close()
+    }
+}
+
+/// What went wrong with a request on a `KafkaWireConnection`.
+public enum KafkaWireError: Error, Sendable {
+    /// The broker closed the connection before it answered.
+    case closed
+    /// The answer was for another request.
+    case wrongCorrelationId(Int32)
+}
+
+/// Holds the inbound iterator so that a Sendable connection can advance it from one task at a time.
+private final class InboundBox: @unchecked Sendable {
+    private var iterator: NIOAsyncChannelInboundStream<ByteBuffer>.AsyncIterator
+    init(_ iterator: NIOAsyncChannelInboundStream<ByteBuffer>.AsyncIterator) { self.iterator = iterator }
+    func next() async throws -> ByteBuffer? { try await iterator.next() }
+}
