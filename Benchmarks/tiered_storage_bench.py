@@ -75,13 +75,14 @@ def all_copied(broker: Broker, topic: str) -> bool:
         and all(s["state"] == "COPY_SEGMENT_FINISHED" for s in segments)
 
 
-def run_tier(kind: str, barge: str, records: int, size: int, store=None) -> dict:
+def run_tier(kind: str, barge: str, records: int, size: int, extra: dict[str, str], store=None) -> dict:
     limit = str(max(10_000_000, size * 2))
     remote_dir = tempfile.mkdtemp(prefix="bench-remote-")
     url = f"file://{remote_dir}" if kind == "file" else store.store_url(store.create_bucket(), "tiered")
     settings = {"message.max.bytes": limit, "num.partitions": "1", "remote.log.storage.system.enable": "true",
                 "rsm.config.storage.url": url, "remote.log.manager.task.interval.ms": "1000",
                 "log.retention.check.interval.ms": "1000"}
+    settings.update(extra)
     if store is not None:
         os.environ.update(store.env())
     broker = Broker("barge", barge, settings)
@@ -120,7 +121,8 @@ def render(args, results: list[dict]) -> str:
         f"Run {datetime.datetime.now().strftime('%Y-%m-%d %H:%M')} by `Benchmarks/tiered_storage_bench.py` "
         f"(barge {git_rev()}, release build): {args.records} records of {args.record_size} bytes "
         f"({args.records * args.record_size / 1e9:.1f} GB) per topic, one partition, acks=all, 64 MiB segments, "
-        "4 MiB chunks, the default 1 GiB chunk cache and 16 MiB prefetch.",
+        "4 MiB chunks, the default 1 GiB chunk cache and 16 MiB prefetch"
+        + (f"; broker settings {', '.join(args.set)}" if args.set else "") + ".",
         f"Machine: {info.get('cpu', '?')}, {info.get('nproc', '?')} cores, {info.get('memory', '?')}, "
         f"Linux {info.get('kernel', '?')}; {info.get('client', '')}.",
         "",
@@ -146,16 +148,18 @@ def main() -> int:
     ap.add_argument("--records", type=int, default=2000)
     ap.add_argument("--record-size", type=int, default=1_000_000)
     ap.add_argument("--tiers", default="file,s3")
+    ap.add_argument("--set", action="append", default=[], metavar="KEY=VALUE", help="a broker setting (repeatable)")
     ap.add_argument("--output")
     args = ap.parse_args()
+    extra = dict(item.split("=", 1) for item in args.set)
     results = []
     for kind in args.tiers.split(","):
         if kind == "s3":
             from seaweedfs_server import SeaweedFS  # noqa: PLC0415
             with SeaweedFS() as store:
-                results.append(run_tier(kind, args.barge, args.records, args.record_size, store))
+                results.append(run_tier(kind, args.barge, args.records, args.record_size, extra, store))
         else:
-            results.append(run_tier(kind, args.barge, args.records, args.record_size))
+            results.append(run_tier(kind, args.barge, args.records, args.record_size, extra))
     report = render(args, results)
     print()
     print(report)

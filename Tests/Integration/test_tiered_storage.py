@@ -19,7 +19,7 @@ from kafka import KafkaConsumer, TopicPartition as KPTopicPartition
 import kafka_wire
 from kafka_helpers import assert_same_messages, consume, create_topic, produce, sample_messages, watermarks
 from seaweedfs_server import SeaweedFS
-from tiered_wire import EARLIEST, EARLIEST_LOCAL, LATEST, LATEST_TIERED, list_offsets
+from tiered_wire import EARLIEST, EARLIEST_LOCAL, LATEST, LATEST_TIERED, MAX_TIMESTAMP, list_offsets
 
 MESSAGES = 400
 VALUE_SIZE = 2000
@@ -238,3 +238,69 @@ def test_topics_describe_shows_offsets_and_bytes_per_tier(broker_factory, topic_
                            broker.bootstrap], capture_output=True, text=True, timeout=60).stdout
     assert re.search(rf"^partition=0 leader=1 log-start=0 local-start=[1-9]\d* tiered-end=\d+ end={MESSAGES} "
                      r"local-bytes=\d+ remote-bytes=[1-9]\d*$", text, re.MULTILINE), text
+
+
+def incremental(bootstrap: str, topic: str, **configs: str | None):
+    """IncrementalAlterConfigs with confluent-kafka: SET each value, DELETE each None."""
+    from confluent_kafka.admin import AdminClient, AlterConfigOpType, ConfigEntry, ConfigResource  # noqa: PLC0415
+    admin = AdminClient({"bootstrap.servers": bootstrap})
+    entries = [ConfigEntry(name, value, incremental_operation=AlterConfigOpType.SET if value is not None else AlterConfigOpType.DELETE)
+               for name, value in configs.items()]
+    resource = ConfigResource(ConfigResource.Type.TOPIC, topic, incremental_configs=entries)
+    # The admin client must live until the answer is in.
+    return admin.incremental_alter_configs([resource], request_timeout=15)[resource].result(15)
+
+
+def test_enable_on_an_existing_topic_then_disable_with_delete(broker_factory, topic_name, tmp_path):
+    remote = tmp_path / "remote"
+    broker = broker_factory(tiered_settings(f"file://{remote}"))
+    create_topic(broker.bootstrap, topic_name, config={"segment.bytes": "65536"})
+    msgs = produce(broker.bootstrap, topic_name, sample_messages(MESSAGES, value_size=VALUE_SIZE, compressible=False), **SMALL_BATCHES)
+    assert not file_objects(remote)
+
+    incremental(broker.bootstrap, topic_name, **{"remote.storage.enable": "true", "local.retention.ms": "0"})
+    wait_until(lambda: offloaded(broker, topic_name), "the existing segments to move to the remote tier")
+    assert_same_messages(consume(broker.bootstrap, topic_name, MESSAGES), msgs)
+
+    from confluent_kafka import KafkaException  # noqa: PLC0415
+    with pytest.raises(KafkaException) as refused:
+        incremental(broker.bootstrap, topic_name, **{"remote.storage.enable": "false"})
+    assert "remote.log.delete.on.disable" in str(refused.value), "Kafka's message names the way out"
+    assert list_offsets(broker.bootstrap, topic_name, EARLIEST)[1] == 0, "a refused change changes nothing"
+
+    incremental(broker.bootstrap, topic_name, **{"remote.storage.enable": "false", "remote.log.delete.on.disable": "true"})
+    wait_until(lambda: not file_objects(remote), "the remote segments to be deleted")
+    low, high = watermarks(broker.bootstrap, topic_name)
+    assert low == local_segment_bases(broker, topic_name)[0] > 0 and high == MESSAGES
+    assert_same_messages(consume(broker.bootstrap, topic_name, MESSAGES - low, offset=low), msgs[low:], first_offset=low)
+
+
+def test_delete_records_into_the_remote_tier_and_list_offsets_by_time(broker_factory, topic_name, tmp_path):
+    remote = tmp_path / "remote"
+    broker = broker_factory(tiered_settings(f"file://{remote}"))
+    create_topic(broker.bootstrap, topic_name, config=TOPIC_CONFIG)
+    base = int(time.time() * 1000)
+    msgs = sample_messages(MESSAGES, value_size=VALUE_SIZE, compressible=False)
+    for index, msg in enumerate(msgs):
+        msg.timestamp = base + index
+    produce(broker.bootstrap, topic_name, msgs, **SMALL_BATCHES)
+    wait_until(lambda: offloaded(broker, topic_name), "segments to move to the remote tier")
+    local_start = list_offsets(broker.bootstrap, topic_name, EARLIEST_LOCAL)[1]
+
+    # By time: a timestamp in the remote tier is found exactly; -3 is the newest record.
+    assert list_offsets(broker.bootstrap, topic_name, base + 7)[:3] == (0, 7, base + 7)
+    assert list_offsets(broker.bootstrap, topic_name, MAX_TIMESTAMP)[2] == base + MESSAGES - 1
+
+    cut = local_start // 2
+    segments_before = remote_segments(broker, topic_name)
+    from confluent_kafka import TopicPartition  # noqa: PLC0415
+    from confluent_kafka.admin import AdminClient  # noqa: PLC0415
+    admin = AdminClient({"bootstrap.servers": broker.bootstrap})
+    (result,) = admin.delete_records([TopicPartition(topic_name, 0, cut)], request_timeout=15).values()
+    assert result.result(15).low_watermark == cut
+    wait_until(lambda: all(s["endOffset"] > cut for s in remote_segments(broker, topic_name)),
+               "remote segments below the new log start to go")
+    assert remote_segments(broker, topic_name)[0]["baseOffset"] > segments_before[0]["baseOffset"]
+    assert list_offsets(broker.bootstrap, topic_name, EARLIEST)[1] == cut
+    assert_same_messages(consume(broker.bootstrap, topic_name, MESSAGES - cut, offset=cut), msgs[cut:], first_offset=cut)
+    assert_objects_match_metadata(broker, topic_name, remote)
