@@ -175,8 +175,9 @@ struct TieredStorageTests {
             let memory = MemoryObjectStore.named(store)
             memory.inject(.failNext(.get, times: 1_000_000, error: ObjectStoreError(.unavailable, "the test stopped the store")))
             #expect(try await fetch(client, topic, offset: 0).errorCode == KafkaErrorCode.unknownServerError.code)
-            let (_, localStart) = try await listOffset(client, topic, -4)
-            let local = try await fetch(client, topic, offset: localStart)
+            // The last record is in the active segment, which is never copied: always local.
+            let (_, end) = try await listOffset(client, topic, -1)
+            let local = try await fetch(client, topic, offset: end - 1)
             #expect(local.errorCode == 0 && (local.records?.byteCount ?? 0) > 0)
             memory.removeFaults()
             try await readEverything(client, topic)
@@ -211,10 +212,87 @@ struct TieredStorageTests {
         }
     }
 
+    @Test("a copy and a deletion cut short by a crash are cleaned up at the next start; the rest stays readable")
+    func unfinishedStepsAfterACrash() async throws {
+        let store = "tiered-\(UUID().uuidString)"
+        let topic = "tiered-crash"
+        let dataDirectory = NSTemporaryDirectory() + "barge-broker-" + UUID().uuidString
+        defer { try? FileManager.default.removeItem(atPath: dataDirectory) }
+        let configured = configure(store) { $0.dataDirectory = dataDirectory }
+        try await withEmbeddedBroker(configure: configured, keepData: true) { broker in
+            let client = try await KafkaTestClient.connect(port: broker.port)
+            defer { Task { await client.close() } }
+            try await createTieredTopic(client, topic)
+            try await produceAll(client, topic)
+            try await waitForOffload(client, topic)
+        }
+        // What a kill -9 leaves: the newest copy started but not finished (its
+        // log object written), and the oldest segment's deletion started.
+        let metadataPath = "\(dataDirectory)/\(topic)-0/remote-log-segments.json"
+        var stored = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: metadataPath))) as! [String: Any]
+        var segments = stored["segments"] as! [[String: Any]]
+        let deleting = segments[0]["segmentId"] as! String
+        segments[0]["state"] = "DELETE_SEGMENT_STARTED"
+        var interrupted = segments[segments.count - 1]
+        let interruptedId = UUID().uuidString.lowercased()
+        interrupted["segmentId"] = interruptedId
+        interrupted["state"] = "COPY_SEGMENT_STARTED"
+        interrupted.removeValue(forKey: "layout")
+        interrupted["baseOffset"] = interrupted["endOffset"]
+        interrupted["endOffset"] = (interrupted["endOffset"] as! Int) + 1
+        segments.append(interrupted)
+        stored["segments"] = segments
+        try JSONSerialization.data(withJSONObject: stored).write(to: URL(fileURLWithPath: metadataPath))
+        let memory = MemoryObjectStore.named(store)
+        let deletingKey = try #require(try await firstKey(memory, containing: deleting))
+        let directory = deletingKey[..<(deletingKey.lastIndex(of: "/") ?? deletingKey.startIndex)]
+        let orphanKey = "\(directory)/\(String(format: "%020d", interrupted["baseOffset"] as! Int))-\(interruptedId).log"
+        _ = try await memory.put(try ObjectKey(orphanKey), body: SingleTestBuffer(ByteBuffer(string: "half a segment")))
+
+        try await withEmbeddedBroker(configure: configured) { broker in
+            let client = try await KafkaTestClient.connect(port: broker.port)
+            defer { Task { await client.close() } }
+            let deadline = ContinuousClock.now + .seconds(30)
+            while ContinuousClock.now < deadline {
+                let text = try String(contentsOfFile: metadataPath, encoding: .utf8)
+                if !text.contains("_STARTED") { break }
+                try await Task.sleep(for: .milliseconds(50))
+            }
+            let text = try String(contentsOfFile: metadataPath, encoding: .utf8)
+            #expect(!text.contains(deleting) && !text.contains(interruptedId) && !text.contains("_STARTED"))
+            #expect(try await firstKey(memory, containing: deleting) == nil, "the deletion was finished")
+            #expect(try await firstKey(memory, containing: interruptedId) == nil, "the unfinished copy's objects were removed")
+            let (_, localStart) = try await listOffset(client, topic, -4)
+            let second = (segments[1]["baseOffset"] as! Int)
+            let answer = try await fetch(client, topic, offset: Int64(second))
+            #expect(answer.errorCode == 0 && (answer.records?.byteCount ?? 0) > 0, "the other remote segments read as before")
+            #expect(localStart > 0)
+        }
+    }
+
+    func firstKey(_ store: MemoryObjectStore, containing text: String) async throws -> String? {
+        for try await object in store.list(prefix: "") where object.key.rawValue.contains(text) { return object.key.rawValue }
+        return nil
+    }
+
     func objectCount(_ store: String) async throws -> Int {
         var count = 0
         for try await _ in MemoryObjectStore.named(store).list(prefix: "") { count += 1 }
         return count
+    }
+}
+
+/// An upload body of one buffer.
+struct SingleTestBuffer: AsyncSequence, Sendable {
+    typealias Element = ByteBuffer
+    let buffer: ByteBuffer
+    init(_ buffer: ByteBuffer) { self.buffer = buffer }
+    func makeAsyncIterator() -> AsyncStream<ByteBuffer>.Iterator {
+        let buffer = self.buffer
+        return AsyncStream { continuation in
+            continuation.yield(buffer)
+            continuation.finish()
+        }.makeAsyncIterator()
     }
 }
 
