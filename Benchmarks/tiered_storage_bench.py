@@ -136,8 +136,9 @@ def render(args, results: list[dict]) -> str:
             f"| {r['produce_tiered'] / r['produce_local']:.2f}x | {r['copy_tail']:.1f} s |")
     lines += [
         "",
-        "Remote: every segment but the active one was read from the remote tier (local retention 0 bytes), "
-        "through the on-disk chunk cache, which starts empty. The RSS is the broker process's.",
+        "Remote: every segment but the active one was read from the remote tier (local retention 0 bytes): "
+        "on the file tier in place from the object files (plain chunks), on S3 through the on-disk chunk cache, "
+        "which starts empty. The RSS is the broker process's.",
     ]
     return "\n".join(lines) + "\n"
 
