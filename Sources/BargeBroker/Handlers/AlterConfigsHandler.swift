@@ -16,12 +16,8 @@ struct AlterConfigsHandler: KafkaRequestHandler {
             var result = AlterConfigsResponse.AlterConfigsResourceResponse()
             result.resourceType = resource.resourceType
             result.resourceName = resource.resourceName
-            result.errorMessage = nil
-            do {
+            (result.errorCode, result.errorMessage) = try await ConfigResourceAnswer.outcome {
                 try await alter(resource, validateOnly: request.validateOnly, context: context)
-            } catch let error as TopicError {
-                result.errorCode = error.code.code
-                result.errorMessage = error.message
             }
             response.responses.append(result)
         }

@@ -4,6 +4,17 @@ import KafkaProtocol
 /// the checks Kafka makes before any change (duplicate keys, the broker's
 /// id), and the answer for the broker's own settings.
 enum ConfigResourceAnswer {
+    /// The error code and message of one resource's change: none when
+    /// `change` succeeds, the topic error's when it refuses.
+    static func outcome(_ change: () async throws -> Void) async throws -> (code: Int16, message: String?) {
+        do {
+            try await change()
+            return (0, nil)
+        } catch let error as TopicError {
+            return (error.code.code, error.message)
+        }
+    }
+
     static let topicResource: Int8 = 2
     static let brokerResource: Int8 = 4
 
