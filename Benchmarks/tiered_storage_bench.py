@@ -47,8 +47,12 @@ def partition_dir(broker: Broker, topic: str) -> str:
 
 
 def remote_segments(broker: Broker, topic: str) -> list[dict]:
+    """The remote tier's metadata of partition 0: `__remote_log_metadata/<topic id>-0.json`."""
+    data = os.path.join(broker.dir, "data")
     try:
-        with open(os.path.join(partition_dir(broker, topic), "remote-log-segments.json")) as f:
+        with open(os.path.join(data, "__topics", f"{topic}.json")) as f:
+            topic_id = json.load(f)["id"]
+        with open(os.path.join(data, "__remote_log_metadata", f"{topic_id}-0.json")) as f:
             return json.load(f)["segments"]
     except FileNotFoundError:
         return []

@@ -40,7 +40,9 @@ extension PartitionLog {
     }
 
     /// The closed segments at or after `offset`, oldest first, at most
-    /// `limit`, for copying (never the active segment). Close each one.
+    /// `limit`, for copying: never the active one, and only those forced to
+    /// disk already (below the recovery point), so that recovery after a crash
+    /// can never cut a segment the remote tier holds. Close each one.
     public func closedSegments(from offset: Int64, limit: Int) throws(LogError) -> [ClosedSegmentCopy] {
         try lock.withLock { () throws(LogError) -> [ClosedSegmentCopy] in
             try checkOpen()
@@ -49,7 +51,7 @@ extension PartitionLog {
                 for index in segments.indices.dropLast() where result.count < limit {
                     let segment = segments[index]
                     let end = segments[index + 1].baseOffset
-                    guard segment.baseOffset >= offset, segment.size > 0 else { continue }
+                    guard segment.baseOffset >= offset, segment.size > 0, end <= recoveryPoint else { continue }
                     let snapshotPath = ProducerStateSnapshot.path(end, in: directory)
                     let snapshot = try storage.readWholeFile(snapshotPath, limit: 1 << 30) ?? ByteBuffer()
                     let offsetIndex = try segment.offsetIndex.file.file.read(count: segment.offsetIndex.count * OffsetIndex.entrySize, at: 0)

@@ -64,9 +64,6 @@ public final class PartitionLog: @unchecked Sendable {
         if !isClosed { segments.forEach { $0.close() } }
     }
 
-    /// The directory of the log's files (other parts of the broker keep a file of their own there, such as the remote tier's metadata).
-    public var directoryPath: String { directory }
-
     /// The first offset that can be read. It moves forward when retention
     /// deletes segments and with DeleteRecords, and survives restarts.
     public var logStartOffset: Int64 { lock.withLock { startOffset } }

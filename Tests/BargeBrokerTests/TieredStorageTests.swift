@@ -228,7 +228,9 @@ struct TieredStorageTests {
         }
         // What a kill -9 leaves: the newest copy started but not finished (its
         // log object written), and the oldest segment's deletion started.
-        let metadataPath = "\(dataDirectory)/\(topic)-0/remote-log-segments.json"
+        let topicFile = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: "\(dataDirectory)/__topics/\(topic).json")))
+        let topicId = try #require((topicFile as? [String: Any])?["id"] as? String)
+        let metadataPath = "\(dataDirectory)/__remote_log_metadata/\(topicId)-0.json"
         var stored = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: metadataPath))) as! [String: Any]
         var segments = stored["segments"] as! [[String: Any]]
         let deleting = segments[0]["segmentId"] as! String

@@ -15,12 +15,23 @@ import Testing
             configure(&config)
         }
         for index in 0..<20 { _ = try log.append([try makeBatch(count: 2, seed: UInt8(index))], now: 1_000) }
+        // Only segments forced to disk are handed out for copying.
+        try log.flush()
         return log
     }
 
-    @Test("closed segments are handed out for copying, never the active one")
+    @Test("closed segments are handed out for copying once on disk, never the active one")
     func closedSegmentsForCopy() throws {
         try withTemporaryDirectory { directory in
+            let unflushed = try openLog(directory + "/unflushed") { $0.segmentBytes = 3 * (try! makeBatch(count: 2)).header.totalSize }
+            for _ in 0..<20 { _ = try unflushed.append([try makeBatch(count: 2)], now: 1_000) }
+            try unflushed.close()
+            let reopened = try openLog(directory + "/unflushed") { $0.segmentBytes = 3 * (try! makeBatch(count: 2)).header.totalSize }
+            #expect(try reopened.closedSegments(from: 0, limit: 100).map { (segment) -> Int64 in
+                defer { segment.close() }
+                return segment.baseOffset
+            }.count == 6, "after a clean close every closed segment is on disk")
+            try reopened.close()
             let log = try tieredLog(directory)
             let segments = try log.closedSegments(from: 0, limit: 100)
             defer { segments.forEach { $0.close() } }
@@ -90,6 +101,7 @@ import Testing
             _ = try log.append([try makeBatch()], now: 1_000)
             #expect(try log.rollIfIdle(now: 1_050) == false)
             #expect(try log.rollIfIdle(now: 1_200))
+            try log.flush()
             #expect(try log.closedSegments(from: 0, limit: 5).map { (segment) -> Int64 in
                 defer { segment.close() }
                 return segment.endOffset

@@ -24,7 +24,7 @@ final class RemoteLogManager: Sendable {
     let cache: RemoteChunkCache
     let copier: RemoteSegmentCopier
     let fetchRate: ByteRateLimiter
-    private let dataDirectory: String
+    private let metadataDirectory: String
     private let partitions = NIOLockedValueBox<[PartitionKey: RemotePartitionMetadata]>([:])
 
     struct PartitionKey: Hashable, Sendable {
@@ -50,12 +50,14 @@ final class RemoteLogManager: Sendable {
         }
         let cacheDirectory = config.cachePath ?? brokerConfig.dataDirectory + "/__remote-cache"
         let metrics = TieringMetrics()
+        let metadataDirectory = brokerConfig.dataDirectory + "/" + RemotePartitionMetadata.directoryName
+        try await io.run { try fileSystem.makeDirectories(metadataDirectory, durably: true) }
         let cache = try await io.run {
             try RemoteChunkCache(directory: cacheDirectory, capacity: config.cacheSizeBytes, fileSystem: fileSystem, io: io,
                                  metrics: metrics, logger: logger)
         }
         let manager = RemoteLogManager(config: config, store: store, topics: topics, io: io, fileSystem: fileSystem, logger: logger,
-                                       keyring: keyring, cache: cache, dataDirectory: brokerConfig.dataDirectory)
+                                       keyring: keyring, cache: cache, metadataDirectory: metadataDirectory)
         logger.info("tiered storage on", metadata: [
             "remote": "\(store.location)", "cache": "\(cacheDirectory)", "encrypted": "\(keyring != nil)",
             "compressed": "\(config.compressionEnabled)",
@@ -64,7 +66,7 @@ final class RemoteLogManager: Sendable {
     }
 
     private init(config: RemoteStorageConfig, store: any ObjectStore, topics: TopicRegistry, io: BlockingIOPool,
-                 fileSystem: any FileSystemIO, logger: Logger, keyring: BargeKeyring?, cache: RemoteChunkCache, dataDirectory: String) {
+                 fileSystem: any FileSystemIO, logger: Logger, keyring: BargeKeyring?, cache: RemoteChunkCache, metadataDirectory: String) {
         self.config = config
         self.store = store
         self.topics = topics
@@ -73,7 +75,7 @@ final class RemoteLogManager: Sendable {
         self.logger = logger
         self.keyring = keyring
         self.cache = cache
-        self.dataDirectory = dataDirectory
+        self.metadataDirectory = metadataDirectory
         self.fetchRate = ByteRateLimiter(bytesPerSecond: config.fetchMaxBytesPerSecond)
         self.copier = RemoteSegmentCopier(store: store, io: io, config: config, keyring: keyring,
                                           rate: ByteRateLimiter(bytesPerSecond: config.copyMaxBytesPerSecond), metrics: metrics)
@@ -126,8 +128,7 @@ final class RemoteLogManager: Sendable {
         if let loaded = partitions.withLockedValue({ $0[key] }) { return loaded }
         let log = topic.partitions[Int(partition)]
         let keys = RemoteObjectKeys(topic: topic.name, topicId: topic.metadata.id, partition: partition)
-        let fileSystem = self.fileSystem
-        let directory = log.directoryPath
+        let (fileSystem, directory) = (self.fileSystem, metadataDirectory)
         let metadata = try await io.run { try RemotePartitionMetadata(directory: directory, keys: keys, fileSystem: fileSystem) }
         try await cleanUnfinished(metadata)
         if let copiedEnd = metadata.copiedEndOffset, log.config.remoteStorageEnable { log.markCopied(through: copiedEnd) }
@@ -192,6 +193,12 @@ final class RemoteLogManager: Sendable {
         var prefixes: Set<String> = []
         for metadata in gone.values { prefixes.insert(RemoteObjectKeys.topicPrefix(topic: metadata.keys.topic, topicId: metadata.keys.topicId)) }
         for prefix in prefixes { await removeObjects(prefix: prefix, reason: "the topic was deleted") }
+        // The metadata goes last: until then a restart finds the objects by the topic's id (see removeObjectsOfUnknownTopics).
+        for metadata in gone.values {
+            do { try await io.run { try metadata.removeFile() } } catch {
+                logger.warning("could not remove a deleted topic's remote metadata", metadata: ["error": "\(error)"])
+            }
+        }
     }
 
     /// Removes the objects of topics this broker does not have (deleted while it was down, or before a crash finished it).
@@ -209,6 +216,17 @@ final class RemoteLogManager: Sendable {
             return
         }
         for prefix in prefixes.sorted() { await removeObjects(prefix: prefix, reason: "no topic has this id") }
+        let (fileSystem, directory) = (self.fileSystem, metadataDirectory)
+        do {
+            try await io.run {
+                for name in try fileSystem.list(directory) where name.hasSuffix(".json") {
+                    guard let dash = name.lastIndex(of: "-"), !known.contains(String(name[..<dash])) else { continue }
+                    try fileSystem.removeIfPresent("\(directory)/\(name)")
+                }
+            }
+        } catch {
+            logger.warning("could not remove the remote metadata of deleted topics", metadata: ["error": "\(error)"])
+        }
     }
 
     private func removeObjects(prefix: String, reason: String) async {

@@ -3,11 +3,15 @@ import Foundation
 import NIOConcurrencyHelpers
 
 /// The remote tier's segments of one partition, the source of truth for
-/// what is there: kept in memory and in `remote-log-segments.json` in the
-/// partition's directory (replaced atomically and forced to disk on every
-/// change), as Kafka keeps them in its `__remote_log_metadata` topic.
+/// what is there: kept in memory and in
+/// `<data-dir>/__remote_log_metadata/<topic id>-<partition>.json` (replaced
+/// atomically and forced to disk on every change), as Kafka keeps them in
+/// its `__remote_log_metadata` topic. Outside the partition's directory, so
+/// that deleting a topic never races with an update, and the remote tier's
+/// objects of a deleted topic can still be found and removed.
 final class RemotePartitionMetadata: Sendable {
-    static let fileName = "remote-log-segments.json"
+    /// The directory of every partition's file, below the data directory.
+    static let directoryName = "__remote_log_metadata"
 
     private struct Stored: Codable {
         var version = 1
@@ -19,9 +23,9 @@ final class RemotePartitionMetadata: Sendable {
     private let fileSystem: any FileSystemIO
     private let state: NIOLockedValueBox<[RemoteSegmentMetadata]>
 
-    /// Loads the metadata in `directory` (none yet: no segment).
+    /// Loads the metadata of `keys`' partition from `directory` (none yet: no segment).
     init(directory: String, keys: RemoteObjectKeys, fileSystem: any FileSystemIO) throws {
-        self.path = "\(directory)/\(Self.fileName)"
+        self.path = Self.path(in: directory, topicId: keys.topicId, partition: keys.partition)
         self.keys = keys
         self.fileSystem = fileSystem
         var segments: [RemoteSegmentMetadata] = []
@@ -33,6 +37,16 @@ final class RemotePartitionMetadata: Sendable {
             }
         }
         self.state = NIOLockedValueBox(segments.sorted { $0.baseOffset < $1.baseOffset })
+    }
+
+    /// The file of a partition's metadata.
+    static func path(in directory: String, topicId: String, partition: Int32) -> String {
+        "\(directory)/\(topicId)-\(partition).json"
+    }
+
+    /// Removes the file (the partition's topic is gone and so are its objects).
+    func removeFile() throws {
+        try fileSystem.removeIfPresent(path)
     }
 
     /// Every segment, oldest first.
