@@ -184,6 +184,27 @@ struct TieredStorageTests {
         }
     }
 
+    @Test("a chunk cache far smaller than the data evicts as it goes and every read still completes")
+    func tinyCache() async throws {
+        let store = "tiered-\(UUID().uuidString)"
+        let topic = "tiered-tiny-cache"
+        try await withEmbeddedBroker(configure: configure(store) { config in
+            // What `rsm.config.fetch.chunk.cache.size` may be at the least: a fetch (20 000 bytes here), two chunks more, and the prefetch.
+            config.remoteStorage.prefetchMaxBytes = 2 * 4096
+            config.remoteStorage.cacheSizeBytes = 16 * 4096
+        }) { broker in
+            let client = try await KafkaTestClient.connect(port: broker.port)
+            defer { Task { await client.close() } }
+            try await createTieredTopic(client, topic)
+            try await produceAll(client, topic)
+            try await waitForOffload(client, topic)
+            try await readEverything(client, topic)
+            let cached = try FileManager.default.contentsOfDirectory(atPath: broker.dataDirectory + "/__remote-cache")
+                .filter { $0.hasSuffix(".chunk") }
+            #expect(cached.count <= 17, "the cache holds about its size, not the data read (\(cached.count) chunks)")
+        }
+    }
+
     @Test("encrypted and compressed chunks read back; no plaintext reaches the store")
     func encryptedAndCompressed() async throws {
         let store = "tiered-\(UUID().uuidString)"

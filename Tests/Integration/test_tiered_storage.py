@@ -17,6 +17,7 @@ import pytest
 from kafka import KafkaConsumer, TopicPartition as KPTopicPartition
 
 import kafka_wire
+from conftest import barge_bin
 from kafka_helpers import assert_same_messages, consume, create_topic, produce, sample_messages, watermarks
 from seaweedfs_server import SeaweedFS
 from tiered_wire import EARLIEST, EARLIEST_LOCAL, LATEST, LATEST_TIERED, MAX_TIMESTAMP, list_offsets
@@ -228,14 +229,14 @@ def test_s3_tier_survives_the_store_going_down_and_coming_back(broker_factory, t
 def test_topics_describe_shows_offsets_and_bytes_per_tier(broker_factory, topic_name, tmp_path):
     broker = broker_factory(tiered_settings(f"file://{tmp_path / 'remote'}"))
     produce_and_offload(broker, topic_name)
-    result = subprocess.run([os.environ.get("BARGE_BIN", "barge"), "topics", "describe", topic_name, "--bootstrap-servers",
+    result = subprocess.run([barge_bin(), "topics", "describe", topic_name, "--bootstrap-servers",
                              broker.bootstrap, "--json"], capture_output=True, text=True, timeout=60)
     assert result.returncode == 0, result.stderr
     tiers = json.loads(result.stdout)["tiers"][0]
     assert tiers["logStartOffset"] == 0 and tiers["endOffset"] == MESSAGES
     assert tiers["localStartOffset"] > 0 and tiers["lastTieredOffset"] >= tiers["localStartOffset"] - 1
     assert tiers["remoteBytes"] > MESSAGES // 2 * VALUE_SIZE and 0 < tiers["localBytes"] < MESSAGES * VALUE_SIZE
-    text = subprocess.run([os.environ.get("BARGE_BIN", "barge"), "topics", "describe", topic_name, "--bootstrap-servers",
+    text = subprocess.run([barge_bin(), "topics", "describe", topic_name, "--bootstrap-servers",
                            broker.bootstrap], capture_output=True, text=True, timeout=60).stdout
     assert re.search(rf"^partition=0 leader=1 log-start=0 local-start=[1-9]\d* tiered-end=\d+ end={MESSAGES} "
                      r"local-bytes=\d+ remote-bytes=[1-9]\d*$", text, re.MULTILINE), text
@@ -305,3 +306,19 @@ def test_delete_records_into_the_remote_tier_and_list_offsets_by_time(broker_fac
     assert list_offsets(broker.bootstrap, topic_name, EARLIEST)[1] == cut
     assert_same_messages(consume(broker.bootstrap, topic_name, MESSAGES - cut, offset=cut), msgs[cut:], first_offset=cut)
     assert_objects_match_metadata(broker, topic_name, remote)
+
+
+@pytest.mark.parametrize("settings, complaint", [
+    ({"remote.log.storage.system.enable": "true"}, "needs rsm.config.storage.url"),
+    ({"remote.log.storage.system.enable": "true", "rsm.config.storage.url": "file:///tmp/x",
+      "rsm.config.fetch.chunk.cache.size": "2097152"}, "must hold the largest fetch"),
+    ({"remote.log.storage.system.enable": "maybe"}, "must be true or false"),
+    ({"remote.log.storage.system.enable": "true", "rsm.config.storage.url": "ftp://host/x"}, "unknown scheme"),
+])
+def test_bad_tiering_settings_stop_the_broker_with_a_reason(tmp_path, settings, complaint):
+    cmd = [barge_bin(), "broker", "--listen", "127.0.0.1:0", "--data-dir", str(tmp_path / "data")]
+    for key, value in settings.items():
+        cmd += ["--set", f"{key}={value}"]
+    result = subprocess.run(cmd, capture_output=True, text=True, timeout=60)
+    assert result.returncode != 0
+    assert complaint in result.stdout + result.stderr

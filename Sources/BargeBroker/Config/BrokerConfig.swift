@@ -105,7 +105,7 @@ public struct BrokerConfig: Sendable, Equatable {
         } catch {
             throw BrokerConfigError("\(error)")
         }
-        try config.remoteStorage.validate()
+        try config.remoteStorage.validate(fetchMaxBytes: config.fetchMaxBytes)
         return config
     }
 

@@ -87,10 +87,17 @@ public struct RemoteStorageConfig: Sendable, Equatable {
         },
     ]
 
-    /// Checks the combination: the feature needs a store.
-    func validate() throws {
-        if systemEnable && storageURL == nil {
+    /// Checks the combination: the feature needs a store, and a cache that
+    /// holds what the largest fetch reads from the remote tier (`fetch.max.bytes`,
+    /// a chunk more at each end) with the chunks fetched ahead.
+    func validate(fetchMaxBytes: Int) throws {
+        guard systemEnable else { return }
+        if storageURL == nil {
             throw BrokerConfigError("remote.log.storage.system.enable=true needs rsm.config.storage.url, the object store of the remote tier (file:///path or s3://bucket/prefix)")
+        }
+        let needed = Int64(fetchMaxBytes) + 2 * Int64(chunkSize) + prefetchMaxBytes
+        if cacheSizeBytes < needed {
+            throw BrokerConfigError("rsm.config.fetch.chunk.cache.size is \(cacheSizeBytes) bytes; it must hold the largest fetch (fetch.max.bytes \(fetchMaxBytes)) with two chunks (rsm.config.chunk.size \(chunkSize)) and the prefetch (\(prefetchMaxBytes)): at least \(needed)")
         }
     }
 }
