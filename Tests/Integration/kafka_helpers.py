@@ -10,7 +10,7 @@ import uuid
 from dataclasses import dataclass, field
 
 from confluent_kafka import Consumer, KafkaException, Producer, TopicPartition
-from confluent_kafka.admin import AdminClient, NewTopic
+from confluent_kafka.admin import AdminClient, ConfigResource, NewTopic
 
 import kafka_wire
 
@@ -77,6 +77,15 @@ def digest(b: bytes | None) -> str:
 
 def admin(bootstrap: str) -> AdminClient:
     return AdminClient({"bootstrap.servers": bootstrap})
+
+
+def incremental(bootstrap: str, topic: str, *entries, validate_only: bool = False):
+    """IncrementalAlterConfigs of `entries` (confluent-kafka ConfigEntry with
+    an incremental_operation) on a topic; returns the result or raises the
+    broker's refusal. The admin client lives until the answer is in."""
+    a = admin(bootstrap)
+    res = ConfigResource(ConfigResource.Type.TOPIC, topic, incremental_configs=list(entries))
+    return a.incremental_alter_configs([res], request_timeout=15, validate_only=validate_only)[res].result(15)
 
 
 def create_topic(bootstrap: str, name: str, partitions: int = 1, config: dict[str, str] | None = None,

@@ -11,7 +11,7 @@ from confluent_kafka import KafkaError, KafkaException, TopicPartition
 from confluent_kafka.admin import AlterConfigOpType, ConfigEntry, ConfigResource, ConfigSource, NewPartitions
 
 from conftest import barge_bin
-from kafka_helpers import Msg, admin, consume, create_topic, produce, wait_for_topic, watermarks
+from kafka_helpers import Msg, admin, consume, create_topic, incremental, produce, wait_for_topic, watermarks
 
 pytestmark = pytest.mark.timeout(120)
 
@@ -28,12 +28,6 @@ def topic_configs(bootstrap, topic):
     a = admin(bootstrap)  # kept alive until the future is done
     res = ConfigResource(ConfigResource.Type.TOPIC, topic)
     return a.describe_configs([res], request_timeout=15)[res].result(15)
-
-
-def incremental(bootstrap, topic, *entries, validate_only=False):
-    a = admin(bootstrap)
-    res = ConfigResource(ConfigResource.Type.TOPIC, topic, incremental_configs=list(entries))
-    return a.incremental_alter_configs([res], request_timeout=15, validate_only=validate_only)[res].result(15)
 
 
 def refused(future):

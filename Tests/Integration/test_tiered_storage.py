@@ -7,7 +7,6 @@ store stopped and started again; on a file tier and on SeaweedFS (S3)."""
 from __future__ import annotations
 
 import json
-import os
 import re
 import subprocess
 import time
@@ -18,7 +17,7 @@ from kafka import KafkaConsumer, TopicPartition as KPTopicPartition
 
 import kafka_wire
 from conftest import barge_bin
-from kafka_helpers import assert_same_messages, consume, create_topic, produce, sample_messages, watermarks
+from kafka_helpers import admin, assert_same_messages, consume, create_topic, incremental, produce, sample_messages, watermarks
 from seaweedfs_server import SeaweedFS
 from tiered_wire import EARLIEST, EARLIEST_LOCAL, LATEST, LATEST_TIERED, MAX_TIMESTAMP, list_offsets
 
@@ -164,10 +163,10 @@ def test_retention_bytes_deletes_remote_segments_and_moves_the_log_start(broker_
     remote = tmp_path / "remote"
     broker = broker_factory(tiered_settings(f"file://{remote}"))
     msgs = produce_and_offload(broker, topic_name)
-    from confluent_kafka.admin import AdminClient, ConfigResource  # noqa: PLC0415
-    admin = AdminClient({"bootstrap.servers": broker.bootstrap})
+    from confluent_kafka.admin import ConfigResource  # noqa: PLC0415
+    client = admin(broker.bootstrap)
     resource = ConfigResource("topic", topic_name, set_config={**TOPIC_CONFIG, "retention.bytes": "300000"})
-    for future in admin.alter_configs([resource]).values():
+    for future in client.alter_configs([resource]).values():
         future.result(timeout=30)
     low = wait_until(lambda: (lambda w: w[0] if w[0] > 0 else None)(watermarks(broker.bootstrap, topic_name)),
                      "retention.bytes to move the log start offset")
@@ -182,9 +181,8 @@ def test_deleting_the_topic_removes_its_remote_objects(broker_factory, topic_nam
     broker = broker_factory(tiered_settings(f"file://{remote}"))
     produce_and_offload(broker, topic_name)
     assert file_objects(remote)
-    from confluent_kafka.admin import AdminClient  # noqa: PLC0415
-    admin = AdminClient({"bootstrap.servers": broker.bootstrap})
-    for future in admin.delete_topics([topic_name]).values():
+    client = admin(broker.bootstrap)
+    for future in client.delete_topics([topic_name]).values():
         future.result(timeout=30)
     wait_until(lambda: not file_objects(remote), "the topic's remote objects to go")
 
@@ -242,15 +240,11 @@ def test_topics_describe_shows_offsets_and_bytes_per_tier(broker_factory, topic_
                      r"local-bytes=\d+ remote-bytes=[1-9]\d*$", text, re.MULTILINE), text
 
 
-def incremental(bootstrap: str, topic: str, **configs: str | None):
-    """IncrementalAlterConfigs with confluent-kafka: SET each value, DELETE each None."""
-    from confluent_kafka.admin import AdminClient, AlterConfigOpType, ConfigEntry, ConfigResource  # noqa: PLC0415
-    admin = AdminClient({"bootstrap.servers": bootstrap})
-    entries = [ConfigEntry(name, value, incremental_operation=AlterConfigOpType.SET if value is not None else AlterConfigOpType.DELETE)
-               for name, value in configs.items()]
-    resource = ConfigResource(ConfigResource.Type.TOPIC, topic, incremental_configs=entries)
-    # The admin client must live until the answer is in.
-    return admin.incremental_alter_configs([resource], request_timeout=15)[resource].result(15)
+def set_configs(bootstrap: str, topic: str, **configs: str):
+    """IncrementalAlterConfigs that SETs each config."""
+    from confluent_kafka.admin import AlterConfigOpType, ConfigEntry  # noqa: PLC0415
+    return incremental(bootstrap, topic, *[ConfigEntry(name, value, incremental_operation=AlterConfigOpType.SET)
+                                           for name, value in configs.items()])
 
 
 def test_enable_on_an_existing_topic_then_disable_with_delete(broker_factory, topic_name, tmp_path):
@@ -260,17 +254,17 @@ def test_enable_on_an_existing_topic_then_disable_with_delete(broker_factory, to
     msgs = produce(broker.bootstrap, topic_name, sample_messages(MESSAGES, value_size=VALUE_SIZE, compressible=False), **SMALL_BATCHES)
     assert not file_objects(remote)
 
-    incremental(broker.bootstrap, topic_name, **{"remote.storage.enable": "true", "local.retention.ms": "0"})
+    set_configs(broker.bootstrap, topic_name, **{"remote.storage.enable": "true", "local.retention.ms": "0"})
     wait_until(lambda: offloaded(broker, topic_name), "the existing segments to move to the remote tier")
     assert_same_messages(consume(broker.bootstrap, topic_name, MESSAGES), msgs)
 
     from confluent_kafka import KafkaException  # noqa: PLC0415
     with pytest.raises(KafkaException) as refused:
-        incremental(broker.bootstrap, topic_name, **{"remote.storage.enable": "false"})
+        set_configs(broker.bootstrap, topic_name, **{"remote.storage.enable": "false"})
     assert "remote.log.delete.on.disable" in str(refused.value), "Kafka's message names the way out"
     assert list_offsets(broker.bootstrap, topic_name, EARLIEST)[1] == 0, "a refused change changes nothing"
 
-    incremental(broker.bootstrap, topic_name, **{"remote.storage.enable": "false", "remote.log.delete.on.disable": "true"})
+    set_configs(broker.bootstrap, topic_name, **{"remote.storage.enable": "false", "remote.log.delete.on.disable": "true"})
     wait_until(lambda: not file_objects(remote), "the remote segments to be deleted")
     low, high = watermarks(broker.bootstrap, topic_name)
     assert low == local_segment_bases(broker, topic_name)[0] > 0 and high == MESSAGES
@@ -296,9 +290,8 @@ def test_delete_records_into_the_remote_tier_and_list_offsets_by_time(broker_fac
     cut = local_start // 2
     segments_before = remote_segments(broker, topic_name)
     from confluent_kafka import TopicPartition  # noqa: PLC0415
-    from confluent_kafka.admin import AdminClient  # noqa: PLC0415
-    admin = AdminClient({"bootstrap.servers": broker.bootstrap})
-    (result,) = admin.delete_records([TopicPartition(topic_name, 0, cut)], request_timeout=15).values()
+    client = admin(broker.bootstrap)
+    (result,) = client.delete_records([TopicPartition(topic_name, 0, cut)], request_timeout=15).values()
     assert result.result(15).low_watermark == cut
     wait_until(lambda: all(s["endOffset"] > cut for s in remote_segments(broker, topic_name)),
                "remote segments below the new log start to go")

@@ -31,7 +31,7 @@ struct DescribeLogDirsHandler: KafkaRequestHandler {
             guard let tiering = context.broker.tiering, topic.config.remoteStorageEnable else { continue }
             var remoteSizes: [(Int32, Int64)] = []
             for index in partitions {
-                remoteSizes.append((index, try await tiering.tierSummary(topic: topic, partition: index).bytes))
+                remoteSizes.append((index, try await tiering.remoteBytes(topic: topic, partition: index)))
             }
             remote.topics.append(Self.topic(topic.name, remoteSizes))
         }

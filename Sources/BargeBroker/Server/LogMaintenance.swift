@@ -10,17 +10,10 @@ struct LogMaintenance: Sendable {
 
     func run() async {
         await withDiscardingTaskGroup { group in
-            group.addTask { await every(milliseconds: broker.config.retentionCheckIntervalMs, applyRetention) }
-            group.addTask { await every(milliseconds: broker.config.flushSchedulerIntervalMs, flushDue) }
-            group.addTask { await every(milliseconds: Self.groupTickMs) { await broker.groups.tick() } }
-            group.addTask { await every(milliseconds: broker.config.offsetsRetentionCheckIntervalMs, expireOffsets) }
-        }
-    }
-
-    private func every(milliseconds: Int64, _ work: @Sendable () async -> Void) async {
-        while !Task.isCancelled {
-            do { try await Task.sleep(for: .milliseconds(milliseconds)) } catch { return }
-            await work()
+            group.addTask { await repeatedly(every: broker.config.retentionCheckIntervalMs, applyRetention) }
+            group.addTask { await repeatedly(every: broker.config.flushSchedulerIntervalMs, flushDue) }
+            group.addTask { await repeatedly(every: Self.groupTickMs) { await broker.groups.tick() } }
+            group.addTask { await repeatedly(every: broker.config.offsetsRetentionCheckIntervalMs, expireOffsets) }
         }
     }
 

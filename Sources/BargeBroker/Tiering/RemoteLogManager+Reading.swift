@@ -51,11 +51,9 @@ extension RemoteLogManager {
         return best
     }
 
-    /// What the remote tier holds of a partition: its first offset, the offset after its last, and its bytes (plain and stored).
-    func tierSummary(topic: Topic, partition: Int32) async throws -> (start: Int64?, end: Int64?, bytes: Int64, storedBytes: Int64) {
-        let metadata = try await metadata(of: topic, partition: partition)
-        let segments = metadata.readableSegments
-        return (segments.first?.baseOffset, segments.last?.endOffset, metadata.readableBytes, metadata.storedBytes)
+    /// Bytes of a partition's segments in the remote tier (as in the local log files, before compression and encryption).
+    func remoteBytes(topic: Topic, partition: Int32) async throws -> Int64 {
+        try await metadata(of: topic, partition: partition).readableBytes
     }
 
     /// Runs `body` on a view of `segment` whose indexes are cached, fetching

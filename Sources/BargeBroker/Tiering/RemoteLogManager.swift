@@ -19,7 +19,7 @@ final class RemoteLogManager: Sendable {
     let io: BlockingIOPool
     let fileSystem: any FileSystemIO
     let logger: Logger
-    let metrics = TieringMetrics()
+    let metrics: TieringMetrics
     let keyring: BargeKeyring?
     let cache: RemoteChunkCache
     let copier: RemoteSegmentCopier
@@ -57,7 +57,7 @@ final class RemoteLogManager: Sendable {
                                  metrics: metrics, logger: logger)
         }
         let manager = RemoteLogManager(config: config, store: store, topics: topics, io: io, fileSystem: fileSystem, logger: logger,
-                                       keyring: keyring, cache: cache, metadataDirectory: metadataDirectory)
+                                       metrics: metrics, keyring: keyring, cache: cache, metadataDirectory: metadataDirectory)
         logger.info("tiered storage on", metadata: [
             "remote": "\(store.location)", "cache": "\(cacheDirectory)", "encrypted": "\(keyring != nil)",
             "compressed": "\(config.compressionEnabled)",
@@ -66,13 +66,15 @@ final class RemoteLogManager: Sendable {
     }
 
     private init(config: RemoteStorageConfig, store: any ObjectStore, topics: TopicRegistry, io: BlockingIOPool,
-                 fileSystem: any FileSystemIO, logger: Logger, keyring: BargeKeyring?, cache: RemoteChunkCache, metadataDirectory: String) {
+                 fileSystem: any FileSystemIO, logger: Logger, metrics: TieringMetrics, keyring: BargeKeyring?, cache: RemoteChunkCache,
+                 metadataDirectory: String) {
         self.config = config
         self.store = store
         self.topics = topics
         self.io = io
         self.fileSystem = fileSystem
         self.logger = logger
+        self.metrics = metrics
         self.keyring = keyring
         self.cache = cache
         self.metadataDirectory = metadataDirectory
@@ -91,10 +93,8 @@ final class RemoteLogManager: Sendable {
             }
         }
         await removeObjectsOfUnknownTopics()
-        while !Task.isCancelled {
-            await runOnce()
-            do { try await Task.sleep(for: .milliseconds(config.taskIntervalMs)) } catch { return }
-        }
+        await runOnce()
+        await repeatedly(every: config.taskIntervalMs) { await runOnce() }
     }
 
     /// One pass over every partition: copy, retention, and the topics deleted since the last pass.

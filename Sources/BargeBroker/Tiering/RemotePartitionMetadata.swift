@@ -66,8 +66,6 @@ final class RemotePartitionMetadata: Sendable {
     /// Bytes of the readable segments.
     var readableBytes: Int64 { readableSegments.reduce(0) { $0 + Int64($1.size) } }
 
-    /// Bytes stored remotely for the readable segments.
-    var storedBytes: Int64 { readableSegments.reduce(0) { $0 + Int64($1.layout?.logStoredSize ?? 0) } }
 
     /// Applies `change` to the segments and persists them before returning (blocking).
     func update(_ change: (inout [RemoteSegmentMetadata]) -> Void) throws {
