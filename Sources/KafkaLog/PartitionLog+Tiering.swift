@@ -39,7 +39,7 @@ extension PartitionLog {
         }
     }
 
-    /// The closed segments at or after `offset`, oldest first, at most
+    /// The closed segments holding `offset` or after it, oldest first, at most
     /// `limit`, for copying: never the active one, and only those forced to
     /// disk already (below the recovery point), so that recovery after a crash
     /// can never cut a segment the remote tier holds. Close each one.
@@ -51,7 +51,7 @@ extension PartitionLog {
                 for index in segments.indices.dropLast() where result.count < limit {
                     let segment = segments[index]
                     let end = segments[index + 1].baseOffset
-                    guard segment.baseOffset >= offset, segment.size > 0, end <= recoveryPoint else { continue }
+                    guard end > offset, segment.size > 0, end <= recoveryPoint else { continue }
                     let snapshotPath = ProducerStateSnapshot.path(end, in: directory)
                     let snapshot = try storage.readWholeFile(snapshotPath, limit: 1 << 30) ?? ByteBuffer()
                     let offsetIndex = try segment.offsetIndex.file.file.read(count: segment.offsetIndex.count * OffsetIndex.entrySize, at: 0)

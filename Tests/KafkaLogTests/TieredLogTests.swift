@@ -45,7 +45,24 @@ import Testing
             #expect(try log.closedSegments(from: 13, limit: 2).map { (segment) -> Int64 in
                 defer { segment.close() }
                 return segment.baseOffset
-            } == [18, 24])
+            } == [12, 18], "from the segment holding the offset")
+            #expect(try log.closedSegments(from: 18, limit: 2).map { (segment) -> Int64 in
+                defer { segment.close() }
+                return segment.baseOffset
+            } == [18, 24], "a segment ending at the offset is not handed out")
+            try log.close()
+        }
+    }
+
+    @Test("after DeleteRecords into a segment not yet copied, copying starts with that segment, so local retention cannot skip it")
+    func copyAfterDeleteRecordsInsideASegment() throws {
+        try withTemporaryDirectory { directory in
+            let log = try tieredLog(directory)
+            try log.deleteRecords(before: 8)
+            #expect(log.localLogStartOffset == 8)
+            let segments = try log.closedSegments(from: log.localLogStartOffset, limit: 1)
+            defer { segments.forEach { $0.close() } }
+            #expect(segments.map(\.baseOffset) == [6], "the segment holding the log start offset comes first")
             try log.close()
         }
     }
