@@ -27,6 +27,19 @@ struct GroupCoordinatorWireTests {
         return try await client.request(request, apiKey: .joinGroup, version: 5, as: JoinGroupResponse.self)
     }
 
+    /// Syncs a lone leader, assigning itself "all yours", so its group is stable and only its session can expire it.
+    func sync(_ client: KafkaTestClient, group: String, joined: JoinGroupResponse) async throws -> SyncGroupResponse {
+        var request = SyncGroupRequest()
+        request.groupId = group
+        request.generationId = joined.generationId
+        request.memberId = joined.memberId
+        var assignment = SyncGroupRequest.SyncGroupRequestAssignment()
+        assignment.memberId = joined.memberId
+        assignment.assignment = ByteBuffer(string: "all yours")
+        request.assignments = [assignment]
+        return try await client.request(request, apiKey: .syncGroup, version: 3, as: SyncGroupResponse.self)
+    }
+
     func commit(_ client: KafkaTestClient, group: String, generation: Int32, memberId: String, topic: String, offset: Int64, metadata: String?) async throws -> Int16 {
         var partition = OffsetCommitRequest.OffsetCommitRequestPartition()
         partition.partitionIndex = 0
@@ -67,15 +80,7 @@ struct GroupCoordinatorWireTests {
             #expect(joined.errorCode == 0)
             #expect(joined.leader == joined.memberId)
             #expect(joined.generationId == 1)
-            var sync = SyncGroupRequest()
-            sync.groupId = "g1"
-            sync.generationId = joined.generationId
-            sync.memberId = joined.memberId
-            var assignment = SyncGroupRequest.SyncGroupRequestAssignment()
-            assignment.memberId = joined.memberId
-            assignment.assignment = ByteBuffer(string: "all yours")
-            sync.assignments = [assignment]
-            let synced = try await client.request(sync, apiKey: .syncGroup, version: 3, as: SyncGroupResponse.self)
+            let synced = try await sync(client, group: "g1", joined: joined)
             #expect(synced.errorCode == 0)
             #expect(synced.assignment == ByteBuffer(string: "all yours"))
 
@@ -116,8 +121,10 @@ struct GroupCoordinatorWireTests {
             defer { Task { await client.close() } }
             _ = try await helper.produce(client, topic: "events", batch: helper.batch(["a"]))
             #expect(try await commit(client, group: "standalone", generation: -1, memberId: "", topic: "events", offset: 1, metadata: nil) == 0)
+            // Synced, so a slow machine cannot expire it for a missed sync (rebalance timeout) before the delete.
             let first = try await join(client, group: "busy")
-            _ = try await join(client, group: "busy", memberId: first.memberId)
+            let busy = try await join(client, group: "busy", memberId: first.memberId)
+            #expect(try await sync(client, group: "busy", joined: busy).errorCode == 0)
             // A group whose only member left is known and empty, with no offsets.
             let leaver = try await join(client, group: "emptied")
             let joined = try await join(client, group: "emptied", memberId: leaver.memberId)
