@@ -55,6 +55,13 @@ public protocol DirectoryHandleIO: Sendable {
     /// Renames `name` to `newName`, both in this directory, replacing a file there.
     func rename(_ name: String, to newName: String) throws(FileIOError)
 
+    /// Gives the open `file` a second name, `name`, in this directory (a hard
+    /// link): no byte is copied and both names share every later change.
+    /// EEXIST when something is at `name`; EXDEV when the file is on another
+    /// file system (or of another `FileSystemIO`); ENOENT when the file has
+    /// no name left (it was removed while open).
+    func link(_ file: any FileHandleIO, as name: String) throws(FileIOError)
+
     /// Removes the file `name`.
     func remove(_ name: String) throws(FileIOError)
 

@@ -47,6 +47,13 @@ struct InMemoryDirectoryHandle: DirectoryHandleIO {
         try fileSystem.rename(join(name), to: join(newName))
     }
 
+    func link(_ file: any FileHandleIO, as name: String) throws(FileIOError) {
+        guard let file = file as? InMemoryFileHandle, file.fileSystem === fileSystem else {
+            throw FileIOError(operation: "link to \(join(name))", path: file.path, code: EXDEV)
+        }
+        try fileSystem.link(file.node, from: file.path, to: join(name))
+    }
+
     func remove(_ name: String) throws(FileIOError) {
         try fileSystem.remove(join(name))
     }

@@ -194,6 +194,18 @@ public final class InMemoryFileSystem: FileSystemIO, @unchecked Sendable {
         }
     }
 
+    /// Names `node` (the file of an open handle, opened at `from`) `to` as well, as `link(2)` does.
+    func link(_ node: InMemoryNode, from: String, to: String) throws(FileIOError) {
+        try locked { (state) throws(FileIOError) in
+            let to = InMemoryState.normalize(to)
+            guard state.files.values.contains(where: { $0 === node }) else { throw FileIOError(operation: "link to \(to)", path: from, code: ENOENT) }
+            guard state.files[to] == nil, !state.directories.contains(to) else { throw FileIOError.alreadyExisting(operation: "link to \(to)", path: from) }
+            guard state.directories.contains(InMemoryState.parent(of: to)) else { throw FileIOError(operation: "link to \(to)", path: from, code: ENOENT) }
+            try state.checkFault(.write, to, operation: "link")
+            state.files[to] = node
+        }
+    }
+
     public func syncDirectory(_ path: String) throws(FileIOError) {
         try locked { (state) throws(FileIOError) in
             let path = InMemoryState.normalize(path)

@@ -84,6 +84,14 @@ final class PosixDirectoryHandle: DirectoryHandleIO {
         try systemCall("rename to \(join(newName))", join(name)) { renameat(descriptor, name, descriptor, newName) }
     }
 
+    func link(_ file: any FileHandleIO, as name: String) throws(FileIOError) {
+        guard let file = file as? PosixFileHandle else { throw FileIOError(operation: "link to \(join(name))", path: file.path, code: EXDEV) }
+        // The descriptor's entry in /proc names exactly the open file, even if its path was reused since.
+        try systemCall("link to \(join(name))", file.path) {
+            linkat(AT_FDCWD, "/proc/self/fd/\(file.descriptor)", descriptor, name, AT_SYMLINK_FOLLOW)
+        }
+    }
+
     func remove(_ name: String) throws(FileIOError) {
         try systemCall("unlink", join(name)) { unlinkat(descriptor, name, 0) }
     }

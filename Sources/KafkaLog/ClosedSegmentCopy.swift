@@ -1,3 +1,4 @@
+import FileIO
 import NIOCore
 
 /// A closed segment handed out for copying to the remote tier: its extent,
@@ -40,6 +41,10 @@ public final class ClosedSegmentCopy: @unchecked Sendable {
     public func read(count: Int, at position: Int) throws(LogError) -> ByteBuffer {
         try log.read(count: min(count, max(0, size - position)), at: position)
     }
+
+    /// The log file, open on the duplicate descriptor: for giving it another name (a hard
+    /// link) instead of copying its bytes. Closed segments never change; never write to it.
+    public var file: any FileHandleIO { log.handle }
 
     /// Closes the duplicate descriptor.
     public func close() {

@@ -27,12 +27,12 @@ struct TieredStorageTests {
         }
     }
 
-    func createTieredTopic(_ client: KafkaTestClient, _ name: String) async throws {
+    func createTieredTopic(_ client: KafkaTestClient, _ name: String, localRetentionMs: String = "0") async throws {
         var creatable = CreateTopicsRequest.CreatableTopic()
         creatable.name = name
         creatable.numPartitions = 1
         creatable.replicationFactor = 1
-        for (key, value) in [("remote.storage.enable", "true"), ("segment.bytes", "16384"), ("local.retention.ms", "0")] {
+        for (key, value) in [("remote.storage.enable", "true"), ("segment.bytes", "16384"), ("local.retention.ms", localRetentionMs)] {
             var config = CreateTopicsRequest.CreatableTopicConfig()
             config.name = key
             config.value = value
@@ -160,6 +160,34 @@ struct TieredStorageTests {
         }
         let objects = try await objectCount(store)
         #expect(objects >= 9, "three objects per copied segment")
+    }
+
+    @Test("on a file tier on the log's file system, a copied segment is a hard link of its file: no byte is copied")
+    func fileTierLinksSegments() async throws {
+        let tier = NSTemporaryDirectory() + "barge-tier-" + UUID().uuidString
+        defer { try? FileManager.default.removeItem(atPath: tier) }
+        let topic = "tiered-linked"
+        try await withEmbeddedBroker(configure: configure("unused") { $0.remoteStorage.storageURL = "file://\(tier)" }) { broker in
+            let client = try await KafkaTestClient.connect(port: broker.port)
+            defer { Task { await client.close() } }
+            // Local copies are kept (-2), so both names of each copied segment can be compared.
+            try await createTieredTopic(client, topic, localRetentionMs: "-2")
+            try await produceAll(client, topic)
+            let deadline = ContinuousClock.now + .seconds(60)
+            while try await listOffset(client, topic, -5).1 < Int64(Self.batches * 10 / 2), ContinuousClock.now < deadline {
+                try await Task.sleep(for: .milliseconds(50))
+            }
+            let inode = { (path: String) in try FileManager.default.attributesOfItem(atPath: path)[.systemFileNumber] as? Int }
+            let partition = broker.dataDirectory + "/\(topic)-0"
+            let localInodes = try Set(FileManager.default.contentsOfDirectory(atPath: partition).filter { $0.hasSuffix(".log") }
+                .map { try inode(partition + "/" + $0) })
+            let objects = try #require(FileManager.default.enumerator(atPath: tier)?.allObjects as? [String]).filter { $0.hasSuffix(".log") }
+            #expect(objects.count >= 4, "\(objects)")
+            for object in objects {
+                #expect(try localInodes.contains(inode(tier + "/" + object)), "\(object) is a copy, not a link of a segment")
+            }
+            try await readEverything(client, topic)
+        }
     }
 
     @Test("with the store down, remote reads get UNKNOWN_SERVER_ERROR and local ones go on; then everything reads")

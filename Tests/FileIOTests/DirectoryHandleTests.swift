@@ -91,4 +91,61 @@ import Testing
             #expect(try fileSystem.readWholeFile(root + "/free") == [1] && !fileSystem.exists(root + "/new"))
         }
     }
+
+    @Test(arguments: FileSystemContractTests.implementations) func linkGivesAnOpenFileASecondName(_ kind: String) throws {
+        try withFileSystem(kind) { fileSystem, root in
+            let top = try fileSystem.openDirectory(root)
+            try top.makeDirectory("store")
+            let store = try top.openDirectory("store")
+            try fileSystem.writeAtomically([1, 2, 3], to: root + "/segment")
+            let segment = try fileSystem.open(root + "/segment", mode: .read)
+            defer { segment.close() }
+            try store.link(segment, as: "object")
+            try store.sync()
+            #expect(try fileSystem.readWholeFile(root + "/store/object") == [1, 2, 3])
+            // One file under two names: a change shows under both; removing one name leaves the other.
+            let writer = try fileSystem.open(root + "/segment", mode: .readWrite)
+            try writer.write([9], at: 3)
+            writer.close()
+            #expect(try fileSystem.readWholeFile(root + "/store/object") == [1, 2, 3, 9])
+            try fileSystem.remove(root + "/segment")
+            #expect(try fileSystem.readWholeFile(root + "/store/object") == [1, 2, 3, 9])
+
+            do throws(FileIOError) {
+                try store.link(segment, as: "object")
+                Issue.record("a link replaced an existing name")
+            } catch {
+                #expect(error.isAlreadyExisting)
+            }
+            // A file removed while open has no name left to link.
+            try fileSystem.writeAtomically([4], to: root + "/gone")
+            let gone = try fileSystem.open(root + "/gone", mode: .read)
+            defer { gone.close() }
+            try fileSystem.remove(root + "/gone")
+            do throws(FileIOError) {
+                try store.link(gone, as: "orphan")
+                Issue.record("a file without a name was linked")
+            } catch {
+                #expect(error.isNotFound)
+            }
+            #expect(try store.status(of: "orphan") == nil)
+        }
+    }
+
+    @Test func linkAcrossFileSystemsIsRefusedAsCrossDevice() throws {
+        let memory = InMemoryFileSystem()
+        try memory.makeDirectories("/store")
+        try withFileSystem("posix") { posix, root in
+            try posix.writeAtomically([1], to: root + "/segment")
+            let segment = try posix.open(root + "/segment", mode: .read)
+            defer { segment.close() }
+            do throws(FileIOError) {
+                try memory.openDirectory("/store").link(segment, as: "object")
+                Issue.record("a file of another file system was linked")
+            } catch {
+                #expect(error.code == EXDEV)
+            }
+            #expect(!memory.exists("/store/object"))
+        }
+    }
 }

@@ -120,6 +120,44 @@ struct FileSystemObjectStoreTests {
         #expect(try FileManager.default.contentsOfDirectory(atPath: store.root).isEmpty, "the partial file and its new directories are gone")
     }
 
+    @Test("put(linking:) stores an open file's bytes as a second name of it, and declines what it cannot link")
+    func putLinking() async throws {
+        let directory = try TemporaryDirectory()
+        let store = try FileSystemObjectStore(root: directory.path + "/store")
+        let bytes = randomBytes(300_000)
+        let fileSystem = PosixFileSystem()
+        try fileSystem.writeAtomically(bytes, to: directory.path + "/segment")
+        let segment = try fileSystem.open(directory.path + "/segment", mode: .read)
+        defer { segment.close() }
+        let key = try ObjectKey("topic/0/segment.log")
+        let info = try #require(try await store.put(key, linking: segment))
+        #expect(info.size == Int64(bytes.count) && info.key == key)
+        #expect(try await collect(store.get(key)) == bytes)
+        let inode = { (path: String) in try FileManager.default.attributesOfItem(atPath: path)[.systemFileNumber] as? Int }
+        #expect(try inode(store.root + "/topic/0/segment.log") == inode(directory.path + "/segment"), "no byte was copied")
+        // The object outlives the other name, and deleting the object leaves the file.
+        try fileSystem.remove(directory.path + "/segment")
+        #expect(try await collect(store.get(key)) == bytes)
+        try await store.delete(key)
+        #expect(try segment.size() == bytes.count)
+        // A file removed while open cannot be linked: nil, and nothing left behind.
+        #expect(try await store.put(key, linking: segment) == nil)
+        #expect(try await store.head(key) == nil)
+        await expectStoreError(.invalidKey) { try await store.put(try ObjectKey(".barge-partial-x"), linking: segment) }
+
+        // A file of another file system: nil, nothing written.
+        let memory = InMemoryFileSystem()
+        try memory.makeDirectories("/store")
+        try memory.writeAtomically([1, 2], to: "/elsewhere")
+        let foreign = try memory.open("/elsewhere", mode: .read)
+        defer { foreign.close() }
+        #expect(try await store.put(key, linking: foreign) == nil)
+        let memoryStore = try FileSystemObjectStore(root: "/store", fileSystem: memory)
+        #expect(try await memoryStore.put(key, linking: foreign)?.size == 2)
+        #expect(try await collect(memoryStore.get(key)) == [1, 2])
+        #expect(try FileManager.default.contentsOfDirectory(atPath: store.root).isEmpty, "no partial file or directory left")
+    }
+
     @Test("a put in progress shows only as a partial file, never as the object")
     func putInProgress() async throws {
         let directory = try TemporaryDirectory()

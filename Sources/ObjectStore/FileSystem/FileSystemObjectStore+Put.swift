@@ -11,7 +11,7 @@ extension FileSystemObjectStore {
         _ key: ObjectKey, body: Body, options: ObjectPutOptions
     ) async throws -> ObjectInfo where Body.Element == ByteBuffer {
         try checkNotReserved(key)
-        let name = Self.partialFilePrefix + String(UInt64.random(in: .min ... .max), radix: 16)
+        let name = Self.partialFileName()
         let partial = try await BlockingIO.run { [root, fileSystem] in try PartialFile.create(name, for: key, below: root, in: fileSystem) }
         do {
             var reader = PutBodyReader(body, key: key, expectedSize: options.expectedSize)

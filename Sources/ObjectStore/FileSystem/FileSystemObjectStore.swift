@@ -68,6 +68,11 @@ public struct FileSystemObjectStore: ObjectStore {
         }
     }
 
+    /// A new partial file's name: the prefix and random hex digits.
+    static func partialFileName() -> String {
+        partialFilePrefix + String(UInt64.random(in: .min ... .max), radix: 16)
+    }
+
     /// Refuses keys that name partial files.
     func checkNotReserved(_ key: ObjectKey) throws(ObjectStoreError) {
         let reserved = Self.partialFilePrefix.utf8

@@ -1,5 +1,10 @@
 import FileIO
 import NIOCore
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 /// The file a `put` writes before renaming it over its target: created next to the target
 /// so the rename stays within one directory and one file system.
@@ -22,28 +27,58 @@ struct PartialFile: Sendable {
     ///
     /// - Throws: `.invalidKey` when a link or an object is in the way.
     static func create(_ name: String, for key: ObjectKey, below root: String, in fileSystem: any FileSystemIO) throws(ObjectStoreError) -> PartialFile {
+        // Never nil: creating a file has no fallback.
+        try make(name, for: key, below: root, in: fileSystem, action: "create the partial file") { parent throws(FileIOError) in
+            try parent.openFile(name, mode: .createExclusive)
+        }!
+    }
+
+    /// Gives the open `file` the partial name `name` beside `key`'s file (a hard link: no byte
+    /// is copied), or returns nil when it cannot be linked there: another file system, one
+    /// without hard links, or a file removed while open.
+    ///
+    /// - Throws: `.invalidKey` when a link or an object is in the way.
+    static func link(_ file: any FileHandleIO, as name: String, for key: ObjectKey, below root: String, in fileSystem: any FileSystemIO) throws(ObjectStoreError) -> PartialFile? {
+        try make(name, for: key, below: root, in: fileSystem, action: "link \(file.path) as the partial file") { parent throws(FileIOError) in
+            do throws(FileIOError) {
+                try parent.link(file, as: name)
+            } catch where [EXDEV, EPERM, ENOTSUP, EOPNOTSUPP, EMLINK, ENOENT].contains(error.code) {
+                return nil
+            }
+            do throws(FileIOError) {
+                return try parent.openFile(name, mode: .read)
+            } catch {
+                try? parent.remove(name)
+                throw error
+            }
+        }
+    }
+
+    private static func make(
+        _ name: String, for key: ObjectKey, below root: String, in fileSystem: any FileSystemIO, action: String,
+        opening open: (any DirectoryHandleIO) throws(FileIOError) -> (any FileHandleIO)?
+    ) throws(ObjectStoreError) -> PartialFile? {
         // A concurrent `delete` may remove an empty directory between our opening it and
         // creating an entry in it; the way is then opened again.
         var attempt = 1
         while true {
             do throws(ObjectStoreError) {
-                return try createOnce(name, for: key, below: root, in: fileSystem)
+                let target = try ConfinedPath.resolve(key, below: root, in: fileSystem, creatingDirectories: true)
+                if let existing = try target.entryStatus(), existing.kind == .directory {
+                    throw ConfinedPath.conflict(target.filePath, key: key)
+                }
+                do throws(FileIOError) {
+                    guard let file = try open(target.parent) else {
+                        target.pruneEmptyDirectories()
+                        return nil
+                    }
+                    return PartialFile(target: target, name: name, file: OpenFile(file), written: WrittenBytes())
+                } catch {
+                    throw .file(error, action, path: target.pathOf(sibling: name), key: key)
+                }
             } catch where error.kind == .notFound && attempt < 4 {
                 attempt += 1
             }
-        }
-    }
-
-    private static func createOnce(_ name: String, for key: ObjectKey, below root: String, in fileSystem: any FileSystemIO) throws(ObjectStoreError) -> PartialFile {
-        let target = try ConfinedPath.resolve(key, below: root, in: fileSystem, creatingDirectories: true)
-        if let existing = try target.entryStatus(), existing.kind == .directory {
-            throw ConfinedPath.conflict(target.filePath, key: key)
-        }
-        do throws(FileIOError) {
-            let file = try target.parent.openFile(name, mode: .createExclusive)
-            return PartialFile(target: target, name: name, file: OpenFile(file), written: WrittenBytes())
-        } catch {
-            throw .file(error, "create the partial file", path: target.pathOf(sibling: name), key: key)
         }
     }
 
