@@ -180,8 +180,8 @@ def create_topic(bootstrap: str, topic: str, config: dict[str, str] | None = Non
 
 
 def produce(bootstrap: str, topic: str, count: int, size: int, extra: dict | None = None,
-            flush_each: bool = False) -> float:
-    """Returns MB/s of record values."""
+            flush_each: bool = False, rate_mb_s: float | None = None) -> float:
+    """Returns MB/s of record values; with `rate_mb_s`, records are offered no faster than that."""
     from confluent_kafka import Producer
     conf = {"bootstrap.servers": bootstrap, "acks": "all", "linger.ms": 5, "compression.type": "none",
             "message.max.bytes": max(10_000_000, size + 1_000_000), "queue.buffering.max.kbytes": 2_000_000}
@@ -196,6 +196,10 @@ def produce(bootstrap: str, topic: str, count: int, size: int, extra: dict | Non
 
     start = time.perf_counter()
     for i in range(count):
+        if rate_mb_s:
+            due = start + i * size / (rate_mb_s * 1e6)
+            while time.perf_counter() < due:
+                p.poll(min(0.01, max(0.0, due - time.perf_counter())))
         while True:
             try:
                 p.produce(topic, value=payload, key=b"%d" % i, partition=0, on_delivery=cb)

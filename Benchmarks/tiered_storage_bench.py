@@ -5,14 +5,17 @@ on SeaweedFS (S3), in the same run.
 
 Usage:
   Benchmarks/tiered_storage_bench.py [--barge PATH] [--records 2000]
-      [--record-size 1000000] [--tiers file,s3] [--output docs/benchmarks.md]
+      [--record-size 1000000] [--tiers file,s3] [--produce-rate 200]
+      [--output docs/benchmarks.md]
 
 For each tier, one broker (release build) with tiering on:
 1. produce: --records records of --record-size bytes with acks=all to a
    topic without remote storage, then to one with remote storage (64 MiB
    segments, so that copies run while the producer writes); MB/s of each and
    their ratio, and how long after the last record the last closed segment
-   was copied;
+   was copied; once as fast as the producer goes, and once offered at
+   --produce-rate MB/s (200: the stream the issue's target names) to two
+   more topics;
 2. consume: the tiered topic once its local retention (0 bytes) left only
    the active segment on disk, so that every other record is read from the
    remote tier through the chunk cache, vs the local topic; MB/s of each,
@@ -26,6 +29,7 @@ import argparse
 import datetime
 import json
 import os
+import shutil
 import sys
 import tempfile
 import time
@@ -79,7 +83,20 @@ def all_copied(broker: Broker, topic: str) -> bool:
         and all(s["state"] == "COPY_SEGMENT_FINISHED" for s in segments)
 
 
-def run_tier(kind: str, barge: str, records: int, size: int, extra: dict[str, str], store=None) -> dict:
+def produce_pair(broker: Broker, records: int, size: int, limit: str, rate: float | None) -> tuple[str, str, float, float, float]:
+    """Produces to a new local topic, then to a new tiered one; returns the tiered topic, both MB/s and the copy tail."""
+    local_topic = f"bench-local-{uuid.uuid4().hex[:6]}"
+    tiered_topic = f"bench-tiered-{uuid.uuid4().hex[:6]}"
+    create_topic(broker.bootstrap, local_topic, {"max.message.bytes": limit, "segment.bytes": str(SEGMENT_BYTES)})
+    create_topic(broker.bootstrap, tiered_topic, {"max.message.bytes": limit, "segment.bytes": str(SEGMENT_BYTES),
+                                                  "remote.storage.enable": "true", "local.retention.bytes": "0"})
+    local = produce(broker.bootstrap, local_topic, records, size, rate_mb_s=rate)
+    tiered = produce(broker.bootstrap, tiered_topic, records, size, rate_mb_s=rate)
+    copy_tail = wait_for(lambda: all_copied(broker, tiered_topic), "the copies to catch up")
+    return local_topic, tiered_topic, local, tiered, copy_tail
+
+
+def run_tier(kind: str, barge: str, records: int, size: int, rate: float, extra: dict[str, str], store=None) -> dict:
     limit = str(max(10_000_000, size * 2))
     remote_dir = tempfile.mkdtemp(prefix="bench-remote-")
     url = f"file://{remote_dir}" if kind == "file" else store.store_url(store.create_bucket(), "tiered")
@@ -92,16 +109,12 @@ def run_tier(kind: str, barge: str, records: int, size: int, extra: dict[str, st
     broker = Broker("barge", barge, settings)
     broker.start()
     try:
-        local_topic = f"bench-local-{uuid.uuid4().hex[:6]}"
-        tiered_topic = f"bench-tiered-{uuid.uuid4().hex[:6]}"
-        create_topic(broker.bootstrap, local_topic, {"max.message.bytes": limit, "segment.bytes": str(SEGMENT_BYTES)})
-        create_topic(broker.bootstrap, tiered_topic, {"max.message.bytes": limit, "segment.bytes": str(SEGMENT_BYTES),
-                                                      "remote.storage.enable": "true", "local.retention.bytes": "0"})
-        produce_local = produce(broker.bootstrap, local_topic, records, size)
-        produce_tiered = produce(broker.bootstrap, tiered_topic, records, size)
-        copy_tail = wait_for(lambda: all_copied(broker, tiered_topic), "the copies to catch up")
+        local_topic, tiered_topic, produce_local, produce_tiered, copy_tail = produce_pair(broker, records, size, limit, None)
         print(f"{kind}: produce local {produce_local:.1f} MB/s, tiered {produce_tiered:.1f} MB/s; "
               f"last copy {copy_tail:.1f} s after the last record", flush=True)
+        _, _, paced_local, paced_tiered, paced_tail = produce_pair(broker, records, size, limit, rate)
+        print(f"{kind}: produce offered at {rate:.0f} MB/s: local {paced_local:.1f} MB/s, tiered {paced_tiered:.1f} MB/s; "
+              f"last copy {paced_tail:.1f} s after the last record", flush=True)
         consume_local = consume(broker.bootstrap, local_topic, records, size)
         sampler = RssSampler(broker)
         rss_before = broker.memory_kb().get("VmRSS", 0)
@@ -111,10 +124,12 @@ def run_tier(kind: str, barge: str, records: int, size: int, extra: dict[str, st
         print(f"{kind}: consume local {consume_local:.1f} MB/s, remote {consume_remote:.1f} MB/s; "
               f"broker RSS {rss_before / 1024:.1f} -> peak {peak / 1024:.1f} MiB", flush=True)
         return {"tier": kind, "produce_local": produce_local, "produce_tiered": produce_tiered, "copy_tail": copy_tail,
+                "paced_local": paced_local, "paced_tiered": paced_tiered, "paced_tail": paced_tail,
                 "consume_local": consume_local, "consume_remote": consume_remote, "rss_before_kb": rss_before,
                 "rss_peak_kb": peak, "segments": len(remote_segments(broker, tiered_topic))}
     finally:
         broker.stop()
+        shutil.rmtree(remote_dir, ignore_errors=True)
 
 
 def render(args, results: list[dict]) -> str:
@@ -130,19 +145,23 @@ def render(args, results: list[dict]) -> str:
         f"Machine: {info.get('cpu', '?')}, {info.get('nproc', '?')} cores, {info.get('memory', '?')}, "
         f"Linux {info.get('kernel', '?')}; {info.get('client', '')}.",
         "",
-        "| tier | consume local MB/s | consume remote MB/s | remote / local | broker peak RSS during the remote read | produce, tiering off MB/s | produce, tiering on MB/s | on / off | last copy after the last record |",
-        "|---|---|---|---|---|---|---|---|---|",
+        "| tier | consume local MB/s | consume remote MB/s | remote / local | broker peak RSS during the remote read | produce, tiering off MB/s | produce, tiering on MB/s | on / off | last copy after the last record "
+        f"| at {args.produce_rate:.0f} MB/s offered: off / on MB/s | on / off | last copy after the last record |",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for r in results:
         lines.append(
             f"| {r['tier']} | {r['consume_local']:.1f} | {r['consume_remote']:.1f} | {r['consume_remote'] / r['consume_local']:.2f}x "
             f"| {r['rss_peak_kb'] / 1024:.1f} MiB | {r['produce_local']:.1f} | {r['produce_tiered']:.1f} "
-            f"| {r['produce_tiered'] / r['produce_local']:.2f}x | {r['copy_tail']:.1f} s |")
+            f"| {r['produce_tiered'] / r['produce_local']:.2f}x | {r['copy_tail']:.1f} s "
+            f"| {r['paced_local']:.1f} / {r['paced_tiered']:.1f} | {r['paced_tiered'] / r['paced_local']:.2f}x | {r['paced_tail']:.1f} s |")
     lines += [
         "",
         "Remote: every segment but the active one was read from the remote tier (local retention 0 bytes): "
         "on the file tier in place from the object files (plain chunks), on S3 through the on-disk chunk cache, "
-        "which starts empty. The RSS is the broker process's.",
+        "which starts empty. The RSS is the broker process's. Produce: first as fast as the producer goes, "
+        f"then offered at {args.produce_rate:.0f} MB/s to two more topics. On a file tier that shares the log's "
+        "file system, copies of plain segments are hard links (no bytes copied).",
     ]
     return "\n".join(lines) + "\n"
 
@@ -153,6 +172,7 @@ def main() -> int:
     ap.add_argument("--records", type=int, default=2000)
     ap.add_argument("--record-size", type=int, default=1_000_000)
     ap.add_argument("--tiers", default="file,s3")
+    ap.add_argument("--produce-rate", type=float, default=200.0, help="MB/s offered in the paced produce")
     ap.add_argument("--set", action="append", default=[], metavar="KEY=VALUE", help="a broker setting (repeatable)")
     ap.add_argument("--output")
     args = ap.parse_args()
@@ -162,9 +182,9 @@ def main() -> int:
         if kind == "s3":
             from seaweedfs_server import SeaweedFS  # noqa: PLC0415
             with SeaweedFS() as store:
-                results.append(run_tier(kind, args.barge, args.records, args.record_size, extra, store))
+                results.append(run_tier(kind, args.barge, args.records, args.record_size, args.produce_rate, extra, store))
         else:
-            results.append(run_tier(kind, args.barge, args.records, args.record_size, extra))
+            results.append(run_tier(kind, args.barge, args.records, args.record_size, args.produce_rate, extra))
     report = render(args, results)
     print()
     print(report)
