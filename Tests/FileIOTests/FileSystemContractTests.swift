@@ -143,7 +143,8 @@ func withFileSystem(_ kind: String, _ body: (any FileSystemIO, String) throws ->
 
 private func removeTree(_ path: String) {
     let fileSystem = PosixFileSystem()
-    if fileSystem.isDirectory(path) {
+    // A symbolic link is removed, never followed.
+    if fileSystem.entryKind(path) == .directory {
         for name in (try? fileSystem.list(path)) ?? [] { removeTree("\(path)/\(name)") }
         try? fileSystem.removeDirectory(path)
     } else {
