@@ -96,10 +96,32 @@ def produce_pair(broker: Broker, records: int, size: int, limit: str, rate: floa
     return local_topic, tiered_topic, local, tiered, copy_tail
 
 
+def raw_get_rate(store, bucket: str, prefix: str, piece: int = 4 << 20, threads: int = 4) -> float:
+    """MB/s of reading every `.log` object under `prefix` with boto3, in ranged GETs of `piece`
+    bytes on `threads` threads: what the store serves to a plain client, the remote read's ceiling."""
+    from concurrent.futures import ThreadPoolExecutor  # noqa: PLC0415
+    client = store.client(max_pool_connections=threads)
+    ranges = []
+    for page in client.get_paginator("list_objects_v2").paginate(Bucket=bucket, Prefix=prefix):
+        for item in page.get("Contents", []):
+            if item["Key"].endswith(".log"):
+                ranges += [(item["Key"], start, min(start + piece, item["Size"]) - 1) for start in range(0, item["Size"], piece)]
+
+    def get(entry) -> int:
+        key, first, last = entry
+        return len(client.get_object(Bucket=bucket, Key=key, Range=f"bytes={first}-{last}")["Body"].read())
+
+    start = time.perf_counter()
+    with ThreadPoolExecutor(threads) as pool:
+        total = sum(pool.map(get, ranges))
+    return total / 1e6 / (time.perf_counter() - start)
+
+
 def run_tier(kind: str, barge: str, records: int, size: int, rate: float, extra: dict[str, str], store=None) -> dict:
     limit = str(max(10_000_000, size * 2))
     remote_dir = tempfile.mkdtemp(prefix="bench-remote-")
-    url = f"file://{remote_dir}" if kind == "file" else store.store_url(store.create_bucket(), "tiered")
+    bucket = store.create_bucket() if store is not None else None
+    url = f"file://{remote_dir}" if kind == "file" else store.store_url(bucket, "tiered")
     settings = {"message.max.bytes": limit, "num.partitions": "1", "remote.log.storage.system.enable": "true",
                 "rsm.config.storage.url": url, "remote.log.manager.task.interval.ms": "1000",
                 "log.retention.check.interval.ms": "1000"}
@@ -123,10 +145,13 @@ def run_tier(kind: str, barge: str, records: int, size: int, rate: float, extra:
         peak = sampler.stop()
         print(f"{kind}: consume local {consume_local:.1f} MB/s, remote {consume_remote:.1f} MB/s; "
               f"broker RSS {rss_before / 1024:.1f} -> peak {peak / 1024:.1f} MiB", flush=True)
+        raw_get = raw_get_rate(store, bucket, "tiered/") if store is not None else None
+        if raw_get is not None:
+            print(f"{kind}: the store's own ranged GETs of the same objects: {raw_get:.1f} MB/s", flush=True)
         return {"tier": kind, "produce_local": produce_local, "produce_tiered": produce_tiered, "copy_tail": copy_tail,
                 "paced_local": paced_local, "paced_tiered": paced_tiered, "paced_tail": paced_tail,
                 "consume_local": consume_local, "consume_remote": consume_remote, "rss_before_kb": rss_before,
-                "rss_peak_kb": peak, "segments": len(remote_segments(broker, tiered_topic))}
+                "rss_peak_kb": peak, "raw_get": raw_get, "segments": len(remote_segments(broker, tiered_topic))}
     finally:
         broker.stop()
         shutil.rmtree(remote_dir, ignore_errors=True)
@@ -145,21 +170,23 @@ def render(args, results: list[dict]) -> str:
         f"Machine: {info.get('cpu', '?')}, {info.get('nproc', '?')} cores, {info.get('memory', '?')}, "
         f"Linux {info.get('kernel', '?')}; {info.get('client', '')}.",
         "",
-        "| tier | consume local MB/s | consume remote MB/s | remote / local | broker peak RSS during the remote read | produce, tiering off MB/s | produce, tiering on MB/s | on / off | last copy after the last record "
+        "| tier | consume local MB/s | consume remote MB/s | remote / local | the store's own ranged GETs MB/s (remote / that) | broker peak RSS during the remote read | produce, tiering off MB/s | produce, tiering on MB/s | on / off | last copy after the last record "
         f"| at {args.produce_rate:.0f} MB/s offered: off / on MB/s | on / off | last copy after the last record |",
-        "|---|---|---|---|---|---|---|---|---|---|---|---|",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for r in results:
         lines.append(
             f"| {r['tier']} | {r['consume_local']:.1f} | {r['consume_remote']:.1f} | {r['consume_remote'] / r['consume_local']:.2f}x "
-            f"| {r['rss_peak_kb'] / 1024:.1f} MiB | {r['produce_local']:.1f} | {r['produce_tiered']:.1f} "
+            + (f"| {r['raw_get']:.1f} ({r['consume_remote'] / r['raw_get']:.2f}x) " if r.get("raw_get") else "| - ")
+            + f"| {r['rss_peak_kb'] / 1024:.1f} MiB | {r['produce_local']:.1f} | {r['produce_tiered']:.1f} "
             f"| {r['produce_tiered'] / r['produce_local']:.2f}x | {r['copy_tail']:.1f} s "
             f"| {r['paced_local']:.1f} / {r['paced_tiered']:.1f} | {r['paced_tiered'] / r['paced_local']:.2f}x | {r['paced_tail']:.1f} s |")
     lines += [
         "",
         "Remote: every segment but the active one was read from the remote tier (local retention 0 bytes): "
         "on the file tier in place from the object files (plain chunks), on S3 through the on-disk chunk cache, "
-        "which starts empty. The RSS is the broker process's. Produce: first as fast as the producer goes, "
+        "which starts empty. The store's own ranged GETs: every `.log` object read by boto3 in 4 MiB ranges on 4 threads "
+        "after the consume, the ceiling a remote read on this machine can reach. The RSS is the broker process's. Produce: first as fast as the producer goes, "
         f"then offered at {args.produce_rate:.0f} MB/s to two more topics. On a file tier that shares the log's "
         "file system, copies of plain segments are hard links (no bytes copied).",
     ]
