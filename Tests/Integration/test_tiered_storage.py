@@ -1,7 +1,7 @@
 """Tiered storage in the embedded broker (KIP-405), modeled on Kafka's
 tiered-storage integration tests: offload closed segments and consume from
 offset 0 with real clients, restart in between, kill -9 in the middle of a
-copy, retention by size and by log start offset, topic deletion, the object
+copy and of a deletion, retention by size and by log start offset, topic deletion, the object
 store stopped and started again; on a file tier and on SeaweedFS (S3)."""
 
 from __future__ import annotations
@@ -222,6 +222,49 @@ def test_s3_tier_survives_the_store_going_down_and_coming_back(broker_factory, t
                 if time.monotonic() > deadline:
                     raise
         assert_same_messages(got, msgs)
+
+
+def bucket_keys(store: SeaweedFS, bucket: str) -> list[str]:
+    pages = store.client().get_paginator("list_objects_v2").paginate(Bucket=bucket, Prefix="tiered/")
+    return [item["Key"] for page in pages for item in page.get("Contents", [])]
+
+
+def test_kill9_in_the_middle_of_a_deletion_finishes_it_at_the_next_start(broker_factory, topic_name, tmp_path, monkeypatch):
+    with SeaweedFS(parent_dir=str(tmp_path)) as store:
+        for name, value in store.env().items():
+            monkeypatch.setenv(name, value)
+        bucket = store.create_bucket()
+        broker = broker_factory(tiered_settings(store.store_url(bucket, "tiered")))
+        msgs = produce_and_offload(broker, topic_name)
+        # Every closed segment copied, so no copy is cut short by the outage.
+        before = wait_until(lambda: (lambda s, bases: s if len(bases) == 1 and s and s[-1]["endOffset"] == bases[0]
+                                     and all(x["state"] == "COPY_SEGMENT_FINISHED" for x in s) else None)(
+            remote_segments(broker, topic_name), local_segment_bases(broker, topic_name)), "every closed segment to be copied")
+        assert len(before) >= 3
+        cut = before[1]["endOffset"]
+        going = {s["segmentId"] for s in before[:2]}
+
+        # With the store down, the deletion DeleteRecords starts cannot finish: kill -9 catches it half-done.
+        store.stop(keep_data=True)
+        from confluent_kafka import TopicPartition  # noqa: PLC0415
+        client = admin(broker.bootstrap)  # kept until the answer is in
+        (result,) = client.delete_records([TopicPartition(topic_name, 0, cut)], request_timeout=15).values()
+        assert result.result(15).low_watermark == cut
+        wait_until(lambda: {s["segmentId"] for s in remote_segments(broker, topic_name)
+                            if s["state"] == "DELETE_SEGMENT_STARTED"} == going, "the deletion to start")
+        broker.kill9()
+        store.start()
+        broker.start()
+
+        wait_until(lambda: (lambda s: s and all(x["state"] == "COPY_SEGMENT_FINISHED" for x in s)
+                            and not going & {x["segmentId"] for x in s})(remote_segments(broker, topic_name)),
+                   "the deletion to be finished")
+        keys = bucket_keys(store, bucket)
+        assert not [key for key in keys if any(segment in key for segment in going)], "the deleted segments' objects are gone"
+        for segment in remote_segments(broker, topic_name):
+            assert sum(segment["segmentId"] in key for key in keys) == 3, f"segment {segment['baseOffset']} keeps its three objects"
+        assert list_offsets(broker.bootstrap, topic_name, EARLIEST)[1] == cut
+        assert_same_messages(consume(broker.bootstrap, topic_name, MESSAGES - cut, offset=cut), msgs[cut:], first_offset=cut)
 
 
 def test_topics_describe_shows_offsets_and_bytes_per_tier(broker_factory, topic_name, tmp_path):
