@@ -158,6 +158,7 @@ let package = Package(
                 "BargeBroker",
                 "FileIO",
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
             ]
         ),
         .executableTarget(
@@ -212,6 +213,7 @@ let package = Package(
                 "ObjectStore",
                 "BargeBrokerTestKit",
                 "KafkaProtocol",
+                .product(name: "MetricsTestKit", package: "swift-metrics"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOEmbedded", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),

@@ -2,6 +2,7 @@ import BargeBroker
 import FileIO
 import Foundation
 import Logging
+import Metrics
 
 /// An embedded broker for tests: a fresh data directory, a free port on
 /// 127.0.0.1, stopped and removed when the body returns.
@@ -31,6 +32,7 @@ public func withEmbeddedBroker<Result: Sendable>(
     keepData: Bool = false,
     fileSystem: any FileSystemIO = PosixFileSystem(),
     logger: Logger = Logger(label: "barge.testkit", factory: { _ in SwiftLogNoOpLogHandler() }),
+    metricsFactory: any MetricsFactory = MetricsSystem.factory,
     _ body: (EmbeddedBroker) async throws -> Result
 ) async throws -> Result {
     var config = BrokerConfig()
@@ -40,7 +42,7 @@ public func withEmbeddedBroker<Result: Sendable>(
     configure(&config)
     let directory = config.dataDirectory
     defer { if !keepData { try? fileSystem.removeTree(directory) } }
-    let server = try await KafkaBrokerServer.start(config: config, logger: logger, fileSystem: fileSystem)
+    let server = try await KafkaBrokerServer.start(config: config, logger: logger, fileSystem: fileSystem, metricsFactory: metricsFactory)
     return try await withThrowingTaskGroup(of: Void.self) { group in
         group.addTask { try await server.run() }
         defer { group.cancelAll() }

@@ -2,6 +2,7 @@ import BargeBroker
 import BargeBrokerTestKit
 import Foundation
 import KafkaProtocol
+import MetricsTestKit
 import NIOCore
 import ObjectStore
 import Testing
@@ -187,6 +188,57 @@ struct TieredStorageTests {
                 #expect(try localInodes.contains(inode(tier + "/" + object)), "\(object) is a copy, not a link of a segment")
             }
             try await readEverything(client, topic)
+        }
+    }
+
+    @Test("the remote tier's counters: bytes and segments copied, copy lag, fetch bytes, cache hits and misses, failures, deletions")
+    func metrics() async throws {
+        let store = "tiered-\(UUID().uuidString)"
+        let topic = "tiered-metrics"
+        let metrics = TestMetrics()
+        try await withEmbeddedBroker(configure: configure(store), metricsFactory: metrics) { broker in
+            let client = try await KafkaTestClient.connect(port: broker.port)
+            defer { Task { await client.close() } }
+            try await createTieredTopic(client, topic)
+            try await produceAll(client, topic)
+            try await waitForOffload(client, topic)
+            let copiedSegments = count(metrics, "barge_remote_copy_segments_total")
+            let copiedBytes = count(metrics, "barge_remote_copy_bytes_total")
+            #expect(copiedSegments >= 3)
+            // A segment's bytes are counted as they are sent, so the counter runs ahead of finished copies.
+            #expect(copiedBytes >= copiedSegments * 16384 / 2, "\(copiedBytes) bytes for \(copiedSegments) segments of up to 16 KiB")
+            #expect(try metrics.expectGauge("barge_remote_copy_lag_bytes").lastValue != nil)
+
+            try await readEverything(client, topic)
+            #expect(count(metrics, "barge_remote_fetch_bytes_total") >= copiedBytes / 2)
+            #expect(count(metrics, "barge_remote_cache_misses_total") > 0)
+            #expect(count(metrics, "barge_remote_cache_hits_total") > 0)
+
+            // A deletion the store refuses counts as a failure, and counts as a deletion once it goes through.
+            let memory = MemoryObjectStore.named(store)
+            memory.inject(.failNext(.delete, times: 1_000_000, error: ObjectStoreError(.unavailable, "the test stopped deletions")))
+            #expect(try await client.deleteRecords(topic, before: 200).errorCode == 0, "offsets below 200 fill several remote segments")
+            try await eventually { count(metrics, "barge_remote_task_failures_total") > 0 }
+            #expect(count(metrics, "barge_remote_delete_segments_total") == 0)
+            memory.removeFaults()
+            try await eventually { count(metrics, "barge_remote_delete_segments_total") > 0 }
+        }
+    }
+
+    /// The total of counter `label`, 0 when there is none.
+    func count(_ metrics: TestMetrics, _ label: String) -> Int64 {
+        (try? metrics.expectCounter(label).totalValue) ?? 0
+    }
+
+    /// Waits (bounded) until `condition` holds.
+    func eventually(_ condition: () throws -> Bool) async throws {
+        let deadline = ContinuousClock.now + .seconds(60)
+        while try !condition() {
+            guard ContinuousClock.now < deadline else {
+                Issue.record("the condition did not come true within 60 s")
+                return
+            }
+            try await Task.sleep(for: .milliseconds(50))
         }
     }
 

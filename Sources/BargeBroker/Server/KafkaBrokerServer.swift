@@ -2,6 +2,7 @@ import FileIO
 import Foundation
 import KafkaProtocol
 import Logging
+import Metrics
 import NIOCore
 import NIOPosix
 
@@ -36,10 +37,14 @@ public final class KafkaBrokerServer: Sendable {
 
     /// Opens the data directory (recovering logs) and binds the listening socket.
     ///
-    /// - Parameter fileSystem: where the data directory is; tests pass an
-    ///   `InMemoryFileSystem` to make the disk fail. Default: the real one.
+    /// - Parameters:
+    ///   - fileSystem: where the data directory is; tests pass an
+    ///     `InMemoryFileSystem` to make the disk fail. Default: the real one.
+    ///   - metricsFactory: where the broker's metrics go. Default: the
+    ///     process's bootstrapped swift-metrics backend.
     public static func start(
-        config: BrokerConfig, logger: Logger, fileSystem: any FileSystemIO = PosixFileSystem()
+        config: BrokerConfig, logger: Logger, fileSystem: any FileSystemIO = PosixFileSystem(),
+        metricsFactory: any MetricsFactory = MetricsSystem.factory
     ) async throws -> KafkaBrokerServer {
         if config.advertisedHost == nil && ["0.0.0.0", "::"].contains(config.listenHost) {
             throw BrokerConfigError("listening on all interfaces (\(config.listenHost)) needs advertised.listeners (--advertise HOST:PORT), the address clients should connect to")
@@ -62,7 +67,8 @@ public final class KafkaBrokerServer: Sendable {
                 return (topics, producerIds, clusterId, offsets)
             }
             openedTopics = topics
-            let tiering = try await RemoteLogManager.start(config: config, topics: topics, io: io, fileSystem: fileSystem, logger: logger)
+            let tiering = try await RemoteLogManager.start(config: config, topics: topics, io: io, fileSystem: fileSystem, logger: logger,
+                                                            metricsFactory: metricsFactory)
             let limits = KafkaRequestDecoder.Limits(
                 maximumFrameSize: config.socketRequestMaxBytes, maximumNonProduceFrameSize: config.nonProduceRequestMaxBytes,
                 spoolThreshold: config.produceSpoolThresholdBytes)

@@ -3,6 +3,7 @@ import FileIO
 import Foundation
 import KafkaLog
 import Logging
+import Metrics
 import NIOConcurrencyHelpers
 import ObjectStore
 
@@ -35,7 +36,7 @@ final class RemoteLogManager: Sendable {
     /// Opens the remote tier when `remote.log.storage.system.enable` is set (nil otherwise):
     /// the store, the keyring, and an empty chunk cache.
     static func start(config brokerConfig: BrokerConfig, topics: TopicRegistry, io: BlockingIOPool,
-                      fileSystem: any FileSystemIO, logger: Logger) async throws -> RemoteLogManager? {
+                      fileSystem: any FileSystemIO, logger: Logger, metricsFactory: any MetricsFactory) async throws -> RemoteLogManager? {
         let config = brokerConfig.remoteStorage
         guard config.systemEnable, let url = config.storageURL else { return nil }
         let store = try ObjectStoreURL(url).open(logger: logger)
@@ -49,7 +50,7 @@ final class RemoteLogManager: Sendable {
             }
         }
         let cacheDirectory = config.cachePath ?? brokerConfig.dataDirectory + "/__remote-cache"
-        let metrics = TieringMetrics()
+        let metrics = TieringMetrics(factory: metricsFactory)
         let metadataDirectory = brokerConfig.dataDirectory + "/" + RemotePartitionMetadata.directoryName
         try await io.run { try fileSystem.makeDirectories(metadataDirectory, durably: true) }
         let cache = try await io.run {
@@ -145,6 +146,7 @@ final class RemoteLogManager: Sendable {
         guard !unfinished.isEmpty else { return }
         for segment in unfinished {
             for key in try metadata.keys.all(segment) { try await store.delete(key) }
+            if segment.state == .deleteSegmentStarted { metrics.deletedSegments.increment() }
             logger.info(segment.state == .copySegmentStarted ? "removed an unfinished copy to the remote tier" : "finished deleting a remote segment",
                         metadata: ["topic": "\(metadata.keys.topic)", "partition": "\(metadata.keys.partition)", "baseOffset": "\(segment.baseOffset)"])
         }
