@@ -53,9 +53,6 @@ final class KafkaRequestDecoder: ChannelDuplexHandler {
         var finished: (request: ProduceRequest, streamed: [(topic: Int, partition: Int)])?
     }
 
-    /// A buffer larger than this is not kept for the next frames.
-    private static let retainedCapacity = 1 << 20
-
     private let limits: Limits
     private let spoolDirectory: String
     private let fileSystem: any FileSystemIO
@@ -86,7 +83,8 @@ final class KafkaRequestDecoder: ChannelDuplexHandler {
                 try feedStreaming(context: context, &bytes)
             }
             if bytes.readableBytes > 0 {
-                cumulation.writeBuffer(&bytes)
+                // An empty cumulation takes the read's buffer as it is: no copy.
+                if cumulation.readableBytes == 0 { cumulation = bytes } else { cumulation.writeBuffer(&bytes) }
             }
             try decodeCumulation(context: context)
         } catch {
@@ -143,15 +141,14 @@ final class KafkaRequestDecoder: ChannelDuplexHandler {
             context.fireChannelRead(wrapInboundOut(.frame(frame, lease: lease)))
             lease = nil
         }
+        // Frames handed on and spool writes in flight still share the storage, so it is
+        // never written again: compacting it in place would copy all of it first.
         if cumulation.readableBytes == 0 {
-            // Frames handed on may still share the storage: do not keep a large one.
-            if cumulation.capacity > Self.retainedCapacity {
-                cumulation = ByteBuffer()
-            } else {
-                cumulation.clear()
-            }
+            cumulation = ByteBuffer()
         } else if cumulation.readerIndex > 64 * 1024 {
-            cumulation.discardReadBytes()
+            var rest = ByteBufferAllocator().buffer(capacity: cumulation.readableBytes)
+            rest.writeBuffer(&cumulation)
+            cumulation = rest
         }
     }
 
