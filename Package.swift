@@ -35,8 +35,9 @@ let package = Package(
         ),
         .target(
             name: "KafkaProtocol",
-            dependencies: [.product(name: "NIOCore", package: "swift-nio")]
+            dependencies: ["CCRC32C", .product(name: "NIOCore", package: "swift-nio")]
         ),
+        .target(name: "CCRC32C"),
         .target(
             name: "KafkaWireClient",
             dependencies: [
