@@ -84,7 +84,12 @@ final class KafkaRequestDecoder: ChannelDuplexHandler {
             }
             if bytes.readableBytes > 0 {
                 // An empty cumulation takes the read's buffer as it is: no copy.
-                if cumulation.readableBytes == 0 { cumulation = bytes } else { cumulation.writeBuffer(&bytes) }
+                if cumulation.readableBytes == 0 {
+                    cumulation = bytes
+                } else {
+                    reserveRestOfFrame()
+                    cumulation.writeBuffer(&bytes)
+                }
             }
             try decodeCumulation(context: context)
         } catch {
@@ -150,6 +155,15 @@ final class KafkaRequestDecoder: ChannelDuplexHandler {
             rest.writeBuffer(&cumulation)
             cumulation = rest
         }
+    }
+
+    /// Grows the cumulation once to hold the whole frame it starts with, rather
+    /// than by doubling as its bytes come: only for a frame whose memory is
+    /// reserved (a size a client merely announces allocates nothing).
+    private func reserveRestOfFrame() {
+        guard lease != nil, let size = cumulation.getInteger(at: cumulation.readerIndex, as: Int32.self) else { return }
+        let missing = 4 + Int(size) - cumulation.readableBytes
+        if missing > cumulation.writableBytes { cumulation.reserveCapacity(minimumWritableBytes: missing) }
     }
 
     /// Checks the size of a frame to be received whole against its API's
