@@ -1,6 +1,7 @@
 import FileIO
 import Logging
 import NIOConcurrencyHelpers
+import NIOCore
 
 /// The on-disk cache of the remote tier (`rsm.config.fetch.chunk.cache.*`):
 /// plain chunks of segments and their index files, as files that fetch
@@ -64,10 +65,13 @@ final class RemoteChunkCache: Sendable {
         state.withLockedValue { $0.entries[key] != nil || $0.loading[key] != nil }
     }
 
+    /// One file of an entry: its name and its bytes, in the pieces they came in.
+    typealias File = (name: String, pieces: [ByteBuffer])
+
     /// Makes sure entry `key` is cached: `load` gives its files' names and
     /// bytes, written here (off the concurrency pool), then older entries are
     /// evicted to stay within the capacity.
-    func ensure(_ key: String, load: @escaping @Sendable () async throws -> [(name: String, bytes: [UInt8])]) async throws {
+    func ensure(_ key: String, load: @escaping @Sendable () async throws -> [File]) async throws {
         let task = state.withLockedValue { state -> Task<Void, any Error>? in
             if state.entries[key] != nil { return nil }
             if let running = state.loading[key] { return running }
@@ -79,7 +83,7 @@ final class RemoteChunkCache: Sendable {
     }
 
     /// Starts loading entry `key` unless it is cached or loading; does not wait (prefetch).
-    func prefetch(_ key: String, load: @escaping @Sendable () async throws -> [(name: String, bytes: [UInt8])]) {
+    func prefetch(_ key: String, load: @escaping @Sendable () async throws -> [File]) {
         guard !isPresentOrLoading(key) else { return }
         Task {
             do { try await self.ensure(key, load: load) } catch {
@@ -88,7 +92,7 @@ final class RemoteChunkCache: Sendable {
         }
     }
 
-    private func loadEntry(_ key: String, _ load: @Sendable () async throws -> [(name: String, bytes: [UInt8])]) async throws {
+    private func loadEntry(_ key: String, _ load: @Sendable () async throws -> [File]) async throws {
         defer { _ = state.withLockedValue { $0.loading.removeValue(forKey: key) } }
         let files = try await load()
         let (fileSystem, directory) = (self.fileSystem, self.directory)
@@ -98,7 +102,14 @@ final class RemoteChunkCache: Sendable {
                 let path = "\(directory)/\(file.name)"
                 let handle = try fileSystem.open(path + ".tmp", mode: .replace)
                 do {
-                    try handle.write(file.bytes, at: 0)
+                    // Piece by piece, as they came from the store: never joined in memory.
+                    var offset = 0
+                    for piece in file.pieces {
+                        try piece.withUnsafeReadableBytes { bytes in
+                            Result { () throws(FileIOError) in try handle.write([bytes], at: offset) }
+                        }.get()
+                        offset += piece.readableBytes
+                    }
                     handle.close()
                 } catch {
                     handle.close()
@@ -109,7 +120,7 @@ final class RemoteChunkCache: Sendable {
         }
         let evicted = state.withLockedValue { state -> [String] in
             state.clock += 1
-            let bytes = files.reduce(Int64(0)) { $0 + Int64($1.bytes.count) }
+            let bytes = files.reduce(Int64(0)) { total, file in file.pieces.reduce(total) { $0 + Int64($1.readableBytes) } }
             state.entries[key] = Entry(files: files.map(\.name), bytes: bytes, lastUse: state.clock)
             state.bytes += bytes
             var evicted: [String] = []

@@ -136,8 +136,8 @@ extension RemoteLogManager {
     }
 
     private func loadIndexes(of segment: RemoteSegmentMetadata, layout: RemoteSegmentLayout,
-                             in metadata: RemotePartitionMetadata) async throws -> [(name: String, bytes: [UInt8])] {
-        let stored = try await fetch(try metadata.keys.indexes(segment), range: nil)
+                             in metadata: RemotePartitionMetadata) async throws -> [RemoteChunkCache.File] {
+        let stored = Self.joined(try await fetch(try metadata.keys.indexes(segment), range: nil))
         let sealer = try RemoteChunkSealer(opening: layout, keyring: keyring)
         let plain = try sealer.decrypt(stored, index: layout.chunks.count, isFinal: true)
         let offsetEnd = layout.offsetIndexSize
@@ -145,7 +145,8 @@ extension RemoteLogManager {
         guard plain.count == timeEnd + layout.producerSnapshotSize else {
             throw RemoteTierError("the indexes of remote segment \(segment.baseOffset) hold \(plain.count) bytes, not the \(timeEnd + layout.producerSnapshotSize) of its manifest")
         }
-        return [(Self.offsetIndexFile(segment), Array(plain[..<offsetEnd])), (Self.timeIndexFile(segment), Array(plain[offsetEnd..<timeEnd]))]
+        return [(Self.offsetIndexFile(segment), [ByteBuffer(bytes: plain[..<offsetEnd])]),
+                (Self.timeIndexFile(segment), [ByteBuffer(bytes: plain[offsetEnd..<timeEnd])])]
     }
 
     private func ensureChunk(_ chunk: Int, of segment: RemoteSegmentMetadata, layout: RemoteSegmentLayout, in metadata: RemotePartitionMetadata) async throws {
@@ -158,23 +159,39 @@ extension RemoteLogManager {
     }
 
     private func loadChunk(_ chunk: Int, of segment: RemoteSegmentMetadata, layout: RemoteSegmentLayout,
-                           in metadata: RemotePartitionMetadata) async throws -> [(name: String, bytes: [UInt8])] {
+                           in metadata: RemotePartitionMetadata) async throws -> [RemoteChunkCache.File] {
         let stored = try await fetch(try metadata.keys.log(segment), range: layout.storedRange(ofChunk: chunk))
+        let plainSize = layout.plainSize(ofChunk: chunk, segmentSize: segment.size)
+        guard !Self.isPlain(layout, chunk: chunk) else {
+            // Stored as it is: the pieces go to the cache file as they came.
+            let size = stored.reduce(0) { $0 + $1.readableBytes }
+            guard size == plainSize else { throw RemoteTierError("chunk \(chunk) holds \(size) bytes, not the \(plainSize) its manifest gives") }
+            return [(Self.chunkFile(segment, chunk), stored)]
+        }
         let sealer = try RemoteChunkSealer(opening: layout, keyring: keyring)
-        let plain = try sealer.open(stored, index: chunk, isFinal: chunk == layout.chunks.count - 1, zstd: layout.chunks[chunk].zstd,
-                                    plainSize: layout.plainSize(ofChunk: chunk, segmentSize: segment.size))
-        return [(Self.chunkFile(segment, chunk), plain)]
+        let plain = try sealer.open(Self.joined(stored), index: chunk, isFinal: chunk == layout.chunks.count - 1, zstd: layout.chunks[chunk].zstd,
+                                    plainSize: plainSize)
+        return [(Self.chunkFile(segment, chunk), [ByteBuffer(bytes: plain)])]
     }
 
-    /// The bytes of an object or a range of it, within the fetch rate.
-    private func fetch(_ key: ObjectKey, range: Range<Int64>?) async throws -> [UInt8] {
+    /// The bytes of an object or a range of it, within the fetch rate, in the pieces the store sent.
+    private func fetch(_ key: ObjectKey, range: Range<Int64>?) async throws -> [ByteBuffer] {
         if let range { try await fetchRate.take(Int(range.upperBound - range.lowerBound)) }
-        var bytes: [UInt8] = []
-        if let range { bytes.reserveCapacity(Int(range.upperBound - range.lowerBound)) }
+        var pieces: [ByteBuffer] = []
+        var count = 0
         for try await piece in try await store.get(key, range: range) {
-            bytes.append(contentsOf: piece.readableBytesView)
+            pieces.append(piece)
+            count += piece.readableBytes
         }
-        metrics.fetchBytes.increment(by: bytes.count)
+        metrics.fetchBytes.increment(by: count)
+        return pieces
+    }
+
+    /// The pieces' bytes one after another.
+    private static func joined(_ pieces: [ByteBuffer]) -> [UInt8] {
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(pieces.reduce(0) { $0 + $1.readableBytes })
+        for piece in pieces { bytes.append(contentsOf: piece.readableBytesView) }
         return bytes
     }
 
