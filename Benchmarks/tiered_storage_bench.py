@@ -18,8 +18,10 @@ For each tier, one broker (release build) with tiering on:
    more topics;
 2. consume: the tiered topic once its local retention (0 bytes) left only
    the active segment on disk, so that every other record is read from the
-   remote tier through the chunk cache, vs the local topic; MB/s of each,
-   their ratio, and the broker's peak RSS during the remote read.
+   remote tier through the chunk cache, vs the local topic, alternating
+   three times; the median MB/s of each, their ratio, and the broker's peak
+   RSS during the reads; on S3 also the store's own ranged GETs of the same
+   objects (boto3), the ceiling of a remote read on this machine.
 Everything runs on 127.0.0.1; everything started is stopped at the end.
 """
 
@@ -30,6 +32,7 @@ import datetime
 import json
 import os
 import shutil
+import statistics
 import sys
 import tempfile
 import time
@@ -42,6 +45,7 @@ from broker_throughput import (Broker, RssSampler, consume, create_topic, defaul
                                produce, replace_section)
 
 SEGMENT_BYTES = 64 << 20
+CONSUME_ROUNDS = 3
 BEGIN = "<!-- tiered-bench: begin (written by Benchmarks/tiered_storage_bench.py) -->"
 END = "<!-- tiered-bench: end -->"
 
@@ -137,13 +141,18 @@ def run_tier(kind: str, barge: str, records: int, size: int, rate: float, extra:
         _, _, paced_local, paced_tiered, paced_tail = produce_pair(broker, records, size, limit, rate)
         print(f"{kind}: produce offered at {rate:.0f} MB/s: local {paced_local:.1f} MB/s, tiered {paced_tiered:.1f} MB/s; "
               f"last copy {paced_tail:.1f} s after the last record", flush=True)
-        consume_local = consume(broker.bootstrap, local_topic, records, size)
+        # Local and remote alternate, CONSUME_ROUNDS times; the medians are reported.
+        locals_, remotes = [], []
         sampler = RssSampler(broker)
         rss_before = broker.memory_kb().get("VmRSS", 0)
         sampler.start()
-        consume_remote = consume(broker.bootstrap, tiered_topic, records, size)
+        for _ in range(CONSUME_ROUNDS):
+            locals_.append(consume(broker.bootstrap, local_topic, records, size))
+            remotes.append(consume(broker.bootstrap, tiered_topic, records, size))
         peak = sampler.stop()
-        print(f"{kind}: consume local {consume_local:.1f} MB/s, remote {consume_remote:.1f} MB/s; "
+        consume_local, consume_remote = statistics.median(locals_), statistics.median(remotes)
+        print(f"{kind}: consume local {', '.join(f'{r:.0f}' for r in locals_)} MB/s, "
+              f"remote {', '.join(f'{r:.0f}' for r in remotes)} MB/s; "
               f"broker RSS {rss_before / 1024:.1f} -> peak {peak / 1024:.1f} MiB", flush=True)
         raw_get = raw_get_rate(store, bucket, "tiered/") if store is not None else None
         if raw_get is not None:
@@ -170,7 +179,7 @@ def render(args, results: list[dict]) -> str:
         f"Machine: {info.get('cpu', '?')}, {info.get('nproc', '?')} cores, {info.get('memory', '?')}, "
         f"Linux {info.get('kernel', '?')}; {info.get('client', '')}.",
         "",
-        "| tier | consume local MB/s | consume remote MB/s | remote / local | the store's own ranged GETs MB/s (remote / that) | broker peak RSS during the remote read | produce, tiering off MB/s | produce, tiering on MB/s | on / off | last copy after the last record "
+        "| tier | consume local MB/s (median of 3) | consume remote MB/s (median of 3) | remote / local | the store's own ranged GETs MB/s (remote / that) | broker peak RSS during the reads | produce, tiering off MB/s | produce, tiering on MB/s | on / off | last copy after the last record "
         f"| at {args.produce_rate:.0f} MB/s offered: off / on MB/s | on / off | last copy after the last record |",
         "|---|---|---|---|---|---|---|---|---|---|---|---|---|",
     ]
@@ -183,7 +192,7 @@ def render(args, results: list[dict]) -> str:
             f"| {r['paced_local']:.1f} / {r['paced_tiered']:.1f} | {r['paced_tiered'] / r['paced_local']:.2f}x | {r['paced_tail']:.1f} s |")
     lines += [
         "",
-        "Remote: every segment but the active one was read from the remote tier (local retention 0 bytes): "
+        "Consumes alternate local and remote three times. Remote: every segment but the active one was read from the remote tier (local retention 0 bytes): "
         "on the file tier in place from the object files (plain chunks), on S3 through the on-disk chunk cache, "
         "which starts empty. The store's own ranged GETs: every `.log` object read by boto3 in 4 MiB ranges on 4 threads "
         "after the consume, the ceiling a remote read on this machine can reach. The RSS is the broker process's. Produce: first as fast as the producer goes, "
