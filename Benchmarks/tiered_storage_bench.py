@@ -194,7 +194,7 @@ def render(args, results: list[dict]) -> str:
         "",
         "Consumes alternate local and remote three times. Remote: every segment but the active one was read from the remote tier (local retention 0 bytes): "
         "on the file tier in place from the object files (plain chunks), on S3 through the on-disk chunk cache, "
-        "which starts empty. The store's own ranged GETs: every `.log` object read by boto3 in 4 MiB ranges on 4 threads "
+        "which starts empty and, at half the data, holds none of its start when the next round begins. The store's own ranged GETs: every `.log` object read by boto3 in 4 MiB ranges on 4 threads "
         "after the consume, the ceiling a remote read on this machine can reach. The RSS is the broker process's. Produce: first as fast as the producer goes, "
         f"then offered at {args.produce_rate:.0f} MB/s to two more topics. On a file tier that shares the log's "
         "file system, copies of plain segments are hard links (no bytes copied).",
