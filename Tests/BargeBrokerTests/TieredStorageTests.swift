@@ -109,6 +109,20 @@ struct TieredStorageTests {
         Issue.record("segments did not move to the remote tier")
     }
 
+    /// A client of `broker` once `topic` is created tiered, every batch produced, and segments offloaded.
+    func connectWithOffloadedTopic(_ broker: EmbeddedBroker, _ topic: String) async throws -> KafkaTestClient {
+        let client = try await KafkaTestClient.connect(port: broker.port)
+        do {
+            try await createTieredTopic(client, topic)
+            try await produceAll(client, topic)
+            try await waitForOffload(client, topic)
+            return client
+        } catch {
+            await client.close()
+            throw error
+        }
+    }
+
     /// Reads every batch from offset 0 and checks each against what was produced.
     func readEverything(_ client: KafkaTestClient, _ topic: String) async throws {
         var next: Int64 = 0
@@ -137,11 +151,8 @@ struct TieredStorageTests {
         let store = "tiered-\(UUID().uuidString)"
         let topic = "tiered-offload"
         try await withEmbeddedBroker(configure: configure(store)) { broker in
-            let client = try await KafkaTestClient.connect(port: broker.port)
+            let client = try await connectWithOffloadedTopic(broker, topic)
             defer { Task { await client.close() } }
-            try await createTieredTopic(client, topic)
-            try await produceAll(client, topic)
-            try await waitForOffload(client, topic)
             #expect(try await listOffset(client, topic, -2) == (0, 0))
             #expect(try await listOffset(client, topic, -4, version: 7).0 == KafkaErrorCode.unsupportedVersion.code)
             try await readEverything(client, topic)
@@ -197,11 +208,8 @@ struct TieredStorageTests {
         let topic = "tiered-metrics"
         let metrics = TestMetrics()
         try await withEmbeddedBroker(configure: configure(store), metricsFactory: metrics) { broker in
-            let client = try await KafkaTestClient.connect(port: broker.port)
+            let client = try await connectWithOffloadedTopic(broker, topic)
             defer { Task { await client.close() } }
-            try await createTieredTopic(client, topic)
-            try await produceAll(client, topic)
-            try await waitForOffload(client, topic)
             let copiedSegments = count(metrics, "barge_remote_copy_segments_total")
             let copiedBytes = count(metrics, "barge_remote_copy_bytes_total")
             #expect(copiedSegments >= 3)
@@ -247,11 +255,8 @@ struct TieredStorageTests {
         let store = "tiered-\(UUID().uuidString)"
         let topic = "tiered-outage"
         try await withEmbeddedBroker(configure: configure(store)) { broker in
-            let client = try await KafkaTestClient.connect(port: broker.port)
+            let client = try await connectWithOffloadedTopic(broker, topic)
             defer { Task { await client.close() } }
-            try await createTieredTopic(client, topic)
-            try await produceAll(client, topic)
-            try await waitForOffload(client, topic)
             let memory = MemoryObjectStore.named(store)
             memory.inject(.failNext(.get, times: 1_000_000, error: ObjectStoreError(.unavailable, "the test stopped the store")))
             #expect(try await fetch(client, topic, offset: 0).errorCode == KafkaErrorCode.unknownServerError.code)
@@ -273,11 +278,8 @@ struct TieredStorageTests {
             config.remoteStorage.prefetchMaxBytes = 2 * 4096
             config.remoteStorage.cacheSizeBytes = 16 * 4096
         }) { broker in
-            let client = try await KafkaTestClient.connect(port: broker.port)
+            let client = try await connectWithOffloadedTopic(broker, topic)
             defer { Task { await client.close() } }
-            try await createTieredTopic(client, topic)
-            try await produceAll(client, topic)
-            try await waitForOffload(client, topic)
             try await readEverything(client, topic)
             let cached = try FileManager.default.contentsOfDirectory(atPath: broker.dataDirectory + "/__remote-cache")
                 .filter { $0.hasSuffix(".chunk") }
@@ -297,11 +299,8 @@ struct TieredStorageTests {
             config.remoteStorage.compressionEnabled = true
             config.remoteStorage.encryptionKeyring = keyring
         }) { broker in
-            let client = try await KafkaTestClient.connect(port: broker.port)
+            let client = try await connectWithOffloadedTopic(broker, topic)
             defer { Task { await client.close() } }
-            try await createTieredTopic(client, topic)
-            try await produceAll(client, topic)
-            try await waitForOffload(client, topic)
             try await readEverything(client, topic)
         }
         let memory = MemoryObjectStore.named(store)
@@ -321,11 +320,7 @@ struct TieredStorageTests {
         defer { try? FileManager.default.removeItem(atPath: dataDirectory) }
         let configured = configure(store) { $0.dataDirectory = dataDirectory }
         try await withEmbeddedBroker(configure: configured, keepData: true) { broker in
-            let client = try await KafkaTestClient.connect(port: broker.port)
-            defer { Task { await client.close() } }
-            try await createTieredTopic(client, topic)
-            try await produceAll(client, topic)
-            try await waitForOffload(client, topic)
+            try await connectWithOffloadedTopic(broker, topic).close()
         }
         // What a kill -9 leaves: the newest copy started but not finished (its
         // log object written), and the oldest segment's deletion started.

@@ -66,7 +66,6 @@ final class RemotePartitionMetadata: Sendable {
     /// Bytes of the readable segments.
     var readableBytes: Int64 { readableSegments.reduce(0) { $0 + Int64($1.size) } }
 
-
     /// Applies `change` to the segments and persists them before returning (blocking).
     func update(_ change: (inout [RemoteSegmentMetadata]) -> Void) throws {
         try state.withLockedValue { segments in
