@@ -26,6 +26,8 @@ APIS = [
     "LeaveGroup", "OffsetCommit", "OffsetFetch", "ListGroups", "DescribeGroups", "DeleteGroups",
     "OffsetDelete", "SaslHandshake", "CreatePartitions", "DeleteRecords", "DescribeCluster",
     "OffsetForLeaderEpoch", "DescribeLogDirs", "AlterConfigs", "IncrementalAlterConfigs",
+    "AddPartitionsToTxn", "AddOffsetsToTxn", "EndTxn", "TxnOffsetCommit", "DescribeProducers",
+    "DescribeTransactions", "ListTransactions",
 ]
 MESSAGES = ["RequestHeader", "ResponseHeader", "ConsumerProtocolSubscription", "ConsumerProtocolAssignment"] + [
     api + kind for api in APIS for kind in ("Request", "Response")

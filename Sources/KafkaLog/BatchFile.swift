@@ -66,11 +66,19 @@ extension BatchFile {
     }
 
     /// Whole batches from the one holding `offset`, at most `maxBytes` of them
-    /// (the first one anyway when `minOneBatch`); nil when no batch holds or
-    /// follows `offset`, and an empty array when the first batch does not fit.
-    func batches(from offset: Int64, maxBytes: Int, minOneBatch: Bool) throws(LogError) -> (parts: [KafkaRecords.Part], start: Int, end: Int)? {
-        guard let (start, header) = try batch(containing: offset) else { return nil }
-        var end = try batchEnd(from: start, maxBytes: maxBytes)
+    /// (the first one anyway when `minOneBatch`), none at or after
+    /// `limitOffset` (a batch boundary: the last stable offset); nil when no
+    /// batch holds or follows `offset` below the limit, and an empty array
+    /// when the first batch does not fit.
+    func batches(
+        from offset: Int64, maxBytes: Int, minOneBatch: Bool, before limitOffset: Int64 = .max
+    ) throws(LogError) -> (parts: [KafkaRecords.Part], start: Int, end: Int)? {
+        guard let (start, header) = try batch(containing: offset), header.baseOffset < limitOffset else { return nil }
+        var available = maxBytes
+        if limitOffset != .max, let (limitPosition, _) = try batch(containing: limitOffset) {
+            available = min(available, limitPosition - start)
+        }
+        var end = try batchEnd(from: start, maxBytes: available)
         if end == start {
             guard minOneBatch else { return ([], start, start) }
             end = start + header.totalSize

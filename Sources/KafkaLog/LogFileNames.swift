@@ -1,6 +1,6 @@
 /// The names of the files in a partition directory.
 ///
-/// - `<base offset, 20 digits>.log`, `.index`, `.timeindex`: a segment.
+/// - `<base offset, 20 digits>.log`, `.index`, `.timeindex`, `.txnindex` (only with aborted transactions): a segment.
 /// - `<offset, 20 digits>.snapshot`: idempotent producer state as of that offset.
 /// - `log-start-offset.checkpoint`, `recovery-point.checkpoint`: see `OffsetCheckpoint`.
 /// - `.clean-shutdown`: present only while the log is closed cleanly.
@@ -9,6 +9,7 @@ enum LogFileNames {
     static let logSuffix = ".log"
     static let offsetIndexSuffix = ".index"
     static let timeIndexSuffix = ".timeindex"
+    static let transactionIndexSuffix = ".txnindex"
     static let snapshotSuffix = ".snapshot"
     static let temporarySuffix = ".tmp"
     static let cleanShutdownMarker = ".clean-shutdown"

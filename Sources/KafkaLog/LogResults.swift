@@ -28,13 +28,33 @@ public struct LogReadResult: Sendable {
     public var highWatermark: Int64
     /// The log start offset.
     public var logStartOffset: Int64
+    /// The last stable offset: the first offset of the oldest transaction in
+    /// progress, or the high watermark when none is.
+    public var lastStableOffset: Int64
+    /// For a read_committed read, the aborted transactions that the records
+    /// may hold (marker at or after the read's offset, first offset before
+    /// the records' end), oldest marker first; nil for read_uncommitted.
+    public var abortedTransactions: [AbortedTransaction]?
 
     /// A result of records read (from the remote tier, for instance).
-    public init(records: KafkaRecords, highWatermark: Int64, logStartOffset: Int64) {
+    public init(
+        records: KafkaRecords, highWatermark: Int64, logStartOffset: Int64, lastStableOffset: Int64? = nil,
+        abortedTransactions: [AbortedTransaction]? = nil
+    ) {
         self.records = records
         self.highWatermark = highWatermark
         self.logStartOffset = logStartOffset
+        self.lastStableOffset = lastStableOffset ?? highWatermark
+        self.abortedTransactions = abortedTransactions
     }
+}
+
+/// Which records a read returns: Kafka's `isolation.level`.
+public enum IsolationLevel: Int8, Sendable {
+    /// Every record up to the high watermark, including those of transactions in progress or aborted.
+    case readUncommitted = 0
+    /// Records up to the last stable offset only; aborted transactions are listed for the consumer to skip.
+    case readCommitted = 1
 }
 
 /// A record's offset and timestamp, as `PartitionLog.offset(forTimestamp:)` finds them.

@@ -29,6 +29,7 @@ extension PartitionLog {
         for name in names {
             let indexed = LogFileNames.offset(in: name, suffix: LogFileNames.offsetIndexSuffix)
                 ?? LogFileNames.offset(in: name, suffix: LogFileNames.timeIndexSuffix)
+                ?? LogFileNames.offset(in: name, suffix: LogFileNames.transactionIndexSuffix)
             if let indexed, !baseOffsets.contains(indexed) { try storage.remove("\(directory)/\(name)") }
         }
 
@@ -81,13 +82,22 @@ extension PartitionLog {
     }
 
     /// The newest readable snapshot at or below `endOffset` (damaged and
-    /// too-new ones are removed), then every batch after it.
+    /// too-new ones are removed), then every batch after it. The aborted
+    /// transactions after the snapshot are derived again from the markers
+    /// replayed; a damaged transaction index makes the replay start at or
+    /// before its segment.
     private static func loadProducerState(
         segments: [Segment], endOffset: Int64, directory: String, storage: LogStorage, names: [String], logger: Logger
     ) throws(LogError) -> ProducerStateTable {
         var table = ProducerStateTable()
         var replayFrom = segments[0].baseOffset
+        let damaged = segments.first { $0.transactionIndex.wasDamaged }
+        if let damaged {
+            logger.warning("rebuilding a damaged transaction index from the log", metadata: ["segment": "\(damaged.log.path)"])
+        }
+        let newestUsable = damaged?.baseOffset ?? endOffset
         for offset in ProducerStateSnapshot.offsets(in: names) {
+            if offset <= endOffset, offset > newestUsable { continue }
             if offset <= endOffset, let loaded = try ProducerStateSnapshot.read(offset, directory: directory, storage: storage) {
                 table = loaded
                 replayFrom = offset
@@ -99,13 +109,24 @@ extension PartitionLog {
         }
         let now = currentTimeMillis()
         for segment in segments where segment.nextOffset > replayFrom {
+            segment.transactionIndex.removeEntries(from: replayFrom)
             let start = segment.baseOffset >= replayFrom ? 0 : try segment.batch(containing: replayFrom)?.position
             guard let start else { continue }
-            try segment.forEachBatch(from: start) { _, header in
-                if header.baseOffset >= replayFrom { table.record(header, appendTime: now) }
+            try segment.forEachBatch(from: start) { position, header throws(LogError) in
+                guard header.baseOffset >= replayFrom else { return true }
+                if header.attributes.isControl {
+                    if let marker = try segment.controlRecord(at: position, header: header),
+                       let aborted = table.completeTransaction(producerId: header.producerId, epoch: header.producerEpoch,
+                                                               kind: marker.kind, offset: header.baseOffset, appendTime: now) {
+                        segment.transactionIndex.append(aborted)
+                    }
+                } else {
+                    table.record(header, appendTime: now)
+                }
                 return true
             }
         }
+        for segment in segments.dropLast() { try segment.transactionIndex.writeIfDirty(storage: storage) }
         return table
     }
 }

@@ -11,11 +11,17 @@ extension PartitionLog {
     /// `[logStartOffset, logEndOffset]` throws `offsetOutOfRange`, and one
     /// below the local log of a tiered log throws `offsetMovedToTieredStorage`.
     ///
+    /// With `isolation` `.readCommitted` (Kafka's read_committed) the read
+    /// stops at the last stable offset, and the result lists the aborted
+    /// transactions that the records returned may hold.
+    ///
     /// The records are `.file` parts, one per segment read, sent with zero copy.
     /// Each region has its own `NIOFileHandle` on a duplicate descriptor, so it
     /// stays readable when retention deletes the segment meanwhile. **The caller
     /// must close every handle** after sending the regions (or on failure).
-    public func read(from offset: Int64, maxBytes: Int, minOneBatch: Bool) throws(LogError) -> LogReadResult {
+    public func read(
+        from offset: Int64, maxBytes: Int, minOneBatch: Bool, isolation: IsolationLevel = .readUncommitted
+    ) throws(LogError) -> LogReadResult {
         try lock.withLock { () throws(LogError) -> LogReadResult in
             try checkOpen()
             let endOffset = activeSegment.nextOffset
@@ -25,17 +31,21 @@ extension PartitionLog {
             if isTieredLocked && offset < segments[0].baseOffset {
                 throw LogError(.offsetMovedToTieredStorage, "offset \(offset) is in the remote tier (local log starts at \(segments[0].baseOffset))")
             }
-            var records = KafkaRecords()
-            guard offset < endOffset else {
-                return LogReadResult(records: records, highWatermark: endOffset, logStartOffset: startOffset)
-            }
+            let stableOffset = lastStableOffsetLocked
+            let limit = isolation == .readCommitted ? stableOffset : endOffset
+            var result = LogReadResult(records: KafkaRecords(), highWatermark: endOffset, logStartOffset: startOffset,
+                                       lastStableOffset: stableOffset, abortedTransactions: isolation == .readCommitted ? [] : nil)
+            guard offset < limit else { return result }
             do throws(LogError) {
-                try collectBatches(from: offset, maxBytes: maxBytes, minOneBatch: minOneBatch, into: &records)
+                let end = try collectBatches(from: offset, maxBytes: maxBytes, minOneBatch: minOneBatch, before: limit, into: &result.records)
+                if isolation == .readCommitted, end > offset {
+                    result.abortedTransactions = abortedTransactionsLocked(from: offset, before: end)
+                }
             } catch {
-                records.closeFileHandles()
+                result.records.closeFileHandles()
                 throw error
             }
-            return LogReadResult(records: records, highWatermark: endOffset, logStartOffset: startOffset)
+            return result
         }
     }
 
@@ -58,27 +68,34 @@ extension PartitionLog {
         }
     }
 
-    private func collectBatches(from offset: Int64, maxBytes: Int, minOneBatch: Bool, into records: inout KafkaRecords) throws(LogError) {
+    /// Appends the batches from `offset` to `records` and returns the offset
+    /// after the last batch taken (`offset` when none was).
+    private func collectBatches(
+        from offset: Int64, maxBytes: Int, minOneBatch: Bool, before limit: Int64, into records: inout KafkaRecords
+    ) throws(LogError) -> Int64 {
         var index = segmentIndex(containing: offset)
         var target = offset
         var budget = max(0, maxBytes)
         var mustTakeOne = minOneBatch
+        var readEnd = offset
         while index < segments.count {
             let segment = segments[index]
-            if let (parts, start, end) = try segment.batches(from: target, maxBytes: budget, minOneBatch: mustTakeOne) {
-                guard !parts.isEmpty else { return }
+            if let (parts, start, end) = try segment.batches(from: target, maxBytes: budget, minOneBatch: mustTakeOne, before: limit) {
+                guard !parts.isEmpty else { return readEnd }
                 parts.forEach { records.append($0) }
+                readEnd = end < segment.size ? try segment.header(at: end)?.baseOffset ?? segment.nextOffset : segment.nextOffset
                 budget = max(0, budget - (end - start))
                 mustTakeOne = false
-                if end < segment.size || budget == 0 { return }
+                if end < segment.size || budget == 0 { return readEnd }
             }
             index += 1
             if index < segments.count { target = segments[index].baseOffset }
         }
+        return readEnd
     }
 
     /// The index of the last segment whose base offset is at most `offset`.
-    private func segmentIndex(containing offset: Int64) -> Int {
+    func segmentIndex(containing offset: Int64) -> Int {
         var low = 0
         var high = segments.count
         while low < high {

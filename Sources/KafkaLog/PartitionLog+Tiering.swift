@@ -42,7 +42,8 @@ extension PartitionLog {
     /// The closed segments holding `offset` or after it, oldest first, at most
     /// `limit`, for copying: never the active one, and only those forced to
     /// disk already (below the recovery point), so that recovery after a crash
-    /// can never cut a segment the remote tier holds. Close each one.
+    /// can never cut a segment the remote tier holds, and only those below
+    /// the last stable offset, as Kafka copies. Close each one.
     public func closedSegments(from offset: Int64, limit: Int) throws(LogError) -> [ClosedSegmentCopy] {
         try lock.withLock { () throws(LogError) -> [ClosedSegmentCopy] in
             try checkOpen()
@@ -51,7 +52,7 @@ extension PartitionLog {
                 for index in segments.indices.dropLast() where result.count < limit {
                     let segment = segments[index]
                     let end = segments[index + 1].baseOffset
-                    guard end > offset, segment.size > 0, end <= recoveryPoint else { continue }
+                    guard end > offset, segment.size > 0, end <= recoveryPoint, end <= lastStableOffsetLocked else { continue }
                     let snapshotPath = ProducerStateSnapshot.path(end, in: directory)
                     let snapshot = try storage.readWholeFile(snapshotPath, limit: 1 << 30) ?? ByteBuffer()
                     let offsetIndex = try segment.offsetIndex.file.file.read(count: segment.offsetIndex.count * OffsetIndex.entrySize, at: 0)

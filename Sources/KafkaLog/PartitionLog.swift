@@ -127,25 +127,32 @@ public final class PartitionLog: @unchecked Sendable {
                 stored.append(batch)
                 nextOffset = batch.header.lastOffset + 1
             }
-            try rollIfNeeded(before: stored, now: now)
-            let active = activeSegment
-            let mark = active.mark()
-            try active.append(stored, indexIntervalBytes: settings.indexIntervalBytes, now: now)
-            let appendedMessages = stored.reduce(0) { $0 + Int64($1.header.recordCount) }
-            unflushedMessages += appendedMessages
-            do throws(LogError) {
-                try flushIfDueLocked(now: now)
-            } catch {
-                // An fsync that was due failed: the batches may not be on disk,
-                // so they are not acknowledged; they are taken back.
-                active.rollBack(to: mark)
-                unflushedMessages -= appendedMessages
-                throw error
-            }
-            producerState = pending
+            try write(stored, producerState: pending, now: now)
             return LogAppendResult(baseOffset: stored[0].header.baseOffset, lastOffset: nextOffset - 1,
                                    logAppendTime: logAppendTime ?? -1, logStartOffset: startOffset, isDuplicate: false)
         }
+    }
+
+    /// Writes batches with offsets assigned to the active segment (rolling
+    /// first when due), fsyncs when `flush.messages` or `flush.ms` is due, and
+    /// then takes `pending` as the producer state. Nothing is kept when it throws.
+    func write(_ stored: [StoredBatch], producerState pending: ProducerStateTable, now: Int64) throws(LogError) {
+        try rollIfNeeded(before: stored, now: now)
+        let active = activeSegment
+        let mark = active.mark()
+        try active.append(stored, indexIntervalBytes: settings.indexIntervalBytes, now: now)
+        let appendedMessages = stored.reduce(0) { $0 + Int64($1.header.recordCount) }
+        unflushedMessages += appendedMessages
+        do throws(LogError) {
+            try flushIfDueLocked(now: now)
+        } catch {
+            // An fsync that was due failed: the batches may not be on disk,
+            // so they are not acknowledged; they are taken back.
+            active.rollBack(to: mark)
+            unflushedMessages -= appendedMessages
+            throw error
+        }
+        producerState = pending
     }
 
     /// Replaces the settings; they apply from the next call on. Turning
@@ -194,6 +201,7 @@ public final class PartitionLog: @unchecked Sendable {
             defer { segments.forEach { $0.close() } }
             try syncSegmentsNotOnDisk()
             try activeSegment.syncAll()
+            try activeSegment.transactionIndex.writeIfDirty(storage: storage)
             try OffsetCheckpoint.write(recoveryPoint, to: OffsetCheckpoint.recoveryPoint, directory: directory, storage: storage)
             try ProducerStateSnapshot.write(producerState, asOf: activeSegment.nextOffset, directory: directory, storage: storage)
             try storage.writeAtomically(ByteBuffer(), to: "\(directory)/\(LogFileNames.cleanShutdownMarker)")
@@ -297,14 +305,14 @@ public final class PartitionLog: @unchecked Sendable {
         recoveryPoint = activeSegment.baseOffset
     }
 
-    private func flushIfDueLocked(now: Int64) throws(LogError) {
+    func flushIfDueLocked(now: Int64) throws(LogError) {
         guard unflushedMessages > 0 else { return }
         if unflushedMessages >= settings.flushMessages || now - lastFlushTime >= settings.flushMs {
             try flushLocked(now: now)
         }
     }
 
-    private func flushLocked(now: Int64) throws(LogError) {
+    func flushLocked(now: Int64) throws(LogError) {
         try syncSegmentsNotOnDisk()
         try activeSegment.syncLog()
         unflushedMessages = 0

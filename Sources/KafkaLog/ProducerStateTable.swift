@@ -2,7 +2,9 @@ import KafkaProtocol
 
 /// The idempotent producers a partition has seen, with the sequence numbers
 /// and offsets of each one's last five batches, as Kafka keeps them
-/// (`ProducerStateManager`), for duplicate and ordering checks.
+/// (`ProducerStateManager`), for duplicate and ordering checks, and the
+/// first offset of each producer's transaction in progress, for the last
+/// stable offset.
 ///
 /// A value type: `PartitionLog` checks a request's batches against a copy and
 /// keeps the copy only once they are written.
@@ -30,6 +32,8 @@ struct ProducerStateTable: Equatable {
         var batches: [Batch]
         /// When the producer last appended (milliseconds since the epoch), for expiry.
         var lastAppendTime: Int64
+        /// The offset of the producer's first batch in its transaction in progress here; nil when none is.
+        var currentTxnFirstOffset: Int64? = nil
     }
 
     /// What to do with an incoming batch.
@@ -72,9 +76,11 @@ struct ProducerStateTable: Equatable {
         return .append
     }
 
-    /// Records an appended batch (header as stored, offsets assigned) at `appendTime`.
+    /// Records an appended batch (header as stored, offsets assigned) at
+    /// `appendTime`. A transactional batch opens its producer's transaction
+    /// here unless one is open already. Control batches go to `completeTransaction`.
     mutating func record(_ header: RecordBatchHeader, appendTime: Int64) {
-        guard Self.isIdempotent(header) else { return }
+        guard Self.isIdempotent(header), !header.attributes.isControl else { return }
         var producer = producers[header.producerId] ?? Producer(epoch: header.producerEpoch, batches: [], lastAppendTime: appendTime)
         if producer.epoch != header.producerEpoch {
             producer = Producer(epoch: header.producerEpoch, batches: [], lastAppendTime: appendTime)
@@ -84,12 +90,55 @@ struct ProducerStateTable: Equatable {
                                       timestamp: header.maxTimestamp))
         if producer.batches.count > Self.batchesPerProducer { producer.batches.removeFirst() }
         producer.lastAppendTime = max(producer.lastAppendTime, appendTime)
+        if header.attributes.isTransactional, producer.currentTxnFirstOffset == nil {
+            producer.currentTxnFirstOffset = header.baseOffset
+        }
         producers[header.producerId] = producer
     }
 
-    /// Forgets producers that have not appended for `expirationMs`.
+    /// Checks a transaction marker of `producerId` at `epoch`: a marker of an
+    /// epoch older than the producer's is refused (`invalidProducerEpoch`), as Kafka does.
+    func checkMarker(producerId: Int64, epoch: Int16) throws(LogError) {
+        if let producer = producers[producerId], epoch < producer.epoch {
+            throw LogError(.invalidProducerEpoch, "a transaction marker of producer \(producerId) has epoch \(epoch), older than its current epoch \(producer.epoch)")
+        }
+    }
+
+    /// Applies a transaction marker appended at `offset`: the producer's
+    /// transaction here ends, and its epoch becomes the marker's (a newer
+    /// epoch forgets its batches, as for data). Returns the aborted
+    /// transaction to index when the marker aborts one that wrote here.
+    @discardableResult
+    mutating func completeTransaction(
+        producerId: Int64, epoch: Int16, kind: ControlRecord.Kind, offset: Int64, appendTime: Int64
+    ) -> AbortedTransaction? {
+        var producer = producers[producerId] ?? Producer(epoch: epoch, batches: [], lastAppendTime: appendTime)
+        if producer.epoch != epoch {
+            producer = Producer(epoch: epoch, batches: [], lastAppendTime: appendTime, currentTxnFirstOffset: producer.currentTxnFirstOffset)
+        }
+        let firstOffset = producer.currentTxnFirstOffset
+        producer.currentTxnFirstOffset = nil
+        producer.lastAppendTime = max(producer.lastAppendTime, appendTime)
+        producers[producerId] = producer
+        guard kind == .abort, let firstOffset else { return nil }
+        return AbortedTransaction(producerId: producerId, firstOffset: firstOffset, lastOffset: offset,
+                                  lastStableOffset: firstUnstableOffset ?? offset + 1)
+    }
+
+    /// The first offset of the oldest transaction in progress; nil when none is.
+    var firstUnstableOffset: Int64? {
+        producers.values.compactMap(\.currentTxnFirstOffset).min()
+    }
+
+    /// The producers with a transaction in progress and its first offset here.
+    var ongoingTransactions: [(producerId: Int64, firstOffset: Int64)] {
+        producers.compactMap { id, producer in producer.currentTxnFirstOffset.map { (id, $0) } }.sorted { $0.firstOffset < $1.firstOffset }
+    }
+
+    /// Forgets producers that have not appended for `expirationMs`, except
+    /// those with a transaction in progress (the coordinator ends it).
     mutating func expire(now: Int64) {
-        producers = producers.filter { now - $0.value.lastAppendTime < Self.expirationMs }
+        producers = producers.filter { now - $0.value.lastAppendTime < Self.expirationMs || $0.value.currentTxnFirstOffset != nil }
     }
 
     private static func isIdempotent(_ header: RecordBatchHeader) -> Bool {

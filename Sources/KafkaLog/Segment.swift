@@ -3,13 +3,16 @@ import NIOCore
 
 /// One segment of a partition log: `<base offset>.log` holding record batches
 /// exactly as stored, from `baseOffset` on, with its sparse `.index` and
-/// `.timeindex`. Not thread-safe: `PartitionLog` owns it under its lock.
+/// `.timeindex`, and the aborted transactions whose markers it holds
+/// (`.txnindex`, see `TransactionIndex`). Not thread-safe: `PartitionLog` owns it under its lock.
 final class Segment: BatchFile {
     let baseOffset: Int64
     let storage: LogStorage
     let log: LogFile
     private(set) var offsetIndex: OffsetIndex
     private(set) var timeIndex: TimeIndex
+    /// The aborted transactions whose markers are in this segment.
+    var transactionIndex: TransactionIndex
     /// Bytes of whole batches in the log file; appends go here.
     private(set) var size = 0
     /// The offset after the last batch (the base offset while empty).
@@ -40,6 +43,7 @@ final class Segment: BatchFile {
         }
         do {
             self.timeIndex = try TimeIndex(storage: storage, path: "\(directory)/\(name).timeindex", baseOffset: baseOffset)
+            self.transactionIndex = try TransactionIndex(path: "\(directory)/\(name)\(LogFileNames.transactionIndexSuffix)", storage: storage)
         } catch {
             log.close()
             offsetIndex.file.file.close()
@@ -51,8 +55,8 @@ final class Segment: BatchFile {
 
     var sourceName: String { log.path }
 
-    /// The paths of the segment's files.
-    var paths: [String] { [log.path, offsetIndex.file.file.path, timeIndex.file.file.path] }
+    /// The paths of the segment's files (the transaction index's whether it exists or not).
+    var paths: [String] { [log.path, offsetIndex.file.file.path, timeIndex.file.file.path, transactionIndex.path] }
 
     // MARK: Appending
 
@@ -131,11 +135,13 @@ final class Segment: BatchFile {
             || timeIndex.count + incoming + 1 > segmentIndexBytes / TimeIndex.entrySize
     }
 
-    /// Ends appends to the segment: records its largest timestamp in the time index.
+    /// Ends appends to the segment: records its largest timestamp in the
+    /// time index and writes its transaction index.
     func finishAppends() throws(LogError) {
         if largestTimestamp >= 0 {
             try timeIndex.appendIfNewer(timestamp: largestTimestamp, offset: offsetOfLargestTimestamp)
         }
+        try transactionIndex.writeIfDirty(storage: storage)
     }
 
     // MARK: Recovery
@@ -186,6 +192,18 @@ final class Segment: BatchFile {
         try log.read(count: count, at: position)
     }
 
+    /// The transaction marker of the control batch at `position`; nil when
+    /// its record is not a marker this log knows.
+    func controlRecord(at position: Int, header: RecordBatchHeader) throws(LogError) -> ControlRecord? {
+        let bytes = try readBytes(count: header.totalSize, at: position)
+        do {
+            guard let batch = try RecordBatch.split(bytes).first, let record = try batch.records().first else { return nil }
+            return ControlRecord(key: record.key, value: record.value)
+        } catch {
+            throw LogError(.storage, "\(sourceName) has a control batch at position \(position) that cannot be read: \(error)")
+        }
+    }
+
     /// Bytes `start..<end` of the log file for sending: a region on its own
     /// duplicate descriptor, which the caller closes (or the bytes, for a file in memory).
     func records(from start: Int, to end: Int) throws(LogError) -> [KafkaRecords.Part] {
@@ -226,7 +244,7 @@ final class Segment: BatchFile {
         for file in [log, offsetIndex.file.file, timeIndex.file.file] { file.close() }
     }
 
-    /// Closes and unlinks the three files.
+    /// Closes and unlinks the segment's files.
     func delete() throws(LogError) {
         close()
         for path in paths { try storage.remove(path) }

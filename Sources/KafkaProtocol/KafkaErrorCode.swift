@@ -58,9 +58,13 @@ public struct KafkaErrorCode: Hashable, Sendable, CustomStringConvertible {
     public static let duplicateSequenceNumber = KafkaErrorCode(46, "DUPLICATE_SEQUENCE_NUMBER", retriable: false, "The broker received a duplicate sequence number.")
     public static let invalidProducerEpoch = KafkaErrorCode(47, "INVALID_PRODUCER_EPOCH", retriable: false, "Producer attempted to produce with an old epoch.")
     public static let invalidTxnState = KafkaErrorCode(48, "INVALID_TXN_STATE", retriable: false, "The producer attempted a transactional operation in an invalid state.")
+    public static let invalidProducerIdMapping = KafkaErrorCode(49, "INVALID_PRODUCER_ID_MAPPING", retriable: false, "The producer attempted to use a producer id which is not currently assigned to its transactional id.")
+    public static let invalidTransactionTimeout = KafkaErrorCode(50, "INVALID_TRANSACTION_TIMEOUT", retriable: false, "The transaction timeout is larger than the maximum value allowed by the broker (as configured by transaction.max.timeout.ms).")
+    public static let concurrentTransactions = KafkaErrorCode(51, "CONCURRENT_TRANSACTIONS", retriable: true, "The producer attempted to update a transaction while another concurrent operation on the same transaction was ongoing.")
     public static let transactionalIdAuthorizationFailed = KafkaErrorCode(53, "TRANSACTIONAL_ID_AUTHORIZATION_FAILED", retriable: false, "Transactional Id authorization failed.")
     public static let kafkaStorageError = KafkaErrorCode(56, "KAFKA_STORAGE_ERROR", retriable: true, "Disk error when trying to access log file on the disk.")
     public static let unknownProducerId = KafkaErrorCode(59, "UNKNOWN_PRODUCER_ID", retriable: false, "This exception is raised by the broker if it could not locate the producer metadata associated with the producerId in question.")
+    public static let operationNotAttempted = KafkaErrorCode(55, "OPERATION_NOT_ATTEMPTED", retriable: false, "The broker did not attempt to execute this operation. This may happen for batched RPCs where some operations in the batch failed, causing the broker to respond without trying the rest.")
     public static let nonEmptyGroup = KafkaErrorCode(68, "NON_EMPTY_GROUP", retriable: false, "The group is not empty.")
     public static let groupIdNotFound = KafkaErrorCode(69, "GROUP_ID_NOT_FOUND", retriable: false, "The group id does not exist.")
     public static let fetchSessionIdNotFound = KafkaErrorCode(70, "FETCH_SESSION_ID_NOT_FOUND", retriable: true, "The fetch session ID was not found.")
@@ -73,6 +77,8 @@ public struct KafkaErrorCode: Hashable, Sendable, CustomStringConvertible {
     public static let groupSubscribedToTopic = KafkaErrorCode(86, "GROUP_SUBSCRIBED_TO_TOPIC", retriable: false, "The consumer group is actively subscribed to the topic.")
     public static let invalidRecord = KafkaErrorCode(87, "INVALID_RECORD", retriable: false, "This record has failed the validation on broker and hence will be rejected.")
     public static let unstableOffsetCommit = KafkaErrorCode(88, "UNSTABLE_OFFSET_COMMIT", retriable: true, "There are unstable offsets that need to be cleared.")
+    public static let producerFenced = KafkaErrorCode(90, "PRODUCER_FENCED", retriable: false, "There is a newer producer with the same transactionalId which fences the current one.")
+    public static let transactionalIdNotFound = KafkaErrorCode(105, "TRANSACTIONAL_ID_NOT_FOUND", retriable: false, "The transactionalId could not be found.")
     public static let unknownTopicId = KafkaErrorCode(100, "UNKNOWN_TOPIC_ID", retriable: true, "This server does not host this topic ID.")
     public static let inconsistentTopicId = KafkaErrorCode(103, "INCONSISTENT_TOPIC_ID", retriable: true, "The log's topic ID did not match the topic ID in the request.")
 
@@ -86,10 +92,11 @@ public struct KafkaErrorCode: Hashable, Sendable, CustomStringConvertible {
         clusterAuthorizationFailed, invalidTimestamp, unsupportedSaslMechanism, unsupportedVersion, topicAlreadyExists,
         invalidPartitions, invalidReplicationFactor, invalidConfig, invalidRequest, unsupportedForMessageFormat,
         policyViolation, outOfOrderSequenceNumber, duplicateSequenceNumber, invalidProducerEpoch, invalidTxnState,
+        invalidProducerIdMapping, invalidTransactionTimeout, concurrentTransactions, operationNotAttempted,
         transactionalIdAuthorizationFailed, kafkaStorageError, unknownProducerId, nonEmptyGroup, groupIdNotFound,
         fetchSessionIdNotFound, invalidFetchSessionEpoch, fencedLeaderEpoch, unknownLeaderEpoch, memberIdRequired,
         groupMaxSizeReached, fencedInstanceId, groupSubscribedToTopic, invalidRecord, unstableOffsetCommit,
-        unknownTopicId, inconsistentTopicId,
+        producerFenced, transactionalIdNotFound, unknownTopicId, inconsistentTopicId,
     ].map { ($0.code, $0) })
 
     /// The entry for a wire value; unknown values get a generic entry.

@@ -64,6 +64,9 @@ public struct BrokerConfig: Sendable, Equatable {
     public var offsetsRetentionCheckIntervalMs: Int64 = 600_000
     /// `offset.metadata.max.bytes`: the longest commit metadata. Default: 4096.
     public var offsetMetadataMaxBytes: Int = 4096
+    /// `transaction.max.timeout.ms`, `transaction.abort.timed.out.transaction.cleanup.interval.ms`,
+    /// `transactional.id.expiration.ms`: the transaction coordinator's settings.
+    var transactions = TransactionConfiguration()
     /// Topic defaults, by Kafka's broker names (`topicDefaultNames`):
     /// `log.segment.bytes`, `log.roll.ms`, `log.retention.ms`, `log.retention.bytes`,
     /// `log.cleanup.policy`, `compression.type`, `min.insync.replicas`, `message.max.bytes`, ...
@@ -212,6 +215,13 @@ public struct BrokerConfig: Sendable, Equatable {
         "offsets.retention.minutes": { config, key, value in config.offsetsRetentionMinutes = Int64(try int(key, value, min: 1)) },
         "offsets.retention.check.interval.ms": { config, key, value in config.offsetsRetentionCheckIntervalMs = Int64(try int(key, value, min: 1)) },
         "offset.metadata.max.bytes": { config, key, value in config.offsetMetadataMaxBytes = try int(key, value, min: 0) },
+        "transaction.max.timeout.ms": { config, key, value in config.transactions.maxTimeoutMs = Int32(try int(key, value, min: 1, max: Int(Int32.max))) },
+        "transaction.abort.timed.out.transaction.cleanup.interval.ms": { config, key, value in
+            config.transactions.abortTimedOutIntervalMs = Int64(try int(key, value, min: 1))
+        },
+        "transactional.id.expiration.ms": { config, key, value in config.transactions.idExpirationMs = Int64(try int(key, value, min: 1)) },
+        "transaction.state.log.replication.factor": { _, key, value in _ = try int(key, value, min: 1, max: 1) },
+        "transaction.state.log.min.isr": { _, key, value in _ = try int(key, value, min: 1, max: 1) },
         "default.replication.factor": { _, key, value in _ = try int(key, value, min: 1, max: 1) },
         "offsets.topic.replication.factor": { _, key, value in _ = try int(key, value, min: 1, max: 1) },
     ]

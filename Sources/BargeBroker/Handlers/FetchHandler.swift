@@ -7,7 +7,9 @@ import KafkaProtocol
 /// `max.wait.ms` for `min.bytes`, waking on appends; honours the request's
 /// `max.bytes` (capped by the broker's `fetch.max.bytes`) and each partition's
 /// max bytes, but always returns the first batch, however large, so that a
-/// consumer can make progress. No fetch sessions: every fetch is a full one
+/// consumer can make progress. Under read_committed a partition is read up
+/// to its last stable offset, with the aborted transactions among the
+/// records listed for the consumer to skip. No fetch sessions: every fetch is a full one
 /// and the response's session id is 0.
 struct FetchHandler: KafkaRequestHandler {
     static let apiKey = KafkaApiKey.fetch
@@ -42,9 +44,10 @@ struct FetchHandler: KafkaRequestHandler {
         let started = ContinuousClock.now
         let deadline = started + .milliseconds(max(0, Int64(request.maxWaitMs)))
         let limit = min(Int(max(request.maxBytes, 0)), context.config.fetchMaxBytes)
+        let isolation = IsolationLevel(rawValue: request.isolationLevel) ?? .readUncommitted
         while true {
             let generation = context.broker.appends.generation
-            let (response, bytes, hasError) = try await read(request, limit: limit, context: context)
+            let (response, bytes, hasError) = try await read(request, limit: limit, isolation: isolation, context: context)
             if bytes >= Int(request.minBytes) || hasError || ContinuousClock.now >= deadline {
                 return response
             }
@@ -56,7 +59,7 @@ struct FetchHandler: KafkaRequestHandler {
     }
 
     private func read(
-        _ request: FetchRequest, limit: Int, context: RequestContext
+        _ request: FetchRequest, limit: Int, isolation: IsolationLevel, context: RequestContext
     ) async throws -> (FetchResponse, Int, Bool) {
         var response = FetchResponse()
         var total = 0
@@ -99,7 +102,7 @@ struct FetchHandler: KafkaRequestHandler {
                     do {
                         outcome = try await context.io.run { () -> PartitionRead in
                             do {
-                                return .records(try log.read(from: offset, maxBytes: maxBytes, minOneBatch: minOneBatch))
+                                return .records(try log.read(from: offset, maxBytes: maxBytes, minOneBatch: minOneBatch, isolation: isolation))
                             } catch let error as LogError where error.kind == .offsetMovedToTieredStorage {
                                 return .remote
                             } catch let error as LogError {
@@ -113,15 +116,21 @@ struct FetchHandler: KafkaRequestHandler {
                     switch outcome {
                     case .records(let result):
                         partition.highWatermark = result.highWatermark
-                        partition.lastStableOffset = result.highWatermark
+                        partition.lastStableOffset = result.lastStableOffset
                         partition.logStartOffset = result.logStartOffset
+                        partition.abortedTransactions = result.abortedTransactions?.map { aborted in
+                            var entry = FetchResponse.AbortedTransaction()
+                            entry.producerId = aborted.producerId
+                            entry.firstOffset = aborted.firstOffset
+                            return entry
+                        }
                         partition.records = result.records
                         total += result.records.byteCount
                         regions += result.records.parts.count
                     case .failed(let code, let highWatermark, let logStartOffset):
                         partition.errorCode = code
                         partition.highWatermark = highWatermark
-                        partition.lastStableOffset = highWatermark
+                        partition.lastStableOffset = log.lastStableOffset
                         partition.logStartOffset = logStartOffset
                         hasError = true
                     case .remote:
@@ -173,7 +182,7 @@ struct FetchHandler: KafkaRequestHandler {
         for (index, read) in reads.enumerated() {
             var partition = response.responses[read.topicSlot].partitions[read.partitionSlot]
             partition.highWatermark = read.log.logEndOffset
-            partition.lastStableOffset = partition.highWatermark
+            partition.lastStableOffset = read.log.lastStableOffset
             partition.logStartOffset = read.log.logStartOffset
             switch outcomes[index] ?? .timedOut {
             case .records(let result):

@@ -1,14 +1,15 @@
 import KafkaProtocol
 
 /// FindCoordinator, versions 0-4: this single broker coordinates every group
-/// (key type 0). Transaction coordinators (key type 1) are refused with
-/// COORDINATOR_NOT_AVAILABLE. librdkafka also takes this API's presence as the
+/// (key type 0) and every transactional id (key type 1); other key types
+/// are INVALID_REQUEST. librdkafka also takes this API's presence as the
 /// sign that a broker supports LZ4 (and, before 2.x, gzip and snappy) batches.
 struct FindCoordinatorHandler: KafkaRequestHandler {
     static let apiKey = KafkaApiKey.findCoordinator
     static let versions: ClosedRange<Int16> = 0...4
 
     static let groupKeyType: Int8 = 0
+    static let transactionKeyType: Int8 = 1
 
     func handle(_ request: FindCoordinatorRequest, context: RequestContext) async throws -> FindCoordinatorResponse? {
         let version = context.header.apiVersion
@@ -17,15 +18,15 @@ struct FindCoordinatorHandler: KafkaRequestHandler {
         let coordinators = keys.map { key in
             var coordinator = FindCoordinatorResponse.Coordinator()
             coordinator.key = key
-            if request.keyType == Self.groupKeyType {
+            if request.keyType == Self.groupKeyType || request.keyType == Self.transactionKeyType {
                 coordinator.nodeId = context.config.nodeId
                 coordinator.host = context.broker.advertisedHost
                 coordinator.port = context.broker.advertisedPort
             } else {
                 coordinator.nodeId = -1
                 coordinator.port = -1
-                coordinator.errorCode = KafkaErrorCode.coordinatorNotAvailable.code
-                coordinator.errorMessage = "transactions are not supported"
+                coordinator.errorCode = KafkaErrorCode.invalidRequest.code
+                coordinator.errorMessage = "unknown coordinator key type \(request.keyType)"
             }
             return coordinator
         }

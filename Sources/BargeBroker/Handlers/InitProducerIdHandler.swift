@@ -1,9 +1,10 @@
 import KafkaProtocol
 
-/// InitProducerId, versions 0-4, for idempotent producers: hands out a new
-/// producer id with epoch 0 every time, as Kafka does for a null
-/// transactional id (a client asking to bump its epoch gets a new id, so no
-/// client can fence another's id). Transactional ids are not supported.
+/// InitProducerId, versions 0-4. Without a transactional id (idempotent
+/// producers) every call gets a new producer id at epoch 0, as Kafka does
+/// for a null transactional id. With one, the transaction coordinator hands
+/// out the id's producer id with its epoch bumped, fencing older instances
+/// (`TransactionCoordinator.initProducerId`).
 struct InitProducerIdHandler: KafkaRequestHandler {
     static let apiKey = KafkaApiKey.initProducerId
     static let versions: ClosedRange<Int16> = 0...4
@@ -12,8 +13,18 @@ struct InitProducerIdHandler: KafkaRequestHandler {
         var response = InitProducerIdResponse()
         response.producerId = -1
         response.producerEpoch = -1
-        if request.transactionalId != nil {
-            response.errorCode = KafkaErrorCode.transactionalIdAuthorizationFailed.code
+        if let transactionalId = request.transactionalId {
+            let expected = context.header.apiVersion >= 3 && request.producerId >= 0 ? (request.producerId, request.producerEpoch) : nil
+            do {
+                let (producerId, epoch) = try await context.broker.transactions.initProducerId(
+                    transactionalId: transactionalId, timeoutMs: request.transactionTimeoutMs, expected: expected,
+                    fencedCode: context.fencedCode(since: 4))
+                response.producerId = producerId
+                response.producerEpoch = epoch
+            } catch {
+                context.logRefusal(error, transactionalId: transactionalId)
+                response.errorCode = error.code.code
+            }
             return response
         }
         let allocator = context.broker.producerIds

@@ -7,7 +7,8 @@ import KafkaProtocol
 /// (-4, v8+), the latest offset in the remote tier (-5, v9+; -1 when none),
 /// or the first offset whose timestamp is at or after the given one (offset
 /// and timestamp -1 when there is none), searched in the remote tier first.
-/// A special timestamp below its version is UNSUPPORTED_VERSION.
+/// A special timestamp below its version is UNSUPPORTED_VERSION. Under
+/// read_committed (v2+), the latest offset is the last stable offset.
 struct ListOffsetsHandler: KafkaRequestHandler {
     static let apiKey = KafkaApiKey.listOffsets
     static let versions: ClosedRange<Int16> = 1...10
@@ -43,7 +44,9 @@ struct ListOffsetsHandler: KafkaRequestHandler {
                     partition.errorCode = KafkaErrorCode.unsupportedVersion.code
                 } else {
                     do {
-                        if let found = try await lookUp(timestamp, in: topic, partition: partitionRequest.partitionIndex, context: context) {
+                        let isolation = IsolationLevel(rawValue: request.isolationLevel) ?? .readUncommitted
+                        if let found = try await lookUp(timestamp, in: topic, partition: partitionRequest.partitionIndex, isolation: isolation,
+                                                        context: context) {
                             partition.offset = found.offset
                             partition.timestamp = found.timestamp
                         }
@@ -64,13 +67,16 @@ struct ListOffsetsHandler: KafkaRequestHandler {
     }
 
     /// The offset (and timestamp, where one belongs) that `timestamp` asks for; nil for "none" (-1, -1).
-    private func lookUp(_ timestamp: Int64, in topic: Topic, partition index: Int32, context: RequestContext) async throws -> TimestampedOffset? {
+    private func lookUp(
+        _ timestamp: Int64, in topic: Topic, partition index: Int32, isolation: IsolationLevel, context: RequestContext
+    ) async throws -> TimestampedOffset? {
         let log = topic.partitions[Int(index)]
         let tiering = log.config.remoteStorageEnable ? context.broker.tiering : nil
         // The log's offsets take its lock, which fsyncs may hold: ask off the concurrency pool.
         switch timestamp {
         case Self.latest:
-            return TimestampedOffset(offset: try await context.io.run { log.logEndOffset }, timestamp: -1)
+            let offset = try await context.io.run { isolation == .readCommitted ? log.lastStableOffset : log.logEndOffset }
+            return TimestampedOffset(offset: offset, timestamp: -1)
         case Self.earliest:
             return TimestampedOffset(offset: try await context.io.run { log.logStartOffset }, timestamp: -1)
         case Self.earliestLocal:

@@ -56,12 +56,20 @@ struct ProduceHandler: KafkaRequestHandler {
                     // As Kafka answers when the in-sync replicas (here: one) are fewer than min.insync.replicas.
                     partition = Self.failure(partitionData.index, .notEnoughReplicas,
                                              "The size of the current ISR Set(\(context.config.nodeId)) is insufficient to satisfy the min.isr requirement of \(topic.config.minInsyncReplicas) for partition \(topicData.name)-\(partitionData.index)")
-                } else if request.transactionalId != nil {
-                    partition = Self.failure(partitionData.index, .transactionalIdAuthorizationFailed, "transactions are not supported")
                 } else {
                     switch topic {
                     case .success(let topic):
-                        partition = await append(partitionData, spooled: spooledRecords, to: topic, context: context)
+                        if let transactionalId = request.transactionalId {
+                            do {
+                                let writer = try await context.broker.transactions.writer(
+                                    transactionalId: transactionalId, partition: .init(topic.name, partitionData.index))
+                                partition = await append(partitionData, spooled: spooledRecords, to: topic, writer: writer, context: context)
+                            } catch {
+                                partition = Self.failure(partitionData.index, error.code, error.message)
+                            }
+                        } else {
+                            partition = await append(partitionData, spooled: spooledRecords, to: topic, writer: nil, context: context)
+                        }
                     case .failure(let error):
                         partition = Self.failure(partitionData.index, error.code, error.message)
                     }
@@ -81,7 +89,8 @@ struct ProduceHandler: KafkaRequestHandler {
     }
 
     private func append(
-        _ data: ProduceRequest.PartitionProduceData, spooled: SpooledRecords?, to topic: Topic, context: RequestContext
+        _ data: ProduceRequest.PartitionProduceData, spooled: SpooledRecords?, to topic: Topic, writer: TransactionWriter?,
+        context: RequestContext
     ) async -> ProduceResponse.PartitionProduceResponse {
         guard data.index >= 0, Int(data.index) < topic.partitions.count else {
             return Self.failure(data.index, .unknownTopicOrPartition, "topic '\(topic.name)' has no partition \(data.index)")
@@ -102,7 +111,7 @@ struct ProduceHandler: KafkaRequestHandler {
         do {
             let result: LogAppendResult
             if let spooled {
-                result = try await appendSpooled(spooled, to: log, config: config, rules: rules, now: now, io: context.io)
+                result = try await appendSpooled(spooled, to: log, config: config, rules: rules, writer: writer, now: now, io: context.io)
             } else if let bytes = data.records?.inMemoryBytes {
                 if let magic = bytes.getInteger(at: bytes.readerIndex + Self.magicOffset, as: Int8.self), magic < 2 {
                     return Self.failure(data.index, .unsupportedForMessageFormat, "message format v\(magic) is not supported: send record batches (magic 2, Produce v3 or later)")
@@ -114,7 +123,7 @@ struct ProduceHandler: KafkaRequestHandler {
                     } catch {
                         throw TopicError(code: .corruptMessage, message: (error as? KafkaProtocolError)?.message ?? "\(error)")
                     }
-                    try Self.check(batches.map(\.header), config: config, now: now)
+                    try Self.check(batches.map(\.header), config: config, writer: writer, now: now)
                     try RecordBatchValidator.validate(batches, rules: rules)
                     return try log.append(batches, now: now)
                 }
@@ -142,24 +151,27 @@ struct ProduceHandler: KafkaRequestHandler {
     /// are checked (CRC and records included) in one read pass and copied into
     /// the log by the kernel, never read into memory as a whole.
     private func appendSpooled(
-        _ records: SpooledRecords, to log: PartitionLog, config: LogConfig, rules: RecordValidationRules, now: Int64, io: BlockingIOPool
+        _ records: SpooledRecords, to log: PartitionLog, config: LogConfig, rules: RecordValidationRules, writer: TransactionWriter?,
+        now: Int64, io: BlockingIOPool
     ) async throws -> LogAppendResult {
         try await io.run {
             let batches = try SpooledRecordBatch.split(
                 spool: try records.spool.get().file,
                 from: records.range.lowerBound, to: records.range.upperBound, rules: rules)
-            try Self.check(batches.map(\.header), config: config, now: now)
+            try Self.check(batches.map(\.header), config: config, writer: writer, now: now)
             return try log.append(spooled: batches, now: now)
         }
     }
 
     /// Refuses what Kafka refuses: more than one batch per partition (Produce
     /// v3 and later carry exactly one), batches without records, batches over
-    /// the topic's `max.message.bytes`, control or transactional batches, and
+    /// the topic's `max.message.bytes`, control batches, transactional batches
+    /// outside a transaction and batches of a transaction that are not
+    /// transactional or not of its producer id and epoch (`writer`), and
     /// with CreateTime, timestamps outside `message.timestamp.before.max.ms` /
     /// `message.timestamp.after.max.ms` of `now` (checked on the batch's first
     /// and largest timestamps; Kafka checks every record's).
-    private static func check(_ headers: [RecordBatchHeader], config: LogConfig, now: Int64) throws {
+    private static func check(_ headers: [RecordBatchHeader], config: LogConfig, writer: TransactionWriter?, now: Int64) throws {
         guard headers.count == 1 else {
             throw TopicError(code: .invalidRecord, message: "a partition's records must be exactly one record batch, not \(headers.count)")
         }
@@ -170,9 +182,10 @@ struct ProduceHandler: KafkaRequestHandler {
             if header.totalSize > config.maxMessageBytes {
                 throw TopicError(code: .messageTooLarge, message: "a record batch of \(header.totalSize) bytes exceeds max.message.bytes (\(config.maxMessageBytes))")
             }
-            if header.attributes.isControl || header.attributes.isTransactional {
-                throw TopicError(code: .invalidRecord, message: "clients may not produce control or transactional batches here")
+            if header.attributes.isControl {
+                throw TopicError(code: .invalidRecord, message: "clients may not produce control batches")
             }
+            try checkTransactional(header, writer: writer)
             if config.messageTimestampType == .createTime {
                 try checkTimestamps(header, config: config, now: now)
             }

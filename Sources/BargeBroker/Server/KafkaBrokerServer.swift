@@ -54,7 +54,7 @@ public final class KafkaBrokerServer: Sendable {
         var openedTopics: TopicRegistry?
         do {
             let io = BlockingIOPool(threadPool: threadPool)
-            let (topics, producerIds, clusterId, offsets) = try await io.run {
+            let (topics, producerIds, clusterId, offsets, transactionStore) = try await io.run {
                 let topics = try TopicRegistry(
                     dataDirectory: config.dataDirectory, defaults: config.topicDefaults,
                     policy: TopicConfigPolicy(remoteStorageSystemEnabled: config.remoteStorage.systemEnable), logger: logger, fileSystem: fileSystem)
@@ -64,7 +64,8 @@ public final class KafkaBrokerServer: Sendable {
                 let offsets = try CommittedOffsetStore(
                     dataDirectory: config.dataDirectory, maxMetadataBytes: config.offsetMetadataMaxBytes, logger: logger,
                     fileSystem: fileSystem)
-                return (topics, producerIds, clusterId, offsets)
+                let transactionStore = try TransactionStateStore(dataDirectory: config.dataDirectory, logger: logger, fileSystem: fileSystem)
+                return (topics, producerIds, clusterId, offsets, transactionStore)
             }
             openedTopics = topics
             let tiering = try await RemoteLogManager.start(config: config, topics: topics, io: io, fileSystem: fileSystem, logger: logger,
@@ -91,9 +92,14 @@ public final class KafkaBrokerServer: Sendable {
             guard let port = serverChannel.channel.localAddress?.port else {
                 throw BrokerConfigError("the listening socket on \(config.listenHost):\(config.listenPort) has no port")
             }
+            let appends = AppendSignal()
+            let transactions = TransactionCoordinator(
+                configuration: config.transactions, store: transactionStore, topics: topics, offsets: offsets, producerIds: producerIds,
+                io: io, appends: appends, logger: logger)
             let state = BrokerState(
                 config: config, clusterId: clusterId, topics: topics, producerIds: producerIds, io: io,
-                appends: AppendSignal(), groups: GroupCoordinator(configuration: config.groups), offsets: offsets, tiering: tiering,
+                appends: appends, groups: GroupCoordinator(configuration: config.groups), offsets: offsets, transactions: transactions,
+                tiering: tiering,
                 advertisedHost: config.advertisedHost ?? config.listenHost,
                 advertisedPort: Int32(config.advertisedPort ?? port))
             logger.info("broker listening", metadata: [
@@ -118,6 +124,7 @@ public final class KafkaBrokerServer: Sendable {
         do {
             try await withThrowingDiscardingTaskGroup { group in
                 group.addTask { await maintenance.run() }
+                group.addTask { [state] in await state.transactions.run() }
                 if let tiering = state.tiering { group.addTask { await tiering.run() } }
                 try await serverChannel.executeThenClose { inbound in
                     try await withThrowingDiscardingTaskGroup { connectionGroup in
@@ -138,10 +145,11 @@ public final class KafkaBrokerServer: Sendable {
 
     private func close() async {
         await state.groups.shutdown()
-        let (topics, offsets) = (state.topics, state.offsets)
+        let (topics, offsets, transactionStore) = (state.topics, state.offsets, state.transactions.store)
         try? await state.io.run {
             topics.closeAll()
             offsets.close()
+            transactionStore.close()
         }
         try? await threadPool.shutdownGracefully()
         logger.info("broker stopped")

@@ -46,6 +46,8 @@ struct BrokerState: Sendable {
     let groups: GroupCoordinator
     /// Committed offsets of every group, kept durably.
     let offsets: CommittedOffsetStore
+    /// Transactional producers and their transactions.
+    let transactions: TransactionCoordinator
     /// Tiered storage, when `remote.log.storage.system.enable` is set.
     let tiering: RemoteLogManager?
     /// The host and port clients are told to connect to.

@@ -48,6 +48,10 @@ struct RequestDispatcher: Sendable {
         AnyRequestHandler(DescribeGroupsHandler()),
         AnyRequestHandler(DeleteGroupsHandler()),
         AnyRequestHandler(OffsetDeleteHandler()),
+        AnyRequestHandler(AddPartitionsToTxnHandler()),
+        AnyRequestHandler(AddOffsetsToTxnHandler()),
+        AnyRequestHandler(EndTxnHandler()),
+        AnyRequestHandler(TxnOffsetCommitHandler()),
     ]
 
     /// Serves one request.

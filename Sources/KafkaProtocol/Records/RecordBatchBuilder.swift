@@ -8,6 +8,8 @@ public struct RecordBatchBuilder: Sendable {
     public var producerEpoch: Int16 = -1
     public var baseSequence: Int32 = -1
     public var isTransactional = false
+    /// A control batch (transaction markers); only the broker writes them.
+    public var isControl = false
     private var records: [(timestamp: Int64, key: ByteBuffer?, value: ByteBuffer?, headers: [Record.Header])] = []
 
     public init() {}
@@ -41,6 +43,7 @@ public struct RecordBatchBuilder: Sendable {
         }
         var attributes = RecordBatchAttributes(rawValue: 0)
         attributes.isTransactional = isTransactional
+        attributes.isControl = isControl
         var header = RecordBatchHeader.zero
         header.baseOffset = baseOffset
         header.batchLength = Int32(RecordBatchHeader.size - RecordBatchHeader.lengthPrefixSize + body.readableBytes)

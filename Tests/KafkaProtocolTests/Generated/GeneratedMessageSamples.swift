@@ -67,6 +67,20 @@ enum GeneratedMessageSamples {
         ("AlterConfigsResponse", AlterConfigsResponse.versions, { sampleAlterConfigsResponse(version: $0) }),
         ("IncrementalAlterConfigsRequest", IncrementalAlterConfigsRequest.versions, { sampleIncrementalAlterConfigsRequest(version: $0) }),
         ("IncrementalAlterConfigsResponse", IncrementalAlterConfigsResponse.versions, { sampleIncrementalAlterConfigsResponse(version: $0) }),
+        ("AddPartitionsToTxnRequest", AddPartitionsToTxnRequest.versions, { sampleAddPartitionsToTxnRequest(version: $0) }),
+        ("AddPartitionsToTxnResponse", AddPartitionsToTxnResponse.versions, { sampleAddPartitionsToTxnResponse(version: $0) }),
+        ("AddOffsetsToTxnRequest", AddOffsetsToTxnRequest.versions, { sampleAddOffsetsToTxnRequest(version: $0) }),
+        ("AddOffsetsToTxnResponse", AddOffsetsToTxnResponse.versions, { sampleAddOffsetsToTxnResponse(version: $0) }),
+        ("EndTxnRequest", EndTxnRequest.versions, { sampleEndTxnRequest(version: $0) }),
+        ("EndTxnResponse", EndTxnResponse.versions, { sampleEndTxnResponse(version: $0) }),
+        ("TxnOffsetCommitRequest", TxnOffsetCommitRequest.versions, { sampleTxnOffsetCommitRequest(version: $0) }),
+        ("TxnOffsetCommitResponse", TxnOffsetCommitResponse.versions, { sampleTxnOffsetCommitResponse(version: $0) }),
+        ("DescribeProducersRequest", DescribeProducersRequest.versions, { sampleDescribeProducersRequest(version: $0) }),
+        ("DescribeProducersResponse", DescribeProducersResponse.versions, { sampleDescribeProducersResponse(version: $0) }),
+        ("DescribeTransactionsRequest", DescribeTransactionsRequest.versions, { sampleDescribeTransactionsRequest(version: $0) }),
+        ("DescribeTransactionsResponse", DescribeTransactionsResponse.versions, { sampleDescribeTransactionsResponse(version: $0) }),
+        ("ListTransactionsRequest", ListTransactionsRequest.versions, { sampleListTransactionsRequest(version: $0) }),
+        ("ListTransactionsResponse", ListTransactionsResponse.versions, { sampleListTransactionsResponse(version: $0) }),
     ]
 
     static func sampleRequestHeader(version: Int16) -> RequestHeader {
@@ -1174,6 +1188,222 @@ enum GeneratedMessageSamples {
         sample.errorMessage = "sample-ErrorMessage"
         sample.resourceType = 7
         sample.resourceName = "sample-ResourceName"
+        return sample
+    }
+    static func sampleAddPartitionsToTxnRequest(version: Int16) -> AddPartitionsToTxnRequest {
+        var sample = AddPartitionsToTxnRequest()
+        if version >= 4 { sample.transactions = [sampleAddPartitionsToTxnRequestAddPartitionsToTxnTransaction(version: version), sampleAddPartitionsToTxnRequestAddPartitionsToTxnTransaction(version: version)] }
+        if version <= 3 { sample.v3AndBelowTransactionalId = "sample-V3AndBelowTransactionalId" }
+        if version <= 3 { sample.v3AndBelowProducerId = 9_876_543_210 }
+        if version <= 3 { sample.v3AndBelowProducerEpoch = 1_234 }
+        if version <= 3 { sample.v3AndBelowTopics = [sampleAddPartitionsToTxnRequestAddPartitionsToTxnTopic(version: version), sampleAddPartitionsToTxnRequestAddPartitionsToTxnTopic(version: version)] }
+        return sample
+    }
+    static func sampleAddPartitionsToTxnRequestAddPartitionsToTxnTransaction(version: Int16) -> AddPartitionsToTxnRequest.AddPartitionsToTxnTransaction {
+        var sample = AddPartitionsToTxnRequest.AddPartitionsToTxnTransaction()
+        sample.transactionalId = "sample-TransactionalId"
+        sample.producerId = 9_876_543_210
+        sample.producerEpoch = 1_234
+        sample.verifyOnly = true
+        sample.topics = [sampleAddPartitionsToTxnRequestAddPartitionsToTxnTopic(version: version), sampleAddPartitionsToTxnRequestAddPartitionsToTxnTopic(version: version)]
+        return sample
+    }
+    static func sampleAddPartitionsToTxnRequestAddPartitionsToTxnTopic(version: Int16) -> AddPartitionsToTxnRequest.AddPartitionsToTxnTopic {
+        var sample = AddPartitionsToTxnRequest.AddPartitionsToTxnTopic()
+        sample.name = "sample-Name"
+        sample.partitions = [123_456, 123_456]
+        return sample
+    }
+    static func sampleAddPartitionsToTxnResponse(version: Int16) -> AddPartitionsToTxnResponse {
+        var sample = AddPartitionsToTxnResponse()
+        sample.throttleTimeMs = 123_456
+        if version >= 4 { sample.errorCode = 1_234 }
+        if version >= 4 { sample.resultsByTransaction = [sampleAddPartitionsToTxnResponseAddPartitionsToTxnResult(version: version), sampleAddPartitionsToTxnResponseAddPartitionsToTxnResult(version: version)] }
+        if version <= 3 { sample.resultsByTopicV3AndBelow = [sampleAddPartitionsToTxnResponseAddPartitionsToTxnTopicResult(version: version), sampleAddPartitionsToTxnResponseAddPartitionsToTxnTopicResult(version: version)] }
+        return sample
+    }
+    static func sampleAddPartitionsToTxnResponseAddPartitionsToTxnResult(version: Int16) -> AddPartitionsToTxnResponse.AddPartitionsToTxnResult {
+        var sample = AddPartitionsToTxnResponse.AddPartitionsToTxnResult()
+        sample.transactionalId = "sample-TransactionalId"
+        sample.topicResults = [sampleAddPartitionsToTxnResponseAddPartitionsToTxnTopicResult(version: version), sampleAddPartitionsToTxnResponseAddPartitionsToTxnTopicResult(version: version)]
+        return sample
+    }
+    static func sampleAddPartitionsToTxnResponseAddPartitionsToTxnTopicResult(version: Int16) -> AddPartitionsToTxnResponse.AddPartitionsToTxnTopicResult {
+        var sample = AddPartitionsToTxnResponse.AddPartitionsToTxnTopicResult()
+        sample.name = "sample-Name"
+        sample.resultsByPartition = [sampleAddPartitionsToTxnResponseAddPartitionsToTxnPartitionResult(version: version), sampleAddPartitionsToTxnResponseAddPartitionsToTxnPartitionResult(version: version)]
+        return sample
+    }
+    static func sampleAddPartitionsToTxnResponseAddPartitionsToTxnPartitionResult(version: Int16) -> AddPartitionsToTxnResponse.AddPartitionsToTxnPartitionResult {
+        var sample = AddPartitionsToTxnResponse.AddPartitionsToTxnPartitionResult()
+        sample.partitionIndex = 123_456
+        sample.partitionErrorCode = 1_234
+        return sample
+    }
+    static func sampleAddOffsetsToTxnRequest(version: Int16) -> AddOffsetsToTxnRequest {
+        var sample = AddOffsetsToTxnRequest()
+        sample.transactionalId = "sample-TransactionalId"
+        sample.producerId = 9_876_543_210
+        sample.producerEpoch = 1_234
+        sample.groupId = "sample-GroupId"
+        return sample
+    }
+    static func sampleAddOffsetsToTxnResponse(version: Int16) -> AddOffsetsToTxnResponse {
+        var sample = AddOffsetsToTxnResponse()
+        sample.throttleTimeMs = 123_456
+        sample.errorCode = 1_234
+        return sample
+    }
+    static func sampleEndTxnRequest(version: Int16) -> EndTxnRequest {
+        var sample = EndTxnRequest()
+        sample.transactionalId = "sample-TransactionalId"
+        sample.producerId = 9_876_543_210
+        sample.producerEpoch = 1_234
+        sample.committed = true
+        return sample
+    }
+    static func sampleEndTxnResponse(version: Int16) -> EndTxnResponse {
+        var sample = EndTxnResponse()
+        sample.throttleTimeMs = 123_456
+        sample.errorCode = 1_234
+        if version >= 5 { sample.producerId = 9_876_543_210 }
+        if version >= 5 { sample.producerEpoch = 1_234 }
+        return sample
+    }
+    static func sampleTxnOffsetCommitRequest(version: Int16) -> TxnOffsetCommitRequest {
+        var sample = TxnOffsetCommitRequest()
+        sample.transactionalId = "sample-TransactionalId"
+        sample.groupId = "sample-GroupId"
+        sample.producerId = 9_876_543_210
+        sample.producerEpoch = 1_234
+        if version >= 3 { sample.generationId = 123_456 }
+        if version >= 3 { sample.memberId = "sample-MemberId" }
+        if version >= 3 { sample.groupInstanceId = "sample-GroupInstanceId" }
+        sample.topics = [sampleTxnOffsetCommitRequestTxnOffsetCommitRequestTopic(version: version), sampleTxnOffsetCommitRequestTxnOffsetCommitRequestTopic(version: version)]
+        return sample
+    }
+    static func sampleTxnOffsetCommitRequestTxnOffsetCommitRequestTopic(version: Int16) -> TxnOffsetCommitRequest.TxnOffsetCommitRequestTopic {
+        var sample = TxnOffsetCommitRequest.TxnOffsetCommitRequestTopic()
+        sample.name = "sample-Name"
+        sample.partitions = [sampleTxnOffsetCommitRequestTxnOffsetCommitRequestPartition(version: version), sampleTxnOffsetCommitRequestTxnOffsetCommitRequestPartition(version: version)]
+        return sample
+    }
+    static func sampleTxnOffsetCommitRequestTxnOffsetCommitRequestPartition(version: Int16) -> TxnOffsetCommitRequest.TxnOffsetCommitRequestPartition {
+        var sample = TxnOffsetCommitRequest.TxnOffsetCommitRequestPartition()
+        sample.partitionIndex = 123_456
+        sample.committedOffset = 9_876_543_210
+        if version >= 2 { sample.committedLeaderEpoch = 123_456 }
+        sample.committedMetadata = "sample-CommittedMetadata"
+        return sample
+    }
+    static func sampleTxnOffsetCommitResponse(version: Int16) -> TxnOffsetCommitResponse {
+        var sample = TxnOffsetCommitResponse()
+        sample.throttleTimeMs = 123_456
+        sample.topics = [sampleTxnOffsetCommitResponseTxnOffsetCommitResponseTopic(version: version), sampleTxnOffsetCommitResponseTxnOffsetCommitResponseTopic(version: version)]
+        return sample
+    }
+    static func sampleTxnOffsetCommitResponseTxnOffsetCommitResponseTopic(version: Int16) -> TxnOffsetCommitResponse.TxnOffsetCommitResponseTopic {
+        var sample = TxnOffsetCommitResponse.TxnOffsetCommitResponseTopic()
+        sample.name = "sample-Name"
+        sample.partitions = [sampleTxnOffsetCommitResponseTxnOffsetCommitResponsePartition(version: version), sampleTxnOffsetCommitResponseTxnOffsetCommitResponsePartition(version: version)]
+        return sample
+    }
+    static func sampleTxnOffsetCommitResponseTxnOffsetCommitResponsePartition(version: Int16) -> TxnOffsetCommitResponse.TxnOffsetCommitResponsePartition {
+        var sample = TxnOffsetCommitResponse.TxnOffsetCommitResponsePartition()
+        sample.partitionIndex = 123_456
+        sample.errorCode = 1_234
+        return sample
+    }
+    static func sampleDescribeProducersRequest(version: Int16) -> DescribeProducersRequest {
+        var sample = DescribeProducersRequest()
+        sample.topics = [sampleDescribeProducersRequestTopicRequest(version: version), sampleDescribeProducersRequestTopicRequest(version: version)]
+        return sample
+    }
+    static func sampleDescribeProducersRequestTopicRequest(version: Int16) -> DescribeProducersRequest.TopicRequest {
+        var sample = DescribeProducersRequest.TopicRequest()
+        sample.name = "sample-Name"
+        sample.partitionIndexes = [123_456, 123_456]
+        return sample
+    }
+    static func sampleDescribeProducersResponse(version: Int16) -> DescribeProducersResponse {
+        var sample = DescribeProducersResponse()
+        sample.throttleTimeMs = 123_456
+        sample.topics = [sampleDescribeProducersResponseTopicResponse(version: version), sampleDescribeProducersResponseTopicResponse(version: version)]
+        return sample
+    }
+    static func sampleDescribeProducersResponseTopicResponse(version: Int16) -> DescribeProducersResponse.TopicResponse {
+        var sample = DescribeProducersResponse.TopicResponse()
+        sample.name = "sample-Name"
+        sample.partitions = [sampleDescribeProducersResponsePartitionResponse(version: version), sampleDescribeProducersResponsePartitionResponse(version: version)]
+        return sample
+    }
+    static func sampleDescribeProducersResponsePartitionResponse(version: Int16) -> DescribeProducersResponse.PartitionResponse {
+        var sample = DescribeProducersResponse.PartitionResponse()
+        sample.partitionIndex = 123_456
+        sample.errorCode = 1_234
+        sample.errorMessage = "sample-ErrorMessage"
+        sample.activeProducers = [sampleDescribeProducersResponseProducerState(version: version), sampleDescribeProducersResponseProducerState(version: version)]
+        return sample
+    }
+    static func sampleDescribeProducersResponseProducerState(version: Int16) -> DescribeProducersResponse.ProducerState {
+        var sample = DescribeProducersResponse.ProducerState()
+        sample.producerId = 9_876_543_210
+        sample.producerEpoch = 123_456
+        sample.lastSequence = 123_456
+        sample.lastTimestamp = 9_876_543_210
+        sample.coordinatorEpoch = 123_456
+        sample.currentTxnStartOffset = 9_876_543_210
+        return sample
+    }
+    static func sampleDescribeTransactionsRequest(version: Int16) -> DescribeTransactionsRequest {
+        var sample = DescribeTransactionsRequest()
+        sample.transactionalIds = ["sample-TransactionalIds", "sample-TransactionalIds"]
+        return sample
+    }
+    static func sampleDescribeTransactionsResponse(version: Int16) -> DescribeTransactionsResponse {
+        var sample = DescribeTransactionsResponse()
+        sample.throttleTimeMs = 123_456
+        sample.transactionStates = [sampleDescribeTransactionsResponseTransactionState(version: version), sampleDescribeTransactionsResponseTransactionState(version: version)]
+        return sample
+    }
+    static func sampleDescribeTransactionsResponseTransactionState(version: Int16) -> DescribeTransactionsResponse.TransactionState {
+        var sample = DescribeTransactionsResponse.TransactionState()
+        sample.errorCode = 1_234
+        sample.transactionalId = "sample-TransactionalId"
+        sample.transactionState = "sample-TransactionState"
+        sample.transactionTimeoutMs = 123_456
+        sample.transactionStartTimeMs = 9_876_543_210
+        sample.producerId = 9_876_543_210
+        sample.producerEpoch = 1_234
+        sample.topics = [sampleDescribeTransactionsResponseTopicData(version: version), sampleDescribeTransactionsResponseTopicData(version: version)]
+        return sample
+    }
+    static func sampleDescribeTransactionsResponseTopicData(version: Int16) -> DescribeTransactionsResponse.TopicData {
+        var sample = DescribeTransactionsResponse.TopicData()
+        sample.topic = "sample-Topic"
+        sample.partitions = [123_456, 123_456]
+        return sample
+    }
+    static func sampleListTransactionsRequest(version: Int16) -> ListTransactionsRequest {
+        var sample = ListTransactionsRequest()
+        sample.stateFilters = ["sample-StateFilters", "sample-StateFilters"]
+        sample.producerIdFilters = [9_876_543_210, 9_876_543_210]
+        if version >= 1 { sample.durationFilter = 9_876_543_210 }
+        return sample
+    }
+    static func sampleListTransactionsResponse(version: Int16) -> ListTransactionsResponse {
+        var sample = ListTransactionsResponse()
+        sample.throttleTimeMs = 123_456
+        sample.errorCode = 1_234
+        sample.unknownStateFilters = ["sample-UnknownStateFilters", "sample-UnknownStateFilters"]
+        sample.transactionStates = [sampleListTransactionsResponseTransactionState(version: version), sampleListTransactionsResponseTransactionState(version: version)]
+        return sample
+    }
+    static func sampleListTransactionsResponseTransactionState(version: Int16) -> ListTransactionsResponse.TransactionState {
+        var sample = ListTransactionsResponse.TransactionState()
+        sample.transactionalId = "sample-TransactionalId"
+        sample.producerId = 9_876_543_210
+        sample.transactionState = "sample-TransactionState"
         return sample
     }
 }

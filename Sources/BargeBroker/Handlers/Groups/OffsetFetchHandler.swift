@@ -3,6 +3,8 @@ import KafkaProtocol
 /// OffsetFetch, versions 0-7: a group's committed offsets for the named
 /// partitions, or all of them (null topics, v2+). A partition without a
 /// committed offset gets offset -1 and empty metadata, as Kafka answers.
+/// With require_stable (v7), a partition with offsets sent to a transaction
+/// not yet ended gets UNSTABLE_OFFSET_COMMIT, which the client retries.
 struct OffsetFetchHandler: KafkaRequestHandler {
     static let apiKey = KafkaApiKey.offsetFetch
     static let versions: ClosedRange<Int16> = 0...7
@@ -16,10 +18,12 @@ struct OffsetFetchHandler: KafkaRequestHandler {
         }
         let committed = try await context.io.run { store.fetch(group: group, partitions: wanted) }
         let partitions = wanted ?? committed.keys.sorted()
+        let unstable = request.requireStable ? await context.broker.transactions.pendingOffsetPartitions(group: group) : []
         var byTopic: [(name: String, partitions: [OffsetFetchResponse.OffsetFetchResponsePartition])] = []
         for key in partitions {
             var entry = OffsetFetchResponse.OffsetFetchResponsePartition()
             entry.partitionIndex = key.partition
+            if unstable.contains(key) { entry.errorCode = KafkaErrorCode.unstableOffsetCommit.code }
             if let offset = committed[key] {
                 entry.committedOffset = offset.offset
                 entry.committedLeaderEpoch = offset.leaderEpoch

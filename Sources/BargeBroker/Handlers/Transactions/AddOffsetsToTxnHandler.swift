@@ -1,0 +1,21 @@
+import KafkaProtocol
+
+/// AddOffsetsToTxn, versions 0-4: lets the producer send a group's offsets
+/// to its transaction (TxnOffsetCommit), committed with it.
+struct AddOffsetsToTxnHandler: KafkaRequestHandler {
+    static let apiKey = KafkaApiKey.addOffsetsToTxn
+    static let versions: ClosedRange<Int16> = 0...4
+
+    func handle(_ request: AddOffsetsToTxnRequest, context: RequestContext) async throws -> AddOffsetsToTxnResponse? {
+        var response = AddOffsetsToTxnResponse()
+        do {
+            try await context.broker.transactions.addOffsets(
+                transactionalId: request.transactionalId, producerId: request.producerId, epoch: request.producerEpoch,
+                group: request.groupId, fencedCode: context.fencedCode(since: 2))
+        } catch {
+            context.logRefusal(error, transactionalId: request.transactionalId)
+            response.errorCode = error.code.code
+        }
+        return response
+    }
+}

@@ -1,0 +1,56 @@
+import KafkaProtocol
+
+/// TxnOffsetCommit, versions 0-4: a group's offsets sent to a transaction.
+/// They become the group's committed offsets only when the transaction
+/// commits; until then OffsetFetch with require_stable answers
+/// UNSTABLE_OFFSET_COMMIT for them.
+struct TxnOffsetCommitHandler: KafkaRequestHandler {
+    static let apiKey = KafkaApiKey.txnOffsetCommit
+    static let versions: ClosedRange<Int16> = 0...4
+
+    func handle(_ request: TxnOffsetCommitRequest, context: RequestContext) async throws -> TxnOffsetCommitResponse? {
+        typealias TopicPartition = TransactionMetadata.TopicPartition
+        var codes: [TopicPartition: KafkaErrorCode] = [:]
+        var accepted: [TopicPartition: OffsetAndMetadata] = [:]
+        let maxMetadataBytes = context.broker.offsets.maxMetadataBytes
+        for topic in request.topics {
+            let known = context.topics.topic(named: topic.name)
+            for partition in topic.partitions {
+                let key = TopicPartition(topic.name, partition.partitionIndex)
+                if let known, partition.partitionIndex >= 0, Int(partition.partitionIndex) < known.partitions.count {
+                    if (partition.committedMetadata?.utf8.count ?? 0) > maxMetadataBytes {
+                        codes[key] = .offsetMetadataTooLarge
+                    } else {
+                        accepted[key] = OffsetAndMetadata(offset: partition.committedOffset, leaderEpoch: partition.committedLeaderEpoch,
+                                                          metadata: partition.committedMetadata)
+                    }
+                } else {
+                    codes[key] = .unknownTopicOrPartition
+                }
+            }
+        }
+        if !accepted.isEmpty {
+            do {
+                try await context.broker.transactions.commitOffsets(
+                    transactionalId: request.transactionalId, producerId: request.producerId, epoch: request.producerEpoch,
+                    group: request.groupId, offsets: accepted, fencedCode: context.fencedCode(since: 3))
+            } catch {
+                context.logRefusal(error, transactionalId: request.transactionalId)
+                for key in accepted.keys { codes[key] = error.code }
+            }
+        }
+        var response = TxnOffsetCommitResponse()
+        response.topics = request.topics.map { topic in
+            var answer = TxnOffsetCommitResponse.TxnOffsetCommitResponseTopic()
+            answer.name = topic.name
+            answer.partitions = topic.partitions.map { partition in
+                var result = TxnOffsetCommitResponse.TxnOffsetCommitResponsePartition()
+                result.partitionIndex = partition.partitionIndex
+                result.errorCode = (codes[.init(topic.name, partition.partitionIndex)] ?? .none).code
+                return result
+            }
+            return answer
+        }
+        return response
+    }
+}
