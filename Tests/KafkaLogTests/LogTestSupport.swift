@@ -60,9 +60,10 @@ final class CollectingLogHandler: LogHandler, @unchecked Sendable {
 /// `valueSize` bytes of a pattern, timestamps `timestamp, timestamp + 1, ...`.
 func makeBatch(
     count: Int = 1, valueSize: Int = 10, timestamp: Int64 = 1_000, seed: UInt8 = 0,
-    producerId: Int64 = -1, producerEpoch: Int16 = -1, baseSequence: Int32 = -1
+    producerId: Int64 = -1, producerEpoch: Int16 = -1, baseSequence: Int32 = -1, isTransactional: Bool = false
 ) throws -> RecordBatch {
     var builder = RecordBatchBuilder()
+    builder.isTransactional = isTransactional
     builder.producerId = producerId
     builder.producerEpoch = producerEpoch
     builder.baseSequence = baseSequence
