@@ -9,7 +9,7 @@ import Testing
 /// out-of-order call answered with Kafka's error code, fencing, timeouts
 /// and state that survives a restart.
 @Suite("Transactions over the wire", .timeLimit(.minutes(2)))
-struct TransactionWireTests {
+struct TransactionWireTests: Sendable {
     let helper = BrokerRoundTripTests()
 
     struct Producer {
