@@ -291,3 +291,51 @@ struct TransactionWireTests: Sendable {
         }
     }
 }
+
+@Suite("Transaction admin APIs over the wire", .timeLimit(.minutes(2)))
+struct TransactionAdminWireTests {
+    let wire = TransactionWireTests()
+
+    @Test("DescribeTransactions, ListTransactions and DescribeProducers show an open transaction as Kafka's tools expect")
+    func adminViews() async throws {
+        try await withEmbeddedBroker { broker in
+            let client = try await KafkaTestClient.connect(port: broker.port)
+            defer { Task { await client.close() } }
+            _ = try await client.createTopic("watched", partitions: 2)
+            let (_, open) = try await wire.initProducer(client, "tx-open", timeoutMs: 30_000)
+            _ = try await wire.addPartitions(client, "tx-open", open, [("watched", 0)])
+            #expect(try await wire.produce(client, topic: "watched", batch: wire.transactionalBatch(["x"], open, sequence: 0), transactionalId: "tx-open") == 0)
+            let (_, idle) = try await wire.initProducer(client, "tx-idle")
+
+            var describe = DescribeTransactionsRequest()
+            describe.transactionalIds = ["tx-open", "tx-missing"]
+            let described = try await client.request(describe, apiKey: .describeTransactions, version: 0, as: DescribeTransactionsResponse.self)
+            let state = try #require(described.transactionStates.first)
+            #expect(state.errorCode == 0 && state.transactionState == "Ongoing" && state.producerId == open.id && state.transactionTimeoutMs == 30_000)
+            #expect(state.topics.map(\.topic) == ["watched"] && state.topics.first?.partitions == [0] && state.transactionStartTimeMs > 0)
+            #expect(described.transactionStates.last?.errorCode == KafkaErrorCode.transactionalIdNotFound.code)
+
+            var list = ListTransactionsRequest()
+            let all = try await client.request(list, apiKey: .listTransactions, version: 1, as: ListTransactionsResponse.self)
+            #expect(Set(all.transactionStates.map(\.transactionalId)) == ["tx-open", "tx-idle"])
+            list.stateFilters = ["Ongoing", "Bogus"]
+            let ongoing = try await client.request(list, apiKey: .listTransactions, version: 1, as: ListTransactionsResponse.self)
+            #expect(ongoing.transactionStates.map(\.transactionalId) == ["tx-open"] && ongoing.unknownStateFilters == ["Bogus"])
+            list.stateFilters = []
+            list.producerIdFilters = [idle.id]
+            #expect(try await client.request(list, apiKey: .listTransactions, version: 1, as: ListTransactionsResponse.self)
+                .transactionStates.map(\.transactionalId) == ["tx-idle"])
+
+            var producers = DescribeProducersRequest()
+            var wanted = DescribeProducersRequest.TopicRequest()
+            wanted.name = "watched"
+            wanted.partitionIndexes = [0, 1, 9]
+            producers.topics = [wanted]
+            let answer = try await client.request(producers, apiKey: .describeProducers, version: 0, as: DescribeProducersResponse.self)
+            let partitions = try #require(answer.topics.first?.partitions)
+            #expect(partitions[0].activeProducers.map(\.producerId) == [open.id])
+            #expect(partitions[0].activeProducers.first?.currentTxnStartOffset == 0 && partitions[0].activeProducers.first?.lastSequence == 0)
+            #expect(partitions[1].activeProducers.isEmpty && partitions[2].errorCode == KafkaErrorCode.unknownTopicOrPartition.code)
+        }
+    }
+}

@@ -52,6 +52,9 @@ struct RequestDispatcher: Sendable {
         AnyRequestHandler(AddOffsetsToTxnHandler()),
         AnyRequestHandler(EndTxnHandler()),
         AnyRequestHandler(TxnOffsetCommitHandler()),
+        AnyRequestHandler(DescribeTransactionsHandler()),
+        AnyRequestHandler(ListTransactionsHandler()),
+        AnyRequestHandler(DescribeProducersHandler()),
     ]
 
     /// Serves one request.
