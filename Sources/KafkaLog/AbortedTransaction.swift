@@ -1,7 +1,7 @@
 /// A transaction that ended with an abort marker in a partition: one entry
 /// of Kafka's aborted-transaction index (`.txnindex`). A read_committed
 /// consumer skips the producer's records from `firstOffset` up to the marker.
-public struct AbortedTransaction: Sendable, Hashable {
+public struct AbortedTransaction: Sendable, Hashable, Codable {
     /// The producer whose transaction was aborted.
     public var producerId: Int64
     /// The offset of the transaction's first batch in the partition.

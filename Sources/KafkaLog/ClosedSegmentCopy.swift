@@ -22,10 +22,12 @@ public final class ClosedSegmentCopy: @unchecked Sendable {
     public let timeIndex: ByteBuffer
     /// The idempotent producer state as of `endOffset`, in the log's snapshot format; empty when none was kept.
     public let producerSnapshot: ByteBuffer
+    /// The aborted transactions whose markers are in the segment (its `.txnindex`).
+    public let abortedTransactions: [AbortedTransaction]
     private let log: LogFile
 
     init(baseOffset: Int64, endOffset: Int64, size: Int, largestTimestamp: Int64, offsetOfLargestTimestamp: Int64,
-         offsetIndex: ByteBuffer, timeIndex: ByteBuffer, producerSnapshot: ByteBuffer, log: LogFile) {
+         offsetIndex: ByteBuffer, timeIndex: ByteBuffer, producerSnapshot: ByteBuffer, abortedTransactions: [AbortedTransaction], log: LogFile) {
         self.baseOffset = baseOffset
         self.endOffset = endOffset
         self.size = size
@@ -34,6 +36,7 @@ public final class ClosedSegmentCopy: @unchecked Sendable {
         self.offsetIndex = offsetIndex
         self.timeIndex = timeIndex
         self.producerSnapshot = producerSnapshot
+        self.abortedTransactions = abortedTransactions
         self.log = log
     }
 

@@ -60,7 +60,7 @@ extension PartitionLog {
                     result.append(ClosedSegmentCopy(
                         baseOffset: segment.baseOffset, endOffset: end, size: segment.size, largestTimestamp: segment.largestTimestamp,
                         offsetOfLargestTimestamp: segment.offsetOfLargestTimestamp, offsetIndex: offsetIndex, timeIndex: timeIndex,
-                        producerSnapshot: snapshot, log: try segment.log.duplicate()))
+                        producerSnapshot: snapshot, abortedTransactions: segment.transactionIndex.entries, log: try segment.log.duplicate()))
                 }
             } catch {
                 result.forEach { $0.close() }

@@ -71,8 +71,13 @@ extension PartitionLog {
         }
     }
 
-    /// The aborted transactions whose markers are at or after `offset` and
-    /// whose first offsets are before `end`, oldest marker first.
+    /// The aborted transactions of the local log whose markers are at or
+    /// after `offset` and whose first offsets are before `end`, oldest marker
+    /// first (for reads of the remote tier, which add their own).
+    public func abortedTransactions(from offset: Int64, before end: Int64) -> [AbortedTransaction] {
+        lock.withLock { abortedTransactionsLocked(from: offset, before: end) }
+    }
+
     func abortedTransactionsLocked(from offset: Int64, before end: Int64) -> [AbortedTransaction] {
         var found: [AbortedTransaction] = []
         for segment in segments[segmentIndex(containing: offset)...] {

@@ -38,6 +38,7 @@ struct FetchHandler: KafkaRequestHandler {
         let offset: Int64
         let maxBytes: Int
         let minOneBatch: Bool
+        let isolation: IsolationLevel
     }
 
     func handle(_ request: FetchRequest, context: RequestContext) async throws -> FetchResponse? {
@@ -118,12 +119,7 @@ struct FetchHandler: KafkaRequestHandler {
                         partition.highWatermark = result.highWatermark
                         partition.lastStableOffset = result.lastStableOffset
                         partition.logStartOffset = result.logStartOffset
-                        partition.abortedTransactions = result.abortedTransactions?.map { aborted in
-                            var entry = FetchResponse.AbortedTransaction()
-                            entry.producerId = aborted.producerId
-                            entry.firstOffset = aborted.firstOffset
-                            return entry
-                        }
+                        partition.abortedTransactions = result.abortedTransactions.map(Self.abortedTransactions)
                         partition.records = result.records
                         total += result.records.byteCount
                         regions += result.records.parts.count
@@ -137,7 +133,8 @@ struct FetchHandler: KafkaRequestHandler {
                         // The budget is set aside now, so later partitions do not take it; the read comes after the loop.
                         remoteReads.append(RemoteRead(
                             topicSlot: response.responses.count, partitionSlot: topicResponse.partitions.count, topic: topic,
-                            partition: partitionRequest.partition, log: log, offset: offset, maxBytes: maxBytes, minOneBatch: minOneBatch))
+                            partition: partitionRequest.partition, log: log, offset: offset, maxBytes: maxBytes, minOneBatch: minOneBatch,
+                            isolation: isolation))
                         total += maxBytes
                         regions += 1
                     }
@@ -170,7 +167,7 @@ struct FetchHandler: KafkaRequestHandler {
                         return (index, .failed(RemoteTierError("the topic has remote storage but the broker's remote.log.storage.system.enable is off")))
                     }
                     return (index, await tiering.readWithin(topic: read.topic, partition: read.partition, log: read.log, offset: read.offset,
-                                                            maxBytes: read.maxBytes, minOneBatch: read.minOneBatch))
+                                                            maxBytes: read.maxBytes, minOneBatch: read.minOneBatch, isolation: read.isolation))
                 }
             }
             var outcomes: [Int: RemoteFetchOutcome] = [:]
@@ -187,6 +184,7 @@ struct FetchHandler: KafkaRequestHandler {
             switch outcomes[index] ?? .timedOut {
             case .records(let result):
                 partition.records = result.records
+                partition.abortedTransactions = result.abortedTransactions.map(Self.abortedTransactions)
                 bytes += result.records.byteCount
             case .timedOut:
                 break
@@ -203,6 +201,18 @@ struct FetchHandler: KafkaRequestHandler {
             response.responses[read.topicSlot].partitions[read.partitionSlot] = partition
         }
         return (bytes, failed)
+    }
+}
+
+extension FetchHandler {
+    /// The aborted transactions as Fetch lists them.
+    static func abortedTransactions(_ entries: [AbortedTransaction]) -> [FetchResponse.AbortedTransaction] {
+        entries.map { aborted in
+            var entry = FetchResponse.AbortedTransaction()
+            entry.producerId = aborted.producerId
+            entry.firstOffset = aborted.firstOffset
+            return entry
+        }
     }
 }
 

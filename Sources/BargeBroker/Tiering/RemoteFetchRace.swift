@@ -12,9 +12,12 @@ enum RemoteFetchOutcome: Sendable {
 extension RemoteLogManager {
     /// Reads from the remote tier, giving up waiting after `remote.fetch.max.wait.ms`.
     /// A read that finishes after its fetch gave up closes its file handles.
-    func readWithin(topic: Topic, partition: Int32, log: PartitionLog, offset: Int64, maxBytes: Int, minOneBatch: Bool) async -> RemoteFetchOutcome {
+    func readWithin(
+        topic: Topic, partition: Int32, log: PartitionLog, offset: Int64, maxBytes: Int, minOneBatch: Bool, isolation: IsolationLevel
+    ) async -> RemoteFetchOutcome {
         let read = Task {
-            try await self.read(topic: topic, partition: partition, log: log, offset: offset, maxBytes: maxBytes, minOneBatch: minOneBatch)
+            try await self.read(topic: topic, partition: partition, log: log, offset: offset, maxBytes: maxBytes, minOneBatch: minOneBatch,
+                                isolation: isolation)
         }
         let timeoutMs = config.fetchMaxWaitMs
         return await withCheckedContinuation { (continuation: CheckedContinuation<RemoteFetchOutcome, Never>) in

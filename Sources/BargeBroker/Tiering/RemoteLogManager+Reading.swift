@@ -10,8 +10,13 @@ import ObjectStore
 /// fetched ahead (`rsm.config.fetch.chunk.cache.prefetch.max.size`).
 extension RemoteLogManager {
     /// Whole batches from `offset`, from one remote segment, as `PartitionLog.read` returns them.
+    /// Remote segments are all below the last stable offset; under
+    /// read_committed the result lists the aborted transactions from the
+    /// remote segments' indexes and the local log's.
     /// Throws `LogError(.offsetOutOfRange)` when no remote segment holds it, and the store's error when it fails.
-    func read(topic: Topic, partition: Int32, log: PartitionLog, offset: Int64, maxBytes: Int, minOneBatch: Bool) async throws -> LogReadResult {
+    func read(
+        topic: Topic, partition: Int32, log: PartitionLog, offset: Int64, maxBytes: Int, minOneBatch: Bool, isolation: IsolationLevel
+    ) async throws -> LogReadResult {
         let metadata = try await metadata(of: topic, partition: partition)
         guard offset >= log.logStartOffset, let segment = metadata.segment(containing: offset) else {
             throw LogError(.offsetOutOfRange, "offset \(offset) is in no segment of the remote tier")
@@ -20,7 +25,16 @@ extension RemoteLogManager {
             try view.read(from: offset, maxBytes: maxBytes, minOneBatch: minOneBatch)
         }
         prefetch(after: end, of: segment, in: metadata)
-        return LogReadResult(records: records, highWatermark: log.logEndOffset, logStartOffset: log.logStartOffset)
+        var result = LogReadResult(records: records, highWatermark: log.logEndOffset, logStartOffset: log.logStartOffset,
+                                   lastStableOffset: log.lastStableOffset)
+        if isolation == .readCommitted {
+            let upTo = result.lastStableOffset
+            let remote = metadata.readableSegments.filter { $0.endOffset > offset }.flatMap { $0.abortedTransactions ?? [] }
+            let local = log.abortedTransactions(from: offset, before: upTo)
+            var seen = Set<AbortedTransaction>()
+            result.abortedTransactions = (remote + local).filter { $0.lastOffset >= offset && $0.firstOffset < upTo && seen.insert($0).inserted }
+        }
+        return result
     }
 
     /// The first record at or after the log start with a timestamp at or after

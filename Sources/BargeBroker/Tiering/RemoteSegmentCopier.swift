@@ -54,6 +54,7 @@ struct RemoteSegmentCopier: Sendable {
             offsetIndexSize: segment.offsetIndex.readableBytes, timeIndexSize: segment.timeIndex.readableBytes,
             producerSnapshotSize: segment.producerSnapshot.readableBytes, indexesStoredSize: sealedIndexes.count,
             encryption: sealer.encryption)
+        metadata.abortedTransactions = segment.abortedTransactions.isEmpty ? nil : segment.abortedTransactions
         metadata.state = .copySegmentFinished
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .prettyPrinted]

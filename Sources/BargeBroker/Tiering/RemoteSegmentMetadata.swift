@@ -1,3 +1,5 @@
+import KafkaLog
+
 /// What the broker knows about one segment of the remote tier: its extent,
 /// its state, and once copied how its objects are laid out
 /// (docs/tiered-storage.md). Kept per partition in `RemotePartitionMetadata`.
@@ -19,6 +21,10 @@ struct RemoteSegmentMetadata: Codable, Sendable, Equatable {
     var state: RemoteSegmentState
     /// How the objects are laid out; set when the copy finished.
     var layout: RemoteSegmentLayout?
+    /// The aborted transactions whose markers are in the segment (its
+    /// `.txnindex`), for read_committed reads; absent in manifests written
+    /// before transactions (none could be aborted then).
+    var abortedTransactions: [AbortedTransaction]?
 
     /// The timestamp `retention.ms` is compared with.
     var retentionTimestamp: Int64 { largestTimestamp >= 0 ? largestTimestamp : copyStartedAt }
