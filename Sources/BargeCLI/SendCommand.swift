@@ -6,20 +6,24 @@ import Foundation
 import Logging
 import RdKafka
 
-/// `barge send`: sends a file or standard input as one Barge message.
+/// `barge send`: sends files or standard input, each as one Barge message,
+/// optionally all in one Kafka transaction.
 struct SendCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "send",
-        abstract: "Send a file (or standard input) as one large message.",
+        abstract: "Send files (or standard input), each as one large message.",
         discussion: """
-            Prints the receipt once every record is acknowledged (with --json, as one JSON \
-            object). On a terminal, a progress line on standard error shows how much of a \
+            Prints a receipt per file once every record is acknowledged (with --json, one JSON \
+            object per line). With --transactional-id the files go in one Kafka transaction: \
+            read_committed consumers (barge receive's default) see all of them or none, also \
+            when the send is killed midway. On a terminal, a progress line on standard error shows how much of a \
             file was read, the rate and the time left. Examples:
               barge send video.mp4 --topic videos --bootstrap-servers 127.0.0.1:9092
               tar c dir | barge send - --topic backups --bootstrap-servers 127.0.0.1:9092 --compression zstd
               BARGE_TOPIC=videos barge send clip.mp4 --json    # servers from ./barge.conf
               barge send model.bin --topic models --strategy claim-check --store file:///srv/barge-objects
               barge send film.mkv --topic films --claim-check-above 64MiB --store 's3://media/claims?endpoint=http://127.0.0.1:8333'
+              barge send clip.mp4 thumb.jpg --topic media --transactional-id media-uploader
 
             \(SettingsHelp.precedence)
 
@@ -27,8 +31,8 @@ struct SendCommand: AsyncParsableCommand {
             """
     )
 
-    @Argument(help: "The file to send, or - for standard input.")
-    var file: String
+    @Argument(help: "The files to send, or - for standard input.")
+    var files: [String]
 
     @OptionGroup var kafka: KafkaTopicOptions
 
@@ -53,6 +57,12 @@ struct SendCommand: AsyncParsableCommand {
     @Option(name: .long, help: "How long the broker may leave records unacknowledged before the send fails with exit 69 (librdkafka's message.timeout.ms), e.g. 30s or 2m.")
     var deliveryTimeout: DurationArgument = DurationArgument(argument: "30s")!
 
+    @Option(name: .long, help: "Send every file in one transaction under this transactional id (librdkafka's transactional.id): all become visible to read_committed consumers at once, or none. A later producer with the same id fences this one.")
+    var transactionalId: String?
+
+    @Option(name: .long, help: "With --transactional-id: how long the transaction may stay open before the broker aborts it (transaction.timeout.ms), e.g. 5m.")
+    var transactionTimeout: DurationArgument = DurationArgument(argument: "5m")!
+
     @OptionGroup var storage: StoreOptions
 
     @OptionGroup var output: OutputOptions
@@ -63,6 +73,9 @@ struct SendCommand: AsyncParsableCommand {
     }
 
     func validate() throws {
+        guard !files.isEmpty else { throw ValidationError("name a file to send, or - for standard input") }
+        guard files.count == 1 || !files.contains("-") else { throw ValidationError("standard input (-) can only be sent alone") }
+        if let transactionalId, transactionalId.isEmpty { throw ValidationError("--transactional-id must not be empty") }
         guard BargeCompression(named: compression) != nil else {
             throw ValidationError("--compression must be none, gzip, lz4, zstd or snappy (optionally :LEVEL), not '\(compression)'")
         }
@@ -77,12 +90,13 @@ struct SendCommand: AsyncParsableCommand {
     func run() async throws {
         let target = try kafka.resolve()
         try await reportingFailures(servers: target.servers) {
-            let receipt = try await send(to: target)
-            CommandOutput(output).emit(Self.text(of: receipt), json: SendResult(receipt))
+            for receipt in try await send(to: target) {
+                CommandOutput(output).emit(Self.text(of: receipt), json: SendResult(receipt))
+            }
         }
     }
 
-    private func send(to target: KafkaTarget) async throws -> BargeReceipt {
+    private func send(to target: KafkaTarget) async throws -> [BargeReceipt] {
         var settings = LargeMessageProducerConfiguration(bootstrapServers: target.servers)
         settings.compression = BargeCompression(named: compression)!
         settings.policy = switch strategy {
@@ -98,33 +112,48 @@ struct SendCommand: AsyncParsableCommand {
         settings.encryption = try storage.keyring(settings: target.settings)
         ToolDefaults.apply(to: &settings.producer, chunkSize: chunkSize.value)
         settings.producer.messageTimeout = deliveryTimeout.value
+        settings.producer.transactionalID = transactionalId
+        settings.producer.transactionTimeout = transactionTimeout.value
         let bytesRead = ProgressCounter()
         settings.progress = { bytesRead.update($0.bytesRead) }
         let producer = try LargeMessageProducer(configuration: settings, logger: commandLogger("barge.send"))
-        let keyBytes = key.map { Array($0.utf8) }
-        let receipt: BargeReceipt
+        let receipts: [BargeReceipt]
         do {
-            if file == "-" {
-                receipt = try await producer.sendStandardInput(topic: target.topic, key: keyBytes, description: PayloadDescription(contentType: contentType))
+            if transactionalId != nil {
+                receipts = try await producer.inTransaction { try await sendEach(with: producer, to: target, bytesRead: bytesRead) }
             } else {
-                let name = String(file.split(separator: "/").last ?? "")
-                let progress = (try? PosixFileSystem().fileSize(file)).flatMap { total in
-                    ProgressLine(label: "sending \(name)", total: Int64(total)) { bytesRead.value }
-                }
-                do {
-                    receipt = try await producer.send(contentsOf: file, topic: target.topic, key: keyBytes, description: PayloadDescription(fileName: name, contentType: contentType))
-                } catch {
-                    await progress?.finish()
-                    throw error
-                }
-                await progress?.finish()
+                receipts = try await sendEach(with: producer, to: target, bytesRead: bytesRead)
             }
         } catch {
             try? await producer.close()
             throw error
         }
         try await producer.close()
-        return receipt
+        return receipts
+    }
+
+    private func sendEach(with producer: LargeMessageProducer, to target: KafkaTarget, bytesRead: ProgressCounter) async throws -> [BargeReceipt] {
+        let keyBytes = key.map { Array($0.utf8) }
+        if files == ["-"] {
+            return [try await producer.sendStandardInput(topic: target.topic, key: keyBytes, description: PayloadDescription(contentType: contentType))]
+        }
+        var receipts: [BargeReceipt] = []
+        for file in files {
+            let name = String(file.split(separator: "/").last ?? "")
+            bytesRead.update(0)
+            let progress = (try? PosixFileSystem().fileSize(file)).flatMap { total in
+                ProgressLine(label: "sending \(name)", total: Int64(total)) { bytesRead.value }
+            }
+            do {
+                receipts.append(try await producer.send(contentsOf: file, topic: target.topic, key: keyBytes,
+                                                        description: PayloadDescription(fileName: name, contentType: contentType)))
+            } catch {
+                await progress?.finish()
+                throw error
+            }
+            await progress?.finish()
+        }
+        return receipts
     }
 
     static func text(of receipt: BargeReceipt) -> String {

@@ -4,18 +4,41 @@ import RdKafka
 
 /// A ``ProducerTransport`` over librdkafka: records go through a
 /// `KafkaProducer`, and a topic's `max.message.bytes` is asked through the
-/// same client.
-public struct RdKafkaProducerTransport: ProducerTransport {
+/// same client. With a `transactionalID` in its configuration it is a
+/// ``TransactionalProducerTransport``: the first transaction registers the
+/// id with the coordinator (fencing older producers with the same id).
+public struct RdKafkaProducerTransport: TransactionalProducerTransport {
     /// The producer underneath.
     public let producer: KafkaProducer
     /// The producer's `message.max.bytes`.
     public let maximumRecordBytes: Int
+    /// The producer's transactional id, if it has one.
+    public let transactionalID: String?
+    private let transactionsReady = SerialOnce()
 
     /// A transport over a producer made with `configuration`. Throws
     /// `KafkaClientError` for rejected settings.
     public init(configuration: KafkaProducerConfiguration, logger: Logger) throws {
         producer = try KafkaProducer(configuration: configuration, logger: logger)
         maximumRecordBytes = configuration.connection.messageMaxBytes
+        transactionalID = configuration.transactionalID
+    }
+
+    public func beginTransaction() async throws {
+        guard transactionalID != nil else {
+            throw BargeProducerError(.invalidArgument, "transactions need a producer with a transactional id")
+        }
+        let producer = self.producer
+        try await transactionsReady.run { try await producer.initTransactions() }
+        try producer.beginTransaction()
+    }
+
+    public func commitTransaction() async throws {
+        try await producer.commitTransaction()
+    }
+
+    public func abortTransaction() async throws {
+        try await producer.abortTransaction()
     }
 
     public func submit(_ record: KafkaProducerMessage) async throws -> any ProducerDelivery {

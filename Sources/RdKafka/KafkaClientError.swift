@@ -40,9 +40,13 @@ public struct KafkaClientError: Error, Sendable, CustomStringConvertible {
     public let isFatal: Bool
     /// Retrying the same operation may succeed.
     public let isRetriable: Bool
+    /// The transaction in progress failed: abort it (``KafkaProducer/abortTransaction(timeout:)``)
+    /// and start again; the producer stays usable.
+    public let requiresAbort: Bool
 
-    init(kind: Kind, code: Int32 = 0, message: String, isFatal: Bool = false, isRetriable: Bool? = nil) {
+    init(kind: Kind, code: Int32 = 0, message: String, isFatal: Bool = false, isRetriable: Bool? = nil, requiresAbort: Bool = false) {
         self.kind = kind
+        self.requiresAbort = requiresAbort
         self.code = code
         self.name = code == 0 ? "NO_ERROR" : String(cString: rd_kafka_err2name(rd_kafka_resp_err_t(code)))
         self.message = message
@@ -67,7 +71,8 @@ public struct KafkaClientError: Error, Sendable, CustomStringConvertible {
             code: code.rawValue,
             message: String(cString: rd_kafka_error_string(error)),
             isFatal: rd_kafka_error_is_fatal(error) != 0,
-            isRetriable: rd_kafka_error_is_retriable(error) != 0
+            isRetriable: rd_kafka_error_is_retriable(error) != 0,
+            requiresAbort: rd_kafka_error_txn_requires_abort(error) != 0
         )
     }
 

@@ -105,6 +105,9 @@ public final class KafkaConsumer: Sendable, Service {
         requestClose()
     }
 
+    /// librdkafka's client, for the transaction calls of a producer.
+    var rawHandle: OpaquePointer { handle.pointer }
+
     // MARK: Subscription and assignment
 
     /// Joins the group for `topics` (a name starting with `^` is a regular

@@ -28,7 +28,7 @@ public final class KafkaProducer: Sendable {
     /// loaded librdkafka is too old.
     public init(configuration: KafkaProducerConfiguration, logger: Logger = Logger(label: "barge.rdkafka.producer")) throws {
         let core = ProducerCore(
-            budget: ByteBudget(limit: configuration.maximumInFlightBytes), stallWatch: DeliveryStallWatch(timeout: configuration.messageTimeout),
+            budget: ByteBudget(limit: configuration.maximumInFlightBytes), stallWatch: DeliveryStallWatch(timeout: configuration.effectiveMessageTimeout),
             logger: logger
         )
         let handle = try RDKafkaHandle(
@@ -45,7 +45,7 @@ public final class KafkaProducer: Sendable {
         }
         self.core = core
         self.handle = handle
-        self.flushTimeout = configuration.messageTimeout + .seconds(5)
+        self.flushTimeout = configuration.effectiveMessageTimeout + .seconds(5)
         self.pollThread = LoopingThread(
             name: "rdk-producer",
             iteration: {
@@ -53,7 +53,7 @@ public final class KafkaProducer: Sendable {
                 if core.stallWatch.isStalled() {
                     // Nothing acknowledged for message.timeout.ms (librdkafka 2.0 does not time
                     // out messages whose leader is down): fail them, as the timeout promises.
-                    logger.error("no delivery report for \(configuration.messageTimeout): failing the messages in flight")
+                    logger.error("no delivery report for \(configuration.effectiveMessageTimeout): failing the messages in flight")
                     rd_kafka_purge(handle.pointer, RD_KAFKA_PURGE_F_QUEUE | RD_KAFKA_PURGE_F_INFLIGHT)
                 }
             },
@@ -135,6 +135,12 @@ public final class KafkaProducer: Sendable {
             throw KafkaClientError(result, message: "flush: \(rd_kafka_outq_len(handle.pointer)) messages still in flight")
         }
     }
+
+    /// librdkafka's client, for the transaction calls.
+    var rawHandle: OpaquePointer { handle.pointer }
+
+    /// The failures of `enqueue`d messages since the last flush, taken.
+    func deliveryFailures() -> KafkaClientError? { core.takeFailures() }
 
     /// Bytes handed to librdkafka and not yet acknowledged.
     public var inFlightBytes: Int { core.budget.inFlight }

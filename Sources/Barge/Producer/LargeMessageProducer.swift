@@ -7,9 +7,13 @@ import ObjectStore
 /// (docs/wire-format.md): from bytes, from a file, or from a stream of
 /// unknown length, through a ``ProducerTransport`` (`BargeRdKafka` makes
 /// one over librdkafka, with at most its `maximumInFlightBytes` in flight).
-/// Sends from many tasks may run at once.
+/// Sends from many tasks may run at once. Over a
+/// ``TransactionalProducerTransport``, ``inTransaction(_:)`` makes messages
+/// appear all at once or not at all.
 public final class LargeMessageProducer: Sendable {
     private let producer: any ProducerTransport
+    /// One transaction at a time (`inTransaction`).
+    let transactionGate = SerialGate()
     private let policy: LargeMessagePolicy
     private let topicPolicies: [String: LargeMessagePolicy]
     private let compression: BargeCompression
@@ -120,6 +124,9 @@ public final class LargeMessageProducer: Sendable {
         return try await chunked(topic: topic, key: key, id: BargeMessageID(), facts: facts, knownSize: nil, headers: headers, description: description)
             .run(stream)
     }
+
+    /// The transport the records go through.
+    var transport: any ProducerTransport { producer }
 
     /// The policy that applies to `topic`.
     public func policy(for topic: String) -> LargeMessagePolicy {

@@ -29,7 +29,10 @@ struct ReceiveCommand: AsyncParsableCommand {
             noted in the journal and passed by default; --on-bad-record chooses. Claim checks \
             are read from --store (the reference names a bucket or directory and key; this \
             store's endpoint and credentials reach it); a reference to anything outside it is \
-            a bad record. If the store cannot be read after retries, or the key to decrypt is \
+            a bad record. Only committed transactions are read (read_committed): a message \
+            sent in a transaction that was aborted, or that is still open, is not shown; \
+            --read-uncommitted shows every record, and a chunked message whose sender died \
+            midway is then reported as incomplete. If the store cannot be read after retries, or the key to decrypt is \
             missing, the receiver stops (exit 69 or 1) without committing the message, so the \
             next run gets it again.
 
@@ -52,6 +55,9 @@ struct ReceiveCommand: AsyncParsableCommand {
 
     @Option(name: .long, help: "Exit after this many payloads (default: run until interrupted).")
     var count: Int?
+
+    @Flag(name: .long, help: "Read every record, also those of aborted transactions and of transactions still open (isolation.level=read_uncommitted); by default only committed ones.")
+    var readUncommitted = false
 
     @Option(name: .long, help: "Payload bytes to hold in memory before spilling to the temporary directory, e.g. 32MiB.")
     var memoryBudget: ByteCount = ByteCount(argument: "32MiB")!
@@ -84,6 +90,7 @@ struct ReceiveCommand: AsyncParsableCommand {
         var settings = LargeMessageConsumerConfiguration(bootstrapServers: target.servers, groupID: group)
         settings.delivery = .progressive
         settings.consumer.groupInstanceID = instanceId
+        settings.consumer.isolationLevel = readUncommitted ? .readUncommitted : .readCommitted
         settings.memoryBudget = memoryBudget.value
         settings.objectStores = try storage.objectStore(settings: target.settings).map { [$0] } ?? []
         settings.encryption = try storage.keyring(settings: target.settings)

@@ -53,6 +53,11 @@ public struct KafkaConsumerConfiguration: Sendable {
     public var maximumBufferedMessages = 1000
     /// See ``maximumBufferedMessages``.
     public var maximumBufferedBytes = 64 * 1024 * 1024
+    /// Which records are read: only those of committed transactions (and
+    /// non-transactional ones), up to the last stable offset, or every record
+    /// up to the high watermark, aborted and open transactions included.
+    /// librdkafka: `isolation.level`. Default: `.readCommitted`.
+    public var isolationLevel: KafkaIsolationLevel = .readCommitted
 
     /// Settings for the given bootstrap servers, with defaults for the rest.
     public init(bootstrapServers: [String], groupID: String? = nil) {
@@ -74,11 +79,21 @@ public struct KafkaConsumerConfiguration: Sendable {
             ("max.partition.fetch.bytes", String(maxPartitionFetchBytes)),
             ("fetch.wait.max.ms", String(fetchWaitMax.milliseconds)),
             ("queued.max.messages.kbytes", String(queuedMaxMessagesKBytes)),
+            ("isolation.level", isolationLevel.name),
         ]
         if let groupID { specific.append(("group.id", groupID)) }
         if let groupInstanceID { specific.append(("group.instance.id", groupInstanceID)) }
         return connection.properties(with: specific)
     }
+}
+
+/// Which records a consumer reads. librdkafka: `isolation.level`.
+public struct KafkaIsolationLevel: Hashable, Sendable {
+    let name: String
+    /// Committed transactions and non-transactional records, up to the last stable offset.
+    public static let readCommitted = KafkaIsolationLevel(name: "read_committed")
+    /// Every record up to the high watermark, including aborted transactions and those still open.
+    public static let readUncommitted = KafkaIsolationLevel(name: "read_uncommitted")
 }
 
 /// Where a consumer starts without a committed offset. librdkafka: `auto.offset.reset`.

@@ -34,6 +34,21 @@ public struct KafkaProducerConfiguration: Sendable {
     /// single larger message is let through when nothing else is in flight.
     /// Not a librdkafka setting. Default: 64 MiB.
     public var maximumInFlightBytes = 64 * 1024 * 1024
+    /// The producer's transactional id: set, the producer is transactional
+    /// (idempotent, with ``KafkaProducer/initTransactions(timeout:)`` and
+    /// the other transaction calls); a second producer with the same id
+    /// fences this one. librdkafka: `transactional.id`. Default: nil.
+    public var transactionalID: String?
+    /// How long a transaction may stay open before the coordinator aborts
+    /// it. librdkafka: `transaction.timeout.ms`; librdkafka wants it at least
+    /// as long as the socket and message timeouts, which are shortened to it
+    /// if longer. Default: 60 s.
+    public var transactionTimeout: Duration = .seconds(60)
+
+    /// `messageTimeout`, or the transaction timeout if that is shorter (transactional producers).
+    var effectiveMessageTimeout: Duration {
+        transactionalID != nil ? min(messageTimeout, transactionTimeout) : messageTimeout
+    }
 
     /// Settings for the given bootstrap servers, with defaults for the rest.
     public init(bootstrapServers: [String]) {
@@ -44,19 +59,27 @@ public struct KafkaProducerConfiguration: Sendable {
         // librdkafka's `msg` debug lines tell what a broker refused a produce
         // request with before retrying (see DeliveryStallWatch).
         var connection = connection
+        if transactionalID != nil, connection.socketTimeout > transactionTimeout {
+            connection.socketTimeout = transactionTimeout
+        }
         if !connection.debugContexts.contains("msg") && !connection.debugContexts.contains("all") {
             connection.debugContexts.append("msg")
         }
-        return connection.properties(with: [
+        var specific = [
             ("acks", acks.value),
-            ("enable.idempotence", String(enableIdempotence)),
+            ("enable.idempotence", String(enableIdempotence || transactionalID != nil)),
             ("compression.codec", compression.name),
             ("linger.ms", String(linger.milliseconds)),
             ("batch.size", String(batchSize)),
-            ("message.timeout.ms", String(messageTimeout.milliseconds)),
+            ("message.timeout.ms", String(effectiveMessageTimeout.milliseconds)),
             ("queue.buffering.max.messages", String(queueBufferingMaxMessages)),
             ("queue.buffering.max.kbytes", String(queueBufferingMaxKBytes)),
-        ])
+        ]
+        if let transactionalID {
+            specific.append(("transactional.id", transactionalID))
+            specific.append(("transaction.timeout.ms", String(transactionTimeout.milliseconds)))
+        }
+        return connection.properties(with: specific)
     }
 }
 

@@ -289,8 +289,3 @@ final class ConsumerCore: Sendable {
     }
 }
 
-/// A librdkafka handle handed to a helper thread that the owner waits for
-/// before destroying the handle.
-private struct UncheckedPointer: @unchecked Sendable {
-    let pointer: OpaquePointer
-}

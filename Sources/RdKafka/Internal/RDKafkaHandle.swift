@@ -72,10 +72,6 @@ final class RDKafkaHandle: @unchecked Sendable {
     }
 
     /// A pointer handed to the destroying thread.
-    private struct UncheckedPointer: @unchecked Sendable {
-        let pointer: OpaquePointer
-    }
-
     /// Gives the client up without destroying it, when destroying would
     /// abort the process (a librdkafka bug); its memory is leaked.
     func abandon() {

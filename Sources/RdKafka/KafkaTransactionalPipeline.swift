@@ -1,0 +1,91 @@
+/// Consume-transform-produce exactly once: records read by a group member
+/// are transformed, and the output with the consumer's new position goes
+/// in one transaction, so that each input record's output is committed once
+/// and only once, across crashes and restarts (the bridge uses it).
+///
+/// ```swift
+/// let pipeline = KafkaTransactionalPipeline(consumer: consumer, producer: producer)
+/// try await pipeline.run { record in
+///     [KafkaProducerMessage(topic: "out", key: record.key, value: transform(record.value))]
+/// }
+/// ```
+///
+/// The consumer needs a group id and must not commit offsets itself (turn
+/// `enableAutoCommit` off); read_committed is its default, so it never
+/// takes records of aborted transactions. The producer needs a
+/// `transactionalID`; use one per input partition set that stays the same
+/// across restarts, so that a restarted pipeline fences its predecessor.
+///
+/// A transaction ends after `maximumRecords` records or `maximumDuration`,
+/// whichever comes first. When it must be aborted (an abortable error, or
+/// `transform` throwing ``KafkaTransactionalPipeline/Retry``), the consumer
+/// goes back to the first record of that transaction and the records are
+/// processed again; any other error of `transform` aborts and is rethrown,
+/// as are fatal errors (a newer pipeline with the same id took over).
+public struct KafkaTransactionalPipeline: Sendable {
+    /// Thrown by a transform to abort the transaction and process its records again.
+    public struct Retry: Error, Sendable {
+        public init() {}
+    }
+
+    public let consumer: KafkaConsumer
+    public let producer: KafkaProducer
+    /// The most records per transaction.
+    public var maximumRecords: Int
+    /// The longest a transaction collects records.
+    public var maximumDuration: Duration
+
+    public init(consumer: KafkaConsumer, producer: KafkaProducer, maximumRecords: Int = 500, maximumDuration: Duration = .seconds(1)) {
+        self.consumer = consumer
+        self.producer = producer
+        self.maximumRecords = max(1, maximumRecords)
+        self.maximumDuration = maximumDuration
+    }
+
+    /// Runs until the task is cancelled (the open transaction is then
+    /// aborted) or an error that is not retriable.
+    public func run(_ transform: @Sendable (KafkaConsumerMessage) async throws -> [KafkaProducerMessage]) async throws {
+        try await producer.initTransactions()
+        while !Task.isCancelled {
+            try await runOneTransaction(transform)
+        }
+    }
+
+    /// Processes one transaction's worth of records (none if none arrive in
+    /// `maximumDuration`); returns the number committed.
+    @discardableResult
+    public func runOneTransaction(_ transform: @Sendable (KafkaConsumerMessage) async throws -> [KafkaProducerMessage]) async throws -> Int {
+        var firstOffsets: [KafkaTopicPartition: Int64] = [:]
+        var nextOffsets: [KafkaTopicPartition: Int64] = [:]
+        let deadline = ContinuousClock.now + maximumDuration
+        var taken = 0
+        var began = false
+        do {
+            while taken < maximumRecords, ContinuousClock.now < deadline, !Task.isCancelled {
+                guard let record = try await consumer.nextMessage(timeout: deadline - ContinuousClock.now) else { break }
+                if !began {
+                    try producer.beginTransaction()
+                    began = true
+                }
+                if firstOffsets[record.topicPartition] == nil { firstOffsets[record.topicPartition] = record.offset }
+                nextOffsets[record.topicPartition] = record.offset + 1
+                for output in try await transform(record) { try await producer.enqueue(output) }
+                taken += 1
+            }
+            guard began else { return 0 }
+            if Task.isCancelled { throw CancellationError() }
+            try await producer.sendOffsetsToTransaction(
+                nextOffsets.map { KafkaPartitionOffset($0.key, offset: $0.value) }, of: consumer)
+            try await producer.commitTransaction()
+            return taken
+        } catch {
+            guard began else { throw error }
+            if let failure = error as? KafkaClientError, failure.isFatal { throw error }
+            try await producer.abortTransaction()
+            try await consumer.seek(firstOffsets.map { KafkaPartitionOffset($0.key, offset: $0.value) })
+            let retry = error is Retry || (error as? KafkaClientError)?.requiresAbort == true
+            if !retry { throw error }
+            return 0
+        }
+    }
+}
