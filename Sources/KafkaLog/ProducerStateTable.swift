@@ -44,9 +44,14 @@ struct ProducerStateTable: Equatable {
     }
 
     private(set) var producers: [Int64: Producer] = [:]
+    /// The first offset of each open transaction, by producer: kept beside
+    /// `producers` so that the last stable offset costs the open
+    /// transactions, not every producer the partition has seen.
+    private var ongoing: [Int64: Int64] = [:]
 
     init(producers: [Int64: Producer] = [:]) {
         self.producers = producers
+        ongoing = producers.compactMapValues(\.currentTxnFirstOffset)
     }
 
     /// Checks a batch against its producer's state, as Kafka does for client appends:
@@ -94,6 +99,7 @@ struct ProducerStateTable: Equatable {
             producer.currentTxnFirstOffset = header.baseOffset
         }
         producers[header.producerId] = producer
+        ongoing[header.producerId] = producer.currentTxnFirstOffset
     }
 
     /// Checks a transaction marker of `producerId` at `epoch`: a marker of an
@@ -120,6 +126,7 @@ struct ProducerStateTable: Equatable {
         producer.currentTxnFirstOffset = nil
         producer.lastAppendTime = max(producer.lastAppendTime, appendTime)
         producers[producerId] = producer
+        ongoing[producerId] = nil
         guard kind == .abort, let firstOffset else { return nil }
         return AbortedTransaction(producerId: producerId, firstOffset: firstOffset, lastOffset: offset,
                                   lastStableOffset: firstUnstableOffset ?? offset + 1)
@@ -127,12 +134,12 @@ struct ProducerStateTable: Equatable {
 
     /// The first offset of the oldest transaction in progress; nil when none is.
     var firstUnstableOffset: Int64? {
-        producers.values.compactMap(\.currentTxnFirstOffset).min()
+        ongoing.values.min()
     }
 
     /// The producers with a transaction in progress and its first offset here.
     var ongoingTransactions: [(producerId: Int64, firstOffset: Int64)] {
-        producers.compactMap { id, producer in producer.currentTxnFirstOffset.map { (id, $0) } }.sorted { $0.firstOffset < $1.firstOffset }
+        ongoing.map { ($0.key, $0.value) }.sorted { $0.1 < $1.1 }
     }
 
     /// Forgets producers that have not appended for `expirationMs`, except
