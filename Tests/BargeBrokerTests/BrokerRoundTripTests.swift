@@ -12,11 +12,14 @@ struct BrokerRoundTripTests {
         return try #require(response.responses.first?.partitionResponses.first)
     }
 
-    func fetch(_ client: KafkaTestClient, topic: String, topicId: KafkaUUID? = nil, offset: Int64, maxWaitMs: Int32 = 0, minBytes: Int32 = 1, version: Int16 = 12) async throws -> FetchResponse.PartitionData {
+    func fetch(
+        _ client: KafkaTestClient, topic: String, topicId: KafkaUUID? = nil, offset: Int64, maxWaitMs: Int32 = 0, minBytes: Int32 = 1,
+        partitionMaxBytes: Int32 = 1_048_576, readCommitted: Bool = false, version: Int16 = 12
+    ) async throws -> FetchResponse.PartitionData {
         var partition = FetchRequest.FetchPartition()
         partition.partition = 0
         partition.fetchOffset = offset
-        partition.partitionMaxBytes = 1_048_576
+        partition.partitionMaxBytes = partitionMaxBytes
         var topicRequest = FetchRequest.FetchTopic()
         if let topicId {
             topicRequest.topicId = topicId
@@ -30,6 +33,7 @@ struct BrokerRoundTripTests {
         request.minBytes = minBytes
         request.maxBytes = 52_428_800
         request.sessionEpoch = -1
+        request.isolationLevel = readCommitted ? 1 : 0
         request.topics = [topicRequest]
         let response = try await client.request(request, apiKey: .fetch, version: version, as: FetchResponse.self)
         return try #require(response.responses.first?.partitions.first)

@@ -78,23 +78,8 @@ struct TieredStorageTests {
         return (answer.errorCode, answer.offset)
     }
 
-    func fetch(_ client: KafkaTestClient, _ topic: String, offset: Int64) async throws -> FetchResponse.PartitionData {
-        var partition = FetchRequest.FetchPartition()
-        partition.partition = 0
-        partition.fetchOffset = offset
-        partition.partitionMaxBytes = 20_000
-        var topicRequest = FetchRequest.FetchTopic()
-        topicRequest.topic = topic
-        topicRequest.partitions = [partition]
-        var request = FetchRequest()
-        request.replicaId = -1
-        request.maxWaitMs = 100
-        request.minBytes = 1
-        request.maxBytes = 1_000_000
-        request.sessionEpoch = -1
-        request.topics = [topicRequest]
-        let response = try await client.request(request, apiKey: .fetch, version: 12, as: FetchResponse.self)
-        return try #require(response.responses.first?.partitions.first)
+    func fetch(_ client: KafkaTestClient, _ topic: String, offset: Int64, readCommitted: Bool = false) async throws -> FetchResponse.PartitionData {
+        try await BrokerRoundTripTests().fetch(client, topic: topic, offset: offset, maxWaitMs: 100, partitionMaxBytes: 20_000, readCommitted: readCommitted)
     }
 
     /// Waits until the log's first local offset is past 0 and the remote tier reaches it.

@@ -13,24 +13,6 @@ struct TieredTransactionTests {
     let tiered = TieredStorageTests()
     let wire = TransactionWireTests()
 
-    func fetchCommitted(_ client: KafkaTestClient, _ topic: String, offset: Int64) async throws -> FetchResponse.PartitionData {
-        var partition = FetchRequest.FetchPartition()
-        partition.partition = 0
-        partition.fetchOffset = offset
-        partition.partitionMaxBytes = 20_000
-        var entry = FetchRequest.FetchTopic()
-        entry.topic = topic
-        entry.partitions = [partition]
-        var request = FetchRequest()
-        request.replicaId = -1
-        request.maxWaitMs = 100
-        request.maxBytes = 1_000_000
-        request.isolationLevel = 1
-        request.topics = [entry]
-        let response = try await client.request(request, apiKey: .fetch, version: 12, as: FetchResponse.self)
-        return try #require(response.responses.first?.partitions.first)
-    }
-
     func transactional(_ client: KafkaTestClient, _ topic: String, _ producer: TransactionWireTests.Producer) async throws {
         _ = try await wire.addPartitions(client, "tx", producer, [(topic, 0)])
         var builder = RecordBatchBuilder()
@@ -56,7 +38,7 @@ struct TieredTransactionTests {
             #expect(try await wire.endTxn(client, "tx", producer, commit: false) == 0)
             try await tiered.produceAll(client, topic)
             try await tiered.waitForOffload(client, topic)
-            let read = try await fetchCommitted(client, topic, offset: 0)
+            let read = try await tiered.fetch(client, topic, offset: 0, readCommitted: true)
             #expect(read.errorCode == 0 && read.records?.byteCount ?? 0 > 0)
             #expect(read.abortedTransactions?.map(\.firstOffset) == [0] && read.abortedTransactions?.map(\.producerId) == [producer.id])
         }

@@ -115,22 +115,7 @@ struct TransactionWireTests: Sendable {
     }
 
     func fetch(_ client: KafkaTestClient, topic: String, readCommitted: Bool) async throws -> FetchResponse.PartitionData {
-        var partition = FetchRequest.FetchPartition()
-        partition.partition = 0
-        partition.fetchOffset = 0
-        partition.partitionMaxBytes = 1 << 20
-        var entry = FetchRequest.FetchTopic()
-        entry.topic = topic
-        entry.partitions = [partition]
-        var request = FetchRequest()
-        request.replicaId = -1
-        request.maxWaitMs = 0
-        request.minBytes = 0
-        request.maxBytes = 1 << 20
-        request.isolationLevel = readCommitted ? 1 : 0
-        request.topics = [entry]
-        let response = try await client.request(request, apiKey: .fetch, version: 11, as: FetchResponse.self)
-        return try #require(response.responses.first?.partitions.first)
+        try await helper.fetch(client, topic: topic, offset: 0, minBytes: 0, readCommitted: readCommitted, version: 11)
     }
 
     func values(_ data: FetchResponse.PartitionData) throws -> [String] {
