@@ -13,11 +13,11 @@ import Testing
 struct TransactionFaultTests {
     let wire = TransactionWireTests()
 
-    func withBroker(on fileSystem: InMemoryFileSystem, _ body: (KafkaTestClient) async throws -> Void) async throws {
+    func withBroker(on fileSystem: InMemoryFileSystem, flushMessages: Int64 = 1, _ body: (KafkaTestClient) async throws -> Void) async throws {
         try await withEmbeddedBroker(
             configure: { config in
                 config.dataDirectory = "/data"
-                config.topicDefaults.flushMessages = 1
+                config.topicDefaults.flushMessages = flushMessages
                 config = try! config.applying([("transaction.abort.timed.out.transaction.cleanup.interval.ms", "50")])
             },
             keepData: true, fileSystem: fileSystem, logger: Logger(label: "barge.test", factory: { _ in SwiftLogNoOpLogHandler() })
@@ -72,6 +72,26 @@ struct TransactionFaultTests {
         try await withBroker(on: fileSystem) { client in
             let read = try await waitForStable(client, topic: "decided")
             #expect(try wire.values(read) == ["decided"] && read.lastStableOffset == 2 && read.abortedTransactions == [])
+        }
+    }
+
+    @Test("a commit whose marker a power cut took is committed again at the next start")
+    func lostMarkerRepaired() async throws {
+        let fileSystem = InMemoryFileSystem()
+        // Two records per fsync: the transaction's record and its marker together reach the disk only at the next one.
+        try await withBroker(on: fileSystem, flushMessages: 2) { client in
+            _ = try await client.createTopic("lost")
+            let (_, producer) = try await wire.initProducer(client, "tx")
+            _ = try await wire.addPartitions(client, "tx", producer, [("lost", 0)])
+            #expect(try await wire.produce(client, topic: "lost", batch: wire.transactionalBatch(["kept", "too"], producer, sequence: 0),
+                                           transactionalId: "tx") == 0)
+            #expect(try await wire.endTxn(client, "tx", producer, commit: true) == 0)
+            #expect(try await wire.fetch(client, topic: "lost", readCommitted: true).lastStableOffset == 3)
+            fileSystem.crash()
+        }
+        try await withBroker(on: fileSystem, flushMessages: 2) { client in
+            let read = try await waitForStable(client, topic: "lost")
+            #expect(try wire.values(read) == ["kept", "too"] && read.highWatermark == 3 && read.abortedTransactions == [])
         }
     }
 

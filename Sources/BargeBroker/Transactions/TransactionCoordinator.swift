@@ -236,8 +236,53 @@ actor TransactionCoordinator {
     /// transactions past their timeout (fencing their producer with a new
     /// epoch), and forgets ids idle past `transactional.id.expiration.ms`.
     func run() async {
+        await repairHangingTransactions()
         await maintain()
         await repeatedly(every: configuration.abortTimedOutIntervalMs) { await self.maintain() }
+    }
+
+    /// At start: ends every transaction a partition holds open that the
+    /// coordinator does not know as open there (its marker was lost with
+    /// unflushed data in a power loss, or a write landed after its end):
+    /// with a commit marker if the producer's last transaction, at that
+    /// epoch, committed, else with an abort marker, so that no partition's
+    /// last stable offset stays behind forever. Ends still being decided are
+    /// left to `maintain`.
+    func repairHangingTransactions() async {
+        let known = transactions.values.map { ($0.producerId, $0) }
+        let byProducer = Dictionary(known, uniquingKeysWith: { first, second in first.lastUpdateTimestamp >= second.lastUpdateTimestamp ? first : second })
+        let (topics, logger) = (self.topics, self.logger)
+        do {
+            let repaired = try await io.run { () -> Int in
+                var repaired = 0
+                let now = Date.nowMilliseconds
+                for topic in topics.allTopics {
+                    for (index, log) in topic.partitions.enumerated() {
+                        for producer in log.producers where producer.currentTxnStartOffset >= 0 {
+                            let partition = TopicPartition(topic.name, Int32(index))
+                            let metadata = byProducer[producer.producerId]
+                            if let metadata, metadata.producerEpoch == producer.epoch,
+                               metadata.state.isPreparing || (metadata.state == .ongoing && metadata.partitions.contains(partition)) {
+                                continue
+                            }
+                            let commit = metadata?.state == .completeCommit && metadata?.producerEpoch == producer.epoch
+                            logger.warning("ending a transaction the coordinator does not know as open", metadata: [
+                                "partition": "\(partition)", "producer-id": "\(producer.producerId)", "epoch": "\(producer.epoch)",
+                                "first-offset": "\(producer.currentTxnStartOffset)", "marker": "\(commit ? "commit" : "abort")",
+                            ])
+                            try log.appendMarker(ControlRecord(kind: commit ? .commit : .abort), producerId: producer.producerId,
+                                                 producerEpoch: producer.epoch, now: now)
+                            repaired += 1
+                        }
+                    }
+                }
+                return repaired
+            }
+            if repaired > 0 { appends.notify() }
+        } catch {
+            logger.error("could not end the transactions partitions hold open; the last stable offset of those partitions stays behind",
+                         metadata: ["error": "\(error)"])
+        }
     }
 
     func maintain() async {
@@ -312,9 +357,12 @@ actor TransactionCoordinator {
         }
     }
 
-    /// Carries out a decided end: markers to every partition (forced to
-    /// disk), a commit's group offsets, then the completion. Returns false
-    /// (the decision stays, to be retried) when a step failed.
+    /// Carries out a decided end: markers to every partition (kept as
+    /// durably as the partition's data: its `flush.messages` and `flush.ms`,
+    /// as Kafka does; `repairHangingTransactions` ends a transaction whose
+    /// marker a power loss took), a commit's group offsets, then the
+    /// completion. Returns false (the decision stays, to be retried) when a
+    /// step failed.
     private func complete(_ metadata: inout TransactionMetadata) async throws(TransactionRefusal) -> Bool {
         let commit = metadata.state == .prepareCommit
         let marker = ControlRecord(kind: commit ? .commit : .abort)
@@ -335,7 +383,6 @@ actor TransactionCoordinator {
                         ])
                         continue
                     }
-                    try log.flush()
                 }
                 if commit {
                     for (group, groupOffsets) in pending.sorted(by: { $0.key < $1.key }) {
