@@ -13,6 +13,8 @@ Usage:
    acks=all: idempotent without transactions, and transactional with a
    commit every --per-transaction records.
 Pairs alternate --rounds times; the medians and their ratios are reported.
+Every run writes to a fresh topic that is deleted afterwards, and starts
+after `sync`, so that no run pays for the dirty pages of the one before.
 One broker (release build) on 127.0.0.1; everything started is stopped.
 """
 
@@ -43,21 +45,36 @@ def write_payload(path: str, mib: int) -> None:
             out.write(block)
 
 
-def barge_send(barge: str, broker: Broker, path: str, size: int, transactional: bool) -> float:
-    topic = f"send-{uuid.uuid4().hex[:8]}"
+def fresh_topic(broker: Broker, prefix: str) -> str:
+    """A new topic, created once the disk has written back what earlier runs left dirty."""
+    os.sync()
+    topic = f"{prefix}-{uuid.uuid4().hex[:8]}"
     create_topic(broker.bootstrap, topic)
+    return topic
+
+
+def delete_topic(broker: Broker, topic: str) -> None:
+    from confluent_kafka.admin import AdminClient
+    admin = AdminClient({"bootstrap.servers": broker.bootstrap})
+    for future in admin.delete_topics([topic], operation_timeout=60).values():
+        future.result(120)
+
+
+def barge_send(barge: str, broker: Broker, path: str, size: int, transactional: bool) -> float:
+    topic = fresh_topic(broker, "send")
     cmd = [barge, "send", path, "--topic", topic, "--bootstrap-servers", broker.bootstrap, "--strategy", "chunked"]
     if transactional:
         cmd += ["--transactional-id", f"bench-{uuid.uuid4().hex[:8]}"]
     start = time.perf_counter()
     subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL, timeout=1800)
-    return size / 1e6 / (time.perf_counter() - start)
+    rate = size / 1e6 / (time.perf_counter() - start)
+    delete_topic(broker, topic)
+    return rate
 
 
 def produce_records(broker: Broker, count: int, size: int, per_transaction: int | None) -> float:
     from confluent_kafka import Producer
-    topic = f"records-{uuid.uuid4().hex[:8]}"
-    create_topic(broker.bootstrap, topic)
+    topic = fresh_topic(broker, "records")
     conf = {"bootstrap.servers": broker.bootstrap, "acks": "all", "linger.ms": 5, "enable.idempotence": True,
             "message.max.bytes": size + 1_000_000, "queue.buffering.max.kbytes": 2_000_000}
     if per_transaction:
@@ -91,6 +108,7 @@ def produce_records(broker: Broker, count: int, size: int, per_transaction: int 
     elapsed = time.perf_counter() - start
     if left or errors:
         raise RuntimeError(f"produce failed: {left} undelivered, errors {errors[:3]}")
+    delete_topic(broker, topic)
     return count * size / 1e6 / elapsed
 
 

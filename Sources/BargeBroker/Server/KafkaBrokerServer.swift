@@ -96,6 +96,8 @@ public final class KafkaBrokerServer: Sendable {
             let transactions = TransactionCoordinator(
                 configuration: config.transactions, store: transactionStore, topics: topics, offsets: offsets, producerIds: producerIds,
                 io: io, appends: appends, logger: logger)
+            // Before any request is served, so that no transaction begins meanwhile.
+            await transactions.repairHangingTransactions()
             let state = BrokerState(
                 config: config, clusterId: clusterId, topics: topics, producerIds: producerIds, io: io,
                 appends: appends, groups: GroupCoordinator(configuration: config.groups), offsets: offsets, transactions: transactions,

@@ -38,6 +38,8 @@ actor TransactionCoordinator {
     private var transactions: [String: TransactionMetadata]
     /// Ids with a change waiting for the disk.
     private var busy: Set<String> = []
+    /// Ids whose EndTxn is in progress: their producers may not write any more.
+    private var ending: Set<String> = []
 
     init(
         configuration: TransactionConfiguration, store: TransactionStateStore, topics: TopicRegistry, offsets: CommittedOffsetStore,
@@ -185,7 +187,11 @@ actor TransactionCoordinator {
             throw TransactionRefusal(.invalidTxnState, "cannot \(what): the transaction of '\(transactionalId)' is \(metadata.state.kafkaName)")
         }
         try claim(transactionalId)
-        defer { busy.remove(transactionalId) }
+        ending.insert(transactionalId)
+        defer {
+            busy.remove(transactionalId)
+            ending.remove(transactionalId)
+        }
         metadata.state = commit ? .prepareCommit : .prepareAbort
         metadata.lastUpdateTimestamp = Date.nowMilliseconds
         try await persist(metadata)
@@ -204,7 +210,7 @@ actor TransactionCoordinator {
         guard let metadata = transactions[transactionalId] else {
             throw TransactionRefusal(.invalidProducerIdMapping, "transactional id '\(transactionalId)' is unknown: InitProducerId comes first")
         }
-        guard metadata.state == .ongoing, metadata.partitions.contains(partition) else {
+        guard metadata.state == .ongoing, metadata.partitions.contains(partition), !ending.contains(transactionalId) else {
             throw TransactionRefusal(.invalidTxnState, "\(partition) is not in a transaction of '\(transactionalId)' in progress (AddPartitionsToTxn comes first)")
         }
         return TransactionWriter(producerId: metadata.producerId, epoch: metadata.producerEpoch)
@@ -236,12 +242,11 @@ actor TransactionCoordinator {
     /// transactions past their timeout (fencing their producer with a new
     /// epoch), and forgets ids idle past `transactional.id.expiration.ms`.
     func run() async {
-        await repairHangingTransactions()
         await maintain()
         await repeatedly(every: configuration.abortTimedOutIntervalMs) { await self.maintain() }
     }
 
-    /// At start: ends every transaction a partition holds open that the
+    /// At start, before any request is served: ends every transaction a partition holds open that the
     /// coordinator does not know as open there (its marker was lost with
     /// unflushed data in a power loss, or a write landed after its end):
     /// with a commit marker if the producer's last transaction, at that
