@@ -11,7 +11,10 @@ Usage:
    and without `--transactional-id`, each into a fresh topic;
 2. confluent-kafka producing --records records of --record-size bytes with
    acks=all: idempotent without transactions, and transactional with a
-   commit every --per-transaction records.
+   commit every --per-transaction records;
+3. confluent-kafka producing the same --payload-mib MiB as 960 KiB records,
+   without and with one transaction around them all: the broker's cost of
+   a one-transaction send, without Barge's client.
 Pairs alternate --rounds times; the medians and their ratios are reported.
 Every run writes to a fresh topic that is deleted afterwards, and starts
 after `sync`, so that no run pays for the dirty pages of the one before.
@@ -36,6 +39,7 @@ from broker_throughput import Broker, create_topic, default_barge, git_rev, mach
 
 BEGIN = "<!-- transactions-bench: begin (written by Benchmarks/transactions_bench.py) -->"
 END = "<!-- transactions-bench: end -->"
+CHUNK = 960 * 1024
 
 
 def write_payload(path: str, mib: int) -> None:
@@ -73,6 +77,7 @@ def barge_send(barge: str, broker: Broker, path: str, size: int, transactional: 
 
 
 def produce_records(broker: Broker, count: int, size: int, per_transaction: int | None) -> float:
+    """MB/s of `count` records of `size` bytes; with `per_transaction`, a commit every that many."""
     from confluent_kafka import Producer
     topic = fresh_topic(broker, "records")
     conf = {"bootstrap.servers": broker.bootstrap, "acks": "all", "linger.ms": 5, "enable.idempotence": True,
@@ -112,10 +117,11 @@ def produce_records(broker: Broker, count: int, size: int, per_transaction: int 
     return count * size / 1e6 / elapsed
 
 
-def render(args, sends: dict[str, list[float]], records: dict[str, list[float]]) -> str:
+def render(args, sends: dict[str, list[float]], records: dict[str, list[float]], chunks: dict[str, list[float]]) -> str:
     info = machine_info()
     plain_send, txn_send = statistics.median(sends["plain"]), statistics.median(sends["txn"])
     plain_rec, txn_rec = statistics.median(records["plain"]), statistics.median(records["txn"])
+    plain_chunks, txn_chunks = statistics.median(chunks["plain"]), statistics.median(chunks["txn"])
     rounds = lambda values: ", ".join(f"{v:.0f}" for v in values)  # noqa: E731
     lines = [
         "# Transactions",
@@ -132,10 +138,14 @@ def render(args, sends: dict[str, list[float]], records: dict[str, list[float]])
         f"| confluent-kafka, {args.records} records of {args.record_size} bytes, acks=all, idempotent; "
         f"a commit every {args.per_transaction} | {plain_rec:.1f} ({rounds(records['plain'])}) "
         f"| {txn_rec:.1f} ({rounds(records['txn'])}) | {txn_rec / plain_rec:.2f}x | at least 0.8x |",
+        f"| for comparison: confluent-kafka, the same {args.payload_mib} MiB as 960 KiB records, one transaction around them all "
+        f"| {plain_chunks:.1f} ({rounds(chunks['plain'])}) | {txn_chunks:.1f} ({rounds(chunks['txn'])}) | {txn_chunks / plain_chunks:.2f}x | |",
         "",
-        "A transaction adds, per commit: AddPartitionsToTxn before the first record, EndTxn, whose answer waits for the "
-        "decision and the completion to be fsync'd in the transaction state log and for the marker to be appended and "
-        "fsync'd in each partition, and the producer's wait for every record of the transaction before it commits.",
+        "A transaction adds, per commit: AddPartitionsToTxn before the first record of each partition, and EndTxn, whose "
+        "answer waits for the decision and the completion to be fsync'd in the transaction state log (small appends) and for "
+        "the marker to be appended to each partition (as durable as the partition's data, no fsync of its own), and the "
+        "producer's wait for every record of the transaction before it commits. Each run writes to a fresh topic after "
+        "`sync` and deletes it after; rounds alternate which kind goes first.",
     ]
     return "\n".join(lines) + "\n"
 
@@ -153,6 +163,8 @@ def main() -> int:
     broker = Broker("barge", args.barge, {"message.max.bytes": str(args.record_size + 1_000_000), "num.partitions": "1"})
     sends: dict[str, list[float]] = {"plain": [], "txn": []}
     records: dict[str, list[float]] = {"plain": [], "txn": []}
+    chunks: dict[str, list[float]] = {"plain": [], "txn": []}
+    chunk_count = (args.payload_mib << 20) // CHUNK
     with tempfile.TemporaryDirectory(prefix="txn-bench-") as scratch:
         payload = os.path.join(scratch, "payload.bin")
         write_payload(payload, args.payload_mib)
@@ -166,9 +178,12 @@ def main() -> int:
                     records[kind].append(produce_records(broker, args.records, args.record_size,
                                                          args.per_transaction if kind == "txn" else None))
                     print(f"round {round_index + 1} records {kind}: {records[kind][-1]:.1f} MB/s", flush=True)
+                for kind in ("plain", "txn") if round_index % 2 == 0 else ("txn", "plain"):
+                    chunks[kind].append(produce_records(broker, chunk_count, CHUNK, chunk_count if kind == "txn" else None))
+                    print(f"round {round_index + 1} chunks {kind}: {chunks[kind][-1]:.1f} MB/s", flush=True)
         finally:
             broker.stop()
-    report = render(args, sends, records)
+    report = render(args, sends, records, chunks)
     print()
     print(report)
     if args.output:
