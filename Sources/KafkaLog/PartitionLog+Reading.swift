@@ -37,9 +37,11 @@ extension PartitionLog {
                                        lastStableOffset: stableOffset, abortedTransactions: isolation == .readCommitted ? [] : nil)
             guard offset < limit else { return result }
             do throws(LogError) {
-                let end = try collectBatches(from: offset, maxBytes: maxBytes, minOneBatch: minOneBatch, before: limit, into: &result.records)
-                if isolation == .readCommitted, end > offset {
-                    result.abortedTransactions = abortedTransactionsLocked(from: offset, before: end)
+                let last = try collectBatches(from: offset, maxBytes: maxBytes, minOneBatch: minOneBatch, before: limit, into: &result.records)
+                if isolation == .readCommitted, let (segment, end) = last {
+                    // The offset after the last batch read: where the next batch starts.
+                    let endOffset = end < segment.size ? try segment.header(at: end)?.baseOffset ?? segment.nextOffset : segment.nextOffset
+                    result.abortedTransactions = abortedTransactionsLocked(from: offset, before: endOffset)
                 }
             } catch {
                 result.records.closeFileHandles()
@@ -68,30 +70,31 @@ extension PartitionLog {
         }
     }
 
-    /// Appends the batches from `offset` to `records` and returns the offset
-    /// after the last batch taken (`offset` when none was).
+    /// Appends the batches from `offset` to `records` and returns the
+    /// segment of the last batch taken and the position after it (nil when
+    /// none was taken).
     private func collectBatches(
         from offset: Int64, maxBytes: Int, minOneBatch: Bool, before limit: Int64, into records: inout KafkaRecords
-    ) throws(LogError) -> Int64 {
+    ) throws(LogError) -> (segment: Segment, end: Int)? {
         var index = segmentIndex(containing: offset)
         var target = offset
         var budget = max(0, maxBytes)
         var mustTakeOne = minOneBatch
-        var readEnd = offset
+        var last: (segment: Segment, end: Int)?
         while index < segments.count {
             let segment = segments[index]
             if let (parts, start, end) = try segment.batches(from: target, maxBytes: budget, minOneBatch: mustTakeOne, before: limit) {
-                guard !parts.isEmpty else { return readEnd }
+                guard !parts.isEmpty else { return last }
                 parts.forEach { records.append($0) }
-                readEnd = end < segment.size ? try segment.header(at: end)?.baseOffset ?? segment.nextOffset : segment.nextOffset
+                last = (segment, end)
                 budget = max(0, budget - (end - start))
                 mustTakeOne = false
-                if end < segment.size || budget == 0 { return readEnd }
+                if end < segment.size || budget == 0 { return last }
             }
             index += 1
             if index < segments.count { target = segments[index].baseOffset }
         }
-        return readEnd
+        return last
     }
 
     /// The index of the last segment whose base offset is at most `offset`.

@@ -33,11 +33,6 @@ extension PartitionLog {
         }
     }
 
-    /// Whether `producerId` has a transaction in progress in this partition.
-    public func hasOngoingTransaction(producerId: Int64) -> Bool {
-        lock.withLock { producerState.producers[producerId]?.currentTxnFirstOffset != nil }
-    }
-
     /// Appends a transaction marker (a control batch) for `producerId` at
     /// `producerEpoch`, as the transaction coordinator does when a
     /// transaction ends, and returns its offset. The producer's transaction

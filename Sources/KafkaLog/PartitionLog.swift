@@ -305,14 +305,14 @@ public final class PartitionLog: @unchecked Sendable {
         recoveryPoint = activeSegment.baseOffset
     }
 
-    func flushIfDueLocked(now: Int64) throws(LogError) {
+    private func flushIfDueLocked(now: Int64) throws(LogError) {
         guard unflushedMessages > 0 else { return }
         if unflushedMessages >= settings.flushMessages || now - lastFlushTime >= settings.flushMs {
             try flushLocked(now: now)
         }
     }
 
-    func flushLocked(now: Int64) throws(LogError) {
+    private func flushLocked(now: Int64) throws(LogError) {
         try syncSegmentsNotOnDisk()
         try activeSegment.syncLog()
         unflushedMessages = 0

@@ -137,11 +137,6 @@ struct ProducerStateTable: Equatable {
         ongoing.values.min()
     }
 
-    /// The producers with a transaction in progress and its first offset here.
-    var ongoingTransactions: [(producerId: Int64, firstOffset: Int64)] {
-        ongoing.map { ($0.key, $0.value) }.sorted { $0.1 < $1.1 }
-    }
-
     /// Forgets producers that have not appended for `expirationMs`, except
     /// those with a transaction in progress (the coordinator ends it).
     mutating func expire(now: Int64) {

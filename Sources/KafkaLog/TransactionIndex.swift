@@ -19,23 +19,27 @@ struct TransactionIndex: Equatable {
     private(set) var entries: [AbortedTransaction] = []
     /// Whether `entries` differ from the file.
     private(set) var isDirty = false
+    /// Whether the file at `path` was damaged and dropped when loaded.
+    let wasDamaged: Bool
 
     /// Loads the index at `path`; a missing file is an empty index, a damaged
     /// one (not whole entries, another version, out of order) is dropped and
-    /// marked for rewriting: its entries are derived again from the log only
-    /// after the newest snapshot, so the loss is logged by the caller.
+    /// marked for rewriting: opening the log then replays it from at or
+    /// before this segment, deriving the entries again from the markers.
     init(path: String, storage: LogStorage) throws(LogError) {
         self.path = path
-        guard var bytes = try storage.readWholeFile(path, limit: 1 << 30) else { return }
+        guard var bytes = try storage.readWholeFile(path, limit: 1 << 30) else {
+            wasDamaged = false
+            return
+        }
         guard let entries = Self.decode(&bytes) else {
+            wasDamaged = true
             isDirty = true
             return
         }
+        wasDamaged = false
         self.entries = entries
     }
-
-    /// Whether the file at `path` was damaged and dropped when loaded.
-    var wasDamaged: Bool { isDirty && entries.isEmpty }
 
     mutating func append(_ entry: AbortedTransaction) {
         entries.append(entry)

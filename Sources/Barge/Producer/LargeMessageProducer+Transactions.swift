@@ -24,7 +24,7 @@ extension LargeMessageProducer {
     /// claim-check janitor removes them. Throws `BargeProducerError`
     /// (`.invalidArgument`) when the transport is not transactional.
     public func inTransaction<Result: Sendable>(_ body: () async throws -> Result) async throws -> Result {
-        guard let transport = transport as? any TransactionalProducerTransport else {
+        guard let transport = producer as? any TransactionalProducerTransport else {
             throw BargeProducerError(.invalidArgument, "sending in a transaction needs a transactional producer (set its transactional id)")
         }
         await transactionGate.enter()

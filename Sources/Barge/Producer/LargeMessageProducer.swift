@@ -11,7 +11,8 @@ import ObjectStore
 /// ``TransactionalProducerTransport``, ``inTransaction(_:)`` makes messages
 /// appear all at once or not at all.
 public final class LargeMessageProducer: Sendable {
-    private let producer: any ProducerTransport
+    /// The transport the records go through.
+    let producer: any ProducerTransport
     /// One transaction at a time (`inTransaction`).
     let transactionGate = SerialGate()
     private let policy: LargeMessagePolicy
@@ -124,9 +125,6 @@ public final class LargeMessageProducer: Sendable {
         return try await chunked(topic: topic, key: key, id: BargeMessageID(), facts: facts, knownSize: nil, headers: headers, description: description)
             .run(stream)
     }
-
-    /// The transport the records go through.
-    var transport: any ProducerTransport { producer }
 
     /// The policy that applies to `topic`.
     public func policy(for topic: String) -> LargeMessagePolicy {

@@ -3,6 +3,12 @@ import KafkaLog
 import KafkaProtocol
 import Logging
 
+/// The producer id and epoch a transaction in progress writes with.
+struct TransactionWriter: Sendable, Equatable {
+    var producerId: Int64
+    var epoch: Int16
+}
+
 /// Kafka's transaction coordinator for this single broker: producer ids and
 /// epochs per `transactional.id`, the partitions and group offsets of each
 /// transaction, its end with markers written to every partition, fencing of
@@ -18,12 +24,6 @@ import Logging
 ///
 /// One request at a time per transactional id: a second one while the first
 /// waits for the disk gets CONCURRENT_TRANSACTIONS, which clients retry.
-/// The producer id and epoch a transaction in progress writes with.
-struct TransactionWriter: Sendable, Equatable {
-    var producerId: Int64
-    var epoch: Int16
-}
-
 actor TransactionCoordinator {
     typealias TopicPartition = TransactionMetadata.TopicPartition
 
@@ -117,23 +117,18 @@ actor TransactionCoordinator {
         transactionalId: String, producerId: Int64, epoch: Int16, partitions: [TopicPartition], fencedCode: KafkaErrorCode
     ) async throws(TransactionRefusal) -> [TopicPartition: KafkaErrorCode] {
         var metadata = try current(transactionalId, producerId: producerId, epoch: epoch, fencedCode: fencedCode)
-        let unknown = partitions.filter { partition in
-            guard let topic = topics.topic(named: partition.topic) else { return true }
-            return partition.partition < 0 || Int(partition.partition) >= topic.partitions.count
-        }
+        let unknown = Set(partitions.filter { topics.partition(topic: $0.topic, index: $0.partition) == nil })
         if !unknown.isEmpty {
-            let unknownSet = Set(unknown)
-            return Dictionary(partitions.map { ($0, unknownSet.contains($0) ? KafkaErrorCode.unknownTopicOrPartition : .operationNotAttempted) },
+            return Dictionary(partitions.map { ($0, unknown.contains($0) ? KafkaErrorCode.unknownTopicOrPartition : .operationNotAttempted) },
                               uniquingKeysWith: { first, _ in first })
         }
         try claim(transactionalId)
         defer { busy.remove(transactionalId) }
-        if metadata.state == .ongoing && Set(partitions).isSubset(of: metadata.partitions) {
-            return Dictionary(partitions.map { ($0, KafkaErrorCode.none) }, uniquingKeysWith: { first, _ in first })
+        if metadata.state != .ongoing || !Set(partitions).isSubset(of: metadata.partitions) {
+            begin(&metadata)
+            metadata.partitions.formUnion(partitions)
+            try await persist(metadata)
         }
-        begin(&metadata)
-        metadata.partitions.formUnion(partitions)
-        try await persist(metadata)
         return Dictionary(partitions.map { ($0, KafkaErrorCode.none) }, uniquingKeysWith: { first, _ in first })
     }
 
@@ -219,7 +214,7 @@ actor TransactionCoordinator {
     /// The partitions of `group` with offsets sent in a transaction not yet ended (for OffsetFetch's require_stable).
     func pendingOffsetPartitions(group: String) -> Set<TopicPartition> {
         var partitions: Set<TopicPartition> = []
-        for metadata in transactions.values where metadata.state != .completeAbort {
+        for metadata in transactions.values {
             if let pending = metadata.pendingOffsets[group] { partitions.formUnion(pending.keys) }
         }
         return partitions
@@ -301,7 +296,7 @@ actor TransactionCoordinator {
                     _ = try await complete(&metadata)
                 } else if metadata.hasTimedOut(now: now) {
                     try await abortFencing(&metadata, reason: "it passed its transaction.timeout.ms (\(metadata.timeoutMs) ms)")
-                } else if !metadata.state.isPreparing, metadata.state != .ongoing, now - metadata.lastUpdateTimestamp > configuration.idExpirationMs {
+                } else if metadata.state != .ongoing, now - metadata.lastUpdateTimestamp > configuration.idExpirationMs {
                     try await remove(id)
                 }
             } catch {
@@ -371,9 +366,8 @@ actor TransactionCoordinator {
     private func complete(_ metadata: inout TransactionMetadata) async throws(TransactionRefusal) -> Bool {
         let commit = metadata.state == .prepareCommit
         let marker = ControlRecord(kind: commit ? .commit : .abort)
-        let logs = metadata.partitions.sorted().compactMap { partition -> (TopicPartition, PartitionLog)? in
-            guard let topic = topics.topic(named: partition.topic), Int(partition.partition) < topic.partitions.count else { return nil }
-            return (partition, topic.partitions[Int(partition.partition)])
+        let logs = metadata.partitions.sorted().compactMap { partition in
+            topics.partition(topic: partition.topic, index: partition.partition).map { (partition, $0) }
         }
         let (producerId, epoch, pending, offsets, logger) = (metadata.producerId, metadata.producerEpoch, metadata.pendingOffsets, self.offsets, self.logger)
         do {
@@ -386,7 +380,6 @@ actor TransactionCoordinator {
                         logger.warning("a transaction marker was refused: the partition knows a newer epoch", metadata: [
                             "partition": "\(partition)", "producer-id": "\(producerId)", "error": "\(error)",
                         ])
-                        continue
                     }
                 }
                 if commit {
@@ -409,23 +402,24 @@ actor TransactionCoordinator {
     }
 
     private func persist(_ metadata: TransactionMetadata) async throws(TransactionRefusal) {
-        do {
-            try await io.run { [store] in try store.write(.metadata(metadata)) }
-        } catch {
-            logger.error("could not write the transaction state", metadata: ["transactional-id": "\(metadata.transactionalId)", "error": "\(error)"])
-            throw TransactionRefusal(.coordinatorNotAvailable, "the transaction state could not be written: \(error)")
-        }
+        try await write(.metadata(metadata))
         transactions[metadata.transactionalId] = metadata
     }
 
     private func remove(_ id: String) async throws(TransactionRefusal) {
-        do {
-            try await io.run { [store] in try store.write(.removed(id)) }
-        } catch {
-            throw TransactionRefusal(.coordinatorNotAvailable, "the transaction state could not be written: \(error)")
-        }
+        try await write(.removed(id))
         transactions[id] = nil
         logger.info("forgot an idle transactional id", metadata: ["transactional-id": "\(id)"])
+    }
+
+    /// Writes `record` to the state log; a failure is COORDINATOR_NOT_AVAILABLE, which clients retry.
+    private func write(_ record: TransactionLogFormat.Record) async throws(TransactionRefusal) {
+        do {
+            try await io.run { [store] in try store.write(record) }
+        } catch {
+            logger.error("could not write the transaction state", metadata: ["transactional-id": "\(record.transactionalId)", "error": "\(error)"])
+            throw TransactionRefusal(.coordinatorNotAvailable, "the transaction state could not be written: \(error)")
+        }
     }
 
     private func allocateProducerId() async throws(TransactionRefusal) -> Int64 {

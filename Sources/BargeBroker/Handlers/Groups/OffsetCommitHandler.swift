@@ -21,17 +21,14 @@ struct OffsetCommitHandler: KafkaRequestHandler {
         }
         var accepted: [CommittedOffsetStore.TopicPartition: OffsetAndMetadata] = [:]
         var errors: [CommittedOffsetStore.TopicPartition: KafkaErrorCode] = [:]
-        let maxMetadata = context.broker.offsets.maxMetadataBytes
         for topic in request.topics {
-            let known = context.topics.topic(named: topic.name)
             for partition in topic.partitions {
                 let key = CommittedOffsetStore.TopicPartition(topic.name, partition.partitionIndex)
                 if groupError != .none {
                     errors[key] = groupError
-                } else if known == nil || partition.partitionIndex < 0 || Int(partition.partitionIndex) >= known!.partitions.count {
-                    errors[key] = .unknownTopicOrPartition
-                } else if (partition.committedMetadata?.utf8.count ?? 0) > maxMetadata {
-                    errors[key] = .offsetMetadataTooLarge
+                } else if let refusal = context.offsetCommitRefusal(topic: topic.name, partition: partition.partitionIndex,
+                                                                    metadata: partition.committedMetadata) {
+                    errors[key] = refusal
                 } else {
                     accepted[key] = OffsetAndMetadata(
                         offset: partition.committedOffset, leaderEpoch: partition.committedLeaderEpoch,

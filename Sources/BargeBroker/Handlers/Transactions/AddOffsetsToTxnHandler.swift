@@ -8,13 +8,10 @@ struct AddOffsetsToTxnHandler: KafkaRequestHandler {
 
     func handle(_ request: AddOffsetsToTxnRequest, context: RequestContext) async throws -> AddOffsetsToTxnResponse? {
         var response = AddOffsetsToTxnResponse()
-        do {
+        response.errorCode = await context.errorCode(transactionalId: request.transactionalId) { () throws(TransactionRefusal) in
             try await context.broker.transactions.addOffsets(
                 transactionalId: request.transactionalId, producerId: request.producerId, epoch: request.producerEpoch,
                 group: request.groupId, fencedCode: context.fencedCode(since: 2))
-        } catch {
-            context.logRefusal(error, transactionalId: request.transactionalId)
-            response.errorCode = error.code.code
         }
         return response
     }

@@ -13,17 +13,15 @@ struct DescribeProducersHandler: KafkaRequestHandler {
         for topicRequest in request.topics {
             var topicResponse = DescribeProducersResponse.TopicResponse()
             topicResponse.name = topicRequest.name
-            let topic = context.topics.topic(named: topicRequest.name)
             for index in topicRequest.partitionIndexes {
                 var partition = DescribeProducersResponse.PartitionResponse()
                 partition.partitionIndex = index
-                guard let topic, index >= 0, Int(index) < topic.partitions.count else {
+                guard let log = context.topics.partition(topic: topicRequest.name, index: index) else {
                     partition.errorCode = KafkaErrorCode.unknownTopicOrPartition.code
                     partition.errorMessage = "topic '\(topicRequest.name)' has no partition \(index)"
                     topicResponse.partitions.append(partition)
                     continue
                 }
-                let log = topic.partitions[Int(index)]
                 // The log's lock may be held by an fsync: ask off the concurrency pool.
                 let producers = try await context.io.run { log.producers }
                 partition.activeProducers = producers.map { producer in

@@ -9,13 +9,10 @@ struct EndTxnHandler: KafkaRequestHandler {
 
     func handle(_ request: EndTxnRequest, context: RequestContext) async throws -> EndTxnResponse? {
         var response = EndTxnResponse()
-        do {
+        response.errorCode = await context.errorCode(transactionalId: request.transactionalId) { () throws(TransactionRefusal) in
             try await context.broker.transactions.endTransaction(
                 transactionalId: request.transactionalId, producerId: request.producerId, epoch: request.producerEpoch,
                 commit: request.committed, fencedCode: context.fencedCode(since: 2))
-        } catch {
-            context.logRefusal(error, transactionalId: request.transactionalId)
-            response.errorCode = error.code.code
         }
         return response
     }

@@ -7,6 +7,18 @@ extension RequestContext {
         header.apiVersion >= firstVersion ? .producerFenced : .invalidProducerEpoch
     }
 
+    /// Runs a coordinator call and returns the error code to answer: 0, or
+    /// its refusal's code (logged with `logRefusal`).
+    func errorCode(transactionalId: String, of call: () async throws(TransactionRefusal) -> Void) async -> Int16 {
+        do {
+            try await call()
+            return KafkaErrorCode.none.code
+        } catch {
+            logRefusal(error, transactionalId: transactionalId)
+            return error.code.code
+        }
+    }
+
     /// Logs a refused transactional request at debug level (refusals are the clients' business).
     func logRefusal(_ refusal: TransactionRefusal, transactionalId: String) {
         logger.debug("transactional request refused", metadata: [

@@ -12,20 +12,15 @@ struct TxnOffsetCommitHandler: KafkaRequestHandler {
         typealias TopicPartition = TransactionMetadata.TopicPartition
         var codes: [TopicPartition: KafkaErrorCode] = [:]
         var accepted: [TopicPartition: OffsetAndMetadata] = [:]
-        let maxMetadataBytes = context.broker.offsets.maxMetadataBytes
         for topic in request.topics {
-            let known = context.topics.topic(named: topic.name)
             for partition in topic.partitions {
                 let key = TopicPartition(topic.name, partition.partitionIndex)
-                if let known, partition.partitionIndex >= 0, Int(partition.partitionIndex) < known.partitions.count {
-                    if (partition.committedMetadata?.utf8.count ?? 0) > maxMetadataBytes {
-                        codes[key] = .offsetMetadataTooLarge
-                    } else {
-                        accepted[key] = OffsetAndMetadata(offset: partition.committedOffset, leaderEpoch: partition.committedLeaderEpoch,
-                                                          metadata: partition.committedMetadata)
-                    }
+                if let refusal = context.offsetCommitRefusal(topic: topic.name, partition: partition.partitionIndex,
+                                                             metadata: partition.committedMetadata) {
+                    codes[key] = refusal
                 } else {
-                    codes[key] = .unknownTopicOrPartition
+                    accepted[key] = OffsetAndMetadata(offset: partition.committedOffset, leaderEpoch: partition.committedLeaderEpoch,
+                                                      metadata: partition.committedMetadata)
                 }
             }
         }

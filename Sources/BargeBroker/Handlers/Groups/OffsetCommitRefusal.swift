@@ -1,0 +1,14 @@
+import KafkaProtocol
+
+extension RequestContext {
+    /// Why a commit of an offset of partition `partition` of `topic` with
+    /// `metadata` is refused, as OffsetCommit and TxnOffsetCommit check it:
+    /// UNKNOWN_TOPIC_OR_PARTITION for a partition that does not exist,
+    /// OFFSET_METADATA_TOO_LARGE for metadata longer than
+    /// `offset.metadata.max.bytes`; nil when it may be committed.
+    func offsetCommitRefusal(topic: String, partition: Int32, metadata: String?) -> KafkaErrorCode? {
+        if topics.partition(topic: topic, index: partition) == nil { return .unknownTopicOrPartition }
+        if (metadata?.utf8.count ?? 0) > broker.offsets.maxMetadataBytes { return .offsetMetadataTooLarge }
+        return nil
+    }
+}
