@@ -240,7 +240,8 @@ struct TransactionWireTests: Sendable {
             let client = try await KafkaTestClient.connect(port: broker.port)
             defer { Task { await client.close() } }
             _ = try await client.createTopic("slow")
-            let (_, producer) = try await initProducer(client, "tx", timeoutMs: 200)
+            // Long enough that a loaded machine still produces before the timeout; the wait below is for the abort.
+            let (_, producer) = try await initProducer(client, "tx", timeoutMs: 5_000)
             _ = try await addPartitions(client, "tx", producer, [("slow", 0)])
             #expect(try await produce(client, topic: "slow", batch: transactionalBatch(["late"], producer, sequence: 0), transactionalId: "tx") == 0)
             var read = try await fetch(client, topic: "slow", readCommitted: true)
