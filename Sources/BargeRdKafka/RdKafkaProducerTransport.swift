@@ -19,7 +19,14 @@ public struct RdKafkaProducerTransport: TransactionalProducerTransport {
     /// A transport over a producer made with `configuration`. Throws
     /// `KafkaClientError` for rejected settings.
     public init(configuration: KafkaProducerConfiguration, logger: Logger) throws {
-        producer = try KafkaProducer(configuration: configuration, logger: logger)
+        self.init(producer: try KafkaProducer(configuration: configuration, logger: logger), configuration: configuration)
+    }
+
+    /// A transport over `producer`, which was made with `configuration`:
+    /// the bridge sends large messages through the producer of its
+    /// transactions, so that they join them.
+    public init(producer: KafkaProducer, configuration: KafkaProducerConfiguration) {
+        self.producer = producer
         maximumRecordBytes = configuration.connection.messageMaxBytes
         transactionalID = configuration.transactionalID
     }

@@ -1,4 +1,5 @@
 import Crypto
+import Foundation
 import KafkaValues
 import Logging
 import NIOConcurrencyHelpers
@@ -17,6 +18,8 @@ struct ClaimCheckSend {
     let partition: Int32?
     let key: [UInt8]?
     let id: BargeMessageID
+    /// The reference record's timestamp; `nil`: the send time.
+    let timestamp: Date?
     let knownSize: Int64?
     let description: PayloadDescription
     let applicationHeaders: [KafkaHeader]
@@ -57,7 +60,7 @@ struct ClaimCheckSend {
                 throw BargeProducerError(.unreadableFile, "read \(size) bytes, the payload announced \(knownSize)")
             }
             let report = try await producer.send(KafkaProducerMessage(
-                topic: topic, partition: partition, key: key, value: [], headers: try envelope.headers()
+                topic: topic, partition: partition, key: key, value: [], headers: try envelope.headers(), timestamp: timestamp
             ))
             digest.acknowledged()
             return BargeReceipt(

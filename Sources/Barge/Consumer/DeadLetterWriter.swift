@@ -4,7 +4,7 @@ import KafkaValues
 /// the record as read (key, value, headers, without any `barge.dlq.*`
 /// headers it came with), plus headers naming where it came from and what
 /// was wrong with it.
-final class DeadLetterWriter: Sendable {
+package final class DeadLetterWriter: Sendable {
     let topic: String
     private let producer: any ProducerTransport
 
@@ -20,7 +20,7 @@ final class DeadLetterWriter: Sendable {
     }
 
     /// The dead-letter record for `failure`.
-    static func copy(of record: KafkaConsumerMessage?, failure: BargeConsumerError, to topic: String) -> KafkaProducerMessage {
+    package static func copy(of record: KafkaConsumerMessage?, failure: BargeConsumerError, to topic: String) -> KafkaProducerMessage {
         var headers = (record?.headers ?? []).filter { !$0.key.hasPrefix(BargeHeaderName.deadLetterPrefix) }
         func add(_ name: String, _ value: String?) {
             if let value { headers.append(KafkaHeader(key: BargeHeaderName.deadLetterPrefix + name, string: value)) }

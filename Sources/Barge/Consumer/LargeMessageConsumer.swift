@@ -80,6 +80,15 @@ public final class LargeMessageConsumer: Sendable {
         try await engine.commit()
     }
 
+    /// The offsets ``commit()`` would commit now (each partition's safe
+    /// offset, with metadata naming what above it was handled), every event
+    /// handed out so far counted as handled, without committing them: for an
+    /// application that commits them itself, with its output, in a Kafka
+    /// transaction (see ``LargeMessageConsumerOptions/commitsOffsets``).
+    public func handledOffsets() async -> [KafkaPartitionOffset] {
+        await engine.handledOffsets()
+    }
+
     /// Payload bytes held in memory now, across all messages.
     public var memoryInUse: Int {
         get async { await engine.memoryInUse }

@@ -27,6 +27,12 @@ public struct LargeMessageConsumerOptions: Sendable {
     public var expireAfterIdle: Duration = .seconds(300)
     /// How often handled messages are committed. Default: 5 seconds.
     public var commitInterval: Duration = .seconds(5)
+    /// Whether the consumer commits offsets itself: every ``commitInterval``,
+    /// when partitions are revoked, on ``LargeMessageConsumer/commit()`` and
+    /// on close. Off, it never does; the application commits
+    /// ``LargeMessageConsumer/handledOffsets()`` itself, in a Kafka
+    /// transaction with its output (the bridge does). Default: on.
+    public var commitsOffsets = true
     /// Bounds on what record headers may claim. The chunk size bound (also
     /// applied to inline payloads) caps what one record can make the reader
     /// allocate to decompress it. Default: the wire format's limits with

@@ -6,15 +6,22 @@ extension ReassemblyEngine {
     func commit(acknowledging: Bool = true) async throws {
         if acknowledging { acknowledgeHandedOut() }
         let offsets = state.commitOffsets()
-        guard !offsets.isEmpty else { return }
+        guard !offsets.isEmpty, configuration.commitsOffsets else { return }
         try await consumer.commit(offsets)
         lastCommitted = offsets
         lastCommit = .now
     }
 
+    /// What ``commit(acknowledging:)`` would commit, every event handed out
+    /// counted as handled, without committing it.
+    func handledOffsets() -> [KafkaPartitionOffset] {
+        acknowledgeHandedOut()
+        return state.commitOffsets()
+    }
+
     /// Starts a commit of handled messages when the interval has passed.
     func commitIfDue() async {
-        guard ContinuousClock.now - lastCommit >= configuration.commitInterval else { return }
+        guard configuration.commitsOffsets, ContinuousClock.now - lastCommit >= configuration.commitInterval else { return }
         lastCommit = .now
         let offsets = state.commitOffsets()
         guard !offsets.isEmpty, offsets != lastCommitted else { return }
@@ -37,7 +44,7 @@ extension ReassemblyEngine {
         }
         assigned.subtract(partitions)
         guard !isClosed else { return }
-        if event.kind == .revoked {
+        if event.kind == .revoked, configuration.commitsOffsets {
             let offsets = state.commitOffsets(only: partitions)
             if !offsets.isEmpty {
                 do { try await consumer.commit(offsets) } catch { logger.warning("commit on revoke failed: \(error)") }

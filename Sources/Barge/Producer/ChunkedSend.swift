@@ -1,4 +1,5 @@
 import Crypto
+import Foundation
 import KafkaValues
 
 /// Sends one message as chunk records, in order, to one partition: each
@@ -11,6 +12,8 @@ struct ChunkedSend {
     let partition: Int32?
     let key: [UInt8]?
     let id: BargeMessageID
+    /// Every record's timestamp; `nil`: the send time.
+    let timestamp: Date?
     let chunkSize: Int
     /// Count and size when known up front; written on every chunk then.
     let knownSize: Int64?
@@ -88,7 +91,7 @@ struct ChunkedSend {
         let message = KafkaProducerMessage(
             topic: topic, partition: state.partition ?? partition, key: key,
             value: codec == .none ? chunk : try ChunkCodec.compress(chunk, with: compression),
-            headers: try BargeEnvelope.chunk(header).headers()
+            headers: try BargeEnvelope.chunk(header).headers(), timestamp: timestamp
         )
         // A chunk already failed: stop before handing over more (the broker may be gone).
         if let failure = state.window.lazy.compactMap(\.delivery.knownFailure).first { throw failure }
@@ -125,7 +128,7 @@ struct ChunkedSend {
     /// Tells readers to drop what they have of this message (best effort).
     private func abort(state: Progress, reason: String) async {
         guard state.index > 0, let headers = try? BargeEnvelope.abort(BargeAbortHeader(id: id, reason: String(reason.prefix(500)))).headers() else { return }
-        let message = KafkaProducerMessage(topic: topic, partition: state.partition ?? partition, key: key, value: [], headers: headers)
+        let message = KafkaProducerMessage(topic: topic, partition: state.partition ?? partition, key: key, value: [], headers: headers, timestamp: timestamp)
         _ = try? await producer.send(message)
     }
 }

@@ -56,23 +56,22 @@ public final class LargeMessageProducer: Sendable {
         self.logger = logger
     }
 
-    /// Sends `payload`.
+    /// Sends `payload`, named and placed as `placement` says.
     public func send(
         _ payload: [UInt8], topic: String, key: [UInt8]? = nil, headers: [KafkaHeader] = [],
-        description: PayloadDescription = PayloadDescription()
+        description: PayloadDescription = PayloadDescription(), placement: BargePlacement = BargePlacement()
     ) async throws -> BargeReceipt {
         let facts = try await facts(of: topic)
-        let id = BargeMessageID()
         let policy = policy(for: topic)
         let pieces = AsyncChunks(payload: payload, chunkSize: policy.chunkSize)
         switch policy.route(size: Int64(payload.count), recordLimit: facts.recordLimit) {
         case .inline:
-            return try await sendInline(payload, topic: topic, key: key, id: id, facts: facts, headers: headers, description: description)
+            return try await sendInline(payload, topic: topic, key: key, placement: placement, facts: facts, headers: headers, description: description)
         case .chunked:
-            return try await chunked(topic: topic, key: key, id: id, facts: facts, knownSize: Int64(payload.count), headers: headers, description: description)
+            return try await chunked(topic: topic, key: key, placement: placement, facts: facts, knownSize: Int64(payload.count), headers: headers, description: description)
                 .run(pieces)
         case .claimCheck:
-            return try await claimCheck(topic: topic, key: key, id: id, facts: facts, knownSize: Int64(payload.count), headers: headers, description: description)
+            return try await claimCheck(topic: topic, key: key, placement: placement, facts: facts, knownSize: Int64(payload.count), headers: headers, description: description)
                 .run(pieces)
         }
     }
@@ -87,17 +86,17 @@ public final class LargeMessageProducer: Sendable {
         let file = try await FileChunks.open(path, chunkSize: policy.chunkSize)
         let description = description ?? PayloadDescription(fileName: String(path.split(separator: "/").last ?? ""))
         let facts = try await facts(of: topic)
-        let id = BargeMessageID()
+        let placement = BargePlacement()
         switch policy.route(size: file.size, recordLimit: facts.recordLimit) {
         case .inline:
             var payload: [UInt8] = []
             for try await piece in file { payload += piece }
-            return try await sendInline(payload, topic: topic, key: key, id: id, facts: facts, headers: headers, description: description)
+            return try await sendInline(payload, topic: topic, key: key, placement: placement, facts: facts, headers: headers, description: description)
         case .chunked:
-            return try await chunked(topic: topic, key: key, id: id, facts: facts, knownSize: file.size, headers: headers, description: description)
+            return try await chunked(topic: topic, key: key, placement: placement, facts: facts, knownSize: file.size, headers: headers, description: description)
                 .run(file)
         case .claimCheck:
-            return try await claimCheck(topic: topic, key: key, id: id, facts: facts, knownSize: file.size, headers: headers, description: description)
+            return try await claimCheck(topic: topic, key: key, placement: placement, facts: facts, knownSize: file.size, headers: headers, description: description)
                 .run(file)
         }
     }
@@ -119,10 +118,10 @@ public final class LargeMessageProducer: Sendable {
     ) async throws -> BargeReceipt where Pieces.Element == [UInt8] {
         let facts = try await facts(of: topic)
         if policy(for: topic).route(size: nil, recordLimit: facts.recordLimit) == .claimCheck {
-            return try await claimCheck(topic: topic, key: key, id: BargeMessageID(), facts: facts, knownSize: nil, headers: headers, description: description)
+            return try await claimCheck(topic: topic, key: key, placement: BargePlacement(), facts: facts, knownSize: nil, headers: headers, description: description)
                 .run(stream)
         }
-        return try await chunked(topic: topic, key: key, id: BargeMessageID(), facts: facts, knownSize: nil, headers: headers, description: description)
+        return try await chunked(topic: topic, key: key, placement: BargePlacement(), facts: facts, knownSize: nil, headers: headers, description: description)
             .run(stream)
     }
 
@@ -137,12 +136,13 @@ public final class LargeMessageProducer: Sendable {
     }
 
     private func sendInline(
-        _ payload: [UInt8], topic: String, key: [UInt8]?, id: BargeMessageID, facts: TopicFacts,
+        _ payload: [UInt8], topic: String, key: [UInt8]?, placement: BargePlacement, facts: TopicFacts,
         headers: [KafkaHeader], description: PayloadDescription
     ) async throws -> BargeReceipt {
         guard payload.count <= facts.recordLimit - LargeMessagePolicy.recordOverhead || payload.isEmpty else {
             throw BargeProducerError(.tooLargeForInline, "\(payload.count) bytes do not fit one record of topic \(topic) (limit \(facts.recordLimit))")
         }
+        let id = placement.id
         var reporter = SendProgressReporter(id: id, topic: topic, size: Int64(payload.count), hook: progress)
         reporter.read(payload.count)
         let digest = BargeDigest.sha256(of: payload)
@@ -152,9 +152,9 @@ public final class LargeMessageProducer: Sendable {
             contentType: description.contentType, fileName: description.fileName, applicationHeaders: headers
         ))
         let report = try await producer.send(KafkaProducerMessage(
-            topic: topic, partition: key == nil ? partition(for: id, of: facts) : nil, key: key,
+            topic: topic, partition: partition(for: placement, key: key, of: facts), key: key,
             value: codec == .none ? payload : try ChunkCodec.compress(payload, with: compression),
-            headers: try envelope.headers()
+            headers: try envelope.headers(), timestamp: placement.timestamp
         ))
         reporter.acknowledged(payload.count)
         return BargeReceipt(
@@ -164,7 +164,7 @@ public final class LargeMessageProducer: Sendable {
     }
 
     private func chunked(
-        topic: String, key: [UInt8]?, id: BargeMessageID, facts: TopicFacts, knownSize: Int64?,
+        topic: String, key: [UInt8]?, placement: BargePlacement, facts: TopicFacts, knownSize: Int64?,
         headers: [KafkaHeader], description: PayloadDescription
     ) throws -> ChunkedSend {
         try BargeHeaderName.checkApplicationHeaders(headers)
@@ -173,14 +173,14 @@ public final class LargeMessageProducer: Sendable {
             throw BargeProducerError(.invalidArgument, "chunk size \(chunkSize) does not fit a record of topic \(topic) (limit \(facts.recordLimit))")
         }
         return ChunkedSend(
-            producer: producer, topic: topic, partition: key == nil ? partition(for: id, of: facts) : nil, key: key, id: id,
-            chunkSize: chunkSize, knownSize: knownSize, description: description, applicationHeaders: headers,
-            compression: compression, progress: SendProgressReporter(id: id, topic: topic, size: knownSize, hook: progress)
+            producer: producer, topic: topic, partition: partition(for: placement, key: key, of: facts), key: key, id: placement.id,
+            timestamp: placement.timestamp, chunkSize: chunkSize, knownSize: knownSize, description: description, applicationHeaders: headers,
+            compression: compression, progress: SendProgressReporter(id: placement.id, topic: topic, size: knownSize, hook: progress)
         )
     }
 
     private func claimCheck(
-        topic: String, key: [UInt8]?, id: BargeMessageID, facts: TopicFacts, knownSize: Int64?,
+        topic: String, key: [UInt8]?, placement: BargePlacement, facts: TopicFacts, knownSize: Int64?,
         headers: [KafkaHeader], description: PayloadDescription
     ) throws -> ClaimCheckSend {
         guard let objectStore else {
@@ -188,15 +188,18 @@ public final class LargeMessageProducer: Sendable {
         }
         return ClaimCheckSend(
             producer: producer, store: objectStore, keyring: encryption, topic: topic,
-            partition: key == nil ? partition(for: id, of: facts) : nil, key: key, id: id, knownSize: knownSize,
-            description: description, applicationHeaders: headers,
-            progress: SendProgressReporter(id: id, topic: topic, size: knownSize, hook: progress), logger: logger
+            partition: partition(for: placement, key: key, of: facts), key: key, id: placement.id, timestamp: placement.timestamp,
+            knownSize: knownSize, description: description, applicationHeaders: headers,
+            progress: SendProgressReporter(id: placement.id, topic: topic, size: knownSize, hook: progress), logger: logger
         )
     }
 
-    /// A keyless message's partition: its id hashed over the topic's partitions.
-    private func partition(for id: BargeMessageID, of facts: TopicFacts) -> Int32 {
-        let hash = id.text.utf8.reduce(UInt64(14_695_981_039_346_656_037)) { ($0 ^ UInt64($1)) &* 1_099_511_628_211 }
+    /// The placement's partition; else none for a keyed message (the key's
+    /// partition), and for a keyless one its id hashed over the topic's partitions.
+    private func partition(for placement: BargePlacement, key: [UInt8]?, of facts: TopicFacts) -> Int32? {
+        if let partition = placement.partition { return partition }
+        guard key == nil else { return nil }
+        let hash = placement.id.text.utf8.reduce(UInt64(14_695_981_039_346_656_037)) { ($0 ^ UInt64($1)) &* 1_099_511_628_211 }
         return Int32(hash % UInt64(facts.partitions))
     }
 

@@ -1,0 +1,22 @@
+import Foundation
+
+/// What a message is called and where it goes, when the caller decides
+/// instead of the producer: the bridge keeps a source record's partition and
+/// timestamp, and names the message after the source record so that sending
+/// it again after a crash writes the same object.
+public struct BargePlacement: Hashable, Sendable {
+    /// The message's id (a claim check's object is `<topic>/<id>`).
+    public var id: BargeMessageID
+    /// The partition every record of the message goes to; `nil`: the key's
+    /// partition, or for a keyless message its id hashed over the partitions.
+    public var partition: Int32?
+    /// The timestamp of every record of the message; `nil`: the send time.
+    public var timestamp: Date?
+
+    /// A placement; the defaults leave every choice to the producer.
+    public init(id: BargeMessageID = BargeMessageID(), partition: Int32? = nil, timestamp: Date? = nil) {
+        self.id = id
+        self.partition = partition
+        self.timestamp = timestamp
+    }
+}

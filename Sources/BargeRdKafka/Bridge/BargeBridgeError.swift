@@ -1,0 +1,25 @@
+/// Why a bridge stopped.
+public struct BargeBridgeError: Error, Sendable, CustomStringConvertible {
+    /// The kinds of failure.
+    public enum Kind: String, Sendable {
+        /// The settings or the topics cannot work (too few target partitions, a missing store).
+        case invalidConfiguration
+        /// A message is larger than a record of the target topic (``BridgeTooLargePolicy/stop``).
+        case messageTooLarge
+        /// The source could not be read (a bad record under the consumer's `.stop` policy).
+        case unreadableSource
+    }
+
+    /// What kind of failure this is.
+    public let kind: Kind
+    /// A sentence for people.
+    public let message: String
+
+    /// A failure of `kind`.
+    public init(_ kind: Kind, _ message: String) {
+        self.kind = kind
+        self.message = message
+    }
+
+    public var description: String { "bridge: \(message)" }
+}

@@ -1,0 +1,96 @@
+import Barge
+import Logging
+import NIOConcurrencyHelpers
+import RdKafka
+import ServiceLifecycle
+
+/// One worker of an externalizing bridge: a consumer in the bridge's group
+/// and a producer of its own, moving records until a graceful shutdown.
+struct ExternalizingWorker {
+    let index: Int
+    let configuration: BargeBridgeConfiguration
+    let options: BridgeExternalizeOptions
+    let counters: BridgeCounters
+    let logger: Logger
+
+    func run() async throws {
+        let clients = try BridgeClients(
+            configuration: configuration, worker: index, largestRecord: max(options.producer.policy.chunkSize, options.threshold), logger: logger)
+        let largeMessages = try LargeMessageProducer(
+            transport: RdKafkaProducerTransport(producer: clients.producer, configuration: clients.producerConfiguration),
+            options: options.producer, logger: logger
+        )
+        let externalizer = Externalizer(target: configuration.target, threshold: options.threshold, producer: largeMessages)
+        try await clients.run(source: configuration.source, logger: logger) {
+            if configuration.transactions {
+                try await moveInTransactions(clients, externalizer)
+            } else {
+                try await moveAtLeastOnce(clients, externalizer)
+            }
+        }
+    }
+
+    /// Exactly once: each batch of output records and the source offsets
+    /// after it commit in one transaction; an aborted one is read again.
+    private func moveInTransactions(_ clients: BridgeClients, _ externalizer: Externalizer) async throws {
+        let pipeline = KafkaTransactionalPipeline(
+            consumer: clients.consumer, producer: clients.producer,
+            maximumRecords: configuration.maximumRecordsPerTransaction, maximumDuration: configuration.maximumTransactionDuration
+        )
+        try await clients.producer.initTransactions()
+        let pending = NIOLockedValueBox(BridgeWork())
+        let failed = NIOLockedValueBox(false)
+        var backoff = BridgeBackoff()
+        var lag = LagMeter(consumer: clients.consumer, worker: index, counters: counters)
+        while !Task.isShuttingDownGracefully {
+            pending.withLockedValue { $0 = BridgeWork() }
+            let committed = try await pipeline.runOneTransaction { [logger] record in
+                do {
+                    var work = BridgeWork()
+                    let copy = try await externalizer.translate(record, work: &work)
+                    pending.withLockedValue { $0.add(work) }
+                    return copy.map { [$0] } ?? []
+                } catch where BridgeBackoff.isTransient(error) {
+                    logger.warning("moving a record failed; retrying its transaction", metadata: [
+                        "record": "\(record.topicPartition)@\(record.offset)", "error": "\(error)",
+                    ])
+                    failed.withLockedValue { $0 = true }
+                    throw KafkaTransactionalPipeline.Retry()
+                }
+            }
+            if failed.withLockedValue({ $0 }) {
+                failed.withLockedValue { $0 = false }
+                counters.retried()
+                try await backoff.pause()
+            } else if committed > 0 {
+                counters.add(pending.withLockedValue { $0 })
+                backoff.reset()
+            }
+            await lag.measureIfDue()
+        }
+    }
+
+    /// At least once: a batch's output is acknowledged before its source
+    /// offsets are committed; after a failure the batch is read again (the
+    /// same object keys make the replay harmless to the store).
+    private func moveAtLeastOnce(_ clients: BridgeClients, _ externalizer: Externalizer) async throws {
+        var backoff = BridgeBackoff()
+        var lag = LagMeter(consumer: clients.consumer, worker: index, counters: counters)
+        while !Task.isShuttingDownGracefully {
+            var batch = AtLeastOnceBatch(consumer: clients.consumer, producer: clients.producer)
+            do {
+                try await batch.take(
+                    maximumRecords: configuration.maximumRecordsPerTransaction, maximumDuration: configuration.maximumTransactionDuration
+                ) { record, work in try await externalizer.translate(record, work: &work) }
+                counters.add(try await batch.commit())
+                backoff.reset()
+            } catch where BridgeBackoff.isTransient(error) {
+                logger.warning("moving records failed; retrying them", metadata: ["error": "\(error)"])
+                try await batch.rewind()
+                counters.retried()
+                try await backoff.pause()
+            }
+            await lag.measureIfDue()
+        }
+    }
+}
