@@ -2,8 +2,10 @@ import RdKafka
 
 /// A batch of source records moved without a transaction: their output is
 /// handed to the producer, and only once all of it is acknowledged are the
-/// source offsets committed. After a failure, ``rewind()`` puts the consumer
-/// back at the batch's first records so they are moved again.
+/// source offsets committed. After a failure, ``rewind()`` keeps the work
+/// done before the failing record and puts the consumer back at it, so it
+/// is moved again (and, if even that cannot be settled, at the batch's
+/// first records).
 struct AtLeastOnceBatch {
     let consumer: KafkaConsumer
     let producer: KafkaProducer
@@ -11,6 +13,7 @@ struct AtLeastOnceBatch {
     private var nextOffsets: [KafkaTopicPartition: Int64] = [:]
     private var deliveries: [KafkaDelivery] = []
     private var work = BridgeWork()
+    private var failed: KafkaConsumerMessage?
 
     init(consumer: KafkaConsumer, producer: KafkaProducer) {
         self.consumer = consumer
@@ -29,8 +32,13 @@ struct AtLeastOnceBatch {
         while taken < maximumRecords, ContinuousClock.now < deadline {
             guard let record = try await consumer.nextMessage(timeout: deadline - ContinuousClock.now) else { break }
             if firstOffsets[record.topicPartition] == nil { firstOffsets[record.topicPartition] = record.offset }
+            do {
+                if let output = try await translate(record, &work) { deliveries.append(try await producer.submit(output)) }
+            } catch {
+                failed = record
+                throw error
+            }
             nextOffsets[record.topicPartition] = record.offset + 1
-            if let output = try await translate(record, &work) { deliveries.append(try await producer.submit(output)) }
             taken += 1
         }
     }
@@ -44,9 +52,18 @@ struct AtLeastOnceBatch {
         return work
     }
 
-    /// Puts the consumer back at the batch's first record of each partition.
-    func rewind() async throws {
-        guard !firstOffsets.isEmpty else { return }
-        try await consumer.seek(firstOffsets.map { KafkaPartitionOffset($0.key, offset: $0.value) })
+    /// After a failure: commits the records before the failing one if their
+    /// output is acknowledged, and returns that work, with the consumer back
+    /// at the failing record; else goes back to the batch's first records
+    /// and returns nothing.
+    func rewind() async throws -> BridgeWork {
+        if let failed, let done = try? await commit() {
+            try await consumer.seek([KafkaPartitionOffset(failed.topicPartition, offset: failed.offset)])
+            return done
+        }
+        if !firstOffsets.isEmpty {
+            try await consumer.seek(firstOffsets.map { KafkaPartitionOffset($0.key, offset: $0.value) })
+        }
+        return BridgeWork()
     }
 }

@@ -86,7 +86,7 @@ struct ExternalizingWorker {
                 backoff.reset()
             } catch where BridgeBackoff.isTransient(error) {
                 logger.warning("moving records failed; retrying them", metadata: ["error": "\(error)"])
-                try await batch.rewind()
+                counters.add(try await batch.rewind())
                 counters.retried()
                 try await backoff.pause()
             }
