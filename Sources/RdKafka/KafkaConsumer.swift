@@ -62,6 +62,7 @@ public final class KafkaConsumer: Sendable, Service {
         let core = ConsumerCore(
             maximumBufferedMessages: configuration.maximumBufferedMessages,
             maximumBufferedBytes: configuration.maximumBufferedBytes,
+            queuedMaximumBytes: configuration.queuedMaxMessagesKBytes << 10,
             hook: hook,
             logger: logger
         )

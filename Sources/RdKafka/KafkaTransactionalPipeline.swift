@@ -17,7 +17,9 @@
 /// across restarts, so that a restarted pipeline fences its predecessor.
 ///
 /// A transaction ends after `maximumRecords` records or `maximumDuration`,
-/// whichever comes first. When it must be aborted (an abortable error, or
+/// whichever comes first, or once no record came for `maximumIdle` after
+/// its last one (so that the records of a burst commit without waiting out
+/// the duration). When it must be aborted (an abortable error, or
 /// `transform` throwing ``KafkaTransactionalPipeline/Retry``), the consumer
 /// goes back to the first record of that transaction and the records are
 /// processed again; any other error of `transform` aborts and is rethrown,
@@ -34,12 +36,18 @@ public struct KafkaTransactionalPipeline: Sendable {
     public var maximumRecords: Int
     /// The longest a transaction collects records.
     public var maximumDuration: Duration
+    /// How long an open transaction waits for a further record before it commits.
+    public var maximumIdle: Duration
 
-    public init(consumer: KafkaConsumer, producer: KafkaProducer, maximumRecords: Int = 500, maximumDuration: Duration = .seconds(1)) {
+    public init(
+        consumer: KafkaConsumer, producer: KafkaProducer, maximumRecords: Int = 500, maximumDuration: Duration = .seconds(1),
+        maximumIdle: Duration = .milliseconds(100)
+    ) {
         self.consumer = consumer
         self.producer = producer
         self.maximumRecords = max(1, maximumRecords)
         self.maximumDuration = maximumDuration
+        self.maximumIdle = maximumIdle
     }
 
     /// Runs until the task is cancelled (the open transaction is then
@@ -62,7 +70,8 @@ public struct KafkaTransactionalPipeline: Sendable {
         var began = false
         do {
             while taken < maximumRecords, ContinuousClock.now < deadline, !Task.isCancelled {
-                guard let record = try await consumer.nextMessage(timeout: deadline - ContinuousClock.now) else { break }
+                let wait = deadline - ContinuousClock.now
+                guard let record = try await consumer.nextMessage(timeout: began ? min(wait, maximumIdle) : wait) else { break }
                 if !began {
                     try producer.beginTransaction()
                     began = true

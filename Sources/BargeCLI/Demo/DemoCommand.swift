@@ -23,7 +23,10 @@ struct DemoCommand: AsyncParsableCommand {
               6. surveillance archive: 400 MB of camera clips to a topic with tiered storage that keeps \
             8 MB on local disk; its closed segments move to a remote tier (a file-system store \
             under --data-dir) while it is written, and a new consumer replays it from offset 0 \
-            through the remote tier.
+            through the remote tier;
+              7. legacy integration: a plain librdkafka producer (no Barge) writes 12 files of 20 to 50 MB \
+            into a raw topic with a raised record limit; `barge bridge externalize` (in this process) \
+            moves them into claim checks, exactly once; a Barge consumer reads them verified.
             Every payload's SHA-256 is checked. Prints a table; exits with 1 if anything failed.
             Example: barge demo --scale 0.1   (a tenth of the volume, for a quick look)
             """
@@ -89,6 +92,7 @@ struct DemoCommand: AsyncParsableCommand {
             ("surveillance archive", {
                 try await SurveillanceArchiveDemo(environment: environment, dataDirectory: dataDirectory, remoteRoot: dataDirectory + "/remote-tier").run()
             }),
+            ("legacy integration", { try await LegacyIntegrationDemo(environment: environment, storeRoot: storeRoot).run() }),
         ]
         var results: [DemoResult] = []
         for (name, run) in useCases {

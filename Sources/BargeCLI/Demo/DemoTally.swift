@@ -11,7 +11,12 @@ actor DemoTally {
     private(set) var duplicates = 0
 
     func sent(_ receipt: BargeReceipt) {
-        sent[receipt.id] = receipt.sha256
+        sent(id: receipt.id, sha256: receipt.sha256)
+    }
+
+    /// Records a payload sent as message `id` (the bridge names the messages it makes).
+    func sent(id: BargeMessageID, sha256: BargeDigest) {
+        sent[id] = sha256
     }
 
     /// Records a verified payload.

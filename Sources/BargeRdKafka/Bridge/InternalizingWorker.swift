@@ -62,7 +62,7 @@ struct InternalizingWorker {
                 var work = BridgeWork()
                 let output = try await records(for: message, work: &work)
                 if configuration.transactions {
-                    try await producer.beginTransaction()
+                    try producer.beginTransaction()
                     do {
                         for record in output { try await producer.enqueue(record) }
                         try await producer.sendOffsetsToTransaction(await consumer.handledOffsets(), of: transport.consumer)

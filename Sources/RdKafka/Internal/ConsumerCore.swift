@@ -38,9 +38,14 @@ final class ConsumerCore: Sendable {
         let pointer: OpaquePointer
     }
 
+    /// librdkafka's `queued.max.messages.kbytes`, in bytes: a message at
+    /// least this large made its fetcher back off.
+    private let queuedMaximumBytes: Int
+
     init(
         maximumBufferedMessages: Int,
         maximumBufferedBytes: Int,
+        queuedMaximumBytes: Int,
         hook: (@Sendable (KafkaRebalanceEvent) async -> Void)?,
         logger: Logger
     ) {
@@ -52,6 +57,7 @@ final class ConsumerCore: Sendable {
             wake.signal()
             queue.withLockedValue { queue in queue.map { rd_kafka_queue_yield($0.pointer) } }
         }
+        self.queuedMaximumBytes = queuedMaximumBytes
         self.hook = hook
         self.logger = logger
     }
@@ -112,7 +118,11 @@ final class ConsumerCore: Sendable {
             rd_kafka_message_destroy(message)
             report(error, handle: handle)
         } else {
-            buffer.append(.message(PolledMessage(taking: message)))
+            let polled = PolledMessage(taking: message)
+            buffer.append(.message(polled))
+            // The fetcher backed off when this message filled librdkafka's
+            // queue; taken out, the queue has room: wake it now, not in a second.
+            if polled.byteCount >= queuedMaximumBytes, !buffer.isFull { nudgeFetcher(handle) }
         }
     }
 
