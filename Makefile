@@ -7,7 +7,7 @@ BARGE_RELEASE := .build/release/barge
 PYTHON_SCRIPTS := $(shell $(PYTHON) -c 'import sysconfig; print(sysconfig.get_path("scripts"))' 2>/dev/null)
 export PATH := $(PYTHON_SCRIPTS):$(PATH)
 
-.PHONY: deps build release test unit-test integration-test check-generated generate demo bench bench-broker bench-client bench-large bench-claim-check bench-tiered bench-transactions compat clean
+.PHONY: deps build release test unit-test integration-test check-generated generate demo bench bench-broker bench-client bench-large bench-claim-check bench-tiered bench-transactions bench-bridge compat clean
 
 deps:
 	bash scripts/install-deps.sh
@@ -38,7 +38,7 @@ demo: release
 	$(BARGE_RELEASE) demo
 
 ## Every benchmark against its peer in the same run; each rewrites its section of docs/benchmarks.md.
-bench: bench-broker bench-client bench-large bench-claim-check bench-tiered bench-transactions
+bench: bench-broker bench-client bench-large bench-claim-check bench-tiered bench-transactions bench-bridge
 
 ## The broker vs Tansu.
 bench-broker: release
@@ -59,6 +59,10 @@ bench-claim-check: release
 ## A 1 GiB barge send and 1 MB records with and without transactions; rewrites that section of docs/benchmarks.md.
 bench-transactions: release
 	$(PYTHON) Benchmarks/transactions_bench.py --barge $(BARGE_RELEASE) --output docs/benchmarks.md
+
+## 1 GB of 20 MB records externalized by barge bridge vs consumed and produced by confluent-kafka, with the bridge's peak RSS; rewrites that section of docs/benchmarks.md.
+bench-bridge: release
+	$(PYTHON) Benchmarks/bridge_bench.py --barge $(BARGE_RELEASE) --output docs/benchmarks.md
 
 ## Consuming 2 GB from the remote tier vs local segments, and producing with tiering on vs off, on a file tier and SeaweedFS; rewrites that section of docs/benchmarks.md.
 bench-tiered: release
