@@ -40,12 +40,22 @@ extension KafkaProducer {
         guard let metadata = consumer.groupMetadata() else {
             throw KafkaClientError(kind: .invalidConfiguration, message: "the consumer has no group id: its offsets cannot join a transaction")
         }
-        let handle = UncheckedPointer(pointer: metadata)
-        defer { rd_kafka_consumer_group_metadata_destroy(metadata) }
+        try await sendOffsetsToTransaction(offsets, groupMetadata: metadata, timeout: timeout)
+    }
+
+    /// Sends offsets to the transaction as the group member `groupMetadata`
+    /// names (taken before the transaction read its first record): if a
+    /// rebalance moved the group on since, the coordinator refuses them and
+    /// the transaction must be aborted.
+    public func sendOffsetsToTransaction(
+        _ offsets: [KafkaPartitionOffset], groupMetadata: KafkaGroupMetadata, timeout: Duration = .seconds(60)
+    ) async throws {
         try await transactionCall("send offsets to the transaction") { producer in
             let list = RDKafkaTopicPartitionList.make(offsets)
             defer { rd_kafka_topic_partition_list_destroy(list) }
-            return rd_kafka_send_offsets_to_transaction(producer, list, handle.pointer, Int32(clamping: timeout.milliseconds))
+            return withExtendedLifetime(groupMetadata) {
+                rd_kafka_send_offsets_to_transaction(producer, list, groupMetadata.pointer, Int32(clamping: timeout.milliseconds))
+            }
         }
     }
 
@@ -68,12 +78,5 @@ extension KafkaProducer {
             call(handle.pointer).map { KafkaClientError(consuming: $0) }
         }
         if let failure { throw failure }
-    }
-}
-
-extension KafkaConsumer {
-    /// The group metadata librdkafka sends with a transaction's offsets; nil without a group id. The caller destroys it.
-    func groupMetadata() -> OpaquePointer? {
-        rd_kafka_consumer_group_metadata(rawHandle)
     }
 }

@@ -63,6 +63,11 @@ public struct KafkaTransactionalPipeline: Sendable {
     /// `maximumDuration`); returns the number committed.
     @discardableResult
     public func runOneTransaction(_ transform: @Sendable (KafkaConsumerMessage) async throws -> [KafkaProducerMessage]) async throws -> Int {
+        // Who this member is before the first record is read: offsets sent
+        // under it are refused if a rebalance hands its partitions on meanwhile.
+        guard let membership = consumer.groupMetadata() else {
+            throw KafkaClientError(kind: .invalidConfiguration, message: "the consumer has no group id: its offsets cannot join a transaction")
+        }
         var firstOffsets: [KafkaTopicPartition: Int64] = [:]
         var nextOffsets: [KafkaTopicPartition: Int64] = [:]
         let deadline = ContinuousClock.now + maximumDuration
@@ -84,7 +89,7 @@ public struct KafkaTransactionalPipeline: Sendable {
             guard began else { return 0 }
             if Task.isCancelled { throw CancellationError() }
             try await producer.sendOffsetsToTransaction(
-                nextOffsets.map { KafkaPartitionOffset($0.key, offset: $0.value) }, of: consumer)
+                nextOffsets.map { KafkaPartitionOffset($0.key, offset: $0.value) }, groupMetadata: membership)
             try await producer.commitTransaction()
             return taken
         } catch {

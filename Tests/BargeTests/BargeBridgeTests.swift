@@ -158,6 +158,57 @@ struct BargeBridgeTests {
         }
     }
 
+    @Test("a second bridge process joining mid-stream takes partitions over; every record is written once")
+    func secondInstanceJoins() async throws {
+        try await withEmbeddedBroker { broker in
+            try await createTopic(broker, "raw", partitions: 2, configs: ["max.message.bytes": "\(4 << 20)"])
+            try await createTopic(broker, "out", partitions: 2)
+            var settings = KafkaProducerConfiguration(bootstrapServers: [broker.bootstrapServers])
+            settings.connection.messageMaxBytes = 4 << 20
+            let source = try KafkaProducer(configuration: settings, logger: quietLogger())
+            var payloads: [[UInt8]] = []
+            func write(_ count: Int) async throws {
+                for _ in 0..<count {
+                    let payload = testPayload(200_000 + payloads.count, seed: UInt8(truncatingIfNeeded: payloads.count))
+                    try await source.send(KafkaProducerMessage(topic: "raw", partition: Int32(payloads.count % 2), value: payload))
+                    payloads.append(payload)
+                }
+            }
+            try await write(10)
+            let store = MemoryObjectStore(name: "bridge-\(UUID().uuidString)")
+            var first = externalize(broker, policy: .claimCheck, store: store)
+            first.maximumRecordsPerTransaction = 2
+            var second = first
+            second.instance = "b"
+            let bridges = [BargeBridge(configuration: first, logger: quietLogger()), BargeBridge(configuration: second, logger: quietLogger())]
+            let groups = bridges.map { ServiceGroup(configuration: .init(services: [.init(service: $0)], logger: quietLogger())) }
+            try await withThrowingTaskGroup(of: Void.self) { tasks in
+                tasks.addTask { try await groups[0].run() }
+                try await waitUntil("the first bridge moved some records") { bridges[0].statistics.records >= 6 }
+                tasks.addTask { try await groups[1].run() }
+                // Records keep coming while the second bridge joins, until it has moved some.
+                let deadline = ContinuousClock.now + .seconds(120)
+                while bridges[1].statistics.records == 0, ContinuousClock.now < deadline {
+                    try await write(2)
+                    try await waitUntil("the bridges caught up") { bridges.map(\.statistics.records).reduce(0, +) >= payloads.count - 4 }
+                }
+                let total = payloads.count
+                try await waitUntil("\(total) records moved", timeout: .seconds(120)) { bridges.map(\.statistics.records).reduce(0, +) >= total }
+                for group in groups { await group.triggerGracefulShutdown() }
+                try await tasks.waitForAll()
+            }
+            try await source.close()
+            #expect(bridges[1].statistics.records > 0, "the second bridge took partitions over")
+            let received = try await readMessages(broker, "out", count: payloads.count, stores: [store])
+            #expect(received.compactMap(\.failure).isEmpty)
+            #expect(received.count == payloads.count)
+            #expect(Set(received.compactMap(\.payload)) == Set(payloads), "every payload, none twice")
+            var objects = 0
+            for try await _ in store.list(prefix: "out/") { objects += 1 }
+            #expect(objects == payloads.count)
+        }
+    }
+
     @Test("settings that cannot work are refused before anything moves")
     func refusedSettings() async throws {
         try await withEmbeddedBroker { broker in

@@ -19,6 +19,9 @@ struct BridgeOptions: ParsableArguments {
     @Option(name: .long, help: "Workers, each a consumer in the group with its own producer.")
     var parallel = 1
 
+    @Option(name: .long, help: "Names this process among the group's bridges (transactional ids GROUP-INSTANCE-WORKER): a restart with the same name fences the old process; several processes of one group need different names.")
+    var instance = "0"
+
     @Flag(name: .long, help: "At least once, for a cluster without transactions: offsets are committed after the output is acknowledged.")
     var noTransactions = false
 
@@ -39,6 +42,7 @@ struct BridgeOptions: ParsableArguments {
         )
         configuration.transactions = !noTransactions
         configuration.parallelism = parallel
+        configuration.instance = instance
         configuration.producer.messageTimeout = .seconds(30)
         return configuration
     }

@@ -27,6 +27,11 @@ public struct BargeBridgeConfiguration: Sendable {
     /// Workers, each a consumer in the group with its own producer, so that
     /// several partitions move at once.
     public var parallelism = 1
+    /// Names this bridge process among the group's: worker `w` uses the
+    /// transactional id `<group>-<instance>-<w>`. A restart with the same
+    /// name fences the old process and aborts what it left open; several
+    /// processes of one group need different names.
+    public var instance = "0"
     /// The limits on librdkafka's buffers (``KafkaMemoryBudget/bounded`` by
     /// default: a worker stays within a few times the largest record).
     public var memory: KafkaMemoryBudget? = .bounded

@@ -33,12 +33,12 @@ struct BridgeClients {
     }
 
     /// The target producer's settings: idempotent, transactional id
-    /// `<group>-<worker>` (stable across restarts, so a restarted worker
+    /// `<group>-<instance>-<worker>` (stable across restarts, so a restarted worker
     /// fences its predecessor), room for `largestRecord`.
     static func producerConfiguration(_ configuration: BargeBridgeConfiguration, worker: Int, largestRecord: Int) -> KafkaProducerConfiguration {
         var producer = configuration.producer
         producer.enableIdempotence = true
-        if configuration.transactions { producer.transactionalID = "\(configuration.groupID)-\(worker)" }
+        if configuration.transactions { producer.transactionalID = "\(configuration.groupID)-\(configuration.instance)-\(worker)" }
         if var memory = configuration.memory {
             memory.producerQueueBytes = max(memory.producerQueueBytes, largestRecord + KafkaMemoryBudget.recordHeadroom)
             memory.apply(to: &producer, chunkSize: largestRecord)

@@ -14,6 +14,10 @@ struct ExternalizingWorker {
     let logger: Logger
 
     func run() async throws {
+        try await BridgeBackoff.restarting(logger: logger, counters: counters) { try await runOnce() }
+    }
+
+    private func runOnce() async throws {
         let clients = try BridgeClients(
             configuration: configuration, worker: index, largestRecord: max(options.producer.policy.chunkSize, options.threshold), logger: logger)
         let largeMessages = try LargeMessageProducer(

@@ -17,6 +17,10 @@ struct InternalizingWorker {
     let logger: Logger
 
     func run() async throws {
+        try await BridgeBackoff.restarting(logger: logger, counters: counters) { try await runOnce() }
+    }
+
+    private func runOnce() async throws {
         let producerConfiguration = BridgeClients.producerConfiguration(configuration, worker: index, largestRecord: recordLimit)
         let producer = try KafkaProducer(configuration: producerConfiguration, logger: logger)
         let transport: RdKafkaConsumerTransport
@@ -54,18 +58,23 @@ struct InternalizingWorker {
     private func move(from consumer: LargeMessageConsumer, transport: RdKafkaConsumerTransport, to producer: KafkaProducer) async throws {
         if configuration.transactions { try await producer.initTransactions() }
         var lag = LagMeter(consumer: transport.consumer, worker: index, counters: counters)
-        for try await event in consumer.events {
+        var events = consumer.events.makeAsyncIterator()
+        while true {
+            // Who this member is before the message is read: its offsets are
+            // refused if a rebalance hands the partition on meanwhile.
+            let membership = transport.consumer.groupMetadata()
+            guard let event = try await events.next() else { break }
             switch event {
             case .failure(let failure):
                 logger.error("a message cannot be internalized; going on as the bad-record policy says", metadata: ["error": "\(failure)"])
             case .message(let message):
                 var work = BridgeWork()
                 let output = try await records(for: message, work: &work)
-                if configuration.transactions {
+                if configuration.transactions, let membership {
                     try producer.beginTransaction()
                     do {
                         for record in output { try await producer.enqueue(record) }
-                        try await producer.sendOffsetsToTransaction(await consumer.handledOffsets(), of: transport.consumer)
+                        try await producer.sendOffsetsToTransaction(await consumer.handledOffsets(), groupMetadata: membership)
                         try await producer.commitTransaction()
                     } catch {
                         try? await producer.abortTransaction()

@@ -3,7 +3,11 @@ import KafkaProtocol
 /// TxnOffsetCommit, versions 0-4: a group's offsets sent to a transaction.
 /// They become the group's committed offsets only when the transaction
 /// commits; until then OffsetFetch with require_stable answers
-/// UNSTABLE_OFFSET_COMMIT for them.
+/// UNSTABLE_OFFSET_COMMIT for them. From version 3 the producer names the
+/// consumer's group member and generation (KIP-447): a member whose
+/// partitions a rebalance has handed on gets ILLEGAL_GENERATION (or
+/// UNKNOWN_MEMBER_ID, FENCED_INSTANCE_ID) and must abort, so that a zombie
+/// cannot commit offsets its partitions' new owner already read from.
 struct TxnOffsetCommitHandler: KafkaRequestHandler {
     static let apiKey = KafkaApiKey.txnOffsetCommit
     static let versions: ClosedRange<Int16> = 0...4
@@ -12,10 +16,18 @@ struct TxnOffsetCommitHandler: KafkaRequestHandler {
         typealias TopicPartition = TransactionMetadata.TopicPartition
         var codes: [TopicPartition: KafkaErrorCode] = [:]
         var accepted: [TopicPartition: OffsetAndMetadata] = [:]
+        var memberError = KafkaErrorCode.none
+        if context.header.apiVersion >= 3, request.generationId >= 0 || !request.memberId.isEmpty {
+            memberError = await context.broker.groups.validateCommit(
+                group: request.groupId, memberId: request.memberId, groupInstanceId: request.groupInstanceId,
+                generationId: request.generationId)
+        }
         for topic in request.topics {
             for partition in topic.partitions {
                 let key = TopicPartition(topic.name, partition.partitionIndex)
-                if let refusal = context.offsetCommitRefusal(topic: topic.name, partition: partition.partitionIndex,
+                if memberError != .none {
+                    codes[key] = memberError
+                } else if let refusal = context.offsetCommitRefusal(topic: topic.name, partition: partition.partitionIndex,
                                                              metadata: partition.committedMetadata) {
                     codes[key] = refusal
                 } else {
