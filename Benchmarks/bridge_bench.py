@@ -25,7 +25,6 @@ Medians and their ratio are reported; everything started is stopped.
 from __future__ import annotations
 
 import argparse
-import datetime
 import os
 import shutil
 import signal
@@ -38,7 +37,7 @@ import uuid
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-from broker_throughput import Broker, create_topic, default_barge, git_rev, machine_info, replace_section  # noqa: E402
+from broker_throughput import Broker, create_topic, default_barge, replace_section, run_lines  # noqa: E402
 
 BEGIN = "<!-- bridge-bench: begin (written by Benchmarks/bridge_bench.py) -->"
 END = "<!-- bridge-bench: end -->"
@@ -130,7 +129,6 @@ def bridge_copy(barge: str, broker: Broker, source: str, count: int, store: str)
 
 
 def render(args, peer: list[float], bridge: list[float], rss: list[int]) -> str:
-    info = machine_info()
     total_mb = args.records * args.record_mb
     peer_rate, bridge_rate = total_mb / statistics.median(peer), total_mb / statistics.median(bridge)
     ratio = bridge_rate / peer_rate
@@ -138,10 +136,7 @@ def render(args, peer: list[float], bridge: list[float], rss: list[int]) -> str:
     lines = [
         "# Bridge",
         "",
-        f"Run {datetime.datetime.now().strftime('%Y-%m-%d %H:%M')} by `Benchmarks/bridge_bench.py` "
-        f"(barge {git_rev()}, release build), {args.rounds} alternating rounds, medians.",
-        f"Machine: {info.get('cpu', '?')}, {info.get('nproc', '?')} cores, {info.get('memory', '?')}, "
-        f"Linux {info.get('kernel', '?')}; {info.get('client', '')}.",
+        *run_lines("bridge_bench.py", args.rounds),
         "",
         f"{args.records} records of {args.record_mb} MB ({total_mb / 1000:.1f} GB) in a raw topic of the embedded broker:",
         "",

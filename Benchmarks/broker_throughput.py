@@ -286,6 +286,17 @@ def replace_section(path: str, begin: str, end: str, section: str) -> None:
         f.write(text)
 
 
+def run_lines(script: str, rounds: int) -> list[str]:
+    """A benchmark section's first lines: when and by what it ran, and on which machine."""
+    info = machine_info()
+    return [
+        f"Run {datetime.datetime.now().strftime('%Y-%m-%d %H:%M')} by `Benchmarks/{script}` "
+        f"(barge {git_rev()}, release build), {rounds} alternating rounds, medians.",
+        f"Machine: {info.get('cpu', '?')}, {info.get('nproc', '?')} cores, {info.get('memory', '?')}, "
+        f"Linux {info.get('kernel', '?')}; {info.get('client', '')}.",
+    ]
+
+
 def machine_info() -> dict[str, str]:
     info = {"nproc": str(len(os.sched_getaffinity(0)))}
     try:

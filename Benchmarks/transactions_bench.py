@@ -24,7 +24,6 @@ One broker (release build) on 127.0.0.1; everything started is stopped.
 from __future__ import annotations
 
 import argparse
-import datetime
 import os
 import statistics
 import subprocess
@@ -35,7 +34,7 @@ import uuid
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-from broker_throughput import Broker, create_topic, default_barge, git_rev, machine_info, replace_section  # noqa: E402
+from broker_throughput import Broker, create_topic, default_barge, replace_section, run_lines  # noqa: E402
 
 BEGIN = "<!-- transactions-bench: begin (written by Benchmarks/transactions_bench.py) -->"
 END = "<!-- transactions-bench: end -->"
@@ -118,7 +117,6 @@ def produce_records(broker: Broker, count: int, size: int, per_transaction: int 
 
 
 def render(args, sends: dict[str, list[float]], records: dict[str, list[float]], chunks: dict[str, list[float]]) -> str:
-    info = machine_info()
     plain_send, txn_send = statistics.median(sends["plain"]), statistics.median(sends["txn"])
     plain_rec, txn_rec = statistics.median(records["plain"]), statistics.median(records["txn"])
     plain_chunks, txn_chunks = statistics.median(chunks["plain"]), statistics.median(chunks["txn"])
@@ -126,10 +124,7 @@ def render(args, sends: dict[str, list[float]], records: dict[str, list[float]],
     lines = [
         "# Transactions",
         "",
-        f"Run {datetime.datetime.now().strftime('%Y-%m-%d %H:%M')} by `Benchmarks/transactions_bench.py` "
-        f"(barge {git_rev()}, release build), {args.rounds} alternating rounds, medians.",
-        f"Machine: {info.get('cpu', '?')}, {info.get('nproc', '?')} cores, {info.get('memory', '?')}, "
-        f"Linux {info.get('kernel', '?')}; {info.get('client', '')}.",
+        *run_lines("transactions_bench.py", args.rounds),
         "",
         "| work | without transactions MB/s (rounds) | with transactions MB/s (rounds) | with / without | target |",
         "|---|---|---|---|---|",
