@@ -1,0 +1,40 @@
+import KafkaValues
+import ObjectStore
+
+/// Where a foreign format's referenced payload is (bakdata backed, irori
+/// checked in) and how to read it: the store holding its object (if the
+/// consumer has one), the reference's facts, the retry policy, and how it
+/// comes to count as handled (``settlement``).
+final class InteropObjectPayload: Sendable {
+    let object: InteropObject
+    let info: BargeMessageInfo
+    let settlement: MessageSettlement
+    /// The consumer's store holding the object, and the object's key in it.
+    let resolved: (store: any ObjectStore, key: ObjectKey)?
+    let retry: BargeRetryPolicy
+
+    /// Resolves the object: by its bucket in `buckets`, else by the first of
+    /// `stores` whose location holds its `s3://` URI.
+    init(
+        object: InteropObject, record: KafkaConsumerMessage, info: BargeMessageInfo, buckets: [String: any ObjectStore],
+        stores: [any ObjectStore], retry: BargeRetryPolicy, token: Int, owner: any PayloadOwner
+    ) {
+        self.object = object
+        self.info = info
+        settlement = MessageSettlement(record: record, token: token, owner: owner)
+        let reference = object.reference
+        if let store = buckets[reference.bucket] {
+            resolved = (try? ObjectKey(reference.key)).map { (store: store, key: $0) }
+        } else {
+            resolved = stores.lazy.compactMap { store in
+                store.location.key(ofObjectURL: reference.uri).map { (store: store, key: $0) }
+            }.first
+        }
+        self.retry = retry
+    }
+
+    /// The error for a failure of kind `kind`.
+    func failure(_ kind: BargeConsumerError.Kind, _ message: String) -> BargeConsumerError {
+        BargeConsumerError(kind, message, topicPartition: info.topicPartition, firstOffset: info.offset, lastOffset: info.offset)
+    }
+}
