@@ -207,7 +207,7 @@ extension ReceiveCommand {
         try Set(argument.split(separator: ",").map { name in
             let trimmed = name.trimmingCharacters(in: .whitespaces)
             guard let format = InteropFormat(named: trimmed) else {
-                throw ValidationError("--interop: '\(trimmed)' is not a format; choose from \(InteropFormat.all.map(\.name).joined(separator: ", "))")
+                throw ValidationError("'\(trimmed)' is not a format; choose from \(InteropFormat.all.map(\.name).joined(separator: ", "))")
             }
             return format
         })

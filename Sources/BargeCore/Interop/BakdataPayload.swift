@@ -43,22 +43,22 @@ public struct BakdataPayload: Hashable, Sendable {
         let flagHeader = headers.last { $0.key == BakdataHeaderName.flag(side) } ?? headers.last { $0.key == BakdataHeaderName.legacyFlag }
         let isBacked: Bool
         let body: ArraySlice<UInt8>
-        let kind: Mode
+        let mode: Mode
         if let flagHeader {
             isBacked = try flag(flagHeader.value?.first, field: flagHeader.key)
             body = bytes[...]
-            kind = .headers
+            mode = .headers
         } else {
             isBacked = try flag(bytes.first, field: "value")
             body = bytes.dropFirst()
-            kind = .byteFlag
+            mode = .byteFlag
         }
-        guard isBacked else { return BakdataPayload(content: .inline(Array(body)), mode: kind) }
+        guard isBacked else { return BakdataPayload(content: .inline(Array(body)), mode: mode) }
         guard let uri = String(validating: body, as: UTF8.self) else {
             throw InteropError(.malformedReference, "value", "the backed payload's URI is not UTF-8")
         }
         let reference = try InteropObjectReference(uri: uri, field: "value")
-        return BakdataPayload(content: .backed(reference), compression: try compression(in: headers), mode: kind)
+        return BakdataPayload(content: .backed(reference), compression: try compression(in: headers), mode: mode)
     }
 
     /// The compression a record's headers give: the last

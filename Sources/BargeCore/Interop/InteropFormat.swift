@@ -13,8 +13,8 @@ public struct InteropFormat: Hashable, Sendable, CustomStringConvertible {
     /// irori's claim-check interceptors.
     public static let irori = InteropFormat(name: "irori")
 
-    /// Every format, in the order a record is tried against them.
-    public static let all: [InteropFormat] = [.irori, .bakdata, .linkedIn]
+    /// Every format.
+    public static let all: [InteropFormat] = [.bakdata, .linkedIn, .irori]
 
     /// The format called `name` (as in ``name``, any case); nil if none is.
     public init?(named name: String) {
