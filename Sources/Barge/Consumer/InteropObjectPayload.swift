@@ -9,8 +9,10 @@ final class InteropObjectPayload: Sendable {
     let object: InteropObject
     let info: BargeMessageInfo
     let settlement: MessageSettlement
-    /// The consumer's store holding the object, and the object's key in it.
-    let resolved: (store: any ObjectStore, key: ObjectKey)?
+    /// The consumer's store holding the object, and the object's key in it;
+    /// a failure if the store's bucket is mapped but the key is not one
+    /// (`..`, empty segments); nil if no store holds it.
+    let resolved: Result<(store: any ObjectStore, key: ObjectKey), ObjectStoreError>?
     let retry: BargeRetryPolicy
 
     /// Resolves the object: by its bucket in `buckets`, else by the first of
@@ -24,10 +26,10 @@ final class InteropObjectPayload: Sendable {
         settlement = MessageSettlement(record: record, token: token, owner: owner)
         let reference = object.reference
         if let store = buckets[reference.bucket] {
-            resolved = (try? ObjectKey(reference.key)).map { (store: store, key: $0) }
+            resolved = Result { () throws(ObjectStoreError) in (store: store, key: try ObjectKey(reference.key)) }
         } else {
             resolved = stores.lazy.compactMap { store in
-                store.location.key(ofObjectURL: reference.uri).map { (store: store, key: $0) }
+                store.location.key(ofObjectURL: reference.uri).map { .success((store: store, key: $0)) }
             }.first
         }
         self.retry = retry

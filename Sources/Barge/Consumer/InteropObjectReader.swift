@@ -57,9 +57,10 @@ final class InteropObjectReader {
 
     private func open() async throws {
         let object = payload.object
-        guard let (store, key) = payload.resolved else {
+        guard let resolved = payload.resolved else {
             throw payload.failure(.noStore, "no object store of this consumer holds \(object.reference.uri.prefix(300)); map bucket '\(object.reference.bucket)' to one (LargeMessageConsumerOptions.interopBuckets) or configure an s3:// store whose location contains it")
         }
+        let (store, key) = try resolved.get()
         guard let head = try await store.head(key) else {
             throw payload.failure(.objectMissing, "\(object.reference.uri.prefix(300)) is not in the store (deleted, or never stored)")
         }

@@ -79,7 +79,7 @@ struct InteropConsumerTests {
         }
     }
 
-    @Test("bakdata objects, compressed and padded as bakdata uploads them, read from the bucket's store; bad ones are typed errors; all are handled")
+    @Test("bakdata objects, compressed and padded as bakdata uploads them, read from the bucket's store; bad ones (corrupt, missing, a key out of the store, Azure) are typed errors; all are handled")
     func bakdataObjects() async throws {
         try await withEmbeddedBroker { broker in
             let store = try temporaryStore()
@@ -94,6 +94,7 @@ struct InteropConsumerTests {
             }
             let missing = BakdataPayload(content: .backed(try InteropObjectReference(bucket: "bucket", key: "base/gone")), mode: .byteFlag)
             records.append((nil, missing.encoded().bytes, []))
+            records.append((nil, [1] + Array("s3://bucket/base/../../escape".utf8), []))
             records.append((nil, [1] + Array("abs://container/x".utf8), []))
             records.append((nil, [0] + Array("inline".utf8), []))
             try await send(records, topic: "bakdata", broker: broker)
@@ -111,10 +112,12 @@ struct InteropConsumerTests {
                 }
                 #expect(outcome.info?.kind == .claimCheck && outcome.info?.interop == .bakdata)
             }
-            let tail = received.suffix(3).map(\.result)
-            #expect(tail.map { (try? $0.get()) == nil ? nil : "ok" } == [nil, nil, "ok"])
-            if case .failure(let error) = tail.first { #expect(error.kind == .objectMissing) }
-            if case .failure(let error) = tail.dropFirst().first { #expect(error.kind == .unsupportedStore) }
+            let tail = received.suffix(4).map(\.result)
+            let kinds = tail.map { result -> BargeConsumerError.Kind? in
+                if case .failure(let error) = result { return error.kind }
+                return nil
+            }
+            #expect(kinds == [.objectMissing, .invalidReference, .unsupportedStore, nil])
             #expect(try tail.last?.get() == Array("inline".utf8))
             let committed = try await ClaimCheckHarness(broker: broker, store: store).committed(group: group, topic: "bakdata")
             #expect(committed == Int64(records.count))
