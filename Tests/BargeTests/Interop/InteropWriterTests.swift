@@ -60,6 +60,30 @@ struct InteropWriterTests {
         #expect(joined == payload)
     }
 
+    @Test("LinkedIn: the segmenter cuts pieces of any size as the splitter does, holding one segment; too many or too few bytes are errors")
+    func linkedInSegmenter() throws {
+        let payload = (0..<1000).map { UInt8(truncatingIfNeeded: $0 &* 11) }
+        let id = LinkedInMessageID(BargeMessageID())
+        for pieceSize in [1, 7, 300, 301, 1000] {
+            var segmenter = LinkedInSegmenter(messageID: id, size: payload.count, segmentSize: 300)
+            var segments: [LinkedInSegment] = []
+            for start in stride(from: 0, to: payload.count, by: pieceSize) {
+                segments += try segmenter.add(Array(payload[start..<min(payload.count, start + pieceSize)]))
+            }
+            if let last = try segmenter.finish() { segments.append(last) }
+            #expect(segments == linkedInSegments(payload, id: id, segmentSize: 300), "pieces of \(pieceSize)")
+            #expect(segmenter.count == 4)
+        }
+        var long = LinkedInSegmenter(messageID: id, size: 10, segmentSize: 4)
+        #expect(throws: InteropError.self) { try long.add(Array(repeating: 1, count: 11)) }
+        var short = LinkedInSegmenter(messageID: id, size: 10, segmentSize: 4)
+        _ = try short.add(Array(repeating: 1, count: 9))
+        #expect(throws: InteropError.self) { try short.finish() }
+        var empty = LinkedInSegmenter(messageID: id, size: 0, segmentSize: 4)
+        #expect(empty.count == 0)
+        #expect(try empty.finish() == nil)
+    }
+
     @Test("LinkedIn: a null key of a split message becomes the id's 16 bytes; a key, or a single segment, is kept")
     func linkedInKeys() {
         let id = LinkedInMessageID(mostSignificantBits: 1, leastSignificantBits: 2)
