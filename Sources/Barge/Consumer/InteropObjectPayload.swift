@@ -14,12 +14,15 @@ final class InteropObjectPayload: Sendable {
     /// (`..`, empty segments); nil if no store holds it.
     let resolved: Result<(store: any ObjectStore, key: ObjectKey), ObjectStoreError>?
     let retry: BargeRetryPolicy
+    /// The consumer's progress hook, for bytes read from the store.
+    let progress: (@Sendable (BargeReceiveProgress) -> Void)?
 
     /// Resolves the object: by its bucket in `buckets`, else by the first of
     /// `stores` whose location holds its `s3://` URI.
     init(
         object: InteropObject, record: KafkaConsumerMessage, info: BargeMessageInfo, buckets: [String: any ObjectStore],
-        stores: [any ObjectStore], retry: BargeRetryPolicy, token: Int, owner: any PayloadOwner
+        stores: [any ObjectStore], retry: BargeRetryPolicy, progress: (@Sendable (BargeReceiveProgress) -> Void)?, token: Int,
+        owner: any PayloadOwner
     ) {
         self.object = object
         self.info = info
@@ -33,6 +36,7 @@ final class InteropObjectPayload: Sendable {
             }.first
         }
         self.retry = retry
+        self.progress = progress
     }
 
     /// The error for a failure of kind `kind`.

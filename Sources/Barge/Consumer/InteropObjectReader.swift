@@ -6,7 +6,7 @@ import ObjectStore
 /// learns the object's size, streams it from its store (resuming after
 /// failures), decompresses it as the record says (a bakdata blob may be
 /// padded with zeros after its stream), and checks the size when the record
-/// gives one. Store failures become ``BargeConsumerError``s, and the
+/// gives one, telling the progress hook. Store failures become ``BargeConsumerError``s, and the
 /// message's handling is settled when reading ends. Used by one task at a time.
 final class InteropObjectReader {
     /// Compressed bytes fed to the decompressor at once: what one feed can
@@ -23,9 +23,12 @@ final class InteropObjectReader {
     private var finished = false
     /// Payload bytes handed out.
     private(set) var delivered: Int64 = 0
+    /// What the progress hook last heard.
+    private var progress: BargeReceiveProgress
 
     init(payload: InteropObjectPayload) {
         self.payload = payload
+        progress = BargeReceiveProgress(payload.info)
     }
 
     /// The next payload bytes, nil at the checked end.
@@ -39,12 +42,18 @@ final class InteropObjectReader {
                 if let size = payload.object.size, delivered > size {
                     throw payload.failure(.corrupt, "the payload is longer than the \(size) bytes the record says")
                 }
+                progress.bytesReceived = delivered
+                payload.progress?(progress)
                 return bytes
             }
             if let size = payload.object.size, delivered != size {
                 throw payload.failure(.corrupt, "read \(delivered) payload bytes, the record says \(size)")
             }
             finished = true
+            // No digest to check: the size, where given, and the codec's own checks are what there is.
+            progress.size = delivered
+            progress.bytesVerified = delivered
+            payload.progress?(progress)
             await payload.settlement.settle(handled: true)
             return nil
         } catch {

@@ -212,7 +212,7 @@ actor ReassemblyEngine: PayloadOwner {
             case .deliverObject(let token, let info, let object, let record):
                 let payload = InteropObjectPayload(
                     object: object, record: record, info: info, buckets: configuration.interopBuckets, stores: configuration.objectStores,
-                    retry: configuration.storeRetry, token: token, owner: self
+                    retry: configuration.storeRetry, progress: configuration.progress, token: token, owner: self
                 )
                 ready.append(.event(token: token, .message(BargeMessage(info: info, source: .interopObject(payload)))))
             case .seal(let token, let info):

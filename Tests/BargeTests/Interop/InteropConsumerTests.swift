@@ -145,13 +145,19 @@ struct InteropConsumerTests {
             ], topic: "irori", broker: broker)
 
             let group = "ir-\(UUID().uuidString)"
-            let consumer = try consumer(broker, group: group, formats: [.irori], buckets: ["claims": store])
+            let reports = Reports<BargeReceiveProgress>()
+            let consumer = try consumer(broker, group: group, formats: [.irori], buckets: ["claims": store]) { settings in
+                settings.progress = { reports.append($0) }
+            }
             try consumer.subscribe(topics: ["irori"])
             let received = try await outcomes(of: consumer, count: 4)
             try await consumer.commit()
             await consumer.close()
             #expect(try received[0].result.get() == payload)
             #expect(received[0].info?.headers == [KafkaHeader(key: "app", string: "x")] && received[0].info?.size == Int64(payload.count))
+            let first = reports.all.filter { $0.offset == 0 }
+            #expect(first.last?.bytesVerified == Int64(payload.count) && first.last?.size == Int64(payload.count))
+            #expect(zip(first, first.dropFirst()).allSatisfy { $0.bytesReceived <= $1.bytesReceived })
             let kinds = received.dropFirst().map { outcome -> BargeConsumerError.Kind? in
                 if case .failure(let error) = outcome.result { return error.kind }
                 return nil
