@@ -9,10 +9,11 @@ public enum LinkedInEnvelope {
     /// The only version there is.
     public static let version: UInt8 = 0
 
-    /// The fields of `value`'s envelope and where its slice starts.
-    /// `truncated` below 33 bytes, `unknownType` for a version other than 0,
-    /// `badChecksum` when the checksum does not match the UUID.
-    public static func parse(_ value: [UInt8]) throws(InteropError) -> (header: LinkedInHeader, sliceStart: Int) {
+    /// The segment `value` holds, its fields not yet checked against each
+    /// other (``LinkedInSegment/validated()``). `truncated` below 33 bytes,
+    /// `unknownType` for a version other than 0, `badChecksum` when the
+    /// checksum does not match the UUID.
+    public static func parse(_ value: [UInt8]) throws(InteropError) -> LinkedInSegment {
         guard value.count >= headerSize else {
             throw InteropError(.truncated, "value", "a segment envelope has \(headerSize) bytes before the slice, the value only \(value.count)")
         }
@@ -24,25 +25,25 @@ public enum LinkedInEnvelope {
         guard checksum == id.checksum else {
             throw InteropError(.badChecksum, "value", "segment checksum \(checksum) is not \(id.checksum), (int)(MSB + LSB) of message \(id)")
         }
-        let header = LinkedInHeader(
-            kind: .legacyV2, messageID: id, sequence: BigEndian.int32(value, at: 21), count: BigEndian.int32(value, at: 25),
-            size: BigEndian.int32(value, at: 29)
+        return LinkedInSegment(
+            messageID: id, sequence: Int(BigEndian.int32(value, at: 21)), count: Int(BigEndian.int32(value, at: 25)),
+            size: Int(BigEndian.int32(value, at: 29)), slice: Array(value[headerSize...])
         )
-        return (header, headerSize)
     }
 
-    /// The envelope for `header`'s segment followed by `slice`.
-    public static func encode(_ header: LinkedInHeader, slice: some Collection<UInt8>) -> [UInt8] {
+    /// The envelope of `segment` followed by its slice. Its sequence, count
+    /// and size must fit an int32, as LinkedIn's fields do.
+    public static func encode(_ segment: LinkedInSegment) -> [UInt8] {
         var value: [UInt8] = []
-        value.reserveCapacity(headerSize + slice.count)
+        value.reserveCapacity(headerSize + segment.slice.count)
         value.append(version)
-        BigEndian.append(header.messageID.checksum, to: &value)
-        BigEndian.append(header.messageID.mostSignificantBits, width: 8, to: &value)
-        BigEndian.append(header.messageID.leastSignificantBits, width: 8, to: &value)
-        BigEndian.append(header.sequence, to: &value)
-        BigEndian.append(header.count, to: &value)
-        BigEndian.append(header.size ?? 0, to: &value)
-        value += slice
+        BigEndian.append(segment.messageID.checksum, to: &value)
+        BigEndian.append(segment.messageID.mostSignificantBits, width: 8, to: &value)
+        BigEndian.append(segment.messageID.leastSignificantBits, width: 8, to: &value)
+        BigEndian.append(Int32(segment.sequence), to: &value)
+        BigEndian.append(Int32(segment.count), to: &value)
+        BigEndian.append(Int32(segment.size), to: &value)
+        value += segment.slice
         return value
     }
 }

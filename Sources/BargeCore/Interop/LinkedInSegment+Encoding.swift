@@ -13,13 +13,14 @@ extension LinkedInSegment {
     }
 
     /// The record value and the `_lm` header for this segment (add the
-    /// application's headers to it).
+    /// application's headers to it). Sequence, count and size must fit an
+    /// int32, as LinkedIn's fields do (``LinkedInSegmenter`` makes such segments).
     public func encoded(style: Style = .envelope) -> (value: [UInt8], header: KafkaHeader) {
         let header = LinkedInHeader(
             kind: style == .envelope ? .legacyV2 : .v3, messageID: messageID, sequence: Int32(sequence), count: Int32(count),
             size: Int32(size)
         )
-        let value = style == .envelope ? LinkedInEnvelope.encode(header, slice: slice) : slice
+        let value = style == .envelope ? LinkedInEnvelope.encode(self) : slice
         return (value, KafkaHeader(key: LinkedInHeader.name, value: header.bytes))
     }
 

@@ -29,25 +29,20 @@ public struct LinkedInSegment: Hashable, Sendable {
     public static func decode(value: [UInt8]?, headers: [KafkaHeader]) throws(InteropError) -> LinkedInSegment? {
         guard let value else { return nil }
         guard let headerValue = headers.last(where: { $0.key == LinkedInHeader.name }) else {
-            guard let (header, start) = try? LinkedInEnvelope.parse(value),
-                  let segment = try? LinkedInSegment(header, slice: value[start...]).validated() else { return nil }
-            return segment
+            return try? LinkedInEnvelope.parse(value).validated()
         }
         let header = try LinkedInHeader(bytes: headerValue.value ?? [])
-        if header.kind == .v3 { return try LinkedInSegment(header, slice: value[...]).validated() }
-        let (envelope, start) = try LinkedInEnvelope.parse(value)
-        guard envelope.messageID == header.messageID, envelope.sequence == header.sequence, envelope.count == header.count,
-              header.size.map({ $0 == envelope.size }) ?? true else {
-            throw InteropError(.inconsistent, LinkedInHeader.name, "the header says message \(header.messageID) segment \(header.sequence)/\(header.count) size \(header.size.map(String.init) ?? "-"), the value's envelope \(envelope.messageID) \(envelope.sequence)/\(envelope.count) size \(envelope.size ?? 0)")
+        if header.kind == .v3, let size = header.size {
+            return try LinkedInSegment(
+                messageID: header.messageID, sequence: Int(header.sequence), count: Int(header.count), size: Int(size), slice: value
+            ).validated()
         }
-        return try LinkedInSegment(envelope, slice: value[start...]).validated()
-    }
-
-    private init(_ header: LinkedInHeader, slice: ArraySlice<UInt8>) throws(InteropError) {
-        guard let size = header.size else {
-            throw InteropError(.truncated, LinkedInHeader.name, "a type 0 header has no message size; the value must carry an envelope")
+        let segment = try LinkedInEnvelope.parse(value)
+        guard segment.messageID == header.messageID, segment.sequence == Int(header.sequence), segment.count == Int(header.count),
+              header.size.map({ Int($0) == segment.size }) ?? true else {
+            throw InteropError(.inconsistent, LinkedInHeader.name, "the header says message \(header.messageID) segment \(header.sequence)/\(header.count) size \(header.size.map(String.init) ?? "-"), the value's envelope \(segment.messageID) \(segment.sequence)/\(segment.count) size \(segment.size)")
         }
-        self.init(messageID: header.messageID, sequence: Int(header.sequence), count: Int(header.count), size: Int(size), slice: Array(slice))
+        return try segment.validated()
     }
 
     /// The segment, if its fields agree: a positive count, a sequence below
