@@ -124,6 +124,7 @@ let package = Package(
             name: "Barge",
             dependencies: [
                 "BargeCore",
+                "KafkaCompression",
                 "KafkaValues",
                 "FileIO",
                 "ObjectStore",

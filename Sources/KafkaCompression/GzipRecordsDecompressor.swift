@@ -3,7 +3,7 @@ import KafkaProtocol
 
 /// gzip over zlib's `inflate` with a 32 KiB window: one member, or several
 /// concatenated (as `GZIPInputStream` reads them); anything else after a
-/// member is an error.
+/// member is an error, unless zero padding is allowed.
 final class GzipRecordsDecompressor: RecordsDecompressor {
     private static let codec = RecordCompression.gzip
     /// zlib's window bits for a gzip wrapper around a 32 KiB window.
@@ -16,8 +16,12 @@ final class GzipRecordsDecompressor: RecordsDecompressor {
     /// Whether the last member read has ended (or none has begun).
     private var memberEnded = true
     private var sawInput = false
+    private let allowsTrailingZeros: Bool
+    /// Whether zero padding has begun after the last member.
+    private var padding = false
 
-    init() throws(RecordValidationError) {
+    init(allowingTrailingZeros: Bool = false) throws(RecordValidationError) {
+        allowsTrailingZeros = allowingTrailingZeros
         stream = UnsafeMutablePointer<z_stream>.allocate(capacity: 1)
         stream.initialize(to: z_stream())
         guard inflateInit2_(stream, Self.gzipWindowBits, ZLIB_VERSION, Int32(MemoryLayout<z_stream>.size)) == Z_OK else {
@@ -39,6 +43,11 @@ final class GzipRecordsDecompressor: RecordsDecompressor {
         while true {
             if memberEnded {
                 guard consumed < input.count else { return }
+                // A member begins with 0x1f: a zero byte after one is padding.
+                if allowsTrailingZeros && sawInput && (padding || input[consumed] == 0) {
+                    padding = true
+                    return try RecordsDecompression.checkPadding(UnsafeRawBufferPointer(rebasing: input[consumed...]), codec: Self.codec)
+                }
                 // The start of the first member, or another one after it.
                 if sawInput { inflateReset(stream) }
                 memberEnded = false

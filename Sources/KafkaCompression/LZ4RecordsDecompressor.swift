@@ -3,15 +3,17 @@ import KafkaProtocol
 
 /// One LZ4 frame (Kafka's format for magic 1 and 2) over liblz4's LZ4F
 /// API, which keeps at most two blocks of at most 4 MiB; anything after
-/// the frame is an error.
+/// the frame is an error, unless zero padding is allowed.
 final class LZ4RecordsDecompressor: RecordsDecompressor {
     private static let codec = RecordCompression.lz4
 
     private let context: OpaquePointer
     private let buffer: UnsafeMutableRawBufferPointer
     private var frameEnded = false
+    private let allowsTrailingZeros: Bool
 
-    init() throws(RecordValidationError) {
+    init(allowingTrailingZeros: Bool = false) throws(RecordValidationError) {
+        allowsTrailingZeros = allowingTrailingZeros
         var context: OpaquePointer?
         guard LZ4F_isError(LZ4F_createDecompressionContext(&context, UInt32(LZ4F_VERSION))) == 0, let context else {
             throw .corrupt(Self.codec, "could not be read: LZ4F_createDecompressionContext failed")
@@ -30,6 +32,9 @@ final class LZ4RecordsDecompressor: RecordsDecompressor {
         var consumed = 0
         while true {
             if frameEnded {
+                if allowsTrailingZeros {
+                    return try RecordsDecompression.checkPadding(UnsafeRawBufferPointer(rebasing: input[consumed...]), codec: Self.codec)
+                }
                 guard consumed == input.count else {
                     throw .corrupt(Self.codec, "has \(input.count - consumed) bytes after the end of its LZ4 frame")
                 }

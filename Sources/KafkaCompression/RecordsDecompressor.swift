@@ -25,14 +25,26 @@ public enum RecordsDecompression {
     /// Bytes of output handed on at a time (at most; Snappy blocks may be handed on in one piece).
     public static let outputPieceSize = 64 * 1024
 
-    /// A decompressor for `codec`; nil for `.none` and unknown codecs.
-    public static func decompressor(for codec: RecordCompression) throws(RecordValidationError) -> (any RecordsDecompressor)? {
+    /// A decompressor for `codec`; nil for `.none` and unknown codecs. With
+    /// `allowingTrailingZeros`, zero bytes after the end of the stream are
+    /// taken as padding, not an error (any other byte after them still is):
+    /// bakdata's large-message serde uploads compressed streams padded with
+    /// zeros. A raw (not xerial-framed) Snappy stream cannot tell padding
+    /// from data and never allows it.
+    public static func decompressor(for codec: RecordCompression, allowingTrailingZeros: Bool = false) throws(RecordValidationError) -> (any RecordsDecompressor)? {
         switch codec {
-        case .gzip: try GzipRecordsDecompressor()
-        case .snappy: SnappyRecordsDecompressor()
-        case .lz4: try LZ4RecordsDecompressor()
-        case .zstd: try ZstdRecordsDecompressor()
+        case .gzip: try GzipRecordsDecompressor(allowingTrailingZeros: allowingTrailingZeros)
+        case .snappy: SnappyRecordsDecompressor(allowingTrailingZeros: allowingTrailingZeros)
+        case .lz4: try LZ4RecordsDecompressor(allowingTrailingZeros: allowingTrailingZeros)
+        case .zstd: try ZstdRecordsDecompressor(allowingTrailingZeros: allowingTrailingZeros)
         default: nil
+        }
+    }
+
+    /// Checks that `input` (what follows the end of a stream) is zero padding.
+    static func checkPadding(_ input: UnsafeRawBufferPointer, codec: RecordCompression) throws(RecordValidationError) {
+        guard input.allSatisfy({ $0 == 0 }) else {
+            throw .corrupt(codec, "has bytes other than zero padding after the end of its stream")
         }
     }
 }

@@ -17,6 +17,8 @@ final class SnappyRecordsDecompressor: RecordsDecompressor {
         case blockLength
         case block(left: Int)
         case raw
+        /// Zero padding after the last block (a block length of 0 begins it).
+        case padding
     }
 
     private let window: UnsafeMutableRawBufferPointer
@@ -24,8 +26,10 @@ final class SnappyRecordsDecompressor: RecordsDecompressor {
     private var framing = Framing.undecided
     private var pending: [UInt8] = []
     private var blockOpen = false
+    private let allowsTrailingZeros: Bool
 
-    init() {
+    init(allowingTrailingZeros: Bool = false) {
+        allowsTrailingZeros = allowingTrailingZeros
         window = UnsafeMutableRawBufferPointer.allocate(byteCount: RawSnappyDecoder.windowSize, alignment: 16)
         decoder = RawSnappyDecoder(window: window)
     }
@@ -63,6 +67,10 @@ final class SnappyRecordsDecompressor: RecordsDecompressor {
                 guard pending.count == 4 else { continue }
                 let length = pending.reduce(0) { $0 << 8 | Int($1) }
                 pending = []
+                if length == 0 && allowsTrailingZeros {
+                    framing = .padding
+                    continue
+                }
                 guard length > 0, length <= Int(Int32.max) else {
                     throw .corrupt(.snappy, "has a xerial block of \(length) bytes")
                 }
@@ -83,6 +91,9 @@ final class SnappyRecordsDecompressor: RecordsDecompressor {
             case .raw:
                 try decoder.feed(UnsafeRawBufferPointer(rebasing: input[position...]), output: output)
                 position = input.count
+            case .padding:
+                try RecordsDecompression.checkPadding(UnsafeRawBufferPointer(rebasing: input[position...]), codec: .snappy)
+                position = input.count
             }
         }
     }
@@ -95,7 +106,8 @@ final class SnappyRecordsDecompressor: RecordsDecompressor {
             try decoder.finish()
         case .raw:
             try decoder.finish()
-        case .blockLength where pending.isEmpty && !blockOpen:
+        case .blockLength where !blockOpen && (pending.isEmpty || allowsTrailingZeros && pending.allSatisfy { $0 == 0 }), .padding:
+            // Fewer than four zero bytes after the last block are padding too.
             return
         default:
             throw .truncated(.snappy)

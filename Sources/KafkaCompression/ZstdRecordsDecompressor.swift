@@ -14,8 +14,12 @@ final class ZstdRecordsDecompressor: RecordsDecompressor {
     private let buffer: UnsafeMutableRawBufferPointer
     /// The last hint from `ZSTD_decompressStream`: 0 at the end of a frame.
     private var hint = 1
+    private let allowsTrailingZeros: Bool
+    /// Whether zero padding has begun after the last frame.
+    private var padding = false
 
-    init() throws(RecordValidationError) {
+    init(allowingTrailingZeros: Bool = false) throws(RecordValidationError) {
+        allowsTrailingZeros = allowingTrailingZeros
         guard let context = ZSTD_createDCtx() else { throw .corrupt(Self.codec, "could not be read: ZSTD_createDCtx failed") }
         guard ZSTD_isError(ZSTD_DCtx_setParameter(context, ZSTD_d_windowLogMax, Self.maximumWindowLog)) == 0 else {
             ZSTD_freeDCtx(context)
@@ -34,6 +38,11 @@ final class ZstdRecordsDecompressor: RecordsDecompressor {
         guard input.count > 0 else { return }
         var source = ZSTD_inBuffer(src: input.baseAddress, size: input.count, pos: 0)
         while true {
+            // A frame begins with its magic number (0x28 or 0x5_ first): a zero byte after one is padding.
+            if allowsTrailingZeros && hint == 0 && source.pos < source.size && (padding || input[source.pos] == 0) {
+                padding = true
+                return try RecordsDecompression.checkPadding(UnsafeRawBufferPointer(rebasing: input[source.pos...]), codec: Self.codec)
+            }
             var destination = ZSTD_outBuffer(dst: buffer.baseAddress, size: buffer.count, pos: 0)
             let result = ZSTD_decompressStream(context, &destination, &source)
             if ZSTD_isError(result) != 0 {

@@ -46,7 +46,7 @@ struct ReassemblyStateTests {
                     delivered[token] = info
                     deliveredOrder.append(token)
                     if let payload { bytes[token] = payload }
-                case .deliverReference(let token, let info, _, _):
+                case .deliverReference(let token, let info, _, _), .deliverObject(let token, let info, _, _):
                     delivered[token] = info
                     deliveredOrder.append(token)
                 case .seal(let token, _): sealed.insert(token)

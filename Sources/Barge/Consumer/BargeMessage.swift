@@ -11,6 +11,8 @@ public final class BargeMessage: Sendable {
         case bytes([UInt8])
         case stored(token: Int, owner: any PayloadOwner)
         case claimCheck(ClaimCheckPayload)
+        /// A foreign format's reference (``BargeMessageInfo/interop``).
+        case interopObject(InteropObjectPayload)
     }
 
     /// What the message is, as known when it was handed over (for a
@@ -38,7 +40,8 @@ public final class BargeMessage: Sendable {
     deinit {
         switch source {
         case .stored(let token, let owner): Task { await owner.release(token) }
-        case .claimCheck(let payload): payload.messageDropped()
+        case .claimCheck(let payload): payload.settlement.messageDropped()
+        case .interopObject(let payload): payload.settlement.messageDropped()
         case .bytes: break
         }
     }
@@ -54,8 +57,8 @@ public final class BargeMessage: Sendable {
     /// The bytes of `range` of the payload, read without the rest: for a
     /// claim check only that range is fetched from the store (and only the
     /// segments covering it decrypted), so a player can seek in a video.
-    /// Works for inline and plain messages too; a chunked message's payload
-    /// throws `invalidRange` (read it whole). A range is not checked against
+    /// Works for inline and plain messages too; a chunked message's payload,
+    /// and a foreign format's object, throw `invalidRange` (read them whole). A range is not checked against
     /// the payload's SHA-256 (an encrypted object's segments are
     /// authenticated), and reading one does not settle the message.
     public func payload(range: Range<Int64>) -> BargePayload { BargePayload(message: self, range: range) }
@@ -132,6 +135,7 @@ public struct BargePayload: AsyncSequence, Sendable {
         let range: Range<Int64>?
         var finished = false
         var claimCheckReader: ClaimCheckReader?
+        var interopReader: InteropObjectReader?
 
         public mutating func next() async throws -> [UInt8]? {
             guard !finished else { return nil }
@@ -144,6 +148,20 @@ public struct BargePayload: AsyncSequence, Sendable {
                 if claimCheckReader == nil { claimCheckReader = ClaimCheckReader(payload: payload, range: range) }
                 guard let piece = try await claimCheckReader?.next() else {
                     if range == nil { message.verify(message.info) }
+                    finished = true
+                    return nil
+                }
+                return piece
+            case .interopObject(let payload):
+                guard range == nil else {
+                    finished = true
+                    throw BargeConsumerError(.invalidRange, "a foreign format's object is read whole, not by range", topicPartition: message.info.topicPartition, firstOffset: message.info.offset)
+                }
+                if interopReader == nil { interopReader = InteropObjectReader(payload: payload) }
+                guard let reader = interopReader, let piece = try await reader.next() else {
+                    var checked = message.info
+                    checked.size = interopReader?.delivered
+                    message.verify(checked)
                     finished = true
                     return nil
                 }

@@ -41,13 +41,13 @@ final class ClaimCheckReader {
             }
             try verifyEnd()
             finished = true
-            if plaintextRange == nil { await payload.settle(handled: true) }
+            if plaintextRange == nil { await payload.settlement.settle(handled: true) }
             return nil
         } catch {
             finished = true
             let failure = classify(error)
             // A ranged read never settles the message: whole reads and dropping it do.
-            if plaintextRange == nil { await payload.settle(handled: failure.handled, failure: failure.error as? BargeConsumerError) }
+            if plaintextRange == nil { await payload.settlement.settle(handled: failure.handled, failure: failure.error as? BargeConsumerError) }
             throw failure.error
         }
     }

@@ -48,6 +48,21 @@ public struct LargeMessageConsumerOptions: Sendable {
     /// `file:///root/...`); this store's own settings (endpoint, credentials)
     /// are used. References outside every store are never followed.
     public var objectStores: [any ObjectStore] = []
+    /// Foreign large-message formats read from records that carry no Barge
+    /// headers (docs/interop.md): bakdata's serde (inline payloads, and
+    /// references read from ``interopBuckets`` or ``objectStores``),
+    /// LinkedIn's segments (reassembled as Barge's chunks are, within the
+    /// same memory budget and expiry), irori's claim checks. A record in
+    /// none of them is delivered as a plain record; one that is broken is a
+    /// `malformedRecord` failure, one naming a store Barge cannot read
+    /// (Azure, Google Cloud) an `unsupportedStore` failure. With `bakdata`,
+    /// every other non-null value must begin with bakdata's flag byte.
+    /// Default: none.
+    public var interop: Set<InteropFormat> = []
+    /// Stores of foreign formats' references by bucket: an `s3://bucket/key`
+    /// reference is read from `interopBuckets[bucket]`, key `key`. A bucket
+    /// not listed is looked up in ``objectStores`` by its URI. Default: none.
+    public var interopBuckets: [String: any ObjectStore] = [:]
     /// Keys for encrypted claim-check objects.
     public var encryption: BargeKeyring?
     /// What happens to bad records: malformed, forged or corrupt records

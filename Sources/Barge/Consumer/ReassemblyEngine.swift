@@ -55,7 +55,7 @@ actor ReassemblyEngine: PayloadOwner {
         self.logger = logger
         state = ReassemblyState(settings: .init(
             delivery: configuration.delivery, expireAfterRecords: configuration.expireAfterRecords,
-            expireAfterIdle: configuration.expireAfterIdle, limits: configuration.limits
+            expireAfterIdle: configuration.expireAfterIdle, limits: configuration.limits, interop: configuration.interop
         ))
     }
 
@@ -209,6 +209,12 @@ actor ReassemblyEngine: PayloadOwner {
                     keyring: configuration.encryption, retry: configuration.storeRetry, progress: configuration.progress, token: token, owner: self
                 )
                 ready.append(.event(token: token, .message(BargeMessage(info: info, source: .claimCheck(payload)))))
+            case .deliverObject(let token, let info, let object, let record):
+                let payload = InteropObjectPayload(
+                    object: object, record: record, info: info, buckets: configuration.interopBuckets, stores: configuration.objectStores,
+                    retry: configuration.storeRetry, progress: configuration.progress, token: token, owner: self
+                )
+                ready.append(.event(token: token, .message(BargeMessage(info: info, source: .interopObject(payload)))))
             case .seal(let token, let info):
                 storages[token]?.seal(info)
                 if var progress = receiving.removeValue(forKey: token) {

@@ -24,6 +24,7 @@ struct ReceiveCommand: AsyncParsableCommand {
               BARGE_GROUP=archive barge receive --config ./barge.conf --to ./in --json
               barge receive --topic models --group m --to ./in --store file:///srv/barge-objects
               barge receive --topic videos --group archive --to ./in --on-bad-record dead-letter videos.bad
+              barge receive --topic legacy --group g --to ./in --interop bakdata,linkedin --store s3://bucket/
 
             A bad record (malformed, forged or corrupt: it can never be delivered) is reported, \
             noted in the journal and passed by default; --on-bad-record chooses. Claim checks \
@@ -35,6 +36,12 @@ struct ReceiveCommand: AsyncParsableCommand {
             midway is then reported as incomplete. If the store cannot be read after retries, or the key to decrypt is \
             missing, the receiver stops (exit 69 or 1) without committing the message, so the \
             next run gets it again.
+
+            --interop also reads records of other large-message libraries that carry no Barge \
+            headers (docs/interop.md): bakdata's kafka-large-message-serde (its s3:// objects \
+            read through --store), LinkedIn's li-apache-kafka-clients segments, irori's \
+            claim-check interceptors (s3:// references only; Azure ones are reported as \
+            unsupported). Their payloads carry no SHA-256: only sizes are checked.
 
             \(SettingsHelp.precedence)
 
@@ -61,6 +68,9 @@ struct ReceiveCommand: AsyncParsableCommand {
 
     @Option(name: .long, help: "Payload bytes to hold in memory before spilling to the temporary directory, e.g. 32MiB.")
     var memoryBudget: ByteCount = ByteCount(argument: "32MiB")!
+
+    @Option(name: .long, help: "Also read these foreign large-message formats, comma-separated: bakdata, linkedin, irori.", transform: Self.interopFormats)
+    var interop: Set<InteropFormat> = []
 
     @OptionGroup var storage: StoreOptions
 
@@ -94,6 +104,7 @@ struct ReceiveCommand: AsyncParsableCommand {
         settings.memoryBudget = memoryBudget.value
         settings.objectStores = try storage.objectStore(settings: target.settings).map { [$0] } ?? []
         settings.encryption = try storage.keyring(settings: target.settings)
+        settings.interop = interop
         // Skipping is done here, so that skipped records are still journaled.
         settings.badRecords = policy == .skip ? .report : policy
         ToolDefaults.apply(to: &settings.consumer)
@@ -187,5 +198,18 @@ struct ReceiveCommand: AsyncParsableCommand {
         let key = error.id?.text ?? error.topicPartition.map { "\($0.topic)-\($0.partition)-\(error.firstOffset ?? -1)" } ?? "unknown"
         try await directory.recordFailure(key, kind: "\(error.kind)")
         if !quietly { output.report("failed: \(error)", json: ReceiveEvent(failure: error)) }
+    }
+}
+
+extension ReceiveCommand {
+    /// `--interop`'s list: names of ``InteropFormat``s, comma-separated.
+    static func interopFormats(_ argument: String) throws -> Set<InteropFormat> {
+        try Set(argument.split(separator: ",").map { name in
+            let trimmed = name.trimmingCharacters(in: .whitespaces)
+            guard let format = InteropFormat(named: trimmed) else {
+                throw ValidationError("'\(trimmed)' is not a format; choose from \(InteropFormat.all.map(\.name).joined(separator: ", "))")
+            }
+            return format
+        })
     }
 }

@@ -26,12 +26,14 @@ package struct Assembly {
     package var isDelivered = false
 
     /// Starts from chunk 0 (`header.index == 0`).
-    package init(token: Int, record: KafkaConsumerMessage, header: BargeChunkHeader, now: ContinuousClock.Instant) {
+    /// A foreign format's segments (`interop`) carry no digest: only their
+    /// sizes are checked.
+    package init(token: Int, record: KafkaConsumerMessage, header: BargeChunkHeader, now: ContinuousClock.Instant, interop: InteropFormat? = nil) {
         self.token = token
         info = BargeMessageInfo(
             kind: .chunked, topicPartition: record.topicPartition, offset: record.offset, key: record.key,
             headers: header.applicationHeaders, timestamp: record.timestamp, id: header.id,
-            size: header.size, sha256: header.sha256, contentType: header.contentType, fileName: header.fileName
+            size: header.size, sha256: header.sha256, contentType: header.contentType, fileName: header.fileName, interop: interop
         )
         chunkSize = header.chunkSize ?? 1
         codec = header.codec
@@ -85,6 +87,7 @@ package struct Assembly {
         lastActivity = now
         guard isLast else { return (bytes, false) }
         count = nextIndex
+        guard info.interop == nil else { return (bytes, true) }
         guard let sha256, BargeDigest(finalizing: hasher.finalize()) == sha256 else {
             throw failure(.corrupt, "SHA-256 of the \(received) bytes does not match barge.sha256", offset: offset)
         }

@@ -8,7 +8,7 @@ public struct BargeConsumerError: Error, Hashable, Sendable, CustomStringConvert
     public struct Kind: Hashable, Sendable, CustomStringConvertible {
         private enum Backing: Hashable, Sendable {
             case corrupt, missingChunk, expired, aborted, malformedRecord, startedMidMessage, revoked, tooLarge, storage
-            case objectStore, objectMissing, noStore, encryption, invalidRange, invalidReference
+            case objectStore, objectMissing, noStore, encryption, invalidRange, invalidReference, unsupportedStore
         }
         private let backing: Backing
         /// The payload does not match its size or SHA-256, or a value does not decompress.
@@ -48,6 +48,9 @@ public struct BargeConsumerError: Error, Hashable, Sendable, CustomStringConvert
         /// to follow (a symbolic link out of a file store's root). Forged or broken, it can
         /// never be read: a bad record (see ``BadRecordPolicy``).
         public static let invalidReference = Kind(backing: .invalidReference)
+        /// A foreign record (``BargeMessageInfo/interop``) names an object in a store Barge
+        /// cannot read (Azure Blob Storage, Google Cloud Storage): reported, and passed.
+        public static let unsupportedStore = Kind(backing: .unsupportedStore)
         public var description: String { "\(backing)" }
     }
 

@@ -10,11 +10,12 @@ public struct BargeMessageInfo: Hashable, Sendable {
     public enum Kind: Hashable, Sendable {
         /// An ordinary record without Barge headers.
         case plain
-        /// A Barge message in one record.
+        /// A Barge message in one record (also bakdata's inline payloads).
         case inline
-        /// A Barge message in chunk records.
+        /// A Barge message in chunk records (also LinkedIn's segments).
         case chunked
-        /// A claim check: a reference record naming an object in a store.
+        /// A claim check: a reference record naming an object in a store
+        /// (also a foreign format's reference: bakdata backed, irori).
         case claimCheck
     }
 
@@ -42,6 +43,11 @@ public struct BargeMessageInfo: Hashable, Sendable {
     public var fileName: String?
     /// The object's URL, for a claim check.
     public var objectURL: String? = nil
+    /// The foreign format the message was read in (see
+    /// ``LargeMessageConsumerOptions/interop``); nil for Barge's own messages
+    /// and plain records. A foreign message has no SHA-256: only its size,
+    /// when the format gives one, is checked.
+    public var interop: InteropFormat? = nil
 
     /// The topic.
     public var topic: String { topicPartition.topic }

@@ -15,6 +15,10 @@ package enum ReassemblyAction: Sendable {
     /// the object store the reference names. `record` is the reference
     /// record (for a dead-letter copy should it prove bad).
     case deliverReference(token: Int, info: BargeMessageInfo, reference: BargeReferenceHeader, record: KafkaConsumerMessage)
+    /// Queue a foreign format's reference for the application (see
+    /// ``InteropRecord``): its payload is read, and decompressed, from the
+    /// object store holding `object`. `record` is the reference record.
+    case deliverObject(token: Int, info: BargeMessageInfo, object: InteropObject, record: KafkaConsumerMessage)
     /// The chunked message's payload is complete and verified; `info` has
     /// its size and digest.
     case seal(token: Int, info: BargeMessageInfo)

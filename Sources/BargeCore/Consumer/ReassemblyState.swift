@@ -10,15 +10,18 @@ package struct ReassemblyState {
         package var expireAfterRecords: Int64
         package var expireAfterIdle: Duration
         package var limits: BargeWireLimits
+        /// Foreign formats read from records that are not Barge's.
+        package var interop: Set<InteropFormat>
 
         package init(
             delivery: BargeDelivery = .whenComplete, expireAfterRecords: Int64 = 100_000, expireAfterIdle: Duration = .seconds(300),
-            limits: BargeWireLimits = BargeWireLimits()
+            limits: BargeWireLimits = BargeWireLimits(), interop: Set<InteropFormat> = []
         ) {
             self.delivery = delivery
             self.expireAfterRecords = expireAfterRecords
             self.expireAfterIdle = expireAfterIdle
             self.limits = limits
+            self.interop = interop
         }
     }
 
@@ -106,6 +109,10 @@ package struct ReassemblyState {
         }
         switch envelope {
         case .plain:
+            if !settings.interop.isEmpty,
+               let foreign = foreign(record, seenBefore: seenBefore, handledBefore: handledBefore, now: now, in: &state) {
+                return actions + foreign
+            }
             guard !handledBefore else { return actions }
             let info = BargeMessageInfo(
                 kind: .plain, topicPartition: partition, offset: record.offset, key: record.key, headers: record.headers,
@@ -182,9 +189,11 @@ package struct ReassemblyState {
         return .deliver(token: newItem(partition, record.offset, finished: true), info: info, payload: payload)
     }
 
-    private mutating func chunk(
+    /// Takes a chunk; `foreign` is a foreign format's segment (its format,
+    /// and its slice, which stands for the record's value).
+    mutating func chunk(
         _ header: BargeChunkHeader, record: KafkaConsumerMessage, seenBefore: Bool, handledBefore: Bool, now: ContinuousClock.Instant,
-        in state: inout PartitionState
+        in state: inout PartitionState, foreign: (format: InteropFormat, slice: [UInt8])? = nil
     ) -> [ReassemblyAction] {
         let partition = record.topicPartition
         let offset = record.offset
@@ -197,7 +206,7 @@ package struct ReassemblyState {
                 state.ignore(header.id, at: offset, isLast: header.isLast)
                 return []
             }
-            if header.index == 0 { return start(header, record: record, now: now, in: &state) }
+            if header.index == 0 { return start(header, record: record, now: now, in: &state, foreign: foreign) }
             state.ignore(header.id, at: offset, isLast: header.isLast)
             // Below the restored read position it belongs to a message handled before the restart.
             guard !seenBefore else { return [] }
@@ -214,7 +223,7 @@ package struct ReassemblyState {
         }
         let accepted: (bytes: [UInt8], isComplete: Bool)
         do {
-            accepted = try assembly.accept(header, value: record.value ?? [], offset: offset, now: now)
+            accepted = try assembly.accept(header, value: foreign?.slice ?? record.value ?? [], offset: offset, now: now)
         } catch {
             return [finishFailed(header.id, assembly, in: &state, error, lastOffset: offset, isLast: header.isLast, record: record)]
         }
@@ -234,17 +243,20 @@ package struct ReassemblyState {
     }
 
     private mutating func start(
-        _ header: BargeChunkHeader, record: KafkaConsumerMessage, now: ContinuousClock.Instant, in state: inout PartitionState
+        _ header: BargeChunkHeader, record: KafkaConsumerMessage, now: ContinuousClock.Instant, in state: inout PartitionState,
+        foreign: (format: InteropFormat, slice: [UInt8])?
     ) -> [ReassemblyAction] {
         let partition = record.topicPartition
-        var assembly = Assembly(token: newItem(partition, record.offset, finished: false), record: record, header: header, now: now)
+        var assembly = Assembly(
+            token: newItem(partition, record.offset, finished: false), record: record, header: header, now: now, interop: foreign?.format
+        )
         var actions: [ReassemblyAction] = [.open(token: assembly.token, info: assembly.currentInfo)]
         if settings.delivery == .progressive {
             assembly.isDelivered = true
             actions.append(.deliver(token: assembly.token, info: assembly.currentInfo, payload: nil))
         }
         state.assemblies[header.id] = assembly
-        return actions + chunk(header, record: record, seenBefore: false, handledBefore: false, now: now, in: &state)
+        return actions + chunk(header, record: record, seenBefore: false, handledBefore: false, now: now, in: &state, foreign: foreign)
     }
 
     private mutating func abort(_ header: BargeAbortHeader, record: KafkaConsumerMessage, in state: inout PartitionState) -> [ReassemblyAction] {
@@ -281,11 +293,11 @@ package struct ReassemblyState {
     }
 
     /// A failure event about `record` alone.
-    private mutating func failureEvent(_ failure: BargeConsumerError, record: KafkaConsumerMessage) -> ReassemblyAction {
+    mutating func failureEvent(_ failure: BargeConsumerError, record: KafkaConsumerMessage) -> ReassemblyAction {
         .fail(token: newItem(record.topicPartition, record.offset, finished: true), error: failure, notify: true, record: record)
     }
 
-    private mutating func newItem(_ partition: KafkaTopicPartition, _ offset: Int64, finished: Bool) -> Int {
+    mutating func newItem(_ partition: KafkaTopicPartition, _ offset: Int64, finished: Bool) -> Int {
         nextToken += 1
         items[nextToken] = Item(topicPartition: partition, firstOffset: offset, finished: finished)
         return nextToken
