@@ -111,17 +111,18 @@ public final class LargeMessageProducer: Sendable {
 
     /// Sends a stream of unknown length as it arrives (a live recording):
     /// chunk by chunk, with count, size and digest on the last chunk, or,
-    /// under the claim-check policy, streamed into the object store.
+    /// under the claim-check policy, streamed into the object store; named
+    /// and placed as `placement` says.
     public func send<Pieces: AsyncSequence & Sendable>(
         stream: Pieces, topic: String, key: [UInt8]? = nil, headers: [KafkaHeader] = [],
-        description: PayloadDescription = PayloadDescription()
+        description: PayloadDescription = PayloadDescription(), placement: BargePlacement = BargePlacement()
     ) async throws -> BargeReceipt where Pieces.Element == [UInt8] {
         let facts = try await facts(of: topic)
         if policy(for: topic).route(size: nil, recordLimit: facts.recordLimit) == .claimCheck {
-            return try await claimCheck(topic: topic, key: key, placement: BargePlacement(), facts: facts, knownSize: nil, headers: headers, description: description)
+            return try await claimCheck(topic: topic, key: key, placement: placement, facts: facts, knownSize: nil, headers: headers, description: description)
                 .run(stream)
         }
-        return try await chunked(topic: topic, key: key, placement: BargePlacement(), facts: facts, knownSize: nil, headers: headers, description: description)
+        return try await chunked(topic: topic, key: key, placement: placement, facts: facts, knownSize: nil, headers: headers, description: description)
             .run(stream)
     }
 

@@ -22,6 +22,23 @@ struct BridgeExternalizeCommand: AsyncParsableCommand {
         case chunked
     }
 
+    enum Format: String, ExpressibleByArgument, CaseIterable {
+        case barge, bakdata
+        case bakdataHeaders = "bakdata-headers"
+        case linkedin
+        case linkedinHeaders = "linkedin-headers"
+
+        var outputFormat: BridgeOutputFormat {
+            switch self {
+            case .barge: .barge
+            case .bakdata: .bakdata(mode: .byteFlag)
+            case .bakdataHeaders: .bakdata(mode: .headers)
+            case .linkedin: .linkedIn(style: .envelope)
+            case .linkedinHeaders: .linkedIn(style: .recordHeader)
+            }
+        }
+    }
+
     @OptionGroup var bridge: BridgeOptions
 
     @Option(name: .long, help: "Values of at least this size, e.g. 1MiB, are moved.")
@@ -36,10 +53,21 @@ struct BridgeExternalizeCommand: AsyncParsableCommand {
     @Option(name: .long, help: "none, gzip, lz4, zstd or snappy, optionally with :LEVEL (zstd:9), for chunks.")
     var compression: String = "none"
 
+    @Option(name: .long, help: ArgumentHelp(
+        "The format written: barge (claim checks or chunks), or for consumers that still run another library "
+            + "bakdata (bakdata's serde, byte flag; objects in the S3 --store), bakdata-headers (its header mode), "
+            + "linkedin (LinkedIn's segments of --chunk-size with their in-value header) or linkedin-headers "
+            + "(raw slices, the header in _lm). See docs/interop.md."))
+    var format: Format = .barge
+
+    @Option(name: .long, help: "Translate a topic written by other large-message libraries into Barge's format: read these formats, comma-separated (bakdata, linkedin, irori); their s3:// objects are read from --store when its location holds them (e.g. --store s3://BUCKET/).", transform: InteropFormat.parseList)
+    var interop: Set<InteropFormat> = []
+
     @OptionGroup var storage: StoreOptions
 
     func validate() throws {
         guard threshold.value > 0 else { throw ValidationError("--threshold must be positive") }
+        guard interop.isEmpty || format == .barge else { throw ValidationError("--interop translates into Barge's format: leave --format barge") }
         guard BargeCompression(named: compression) != nil else {
             throw ValidationError("--compression must be none, gzip, lz4, zstd or snappy (optionally :LEVEL), not '\(compression)'")
         }
@@ -52,11 +80,15 @@ struct BridgeExternalizeCommand: AsyncParsableCommand {
         producer.compression = BargeCompression(named: compression)!
         producer.objectStore = try storage.objectStore(settings: settings)
         producer.encryption = try storage.keyring(settings: settings)
-        if strategy == .claimCheck, producer.objectStore == nil {
-            throw ValidationError("--strategy claim-check needs --store (or $BARGE_STORE, or store in the config file)")
+        if strategy == .claimCheck || format == .bakdata || format == .bakdataHeaders, producer.objectStore == nil {
+            throw ValidationError("--strategy claim-check and --format bakdata need --store (or $BARGE_STORE, or store in the config file)")
         }
-        let configuration = try bridge.configuration(
-            mode: .externalize(BridgeExternalizeOptions(threshold: threshold.value, producer: producer)), settings: settings)
+        var options = BridgeExternalizeOptions(threshold: threshold.value, producer: producer)
+        options.format = format.outputFormat
+        options.reader.interop = interop
+        options.reader.objectStores = producer.objectStore.map { [$0] } ?? []
+        options.reader.encryption = producer.encryption
+        let configuration = try bridge.configuration(mode: .externalize(options), settings: settings)
         let logger = commandLogger("barge.bridge", clientErrors: .once)
         try await bridge.run(BargeBridge(configuration: configuration, logger: logger), logger: logger)
     }

@@ -26,6 +26,9 @@ struct BridgeInternalizeCommand: AsyncParsableCommand {
     @Option(name: .long, help: "Memory for reassembling chunked messages before spilling to disk, e.g. 32MiB.")
     var memoryBudget: ByteCount = ByteCount(argument: "32MiB")!
 
+    @Option(name: .long, help: "Also read these foreign large-message formats, comma-separated (bakdata, linkedin, irori): their messages become plain records too; s3:// objects are read from --store when its location holds them (e.g. --store s3://BUCKET/).", transform: InteropFormat.parseList)
+    var interop: Set<InteropFormat> = []
+
     @OptionGroup var badRecords: BadRecordOptions
 
     @OptionGroup var storage: StoreOptions
@@ -51,6 +54,7 @@ struct BridgeInternalizeCommand: AsyncParsableCommand {
         options.consumer.objectStores = try storage.objectStore(settings: settings).map { [$0] } ?? []
         options.consumer.encryption = try storage.keyring(settings: settings)
         options.consumer.badRecords = try badRecords.policy(settings: settings)
+        options.consumer.interop = interop
         let configuration = try bridge.configuration(mode: .internalize(options), settings: settings)
         let logger = commandLogger("barge.bridge", clientErrors: .once)
         try await bridge.run(BargeBridge(configuration: configuration, logger: logger), logger: logger)

@@ -69,7 +69,7 @@ struct ReceiveCommand: AsyncParsableCommand {
     @Option(name: .long, help: "Payload bytes to hold in memory before spilling to the temporary directory, e.g. 32MiB.")
     var memoryBudget: ByteCount = ByteCount(argument: "32MiB")!
 
-    @Option(name: .long, help: "Also read these foreign large-message formats, comma-separated: bakdata, linkedin, irori.", transform: Self.interopFormats)
+    @Option(name: .long, help: "Also read these foreign large-message formats, comma-separated: bakdata, linkedin, irori.", transform: InteropFormat.parseList)
     var interop: Set<InteropFormat> = []
 
     @OptionGroup var storage: StoreOptions
@@ -198,18 +198,5 @@ struct ReceiveCommand: AsyncParsableCommand {
         let key = error.id?.text ?? error.topicPartition.map { "\($0.topic)-\($0.partition)-\(error.firstOffset ?? -1)" } ?? "unknown"
         try await directory.recordFailure(key, kind: "\(error.kind)")
         if !quietly { output.report("failed: \(error)", json: ReceiveEvent(failure: error)) }
-    }
-}
-
-extension ReceiveCommand {
-    /// `--interop`'s list: names of ``InteropFormat``s, comma-separated.
-    static func interopFormats(_ argument: String) throws -> Set<InteropFormat> {
-        try Set(argument.split(separator: ",").map { name in
-            let trimmed = name.trimmingCharacters(in: .whitespaces)
-            guard let format = InteropFormat(named: trimmed) else {
-                throw ValidationError("'\(trimmed)' is not a format; choose from \(InteropFormat.all.map(\.name).joined(separator: ", "))")
-            }
-            return format
-        })
     }
 }

@@ -22,10 +22,10 @@ struct AtLeastOnceBatch {
 
     /// Reads up to `maximumRecords` records for at most `maximumDuration`
     /// and hands each to `translate`, which sends what it must itself and
-    /// returns a record to write, if any.
+    /// returns the records to write.
     mutating func take(
         maximumRecords: Int, maximumDuration: Duration,
-        _ translate: (KafkaConsumerMessage, inout BridgeWork) async throws -> KafkaProducerMessage?
+        _ translate: (KafkaConsumerMessage, inout BridgeWork) async throws -> [KafkaProducerMessage]
     ) async throws {
         let deadline = ContinuousClock.now + maximumDuration
         var taken = 0
@@ -33,7 +33,7 @@ struct AtLeastOnceBatch {
             guard let record = try await consumer.nextMessage(timeout: deadline - ContinuousClock.now) else { break }
             if firstOffsets[record.topicPartition] == nil { firstOffsets[record.topicPartition] = record.offset }
             do {
-                if let output = try await translate(record, &work) { deliveries.append(try await producer.submit(output)) }
+                for output in try await translate(record, &work) { deliveries.append(try await producer.submit(output)) }
             } catch {
                 failed = record
                 throw error

@@ -57,19 +57,43 @@ public final class BargeBridge: Service, Sendable {
                 let logger = workerLogger(index)
                 group.addTask { [counters] in
                     do {
-                        switch configuration.mode {
-                        case .externalize(let options):
-                            try await ExternalizingWorker(index: index, configuration: configuration, options: options, counters: counters, logger: logger).run()
-                        case .internalize(let options):
-                            try await InternalizingWorker(
-                                index: index, configuration: configuration, options: options, recordLimit: recordLimit, counters: counters, logger: logger
-                            ).run()
-                        }
+                        try await Self.worker(index, configuration: configuration, recordLimit: recordLimit, counters: counters, logger: logger)
                     } catch is CancellationError {
                         return
                     }
                 }
             }
+        }
+    }
+
+    /// Runs worker `index` of the mode's kind.
+    private static func worker(
+        _ index: Int, configuration: BargeBridgeConfiguration, recordLimit: Int, counters: BridgeCounters, logger: Logger
+    ) async throws {
+        switch configuration.mode {
+        case .externalize(let options) where options.translatesForeignFormats:
+            let largestRecord = max(options.producer.policy.chunkSize, options.threshold)
+            try await MessageWorker(
+                index: index, configuration: configuration, reader: options.reader, largestRecord: largestRecord,
+                makeOutput: { producer, settings in
+                    TranslatingOutput(
+                        target: configuration.target, threshold: options.threshold,
+                        producer: try LargeMessageProducer(
+                            transport: RdKafkaProducerTransport(producer: producer, configuration: settings), options: options.producer, logger: logger)
+                    )
+                },
+                counters: counters, logger: logger
+            ).run()
+        case .externalize(let options):
+            try await ExternalizingWorker(index: index, configuration: configuration, options: options, counters: counters, logger: logger).run()
+        case .internalize(let options):
+            try await MessageWorker(
+                index: index, configuration: configuration, reader: options.consumer, largestRecord: recordLimit,
+                makeOutput: { _, _ in
+                    InternalizingOutput(target: configuration.target, recordLimit: recordLimit, tooLarge: options.tooLarge, logger: logger)
+                },
+                counters: counters, logger: logger
+            ).run()
         }
     }
 
@@ -86,8 +110,20 @@ public final class BargeBridge: Service, Sendable {
             guard options.threshold > 0 else {
                 throw BargeBridgeError(.invalidConfiguration, "the threshold must be positive")
             }
-            guard !options.producer.policy.usesClaimCheck || options.producer.objectStore != nil else {
-                throw BargeBridgeError(.invalidConfiguration, "externalizing as claim checks needs an object store")
+            switch options.format {
+            case .barge:
+                guard !options.producer.policy.usesClaimCheck || options.producer.objectStore != nil else {
+                    throw BargeBridgeError(.invalidConfiguration, "externalizing as claim checks needs an object store")
+                }
+            case .bakdata:
+                guard case .s3 = options.producer.objectStore?.location else {
+                    throw BargeBridgeError(.invalidConfiguration, "bakdata's format needs an S3 object store (its readers take s3:// URIs)")
+                }
+            case .linkedIn:
+                break
+            }
+            guard options.format == .barge || !options.translatesForeignFormats else {
+                throw BargeBridgeError(.invalidConfiguration, "a foreign topic is translated into Barge's format only")
             }
         }
         guard configuration.source != configuration.target else {

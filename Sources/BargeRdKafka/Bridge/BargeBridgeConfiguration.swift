@@ -74,12 +74,43 @@ public struct BridgeExternalizeOptions: Sendable {
     public var threshold: Int
     /// How moved values travel: the policy (``LargeMessagePolicy/claimCheck``
     /// or ``LargeMessagePolicy/chunked(chunkSize:)``), the object store,
-    /// compression and encryption.
+    /// compression and encryption. With ``BridgeOutputFormat/linkedIn(style:)``
+    /// the policy's chunk size is the segment size; with
+    /// ``BridgeOutputFormat/bakdata(mode:)`` objects go to the object store,
+    /// which must be S3.
     public var producer: LargeMessageProducerOptions
+    /// The format written: Barge's (default) or, for consumers that still run
+    /// another library, bakdata's or LinkedIn's (docs/interop.md).
+    public var format: BridgeOutputFormat = .barge
+    /// How the source is read when ``LargeMessageConsumerOptions/interop``
+    /// names foreign formats: the bridge then translates a foreign topic into
+    /// Barge's format, message by message (LinkedIn segments reassembled,
+    /// bakdata and irori objects read from ``LargeMessageConsumerOptions/objectStores``
+    /// or ``LargeMessageConsumerOptions/interopBuckets``); a payload below the
+    /// threshold becomes a plain record. Default: no foreign formats, records
+    /// are moved one by one.
+    public var reader = LargeMessageConsumerOptions()
 
     /// Moves values of at least `threshold` bytes as `producer` says.
     public init(threshold: Int, producer: LargeMessageProducerOptions) {
         self.threshold = threshold
         self.producer = producer
     }
+
+    /// Whether the source is read message by message, in foreign formats.
+    var translatesForeignFormats: Bool { !reader.interop.isEmpty }
+}
+
+/// The large-message format an externalizing bridge writes.
+public enum BridgeOutputFormat: Hashable, Sendable {
+    /// Barge's: claim checks or chunks (docs/wire-format.md).
+    case barge
+    /// bakdata's kafka-large-message-serde: a moved value's object in the S3
+    /// store and an `s3://` URI in the record; every other non-null value
+    /// inline behind bakdata's flag (`mode` says whether the flag is the
+    /// value's first byte or a header).
+    case bakdata(mode: BakdataPayload.Mode)
+    /// LinkedIn's li-apache-kafka-clients: a moved value as segments of the
+    /// policy's chunk size, `style` saying where the segment header goes.
+    case linkedIn(style: LinkedInSegment.Style)
 }

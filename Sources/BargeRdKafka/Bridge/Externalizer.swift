@@ -1,42 +1,103 @@
 import Barge
+import ObjectStore
 import RdKafka
 
 /// What the externalizing bridge writes for one source record: a value of at
-/// least the threshold goes out as a Barge message (a claim check or
-/// chunks) named after the record's topic, partition and offset; anything
-/// else, and a record already in Barge's format, is copied unchanged. Either
-/// way the target record keeps the key, headers, timestamp and partition.
+/// least the threshold goes out in the output format (a Barge message, a
+/// bakdata object reference, LinkedIn segments) named after the record's
+/// topic, partition and offset; anything else, and a record already in
+/// Barge's format, is copied (for bakdata, behind its inline flag). Either way
+/// the target records keep the key, headers, timestamp and partition.
 struct Externalizer: Sendable {
     let target: String
     let threshold: Int
+    let format: BridgeOutputFormat
     let producer: LargeMessageProducer
+    let store: (any ObjectStore)?
+    /// LinkedIn's segment size.
+    let segmentSize: Int
 
-    /// The id of the Barge message made of `record`: the same for every
-    /// attempt, so a replay stores the same object instead of a second one.
+    /// The id of the message made of `record`: the same for every attempt,
+    /// so a replay stores the same object instead of a second one.
     static func messageID(of record: KafkaConsumerMessage) -> BargeMessageID {
         BargeMessageID(derivedFrom: "\(record.topic)/\(record.partition)/\(record.offset)")
     }
 
-    /// Sends `record`'s value as a Barge message and returns nil, or returns
-    /// the unchanged copy to write; counts it in `work`.
-    func translate(_ record: KafkaConsumerMessage, work: inout BridgeWork) async throws -> KafkaProducerMessage? {
+    /// Sends what it must itself and returns the records to write for
+    /// `record`; counts it in `work`.
+    func translate(_ record: KafkaConsumerMessage, work: inout BridgeWork) async throws -> [KafkaProducerMessage] {
         let size = record.value?.count ?? 0
         guard let value = record.value, size >= threshold, !Self.isBargeRecord(record) else {
             work.add(bytes: size, moved: false)
-            return KafkaProducerMessage(
-                topic: target, partition: record.partition, key: record.key, value: record.value, headers: record.headers,
-                timestamp: record.timestamp?.date
-            )
+            return [copy(of: record)]
         }
-        let placement = BargePlacement(id: Self.messageID(of: record), partition: record.partition, timestamp: record.timestamp?.date)
-        _ = try await producer.send(value, topic: target, key: record.key, headers: record.headers, placement: placement)
+        let records: [KafkaProducerMessage]
+        switch format {
+        case .barge:
+            let placement = BargePlacement(id: Self.messageID(of: record), partition: record.partition, timestamp: record.timestamp?.date)
+            _ = try await producer.send(value, topic: target, key: record.key, headers: record.headers, placement: placement)
+            records = []
+        case .bakdata(let mode):
+            records = [try await bakdataReference(for: record, value: value, mode: mode)]
+        case .linkedIn(let style):
+            records = try linkedInSegments(of: record, value: value, style: style)
+        }
         work.add(bytes: size, moved: true)
-        return nil
+        return records
     }
 
     /// Whether the record already carries Barge's headers (a Barge producer
     /// wrote it): it is copied, never wrapped twice.
     static func isBargeRecord(_ record: KafkaConsumerMessage) -> Bool {
         record.headers.contains { $0.key.hasPrefix(BargeHeaderName.prefix) }
+    }
+
+    /// The record unchanged; for bakdata, a non-null value inline behind its
+    /// flag, as bakdata's readers expect of every value.
+    private func copy(of record: KafkaConsumerMessage) -> KafkaProducerMessage {
+        var copy = KafkaProducerMessage(
+            topic: target, partition: record.partition, key: record.key, value: record.value, headers: record.headers,
+            timestamp: record.timestamp?.date
+        )
+        if case .bakdata(let mode) = format, let value = record.value, !Self.isBargeRecord(record) {
+            let encoded = BakdataPayload(content: .inline(value), mode: mode).encoded()
+            copy.value = encoded.bytes
+            copy.headers += encoded.headers
+        }
+        return copy
+    }
+
+    /// Stores the value as an object of the S3 store under
+    /// `<target>/<message id>` and returns the record naming it.
+    private func bakdataReference(for record: KafkaConsumerMessage, value: [UInt8], mode: BakdataPayload.Mode) async throws -> KafkaProducerMessage {
+        guard let store, case .s3(let bucket, let prefix) = store.location else {
+            throw BargeBridgeError(.invalidConfiguration, "bakdata's format needs an S3 object store (its readers take s3:// URIs)")
+        }
+        let key = try ObjectKey("\(target)/\(Self.messageID(of: record).text)")
+        _ = try await store.put(key, body: BytePieces(bytes: value), options: ObjectPutOptions(expectedSize: Int64(value.count)))
+        let reference = try InteropObjectReference(bucket: bucket, key: prefix + key.rawValue)
+        let encoded = BakdataPayload(content: .backed(reference), mode: mode).encoded()
+        return KafkaProducerMessage(
+            topic: target, partition: record.partition, key: record.key, value: encoded.bytes, headers: record.headers + encoded.headers,
+            timestamp: record.timestamp?.date
+        )
+    }
+
+    /// The value as LinkedIn's segments, in order, to the record's partition.
+    private func linkedInSegments(of record: KafkaConsumerMessage, value: [UInt8], style: LinkedInSegment.Style) throws -> [KafkaProducerMessage] {
+        let messageID = LinkedInMessageID(Self.messageID(of: record))
+        let count = (value.count + segmentSize - 1) / segmentSize
+        return (0..<count).map { sequence in
+            let start = sequence * segmentSize
+            let segment = LinkedInSegment(
+                messageID: messageID, sequence: sequence, count: count, size: value.count,
+                slice: Array(value[start..<min(start + segmentSize, value.count)])
+            )
+            let encoded = segment.encoded(style: style)
+            return KafkaProducerMessage(
+                topic: target, partition: record.partition, key: segment.recordKey(applicationKey: record.key), value: encoded.value,
+                headers: record.headers + [encoded.header], timestamp: record.timestamp?.date
+            )
+        }
     }
 }

@@ -24,7 +24,10 @@ struct ExternalizingWorker {
             transport: RdKafkaProducerTransport(producer: clients.producer, configuration: clients.producerConfiguration),
             options: options.producer, logger: logger
         )
-        let externalizer = Externalizer(target: configuration.target, threshold: options.threshold, producer: largeMessages)
+        let externalizer = Externalizer(
+            target: configuration.target, threshold: options.threshold, format: options.format, producer: largeMessages,
+            store: options.producer.objectStore, segmentSize: options.producer.policy.chunkSize
+        )
         try await clients.run(source: configuration.source, logger: logger) {
             if configuration.transactions {
                 try await moveInTransactions(clients, externalizer)
@@ -51,9 +54,9 @@ struct ExternalizingWorker {
             let committed = try await pipeline.runOneTransaction { [logger] record in
                 do {
                     var work = BridgeWork()
-                    let copy = try await externalizer.translate(record, work: &work)
+                    let records = try await externalizer.translate(record, work: &work)
                     pending.withLockedValue { $0.add(work) }
-                    return copy.map { [$0] } ?? []
+                    return records
                 } catch where BridgeBackoff.isTransient(error) {
                     logger.warning("moving a record failed; retrying its transaction", metadata: [
                         "record": "\(record.topicPartition)@\(record.offset)", "error": "\(error)",

@@ -3,16 +3,20 @@ import Logging
 import RdKafka
 import ServiceLifecycle
 
-/// One worker of an internalizing bridge: a large-message consumer in the
-/// bridge's group hands over whole messages, each written to the target as
-/// one plain record (with transactions, the record and the consumer's
-/// handled offsets commit together, one message per transaction).
-struct InternalizingWorker {
+/// One worker of a bridge that moves whole messages: a large-message
+/// consumer in the bridge's group hands them over (reassembled, claim checks
+/// and foreign formats resolved) and ``BridgeMessageOutput`` writes each to
+/// the target; with transactions, its output and the consumer's handled
+/// offsets commit together, one message per transaction.
+struct MessageWorker {
     let index: Int
     let configuration: BargeBridgeConfiguration
-    let options: BridgeInternalizeOptions
-    /// The largest record the target takes.
-    let recordLimit: Int
+    /// How the source is read.
+    let reader: LargeMessageConsumerOptions
+    /// The largest record the producer must take.
+    let largestRecord: Int
+    /// The output, made over the worker's producer.
+    let makeOutput: @Sendable (KafkaProducer, KafkaProducerConfiguration) throws -> any BridgeMessageOutput
     let counters: BridgeCounters
     let logger: Logger
 
@@ -21,12 +25,14 @@ struct InternalizingWorker {
     }
 
     private func runOnce() async throws {
-        let producerConfiguration = BridgeClients.producerConfiguration(configuration, worker: index, largestRecord: recordLimit)
+        let producerConfiguration = BridgeClients.producerConfiguration(configuration, worker: index, largestRecord: largestRecord)
         let producer = try KafkaProducer(configuration: producerConfiguration, logger: logger)
         let transport: RdKafkaConsumerTransport
         let consumer: LargeMessageConsumer
+        let output: any BridgeMessageOutput
         do {
-            var consumerOptions = options.consumer
+            output = try makeOutput(producer, producerConfiguration)
+            var consumerOptions = reader
             consumerOptions.commitsOffsets = !configuration.transactions
             transport = try RdKafkaConsumerTransport(configuration: BridgeClients.consumerConfiguration(configuration), logger: logger)
             consumer = try LargeMessageConsumer(
@@ -40,7 +46,7 @@ struct InternalizingWorker {
         }
         do {
             try await withGracefulShutdownHandler {
-                try await move(from: consumer, transport: transport, to: producer)
+                try await move(from: consumer, transport: transport, to: producer, through: output)
             } onGracefulShutdown: {
                 Task { await consumer.close() }
             }
@@ -55,7 +61,9 @@ struct InternalizingWorker {
         try await producer.close()
     }
 
-    private func move(from consumer: LargeMessageConsumer, transport: RdKafkaConsumerTransport, to producer: KafkaProducer) async throws {
+    private func move(
+        from consumer: LargeMessageConsumer, transport: RdKafkaConsumerTransport, to producer: KafkaProducer, through output: any BridgeMessageOutput
+    ) async throws {
         if configuration.transactions { try await producer.initTransactions() }
         var lag = LagMeter(consumer: transport.consumer, worker: index, counters: counters)
         var events = consumer.events.makeAsyncIterator()
@@ -66,14 +74,13 @@ struct InternalizingWorker {
             guard let event = try await events.next() else { break }
             switch event {
             case .failure(let failure):
-                logger.error("a message cannot be internalized; going on as the bad-record policy says", metadata: ["error": "\(failure)"])
+                logger.error("a message cannot be moved; going on as the bad-record policy says", metadata: ["error": "\(failure)"])
             case .message(let message):
                 var work = BridgeWork()
-                let output = try await records(for: message, work: &work)
                 if configuration.transactions, let membership {
                     try producer.beginTransaction()
                     do {
-                        for record in output { try await producer.enqueue(record) }
+                        for record in try await output.write(message, work: &work) { try await producer.enqueue(record) }
                         try await producer.sendOffsetsToTransaction(await consumer.handledOffsets(), groupMetadata: membership)
                         try await producer.commitTransaction()
                     } catch {
@@ -81,41 +88,11 @@ struct InternalizingWorker {
                         throw error
                     }
                 } else {
-                    for record in output { _ = try await producer.send(record) }
+                    for record in try await output.write(message, work: &work) { _ = try await producer.send(record) }
                 }
                 counters.add(work)
             }
             await lag.measureIfDue()
-        }
-    }
-
-    /// The record for `message`, or what the too-large policy makes of a
-    /// message that does not fit one.
-    private func records(for message: BargeMessage, work: inout BridgeWork) async throws -> [KafkaProducerMessage] {
-        let info = message.info
-        let room = recordLimit - KafkaMemoryBudget.recordHeadroom
-        do {
-            let value = try await message.bytes(limit: room)
-            work.add(bytes: value.count, moved: info.kind != .plain)
-            return [KafkaProducerMessage(
-                topic: configuration.target, partition: info.partition, key: info.key, value: value, headers: info.headers,
-                timestamp: info.timestamp?.date
-            )]
-        } catch let failure as BargeConsumerError where failure.kind == .tooLarge {
-            let description = "message \(info.id?.text ?? "-") at \(info.topicPartition)@\(info.offset) does not fit a record of \(configuration.target): \(failure.message)"
-            switch options.tooLarge {
-            case .stop:
-                throw BargeBridgeError(.messageTooLarge, description)
-            case .skip:
-                logger.warning("skipped: \(description)")
-                return []
-            case .deadLetter(let topic):
-                logger.warning("sent to \(topic): \(description)")
-                var letter = DeadLetterWriter.copy(of: nil, failure: failure, to: topic)
-                letter.key = info.key
-                letter.headers = info.headers + letter.headers
-                return [letter]
-            }
         }
     }
 }
