@@ -223,3 +223,44 @@ def test_too_few_target_partitions_is_a_clear_error(broker, tmp_path):
                              "--store", f"file://{tmp_path}", "--bootstrap-servers", broker.bootstrap], capture_output=True, timeout=60)
     assert result.returncode != 0
     assert "fewer than the 3 of raw3" in result.stderr.decode()
+
+
+def test_externalize_writes_bakdata_records_with_objects_in_s3_that_an_interop_reader_reads(broker, seaweedfs, tmp_path):
+    create_topic(broker.bootstrap, "raw", config={"max.message.bytes": str(60 << 20)})
+    create_topic(broker.bootstrap, "bakdata")
+    paths, digests = raw_files(tmp_path, 2, size=3 * MB, seed=5)
+    kcat_files(broker, "raw", paths)
+    produce(broker.bootstrap, "raw", [Msg(b"small", b"a small value", [("app", b"legacy")])])
+    bucket = seaweedfs.create_bucket()
+    store = seaweedfs.store_url(bucket)
+    bridge = Bridge(broker, tmp_path, "externalize", "--from", "raw", "--to", "bakdata", "--threshold", "1MiB",
+                    "--format", "bakdata", "--store", store, "--json", env=seaweedfs.env())
+    records = wait_for_records(broker, "bakdata", 3, bridge)
+    assert bridge.stop() == 0, bridge.stderr()
+    uris = [r.value()[1:].decode() for r in records[:2]]
+    assert [r.value()[:1] for r in records] == [b"\x01", b"\x01", b"\x00"], "bakdata's flag byte: backed, backed, inline"
+    assert all(uri.startswith(f"s3://{bucket}/bakdata/") for uri in uris), uris
+    assert records[2].value()[1:] == b"a small value" and records[2].headers() == [("app", b"legacy")]
+    s3 = seaweedfs.client()
+    assert sorted(hashlib.sha256(s3.get_object(Bucket=bucket, Key=uri.split("/", 3)[3])["Body"].read()).hexdigest()
+                  for uri in uris) == sorted(digests)
+    expected = sorted(digests + [hashlib.sha256(b"a small value").hexdigest()])
+    assert receive_digests(broker, "bakdata", tmp_path / "in", 3, "--interop", "bakdata", "--store", store,
+                           env=seaweedfs.env()) == expected
+
+
+def test_internalize_turns_linkedin_segments_into_plain_records(broker, tmp_path):
+    create_topic(broker.bootstrap, "raw", config={"max.message.bytes": str(60 << 20)})
+    create_topic(broker.bootstrap, "segments")
+    create_topic(broker.bootstrap, "plain", config={"max.message.bytes": str(12 << 20)})
+    paths, digests = raw_files(tmp_path, 2, size=4 * MB, seed=6)
+    kcat_files(broker, "raw", paths)
+    writer = Bridge(broker, tmp_path, "externalize", "--from", "raw", "--to", "segments", "--threshold", "1MiB",
+                    "--format", "linkedin", "--chunk-size", "512KiB", name="writer")
+    wait_for_records(broker, "segments", 16, writer)
+    assert writer.stop() == 0, writer.stderr()
+    reader = Bridge(broker, tmp_path, "internalize", "--from", "segments", "--to", "plain", "--interop", "linkedin", "--json", name="reader")
+    records = wait_for_records(broker, "plain", 2, reader)
+    assert reader.stop() == 0, reader.stderr()
+    assert [hashlib.sha256(r.value()).hexdigest() for r in records] == digests
+    assert not any(key == "_lm" for r in records for key, _ in r.headers() or [])

@@ -47,7 +47,7 @@ struct BridgeExternalizeCommand: AsyncParsableCommand {
     @Option(name: .long, help: "claim-check (the value goes to --store, a reference record to --to) or chunked.")
     var strategy: Strategy = .claimCheck
 
-    @Option(name: .long, help: "With --strategy chunked: the chunk size, e.g. 960KiB.")
+    @Option(name: .long, help: "With --strategy chunked: the chunk size, e.g. 960KiB; with --format linkedin the segment size.")
     var chunkSize: ByteCount = ByteCount(argument: "960KiB")!
 
     @Option(name: .long, help: "none, gzip, lz4, zstd or snappy, optionally with :LEVEL (zstd:9), for chunks.")
@@ -76,11 +76,13 @@ struct BridgeExternalizeCommand: AsyncParsableCommand {
     func run() async throws {
         let settings = try bridge.connection.settings()
         var producer = LargeMessageProducerOptions()
-        producer.policy = strategy == .chunked ? .chunked(chunkSize: chunkSize.value) : .claimCheck
+        // LinkedIn's segments are cut at the chunk size; bakdata's objects go to the store.
+        let usesStore = format == .barge ? strategy == .claimCheck : format == .bakdata || format == .bakdataHeaders
+        producer.policy = usesStore ? .claimCheck : .chunked(chunkSize: chunkSize.value)
         producer.compression = BargeCompression(named: compression)!
         producer.objectStore = try storage.objectStore(settings: settings)
         producer.encryption = try storage.keyring(settings: settings)
-        if strategy == .claimCheck || format == .bakdata || format == .bakdataHeaders, producer.objectStore == nil {
+        if usesStore, producer.objectStore == nil {
             throw ValidationError("--strategy claim-check and --format bakdata need --store (or $BARGE_STORE, or store in the config file)")
         }
         var options = BridgeExternalizeOptions(threshold: threshold.value, producer: producer)
