@@ -86,6 +86,19 @@ public struct KafkaClientError: Error, Sendable, CustomStringConvertible {
 
     /// Local librdkafka conditions and broker codes after which the same
     /// request may succeed.
+    /// Whether the same work would meet this error again however often it is
+    /// tried: a record too large or invalid, an invalid topic, an
+    /// authorization refused.
+    public var isPermanent: Bool {
+        Self.permanentCodes.contains(code)
+    }
+
+    private static let permanentCodes: Set<Int32> = Set(([
+        RD_KAFKA_RESP_ERR_MSG_SIZE_TOO_LARGE, RD_KAFKA_RESP_ERR_INVALID_RECORD,
+        RD_KAFKA_RESP_ERR_TOPIC_EXCEPTION, RD_KAFKA_RESP_ERR_TOPIC_AUTHORIZATION_FAILED, RD_KAFKA_RESP_ERR_GROUP_AUTHORIZATION_FAILED,
+        RD_KAFKA_RESP_ERR_TRANSACTIONAL_ID_AUTHORIZATION_FAILED, RD_KAFKA_RESP_ERR_CLUSTER_AUTHORIZATION_FAILED,
+    ] as [rd_kafka_resp_err_t]).map(\.rawValue))
+
     private static func isRetriable(code: Int32) -> Bool {
         retriableCodes.contains(code)
     }

@@ -280,6 +280,9 @@ public final class KafkaConsumer: Sendable, Service {
         if let error = RDKafkaTopicPartitionList.firstError(in: list) { throw error }
     }
 
+    /// Whether closing began (the client is about to be destroyed).
+    var isClosing: Bool { pollThread.isStopping }
+
     /// Throws `closed` once closing began; narrows, but does not close, the
     /// window in which a call can meet a client being destroyed.
     private func checkOpen() throws {

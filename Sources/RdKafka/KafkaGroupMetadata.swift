@@ -19,8 +19,10 @@ public final class KafkaGroupMetadata: @unchecked Sendable {
 }
 
 extension KafkaConsumer {
-    /// This member's identity now; `nil` without a group id.
+    /// This member's identity now; `nil` without a group id, or once the
+    /// consumer is closing.
     public func groupMetadata() -> KafkaGroupMetadata? {
-        rd_kafka_consumer_group_metadata(rawHandle).map(KafkaGroupMetadata.init(pointer:))
+        guard !isClosing else { return nil }
+        return rd_kafka_consumer_group_metadata(rawHandle).map(KafkaGroupMetadata.init(pointer:))
     }
 }

@@ -38,6 +38,10 @@ public struct KafkaTransactionalPipeline: Sendable {
     public var maximumDuration: Duration
     /// How long an open transaction waits for a further record before it commits.
     public var maximumIdle: Duration
+    /// Told of every transaction aborted to be processed again, with the
+    /// error that aborted it (so that a caller can log it, count it and
+    /// pause before the next attempt).
+    public var onRetry: (@Sendable (any Error) -> Void)?
 
     public init(
         consumer: KafkaConsumer, producer: KafkaProducer, maximumRecords: Int = 500, maximumDuration: Duration = .seconds(1),
@@ -99,6 +103,7 @@ public struct KafkaTransactionalPipeline: Sendable {
             try await consumer.seek(firstOffsets.map { KafkaPartitionOffset($0.key, offset: $0.value) })
             let retry = error is Retry || (error as? KafkaClientError)?.requiresAbort == true
             if !retry { throw error }
+            onRetry?(error)
             return 0
         }
     }

@@ -26,6 +26,9 @@ struct ClaimCheckSend {
     /// Where bytes read and acknowledged are counted.
     let progress: SendProgressReporter
     let logger: Logger
+    /// Whether a failure to produce the reference deletes the object (not
+    /// when its key is stable across attempts: an earlier reference may name it).
+    var deletesOnFailure = true
 
     /// The key a message's object is stored under: `<topic>/<message id>`.
     /// The janitor (``ClaimCheckJanitor``) relies on this layout.
@@ -68,7 +71,7 @@ struct ClaimCheckSend {
                 size: size, sha256: sha256, records: 1, isInline: false, objectURL: store.location.url(of: objectKey)
             )
         } catch {
-            await deleteUnreferenced(objectKey, because: error)
+            if deletesOnFailure { await deleteUnreferenced(objectKey, because: error) }
             throw error
         }
     }

@@ -12,11 +12,18 @@ public struct BargePlacement: Hashable, Sendable {
     public var partition: Int32?
     /// The timestamp of every record of the message; `nil`: the send time.
     public var timestamp: Date?
+    /// Whether the id names the message across attempts (derived from its
+    /// source, so that a failed send is made again under it). A failed
+    /// attempt then neither deletes its claim-check object (a reference of
+    /// an earlier attempt may name it) nor sends an `abort` record (readers
+    /// would drop the next attempt's chunks with it).
+    public var isStable: Bool
 
     /// A placement; the defaults leave every choice to the producer.
-    public init(id: BargeMessageID = BargeMessageID(), partition: Int32? = nil, timestamp: Date? = nil) {
+    public init(id: BargeMessageID = BargeMessageID(), partition: Int32? = nil, timestamp: Date? = nil, isStable: Bool = false) {
         self.id = id
         self.partition = partition
         self.timestamp = timestamp
+        self.isStable = isStable
     }
 }

@@ -24,6 +24,9 @@ struct ChunkedSend {
     let compression: BargeCompression
     /// Where bytes read and acknowledged are counted.
     let progress: SendProgressReporter
+    /// Whether a failure sends an `abort` record (not when the message will
+    /// be sent again under the same id: readers would drop that attempt).
+    var abortsOnFailure = true
 
     /// Reports awaited at most this many chunks behind the newest.
     static let reportWindow = 64
@@ -57,7 +60,7 @@ struct ChunkedSend {
             // The broker stopped answering: an abort record would only wait as long again.
             throw error
         } catch {
-            await abort(state: state, reason: "\(error)")
+            if abortsOnFailure { await abort(state: state, reason: "\(error)") }
             throw error
         }
     }

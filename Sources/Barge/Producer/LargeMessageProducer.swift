@@ -176,7 +176,8 @@ public final class LargeMessageProducer: Sendable {
         return ChunkedSend(
             producer: producer, topic: topic, partition: partition(for: placement, key: key, of: facts), key: key, id: placement.id,
             timestamp: placement.timestamp, chunkSize: chunkSize, knownSize: knownSize, description: description, applicationHeaders: headers,
-            compression: compression, progress: SendProgressReporter(id: placement.id, topic: topic, size: knownSize, hook: progress)
+            compression: compression, progress: SendProgressReporter(id: placement.id, topic: topic, size: knownSize, hook: progress),
+            abortsOnFailure: !placement.isStable
         )
     }
 
@@ -191,7 +192,8 @@ public final class LargeMessageProducer: Sendable {
             producer: producer, store: objectStore, keyring: encryption, topic: topic,
             partition: partition(for: placement, key: key, of: facts), key: key, id: placement.id, timestamp: placement.timestamp,
             knownSize: knownSize, description: description, applicationHeaders: headers,
-            progress: SendProgressReporter(id: placement.id, topic: topic, size: knownSize, hook: progress), logger: logger
+            progress: SendProgressReporter(id: placement.id, topic: topic, size: knownSize, hook: progress), logger: logger,
+            deletesOnFailure: !placement.isStable
         )
     }
 

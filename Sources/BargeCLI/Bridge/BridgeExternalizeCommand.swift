@@ -81,7 +81,8 @@ struct BridgeExternalizeCommand: AsyncParsableCommand {
         producer.policy = usesStore ? .claimCheck : .chunked(chunkSize: chunkSize.value)
         producer.compression = BargeCompression(named: compression)!
         producer.objectStore = try storage.objectStore(settings: settings)
-        producer.encryption = try storage.keyring(settings: settings)
+        // Keys only read (encrypted claim checks of a source); the bridge writes its own unencrypted.
+        let keyring = try storage.keyring(settings: settings)
         if usesStore, producer.objectStore == nil {
             throw ValidationError("--strategy claim-check and --format bakdata need --store (or $BARGE_STORE, or store in the config file)")
         }
@@ -89,7 +90,7 @@ struct BridgeExternalizeCommand: AsyncParsableCommand {
         options.format = format.outputFormat
         options.reader.interop = interop
         options.reader.objectStores = producer.objectStore.map { [$0] } ?? []
-        options.reader.encryption = producer.encryption
+        options.reader.encryption = keyring
         let configuration = try bridge.configuration(mode: .externalize(options), settings: settings)
         let logger = commandLogger("barge.bridge", clientErrors: .once)
         try await bridge.run(BargeBridge(configuration: configuration, logger: logger), logger: logger)

@@ -33,7 +33,9 @@ struct AtLeastOnceBatch {
             guard let record = try await consumer.nextMessage(timeout: deadline - ContinuousClock.now) else { break }
             if firstOffsets[record.topicPartition] == nil { firstOffsets[record.topicPartition] = record.offset }
             do {
-                for output in try await translate(record, &work) { deliveries.append(try await producer.submit(output)) }
+                var recordWork = BridgeWork()
+                for output in try await translate(record, &recordWork) { deliveries.append(try await producer.submit(output)) }
+                work.add(recordWork)
             } catch {
                 failed = record
                 throw error

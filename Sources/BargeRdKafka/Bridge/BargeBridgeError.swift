@@ -6,8 +6,10 @@ public struct BargeBridgeError: Error, Sendable, CustomStringConvertible {
         case invalidConfiguration
         /// A message is larger than a record of the target topic (``BridgeTooLargePolicy/stop``).
         case messageTooLarge
-        /// The source could not be read (a bad record under the consumer's `.stop` policy).
-        case unreadableSource
+        /// A rebalance took the partition of the message in hand: its
+        /// transaction was aborted, and the worker starts again from the
+        /// committed offsets (it does not stop the bridge).
+        case rebalanced
     }
 
     /// What kind of failure this is.

@@ -12,13 +12,13 @@ struct BridgeClients {
 
     /// Clients for worker `worker`; `largestRecord` is the largest record the
     /// producer must take (a chunk, or a value passed unchanged).
-    init(configuration: BargeBridgeConfiguration, worker: Int, largestRecord: Int, logger: Logger) throws {
+    init(configuration: BargeBridgeConfiguration, worker: Int, largestRecord: Int, logger: Logger) async throws {
         producerConfiguration = Self.producerConfiguration(configuration, worker: worker, largestRecord: largestRecord)
         consumer = try KafkaConsumer(configuration: Self.consumerConfiguration(configuration), logger: logger)
         do {
             producer = try KafkaProducer(configuration: producerConfiguration, logger: logger)
         } catch {
-            Task { [consumer] in await consumer.close() }
+            await consumer.close()
             throw error
         }
     }

@@ -17,10 +17,15 @@ struct Externalizer: Sendable {
     /// LinkedIn's segment size.
     let segmentSize: Int
 
-    /// The id of the message made of `record`: the same for every attempt,
-    /// so a replay stores the same object instead of a second one.
+    /// The id of the message made of the source record at `offset` of
+    /// `partition`: the same for every attempt, so a replay stores the same
+    /// object instead of a second one.
+    static func messageID(topic: String, partition: Int32, offset: Int64) -> BargeMessageID {
+        BargeMessageID(derivedFrom: "\(topic)/\(partition)/\(offset)")
+    }
+
     static func messageID(of record: KafkaConsumerMessage) -> BargeMessageID {
-        BargeMessageID(derivedFrom: "\(record.topic)/\(record.partition)/\(record.offset)")
+        messageID(topic: record.topic, partition: record.partition, offset: record.offset)
     }
 
     /// Sends what it must itself and returns the records to write for
@@ -34,7 +39,8 @@ struct Externalizer: Sendable {
         let records: [KafkaProducerMessage]
         switch format {
         case .barge:
-            let placement = BargePlacement(id: Self.messageID(of: record), partition: record.partition, timestamp: record.timestamp?.date)
+            let placement = BargePlacement(
+                id: Self.messageID(of: record), partition: record.partition, timestamp: record.timestamp?.date, isStable: true)
             _ = try await producer.send(value, topic: target, key: record.key, headers: record.headers, placement: placement)
             records = []
         case .bakdata(let mode):

@@ -18,17 +18,17 @@ struct ExternalizingWorker {
     }
 
     private func runOnce() async throws {
-        let clients = try BridgeClients(
+        let clients = try await BridgeClients(
             configuration: configuration, worker: index, largestRecord: max(options.producer.policy.chunkSize, options.threshold), logger: logger)
-        let largeMessages = try LargeMessageProducer(
-            transport: RdKafkaProducerTransport(producer: clients.producer, configuration: clients.producerConfiguration),
-            options: options.producer, logger: logger
-        )
-        let externalizer = Externalizer(
-            target: configuration.target, threshold: options.threshold, format: options.format, producer: largeMessages,
-            store: options.producer.objectStore, segmentSize: options.producer.policy.chunkSize
-        )
         try await clients.run(source: configuration.source, logger: logger) {
+            let largeMessages = try LargeMessageProducer(
+                transport: RdKafkaProducerTransport(producer: clients.producer, configuration: clients.producerConfiguration),
+                options: options.producer, logger: logger
+            )
+            let externalizer = Externalizer(
+                target: configuration.target, threshold: options.threshold, format: options.format, producer: largeMessages,
+                store: options.producer.objectStore, segmentSize: options.producer.policy.chunkSize
+            )
             if configuration.transactions {
                 try await moveInTransactions(clients, externalizer)
             } else {
@@ -40,13 +40,19 @@ struct ExternalizingWorker {
     /// Exactly once: each batch of output records and the source offsets
     /// after it commit in one transaction; an aborted one is read again.
     private func moveInTransactions(_ clients: BridgeClients, _ externalizer: Externalizer) async throws {
-        let pipeline = KafkaTransactionalPipeline(
+        let failed = NIOLockedValueBox(false)
+        var pipeline = KafkaTransactionalPipeline(
             consumer: clients.consumer, producer: clients.producer,
             maximumRecords: configuration.maximumRecordsPerTransaction, maximumDuration: configuration.maximumTransactionDuration
         )
+        pipeline.onRetry = { [logger] error in
+            if !(error is KafkaTransactionalPipeline.Retry) {
+                logger.warning("a transaction was aborted; retrying its records", metadata: ["error": "\(error)"])
+            }
+            failed.withLockedValue { $0 = true }
+        }
         try await clients.producer.initTransactions()
         let pending = NIOLockedValueBox(BridgeWork())
-        let failed = NIOLockedValueBox(false)
         var backoff = BridgeBackoff()
         var lag = LagMeter(consumer: clients.consumer, worker: index, counters: counters)
         while !Task.isShuttingDownGracefully {
@@ -61,7 +67,6 @@ struct ExternalizingWorker {
                     logger.warning("moving a record failed; retrying its transaction", metadata: [
                         "record": "\(record.topicPartition)@\(record.offset)", "error": "\(error)",
                     ])
-                    failed.withLockedValue { $0 = true }
                     throw KafkaTransactionalPipeline.Retry()
                 }
             }

@@ -21,8 +21,8 @@ struct TranslatingOutput: BridgeMessageOutput {
             )]
         }
         let placement = BargePlacement(
-            id: BargeMessageID(derivedFrom: "\(info.topic)/\(info.partition)/\(info.offset)"), partition: info.partition,
-            timestamp: info.timestamp?.date
+            id: Externalizer.messageID(topic: info.topic, partition: info.partition, offset: info.offset), partition: info.partition,
+            timestamp: info.timestamp?.date, isStable: true
         )
         let receipt = try await producer.send(
             stream: message.payload, topic: target, key: info.key, headers: info.headers,

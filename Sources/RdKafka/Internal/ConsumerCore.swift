@@ -38,6 +38,9 @@ final class ConsumerCore: Sendable {
         let pointer: OpaquePointer
     }
 
+    /// Whether a nudging thread runs, and whether it should nudge once more.
+    private let nudges = NIOLockedValueBox((running: false, again: false))
+
     /// librdkafka's `queued.max.messages.kbytes`, in bytes: a message at
     /// least this large made its fetcher back off.
     private let queuedMaximumBytes: Int
@@ -207,13 +210,29 @@ final class ConsumerCore: Sendable {
     /// thread's next wake-up, up to a second later; a metadata request (on a
     /// thread of its own: it blocks) wakes it at once.
     private func nudgeFetcher(_ handle: OpaquePointer) {
+        // One nudging thread at a time; a nudge asked for meanwhile makes it go once more.
+        let start = nudges.withLockedValue { state -> Bool in
+            if state.running {
+                state.again = true
+                return false
+            }
+            state.running = true
+            return true
+        }
+        guard start else { return }
         let handle = UncheckedPointer(pointer: handle)
         fetchNudges.enter()
-        let thread = Thread { [fetchNudges] in
+        let thread = Thread { [fetchNudges, nudges] in
             nameCurrentThread("rdk-nudge")
-            var metadata: UnsafePointer<rd_kafka_metadata>?
-            if rd_kafka_metadata(handle.pointer, 0, nil, &metadata, 1000) == RD_KAFKA_RESP_ERR_NO_ERROR, let metadata {
-                rd_kafka_metadata_destroy(metadata)
+            repeat {
+                var metadata: UnsafePointer<rd_kafka_metadata>?
+                if rd_kafka_metadata(handle.pointer, 0, nil, &metadata, 1000) == RD_KAFKA_RESP_ERR_NO_ERROR, let metadata {
+                    rd_kafka_metadata_destroy(metadata)
+                }
+            } while nudges.withLockedValue { state in
+                defer { state.again = false }
+                state.running = state.again
+                return state.again
             }
             fetchNudges.leave()
         }

@@ -17,7 +17,7 @@ struct TxnOffsetCommitHandler: KafkaRequestHandler {
         var codes: [TopicPartition: KafkaErrorCode] = [:]
         var accepted: [TopicPartition: OffsetAndMetadata] = [:]
         var memberError = KafkaErrorCode.none
-        if context.header.apiVersion >= 3, request.generationId >= 0 || !request.memberId.isEmpty {
+        if context.header.apiVersion >= 3, request.generationId >= 0 || !request.memberId.isEmpty || request.groupInstanceId != nil {
             memberError = await context.broker.groups.validateCommit(
                 group: request.groupId, memberId: request.memberId, groupInstanceId: request.groupInstanceId,
                 generationId: request.generationId)
