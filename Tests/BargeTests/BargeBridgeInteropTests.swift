@@ -12,9 +12,7 @@ struct BargeBridgeInteropTests {
     let payloads = [testPayload(300_000, seed: 4), testPayload(1_000, seed: 5), testPayload(200_001, seed: 6)]
 
     func createTopics(_ broker: EmbeddedBroker, _ names: String...) async throws {
-        let admin = try KafkaAdminClient(configuration: KafkaConnectionConfiguration(bootstrapServers: [broker.bootstrapServers]), logger: quietLogger())
-        for name in names { try await admin.createTopic(name, partitions: 1, configs: ["max.message.bytes": "\(4 << 20)"]) }
-        await admin.close()
+        for name in names { try await createBridgeTopic(broker, name, configs: ["max.message.bytes": "\(4 << 20)"]) }
     }
 
     func produce(_ broker: EmbeddedBroker, _ messages: [KafkaProducerMessage]) async throws {
@@ -32,27 +30,6 @@ struct BargeBridgeInteropTests {
         return BargeBridge(configuration: configuration, logger: quietLogger())
     }
 
-    func runUntilMoved(_ bridge: BargeBridge, records: Int) async throws {
-        let group = ServiceGroup(configuration: .init(services: [.init(service: bridge)], logger: quietLogger()))
-        try await withThrowingTaskGroup(of: Void.self) { tasks in
-            tasks.addTask { try await group.run() }
-            try await waitUntil("\(records) records moved", timeout: .seconds(120)) { bridge.statistics.records >= records }
-            await group.triggerGracefulShutdown()
-            try await tasks.waitForAll()
-        }
-    }
-
-    func read(_ broker: EmbeddedBroker, _ topic: String, count: Int, interop: Set<InteropFormat> = [], stores: [any ObjectStore] = []) async throws -> [Received] {
-        var settings = LargeMessageConsumerConfiguration(bootstrapServers: [broker.bootstrapServers], groupID: "check-\(UUID().uuidString)")
-        settings.interop = interop
-        settings.objectStores = stores
-        let consumer = try LargeMessageConsumer(configuration: settings, logger: quietLogger())
-        try consumer.subscribe(topics: [topic])
-        let received = try await collectEvents(consumer, until: messageCount(count))
-        await consumer.close()
-        return received
-    }
-
     @Test("externalize writes LinkedIn's segments, in both styles, that a LinkedIn reader reassembles", arguments: [
         LinkedInSegment.Style.envelope, .recordHeader,
     ])
@@ -65,9 +42,9 @@ struct BargeBridgeInteropTests {
             var options = BridgeExternalizeOptions(threshold: 100_000, producer: producer)
             options.format = .linkedIn(style: style)
             let bridge = bridge(broker, from: "raw", to: "segments", options: options)
-            try await runUntilMoved(bridge, records: 3)
+            try await runBridge(bridge, until: "3 records moved") { $0.records >= 3 }
             #expect(bridge.statistics.movedRecords == 2)
-            let received = try await read(broker, "segments", count: 3, interop: [.linkedIn])
+            let received = try await readBridged(broker, "segments", count: 3, interop: [.linkedIn])
             #expect(received.compactMap(\.failure).isEmpty)
             #expect(received.compactMap(\.payload) == payloads)
         }
@@ -96,8 +73,8 @@ struct BargeBridgeInteropTests {
             var options = BridgeExternalizeOptions(threshold: 100_000, producer: producer)
             options.reader.interop = [.linkedIn]
             let bridge = bridge(broker, from: "linkedin", to: "barge", options: options)
-            try await runUntilMoved(bridge, records: 3)
-            let received = try await read(broker, "barge", count: 3, stores: [store])
+            try await runBridge(bridge, until: "3 records moved") { $0.records >= 3 }
+            let received = try await readBridged(broker, "barge", count: 3, stores: [store])
             #expect(received.compactMap(\.failure).isEmpty)
             #expect(received.compactMap(\.payload) == payloads)
             let messages = received.compactMap { event -> BargeMessageInfo? in

@@ -11,12 +11,6 @@ import Testing
 struct BargeBridgeTests {
     let stamp = Date(timeIntervalSince1970: 1_700_000_000)
 
-    func createTopic(_ broker: EmbeddedBroker, _ topic: String, partitions: Int32 = 1, configs: [String: String] = [:]) async throws {
-        let admin = try KafkaAdminClient(configuration: KafkaConnectionConfiguration(bootstrapServers: [broker.bootstrapServers]), logger: quietLogger())
-        try await admin.createTopic(topic, partitions: partitions, configs: configs)
-        await admin.close()
-    }
-
     /// Writes, to each partition: a small keyed record with a header, then two large ones.
     func writeSource(_ broker: EmbeddedBroker, partitions: Int32, largeSize: Int) async throws -> [KafkaProducerMessage] {
         var settings = KafkaProducerConfiguration(bootstrapServers: [broker.bootstrapServers])
@@ -36,27 +30,6 @@ struct BargeBridgeTests {
         for message in written { try await producer.send(message) }
         try await producer.close()
         return written
-    }
-
-    /// Runs `bridge` in a service group until `done` holds, then shuts it down gracefully.
-    func run(_ bridge: BargeBridge, until what: String, _ done: @escaping @Sendable (BargeBridgeStatistics) -> Bool) async throws {
-        let group = ServiceGroup(configuration: .init(services: [.init(service: bridge)], logger: quietLogger()))
-        try await withThrowingTaskGroup(of: Void.self) { tasks in
-            tasks.addTask { try await group.run() }
-            try await waitUntil(what, timeout: .seconds(120)) { done(bridge.statistics) }
-            await group.triggerGracefulShutdown()
-            try await tasks.waitForAll()
-        }
-    }
-
-    func readMessages(_ broker: EmbeddedBroker, _ topic: String, count: Int, stores: [any ObjectStore] = []) async throws -> [Received] {
-        var settings = LargeMessageConsumerConfiguration(bootstrapServers: [broker.bootstrapServers], groupID: "check-\(UUID().uuidString)")
-        settings.objectStores = stores
-        let consumer = try LargeMessageConsumer(configuration: settings, logger: quietLogger())
-        try consumer.subscribe(topics: [topic])
-        let received = try await collectEvents(consumer, until: messageCount(count))
-        await consumer.close()
-        return received
     }
 
     func externalize(_ broker: EmbeddedBroker, policy: LargeMessagePolicy, store: (any ObjectStore)?) -> BargeBridgeConfiguration {
@@ -95,43 +68,43 @@ struct BargeBridgeTests {
     @Test("two workers externalize two partitions as chunks, keeping partition, order, key, headers and timestamp")
     func chunkedInParallel() async throws {
         try await withEmbeddedBroker { broker in
-            try await createTopic(broker, "raw", partitions: 2, configs: ["max.message.bytes": "\(4 << 20)"])
-            try await createTopic(broker, "out", partitions: 2)
+            try await createBridgeTopic(broker, "raw", partitions: 2, configs: ["max.message.bytes": "\(4 << 20)"])
+            try await createBridgeTopic(broker, "out", partitions: 2)
             let written = try await writeSource(broker, partitions: 2, largeSize: 300_000)
             var configuration = externalize(broker, policy: .chunked(chunkSize: 64 << 10), store: nil)
             configuration.parallelism = 2
             let bridge = BargeBridge(configuration: configuration, logger: quietLogger())
-            try await run(bridge, until: "6 records moved") { $0.records == 6 }
+            try await runBridge(bridge, until: "6 records moved") { $0.records == 6 }
             #expect(bridge.statistics.movedRecords == 4)
             #expect(bridge.statistics.movedBytes == 1_200_000)
-            expectSame(try await readMessages(broker, "out", count: 6), as: written, largeKind: .chunked)
+            expectSame(try await readBridged(broker, "out", count: 6), as: written, largeKind: .chunked)
         }
     }
 
     @Test("without transactions a store failure is retried; every record arrives, its object under its derived id")
     func atLeastOnceRetriesTheStore() async throws {
         try await withEmbeddedBroker { broker in
-            try await createTopic(broker, "raw", configs: ["max.message.bytes": "\(4 << 20)"])
-            try await createTopic(broker, "out")
+            try await createBridgeTopic(broker, "raw", configs: ["max.message.bytes": "\(4 << 20)"])
+            try await createBridgeTopic(broker, "out")
             let written = try await writeSource(broker, partitions: 1, largeSize: 500_000)
             let store = MemoryObjectStore(name: "bridge-\(UUID().uuidString)")
             store.inject(.failPut(afterBytes: 1000, times: 2, error: ObjectStoreError(.unavailable, "store down for a moment")))
             var configuration = externalize(broker, policy: .claimCheck, store: store)
             configuration.transactions = false
             let bridge = BargeBridge(configuration: configuration, logger: quietLogger())
-            try await run(bridge, until: "3 records moved") { $0.records == 3 }
+            try await runBridge(bridge, until: "3 records moved") { $0.records == 3 }
             #expect(bridge.statistics.retries == 2)
             let keys = try await store.list(prefix: "out/").reduce(into: [String]()) { $0.append($1.key.rawValue) }
             #expect(Set(keys) == Set((1...2).map { "out/\(BargeMessageID(derivedFrom: "raw/0/\($0)").text)" }))
-            expectSame(try await readMessages(broker, "out", count: 3, stores: [store]), as: written, largeKind: .claimCheck)
+            expectSame(try await readBridged(broker, "out", count: 3, stores: [store]), as: written, largeKind: .claimCheck)
         }
     }
 
     @Test("internalizing a message larger than the target's records stops the bridge with messageTooLarge, or skips it")
     func internalizeTooLarge() async throws {
         try await withEmbeddedBroker { broker in
-            try await createTopic(broker, "files")
-            try await createTopic(broker, "small", configs: ["max.message.bytes": "200000"])
+            try await createBridgeTopic(broker, "files")
+            try await createBridgeTopic(broker, "small", configs: ["max.message.bytes": "200000"])
             var settings = LargeMessageProducerConfiguration(bootstrapServers: [broker.bootstrapServers])
             settings.policy = .chunked(chunkSize: 64 << 10)
             let producer = try LargeMessageProducer(configuration: settings, logger: quietLogger())
@@ -151,8 +124,8 @@ struct BargeBridgeTests {
             let skipping = BargeBridge(configuration: BargeBridgeConfiguration(
                 bootstrapServers: [broker.bootstrapServers], groupID: "stop", source: "files", target: "small", mode: .internalize(options)),
                 logger: quietLogger())
-            try await run(skipping, until: "the last message written") { $0.records == 1 }
-            let plain = try await readMessages(broker, "small", count: 2)
+            try await runBridge(skipping, until: "the last message written") { $0.records == 1 }
+            let plain = try await readBridged(broker, "small", count: 2)
             #expect(plain.compactMap(\.payload) == [testPayload(100_000, seed: 1), testPayload(120_000, seed: 3)],
                     "the first message once (the stopped bridge committed it), the large one skipped")
         }
@@ -161,8 +134,8 @@ struct BargeBridgeTests {
     @Test("a second bridge process joining mid-stream takes partitions over; every record is written once")
     func secondInstanceJoins() async throws {
         try await withEmbeddedBroker { broker in
-            try await createTopic(broker, "raw", partitions: 2, configs: ["max.message.bytes": "\(4 << 20)"])
-            try await createTopic(broker, "out", partitions: 2)
+            try await createBridgeTopic(broker, "raw", partitions: 2, configs: ["max.message.bytes": "\(4 << 20)"])
+            try await createBridgeTopic(broker, "out", partitions: 2)
             var settings = KafkaProducerConfiguration(bootstrapServers: [broker.bootstrapServers])
             settings.connection.messageMaxBytes = 4 << 20
             let source = try KafkaProducer(configuration: settings, logger: quietLogger())
@@ -199,7 +172,7 @@ struct BargeBridgeTests {
             }
             try await source.close()
             #expect(bridges[1].statistics.records > 0, "the second bridge took partitions over")
-            let received = try await readMessages(broker, "out", count: payloads.count, stores: [store])
+            let received = try await readBridged(broker, "out", count: payloads.count, stores: [store])
             #expect(received.compactMap(\.failure).isEmpty)
             #expect(received.count == payloads.count)
             #expect(Set(received.compactMap(\.payload)) == Set(payloads), "every payload, none twice")
@@ -212,8 +185,8 @@ struct BargeBridgeTests {
     @Test("settings that cannot work are refused before anything moves")
     func refusedSettings() async throws {
         try await withEmbeddedBroker { broker in
-            try await createTopic(broker, "raw", partitions: 3)
-            try await createTopic(broker, "out", partitions: 2)
+            try await createBridgeTopic(broker, "raw", partitions: 3)
+            try await createBridgeTopic(broker, "out", partitions: 2)
             let fewer = BargeBridge(configuration: externalize(broker, policy: .chunked(), store: nil), logger: quietLogger())
             await #expect { try await fewer.run() } throws: { ($0 as? BargeBridgeError)?.kind == .invalidConfiguration }
             let noStore = BargeBridge(configuration: externalize(broker, policy: .claimCheck, store: nil), logger: quietLogger())
