@@ -42,6 +42,12 @@ public struct KafkaTransactionalPipeline: Sendable {
     /// error that aborted it (so that a caller can log it, count it and
     /// pause before the next attempt).
     public var onRetry: (@Sendable (any Error) -> Void)?
+    /// Runs before a transaction's offsets are sent and it commits: a
+    /// transform that sends records of its own finishes them here.
+    public var beforeCommit: (@Sendable () async throws -> Void)?
+    /// Runs when a transaction fails, before it is aborted: a transform that
+    /// started work of its own stops it here.
+    public var onFailure: (@Sendable () async -> Void)?
 
     public init(
         consumer: KafkaConsumer, producer: KafkaProducer, maximumRecords: Int = 500, maximumDuration: Duration = .seconds(1),
@@ -92,11 +98,13 @@ public struct KafkaTransactionalPipeline: Sendable {
             }
             guard began else { return 0 }
             if Task.isCancelled { throw CancellationError() }
+            try await beforeCommit?()
             try await producer.sendOffsetsToTransaction(
                 nextOffsets.map { KafkaPartitionOffset($0.key, offset: $0.value) }, groupMetadata: membership)
             try await producer.commitTransaction()
             return taken
         } catch {
+            await onFailure?()
             guard began else { throw error }
             if let failure = error as? KafkaClientError, failure.isFatal { throw error }
             try await producer.abortTransaction()

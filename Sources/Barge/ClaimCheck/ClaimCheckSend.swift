@@ -10,7 +10,7 @@ import ObjectStore
 /// keyring is given) into the object store, and only once the object is
 /// completely stored produces the `reference` record naming it. If producing
 /// the reference fails, the object is deleted again.
-struct ClaimCheckSend {
+struct ClaimCheckSend: Sendable {
     let producer: any ProducerTransport
     let store: any ObjectStore
     let keyring: BargeKeyring?
@@ -41,6 +41,20 @@ struct ClaimCheckSend {
     }
 
     func run<Pieces: AsyncSequence & Sendable>(_ pieces: Pieces) async throws -> BargeReceipt where Pieces.Element == [UInt8] {
+        try await sendReference(store(pieces))
+    }
+
+    /// A stored object whose reference is still to be produced.
+    struct Stored: Sendable {
+        let objectKey: ObjectKey
+        let envelope: BargeEnvelope
+        let size: Int64
+        let sha256: BargeDigest
+        let digest: RunningDigest
+    }
+
+    /// Streams the payload into the store; the reference is not produced yet.
+    func store<Pieces: AsyncSequence & Sendable>(_ pieces: Pieces) async throws -> Stored where Pieces.Element == [UInt8] {
         try BargeHeaderName.checkApplicationHeaders(applicationHeaders)
         let objectKey = try Self.objectKey(topic: topic, id: id)
         let encryptor = try keyring.map { try BargeSegmentEncryptor(keyring: $0) }
@@ -58,20 +72,26 @@ struct ClaimCheckSend {
             encryption: encryptor?.parameters, contentType: description.contentType, fileName: description.fileName,
             applicationHeaders: applicationHeaders
         ))
+        return Stored(objectKey: objectKey, envelope: envelope, size: size, sha256: sha256, digest: digest)
+    }
+
+    /// Produces the reference record of a stored object (deleting the
+    /// object if that fails, unless its key is stable across attempts).
+    func sendReference(_ stored: Stored) async throws -> BargeReceipt {
         do {
-            if let knownSize, knownSize != size {
-                throw BargeProducerError(.unreadableFile, "read \(size) bytes, the payload announced \(knownSize)")
+            if let knownSize, knownSize != stored.size {
+                throw BargeProducerError(.unreadableFile, "read \(stored.size) bytes, the payload announced \(knownSize)")
             }
             let report = try await producer.send(KafkaProducerMessage(
-                topic: topic, partition: partition, key: key, value: [], headers: try envelope.headers(), timestamp: timestamp
+                topic: topic, partition: partition, key: key, value: [], headers: try stored.envelope.headers(), timestamp: timestamp
             ))
-            digest.acknowledged()
+            stored.digest.acknowledged()
             return BargeReceipt(
                 id: id, topicPartition: report.topicPartition, firstOffset: report.offset ?? -1, lastOffset: report.offset ?? -1,
-                size: size, sha256: sha256, records: 1, isInline: false, objectURL: store.location.url(of: objectKey)
+                size: stored.size, sha256: stored.sha256, records: 1, isInline: false, objectURL: store.location.url(of: stored.objectKey)
             )
         } catch {
-            if deletesOnFailure { await deleteUnreferenced(objectKey, because: error) }
+            if deletesOnFailure { await deleteUnreferenced(stored.objectKey, because: error) }
             throw error
         }
     }

@@ -25,7 +25,7 @@ public final class LargeMessageProducer: Sendable {
     private let logger: Logger
     private let topicCache = NIOLockedValueBox<[String: TopicFacts]>([:])
 
-    private struct TopicFacts {
+    struct TopicFacts {
         let partitions: Int
         let recordLimit: Int
     }
@@ -181,7 +181,7 @@ public final class LargeMessageProducer: Sendable {
         )
     }
 
-    private func claimCheck(
+    func claimCheck(
         topic: String, key: [UInt8]?, placement: BargePlacement, facts: TopicFacts, knownSize: Int64?,
         headers: [KafkaHeader], description: PayloadDescription
     ) throws -> ClaimCheckSend {
@@ -208,7 +208,7 @@ public final class LargeMessageProducer: Sendable {
 
     /// The topic's partition count and record limit (its `max.message.bytes`,
     /// capped by the producer's `message.max.bytes`), looked up once.
-    private func facts(of topic: String) async throws -> TopicFacts {
+    func facts(of topic: String) async throws -> TopicFacts {
         if let known = topicCache.withLockedValue({ $0[topic] }) { return known }
         let partitions = try await producer.partitionCount(of: topic)
         let topicLimit = try? await producer.recordLimit(of: topic)

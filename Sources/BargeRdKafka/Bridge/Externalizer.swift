@@ -52,6 +52,24 @@ struct Externalizer: Sendable {
         return records
     }
 
+    /// The step of an ``OrderedOutput`` for `record` (Barge's claim checks
+    /// only): a large value's object starts being stored at once, its
+    /// reference follows in order; anything else is copied in order.
+    func stage(_ record: KafkaConsumerMessage, work: inout BridgeWork) -> OrderedOutput.Step {
+        let size = record.value?.count ?? 0
+        guard let value = record.value, size >= threshold, !Self.isBargeRecord(record) else {
+            work.add(bytes: size, moved: false)
+            return .records([copy(of: record)])
+        }
+        let placement = BargePlacement(
+            id: Self.messageID(of: record), partition: record.partition, timestamp: record.timestamp?.date, isStable: true)
+        let (producer, target) = (self.producer, self.target)
+        work.add(bytes: size, moved: true)
+        return .reference(Task {
+            try await producer.storeClaimCheck(value, topic: target, key: record.key, headers: record.headers, placement: placement)
+        })
+    }
+
     /// Whether the record already carries Barge's headers (a Barge producer
     /// wrote it): it is copied, never wrapped twice.
     static func isBargeRecord(_ record: KafkaConsumerMessage) -> Bool {

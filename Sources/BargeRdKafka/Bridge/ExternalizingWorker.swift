@@ -39,6 +39,8 @@ struct ExternalizingWorker {
 
     /// Exactly once: each batch of output records and the source offsets
     /// after it commit in one transaction; an aborted one is read again.
+    /// Claim checks' objects are stored while the next record is read, their
+    /// references produced in order (``OrderedOutput``).
     private func moveInTransactions(_ clients: BridgeClients, _ externalizer: Externalizer) async throws {
         let failed = NIOLockedValueBox(false)
         var pipeline = KafkaTransactionalPipeline(
@@ -51,23 +53,38 @@ struct ExternalizingWorker {
             }
             failed.withLockedValue { $0 = true }
         }
+        let retryingTransient = { @Sendable [logger] (error: any Error, what: String) throws -> Never in
+            guard BridgeBackoff.isTransient(error) else { throw error }
+            logger.warning("\(what) failed; retrying its transaction", metadata: ["error": "\(error)"])
+            throw KafkaTransactionalPipeline.Retry()
+        }
+        let ordered = options.format == .barge && options.producer.policy == .claimCheck
+            ? OrderedOutput(producer: clients.producer, largeMessages: externalizer.producer) : nil
+        if let ordered {
+            pipeline.beforeCommit = {
+                do { try await ordered.drain() } catch { try retryingTransient(error, "storing a claim check") }
+            }
+            pipeline.onFailure = { await ordered.cancelAll() }
+        }
         try await clients.producer.initTransactions()
         let pending = NIOLockedValueBox(BridgeWork())
         var backoff = BridgeBackoff()
         var lag = LagMeter(consumer: clients.consumer, worker: index, counters: counters)
         while !Task.isShuttingDownGracefully {
             pending.withLockedValue { $0 = BridgeWork() }
-            let committed = try await pipeline.runOneTransaction { [logger] record in
+            let committed = try await pipeline.runOneTransaction { record in
                 do {
                     var work = BridgeWork()
-                    let records = try await externalizer.translate(record, work: &work)
+                    var records: [KafkaProducerMessage] = []
+                    if let ordered {
+                        try await ordered.append(externalizer.stage(record, work: &work))
+                    } else {
+                        records = try await externalizer.translate(record, work: &work)
+                    }
                     pending.withLockedValue { $0.add(work) }
                     return records
-                } catch where BridgeBackoff.isTransient(error) {
-                    logger.warning("moving a record failed; retrying its transaction", metadata: [
-                        "record": "\(record.topicPartition)@\(record.offset)", "error": "\(error)",
-                    ])
-                    throw KafkaTransactionalPipeline.Retry()
+                } catch {
+                    try retryingTransient(error, "moving \(record.topicPartition)@\(record.offset)")
                 }
             }
             if failed.withLockedValue({ $0 }) {
@@ -80,6 +97,7 @@ struct ExternalizingWorker {
             }
             await lag.measureIfDue()
         }
+        await ordered?.cancelAll()
     }
 
     /// At least once: a batch's output is acknowledged before its source
