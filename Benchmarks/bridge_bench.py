@@ -50,7 +50,7 @@ ANALYSIS = (
     ' 40 ms more, which the peer never pays (the broker keeps its copy in the page cache). The bridge stores an obj'
     'ect while it reads the next record and produces the references in order (`OrderedOutput`), which took it from '
     "0.66x to this. Memory: librdkafka hands a 20 MB record over whole, so a worker holds it in librdkafka's fetch "
-    'buffer and as its Swift copy, the next one prefetched, and the one whose object is being stored: about 120 MiB'
+    'buffer and as its Swift copy, the next one prefetched, and the one whose object is being stored: 120 to 130 MiB'
     ". Meeting 64 MiB needs a consumer that hands over librdkafka's buffer without a copy and fetches the next reco"
     'rd only when one is taken.'
 )
