@@ -28,27 +28,41 @@ struct Externalizer: Sendable {
         messageID(topic: record.topic, partition: record.partition, offset: record.offset)
     }
 
+    /// Where the message made of that source record goes: its partition and
+    /// timestamp, under its stable id.
+    static func placement(topic: String, partition: Int32, offset: Int64, timestamp: KafkaTimestamp?) -> BargePlacement {
+        BargePlacement(id: messageID(topic: topic, partition: partition, offset: offset), partition: partition, timestamp: timestamp?.date, isStable: true)
+    }
+
+    /// The value of `record` if it is to be moved (at least the threshold,
+    /// not already Barge's); else nil, and the record is copied.
+    private func movedValue(of record: KafkaConsumerMessage) -> [UInt8]? {
+        guard let value = record.value, value.count >= threshold, !Self.isBargeRecord(record) else { return nil }
+        return value
+    }
+
+    private static func placement(of record: KafkaConsumerMessage) -> BargePlacement {
+        placement(topic: record.topic, partition: record.partition, offset: record.offset, timestamp: record.timestamp)
+    }
+
     /// Sends what it must itself and returns the records to write for
     /// `record`; counts it in `work`.
     func translate(_ record: KafkaConsumerMessage, work: inout BridgeWork) async throws -> [KafkaProducerMessage] {
-        let size = record.value?.count ?? 0
-        guard let value = record.value, size >= threshold, !Self.isBargeRecord(record) else {
-            work.add(bytes: size, moved: false)
+        guard let value = movedValue(of: record) else {
+            work.add(bytes: record.value?.count ?? 0, moved: false)
             return [copy(of: record)]
         }
         let records: [KafkaProducerMessage]
         switch format {
         case .barge:
-            let placement = BargePlacement(
-                id: Self.messageID(of: record), partition: record.partition, timestamp: record.timestamp?.date, isStable: true)
-            _ = try await producer.send(value, topic: target, key: record.key, headers: record.headers, placement: placement)
+            _ = try await producer.send(value, topic: target, key: record.key, headers: record.headers, placement: Self.placement(of: record))
             records = []
         case .bakdata(let mode):
             records = [try await bakdataReference(for: record, value: value, mode: mode)]
         case .linkedIn(let style):
             records = try linkedInSegments(of: record, value: value, style: style)
         }
-        work.add(bytes: size, moved: true)
+        work.add(bytes: value.count, moved: true)
         return records
     }
 
@@ -56,15 +70,12 @@ struct Externalizer: Sendable {
     /// only): a large value's object starts being stored at once, its
     /// reference follows in order; anything else is copied in order.
     func stage(_ record: KafkaConsumerMessage, work: inout BridgeWork) -> OrderedOutput.Step {
-        let size = record.value?.count ?? 0
-        guard let value = record.value, size >= threshold, !Self.isBargeRecord(record) else {
-            work.add(bytes: size, moved: false)
+        guard let value = movedValue(of: record) else {
+            work.add(bytes: record.value?.count ?? 0, moved: false)
             return .records([copy(of: record)])
         }
-        let placement = BargePlacement(
-            id: Self.messageID(of: record), partition: record.partition, timestamp: record.timestamp?.date, isStable: true)
-        let (producer, target) = (self.producer, self.target)
-        work.add(bytes: size, moved: true)
+        let (producer, target, placement) = (self.producer, self.target, Self.placement(of: record))
+        work.add(bytes: value.count, moved: true)
         return .reference(Task {
             try await producer.storeClaimCheck(value, topic: target, key: record.key, headers: record.headers, placement: placement)
         })

@@ -87,8 +87,7 @@ struct ExternalizingWorker {
                     try retryingTransient(error, "moving \(record.topicPartition)@\(record.offset)")
                 }
             }
-            if failed.withLockedValue({ $0 }) {
-                failed.withLockedValue { $0 = false }
+            if failed.withLockedValue({ state in defer { state = false }; return state }) {
                 counters.retried()
                 try await backoff.pause()
             } else if committed > 0 {

@@ -19,10 +19,7 @@ struct InternalizingOutput: BridgeMessageOutput {
         do {
             let value = try await message.bytes(limit: room)
             work.add(bytes: value.count, moved: info.kind != .plain)
-            return [KafkaProducerMessage(
-                topic: target, partition: info.partition, key: info.key, value: value, headers: info.headers,
-                timestamp: info.timestamp?.date
-            )]
+            return [info.plainRecord(to: target, value: value)]
         } catch let failure as BargeConsumerError where failure.kind == .tooLarge {
             let description = "message \(info.id?.text ?? "-") at \(info.topicPartition)@\(info.offset) does not fit a record of \(target): \(failure.message)"
             switch tooLarge {
@@ -33,10 +30,7 @@ struct InternalizingOutput: BridgeMessageOutput {
                 return []
             case .deadLetter(let topic):
                 logger.warning("sent to \(topic): \(description)")
-                var letter = DeadLetterWriter.copy(of: nil, failure: failure, to: topic)
-                letter.key = info.key
-                letter.headers = info.headers + letter.headers
-                return [letter]
+                return [info.deadLetter(failure, to: topic)]
             }
         }
     }

@@ -107,10 +107,7 @@ struct MessageWorker {
                 throw failure
             case .deadLetter(let topic):
                 logger.warning("a bad message goes to \(topic)", metadata: ["error": "\(failure)"])
-                var letter = DeadLetterWriter.copy(of: nil, failure: failure, to: topic)
-                letter.key = message.info.key
-                letter.headers = message.info.headers + letter.headers
-                return [letter]
+                return [message.info.deadLetter(failure, to: topic)]
             case .report, .skip:
                 logger.warning("a bad message is skipped", metadata: ["error": "\(failure)"])
                 return []

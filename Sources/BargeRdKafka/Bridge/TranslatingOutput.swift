@@ -16,14 +16,9 @@ struct TranslatingOutput: BridgeMessageOutput {
         if let size = info.size, size < Int64(threshold) {
             let value = try await message.bytes(limit: threshold)
             work.add(bytes: value.count, moved: info.interop != nil)
-            return [KafkaProducerMessage(
-                topic: target, partition: info.partition, key: info.key, value: value, headers: info.headers, timestamp: info.timestamp?.date
-            )]
+            return [info.plainRecord(to: target, value: value)]
         }
-        let placement = BargePlacement(
-            id: Externalizer.messageID(topic: info.topic, partition: info.partition, offset: info.offset), partition: info.partition,
-            timestamp: info.timestamp?.date, isStable: true
-        )
+        let placement = Externalizer.placement(topic: info.topic, partition: info.partition, offset: info.offset, timestamp: info.timestamp)
         let receipt = try await producer.send(
             stream: message.payload, topic: target, key: info.key, headers: info.headers,
             description: PayloadDescription(fileName: info.fileName, contentType: info.contentType), placement: placement
