@@ -16,7 +16,8 @@ public struct KafkaMemoryBudget: Hashable, Sendable {
     public var consumerFetchBytes: Int
     /// Consumer: librdkafka's `queued.max.messages.kbytes`, in bytes.
     public var consumerQueuedBytes: Int
-    /// Consumer: the hand-off buffer between librdkafka and the application.
+    /// Consumer: the hand-off buffer between librdkafka and the application,
+    /// with the record values the application still holds.
     public var consumerBufferedBytes: Int
 
     /// A budget with these limits.

@@ -7,7 +7,7 @@ public struct KafkaClientError: Error, Sendable, CustomStringConvertible {
     /// What kind of failure this is.
     public struct Kind: Hashable, Sendable, CustomStringConvertible {
         private enum Backing: Hashable, Sendable {
-            case librdkafka, invalidConfiguration, unsupportedLibraryVersion, closed, deliveryFailed, timedOut, topicError
+            case librdkafka, invalidConfiguration, unsupportedLibraryVersion, closed, deliveryFailed, timedOut, topicError, valueReleased
         }
         private let backing: Backing
         /// librdkafka reported an error from a call or a broker.
@@ -24,6 +24,8 @@ public struct KafkaClientError: Error, Sendable, CustomStringConvertible {
         public static let timedOut = Kind(backing: .timedOut)
         /// An admin operation failed for one topic.
         public static let topicError = Kind(backing: .topicError)
+        /// A consumed record's value was read after it was released (``KafkaRecordValue``).
+        public static let valueReleased = Kind(backing: .valueReleased)
         public var description: String { "\(backing)" }
     }
 
@@ -78,6 +80,10 @@ public struct KafkaClientError: Error, Sendable, CustomStringConvertible {
 
     static func closed(_ what: String) -> KafkaClientError {
         KafkaClientError(kind: .closed, message: "\(what) is closed")
+    }
+
+    static func valueReleased(count: Int) -> KafkaClientError {
+        KafkaClientError(kind: .valueReleased, message: "the record's value (\(count) bytes) was already released to librdkafka")
     }
 
     public var description: String {

@@ -91,7 +91,10 @@ public final class KafkaConsumer: Sendable, Service {
             iteration: { core.iterate(handle.pointer) },
             finally: {
                 core.shutDown(handle.pointer)
-                if destroyAborts && !core.wasEverAssigned {
+                if !core.waitForMessagesReleased(timeout: .seconds(30)) {
+                    logger.warning("record values were still held 30 s after the consumer closed; leaking librdkafka's client rather than destroying buffers in use")
+                    handle.abandon()
+                } else if destroyAborts && !core.wasEverAssigned {
                     logger.warning("librdkafka \(LibrdkafkaVersion.loadedString) would abort destroying a cooperative-sticky consumer closed before its first assignment; leaking it instead (fixed in librdkafka 2.3.0)")
                     handle.abandon()
                 } else {
@@ -325,8 +328,21 @@ public final class KafkaConsumer: Sendable, Service {
     /// the consumer's errors as ``messages`` does, `closed` once the consumer
     /// is closed, and `CancellationError` when the calling task is cancelled.
     public func nextMessage(timeout: Duration) async throws -> KafkaConsumerMessage? {
+        try await nextPolled(timeout: timeout)?.converted()
+    }
+
+    /// The next record with its value left in librdkafka's buffer, waiting
+    /// at most `timeout`: `nil` when none arrived in time. Throws as
+    /// ``nextMessage(timeout:)`` does. The value's bytes count against the
+    /// consumer's buffer until it is released (``KafkaRecordValue``), so
+    /// holding it holds back fetching.
+    public func nextRecord(timeout: Duration) async throws -> KafkaConsumerRecord? {
+        try await nextPolled(timeout: timeout)?.record()
+    }
+
+    private func nextPolled(timeout: Duration) async throws -> PolledMessage? {
         switch await core.buffer.next(timeout: timeout) {
-        case .entry(.message(let message)): return message.converted()
+        case .entry(.message(let message)): return message
         case .entry(.error(let error)): throw error
         case .timedOut: return nil
         case .ended:

@@ -73,6 +73,14 @@ public struct KafkaTransactionalPipeline: Sendable {
     /// `maximumDuration`); returns the number committed.
     @discardableResult
     public func runOneTransaction(_ transform: @Sendable (KafkaConsumerMessage) async throws -> [KafkaProducerMessage]) async throws -> Int {
+        try await runOneTransaction(records: { record in try await transform(try record.message()) })
+    }
+
+    /// ``runOneTransaction(_:)`` for records whose values stay in
+    /// librdkafka's buffer (``KafkaConsumerRecord``): a transform that streams
+    /// large values elsewhere holds each only once.
+    @discardableResult
+    public func runOneTransaction(records transform: @Sendable (KafkaConsumerRecord) async throws -> [KafkaProducerMessage]) async throws -> Int {
         // Who this member is before the first record is read: offsets sent
         // under it are refused if a rebalance hands its partitions on meanwhile.
         guard let membership = consumer.groupMetadata() else {
@@ -86,7 +94,7 @@ public struct KafkaTransactionalPipeline: Sendable {
         do {
             while taken < maximumRecords, ContinuousClock.now < deadline, !Task.isCancelled {
                 let wait = deadline - ContinuousClock.now
-                guard let record = try await consumer.nextMessage(timeout: began ? min(wait, maximumIdle) : wait) else { break }
+                guard let record = try await consumer.nextRecord(timeout: began ? min(wait, maximumIdle) : wait) else { break }
                 if !began {
                     try producer.beginTransaction()
                     began = true

@@ -113,6 +113,43 @@ struct LargeMessageProducerTests {
         }
     }
 
+    @Test("pieces of an announced size are routed by that size (count on every chunk, inline when it fits); pieces adding up to another size fail")
+    func piecesOfKnownSize() async throws {
+        try await withEmbeddedBroker { broker in
+            func stream(_ pieces: [[UInt8]]) -> AsyncStream<[UInt8]> {
+                AsyncStream { continuation in
+                    for piece in pieces { continuation.yield(piece) }
+                    continuation.finish()
+                }
+            }
+            let pieces = [testPayload(700), testPayload(1800, seed: 2), testPayload(5, seed: 3)]
+            let chunking = try producer(broker, policy: .chunked(chunkSize: 1000))
+            let receipt = try await chunking.send(stream(pieces), size: 2505, topic: "sized")
+            #expect(receipt.records == 3 && receipt.size == 2505 && !receipt.isInline)
+            let records = try await rawRecords(broker, topic: "sized", partition: receipt.topicPartition.partition, count: 3)
+            let chunks = try records.map { record -> BargeChunkHeader in
+                guard case .chunk(let chunk) = try BargeEnvelope(headers: record.headers) else { throw TestFailure() }
+                return chunk
+            }
+            #expect(chunks.map(\.count) == [3, 3, 3])
+            #expect(records.flatMap { $0.value ?? [] } == pieces.flatMap { $0 })
+            let chunkedMismatch = await #expect(throws: BargeProducerError.self) {
+                try await chunking.send(stream(pieces), size: 3000, topic: "sized")
+            }
+            #expect(chunkedMismatch?.kind == .unreadableFile)
+            try await chunking.close()
+
+            let auto = try producer(broker, policy: .auto(chunkSize: 1000))
+            let inline = try await auto.send(stream([testPayload(300), testPayload(200)]), size: 500, topic: "sized")
+            #expect(inline.isInline && inline.size == 500)
+            let inlineMismatch = await #expect(throws: BargeProducerError.self) {
+                try await auto.send(stream([testPayload(300), testPayload(200)]), size: 400, topic: "sized")
+            }
+            #expect(inlineMismatch?.kind == .unreadableFile)
+            try await auto.close()
+        }
+    }
+
     @Test("auto sends what fits inline and files by name; inline refuses what does not fit")
     func autoAndFiles() async throws {
         try await withEmbeddedBroker { broker in

@@ -103,6 +103,28 @@ struct ConsumerBufferTests {
         buffer.append(message(0, 1))
         #expect(await buffer.next() == nil)
     }
+
+    @Test("a message taken still counts its bytes until it is released; releasing to half the limit signals once")
+    func heldBytes() async {
+        let drained = NIOLockedValueBox(0)
+        let buffer = ConsumerBuffer<KafkaConsumerMessage>(maximumCount: 100, maximumBytes: 100) { drained.withLockedValue { $0 += 1 } }
+        buffer.append(message(0, 0, size: 120))
+        #expect(buffer.isFull)
+        _ = await buffer.next()
+        #expect(buffer.isFull, "taken, not released: still held")
+        #expect(buffer.heldBytes == 120)
+        buffer.released(bytes: 60)
+        #expect(!buffer.isFull && drained.withLockedValue { $0 } == 0)
+        buffer.released(bytes: 60)
+        #expect(buffer.heldBytes == 0 && buffer.isBelowResumeMark)
+        #expect(drained.withLockedValue { $0 } == 1)
+        // Removed and dropped messages are released by their owners too: the buffer does not count them off itself.
+        buffer.append(message(1, 0, size: 30))
+        buffer.remove(partitions: [KafkaTopicPartition(topic: "t", partition: 1)])
+        #expect(buffer.heldBytes == 30)
+        buffer.finish()
+        #expect(buffer.heldBytes == 30)
+    }
 }
 
 extension ConsumerBuffer<KafkaConsumerMessage>.Entry: Equatable {

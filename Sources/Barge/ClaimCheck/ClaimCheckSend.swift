@@ -80,7 +80,7 @@ struct ClaimCheckSend: Sendable {
     func sendReference(_ stored: Stored) async throws -> BargeReceipt {
         do {
             if let knownSize, knownSize != stored.size {
-                throw BargeProducerError(.unreadableFile, "read \(stored.size) bytes, the payload announced \(knownSize)")
+                throw BargeProducerError.sizeMismatch(read: stored.size, announced: knownSize)
             }
             let report = try await producer.send(KafkaProducerMessage(
                 topic: topic, partition: partition, key: key, value: [], headers: try stored.envelope.headers(), timestamp: timestamp

@@ -35,11 +35,13 @@ struct ChunkedSend {
         var splitter = ChunkSplitter(chunkSize: chunkSize)
         var hasher = SHA256()
         var held: [UInt8]?
+        var read: Int64 = 0
         var state = Progress(reporter: progress)
         let knownCount = knownSize.map { Int(($0 + Int64(chunkSize) - 1) / Int64(chunkSize)) }
         do {
             for try await piece in pieces {
                 hasher.update(data: piece)
+                read += Int64(piece.count)
                 state.reporter.read(piece.count)
                 for chunk in splitter.add(piece) {
                     if let previous = held { try await submit(previous, last: nil, count: knownCount, state: &state) }
@@ -53,6 +55,7 @@ struct ChunkedSend {
             guard let final = held else {
                 throw BargeProducerError(.invalidArgument, "an empty payload is sent inline, not chunked")
             }
+            if let knownSize, knownSize != read { throw BargeProducerError.sizeMismatch(read: read, announced: knownSize) }
             let digest = BargeDigest(finalizing: hasher.finalize())
             try await submit(final, last: digest, count: state.index + 1, state: &state)
             return try await finish(state: state, digest: digest)

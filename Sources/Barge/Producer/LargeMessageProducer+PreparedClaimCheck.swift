@@ -22,12 +22,23 @@ extension LargeMessageProducer {
         _ payload: [UInt8], topic: String, key: [UInt8]? = nil, headers: [KafkaHeader] = [],
         description: PayloadDescription = PayloadDescription(), placement: BargePlacement = BargePlacement()
     ) async throws -> PreparedClaimCheck {
+        try await storeClaimCheck(
+            AsyncChunks(payload: payload, chunkSize: policy(for: topic).chunkSize), size: Int64(payload.count), topic: topic, key: key,
+            headers: headers, description: description, placement: placement
+        )
+    }
+
+    /// ``storeClaimCheck(_:topic:key:headers:description:placement:)`` for a
+    /// payload of `size` bytes that arrives as `pieces`, streamed as they come.
+    public func storeClaimCheck<Pieces: AsyncSequence & Sendable>(
+        _ pieces: Pieces, size: Int64, topic: String, key: [UInt8]? = nil, headers: [KafkaHeader] = [],
+        description: PayloadDescription = PayloadDescription(), placement: BargePlacement = BargePlacement()
+    ) async throws -> PreparedClaimCheck where Pieces.Element == [UInt8] {
         let send = try claimCheck(
-            topic: topic, key: key, placement: placement, facts: try await facts(of: topic), knownSize: Int64(payload.count),
+            topic: topic, key: key, placement: placement, facts: try await facts(of: topic), knownSize: size,
             headers: headers, description: description
         )
-        let stored = try await send.store(AsyncChunks(payload: payload, chunkSize: policy(for: topic).chunkSize))
-        return PreparedClaimCheck(send: send, stored: stored)
+        return PreparedClaimCheck(send: send, stored: try await send.store(pieces))
     }
 
     /// Produces the reference record of `prepared` and waits for it to be

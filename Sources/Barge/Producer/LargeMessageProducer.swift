@@ -82,22 +82,32 @@ public final class LargeMessageProducer: Sendable {
         contentsOf path: String, topic: String, key: [UInt8]? = nil, headers: [KafkaHeader] = [],
         description: PayloadDescription? = nil
     ) async throws -> BargeReceipt {
-        let policy = policy(for: topic)
-        let file = try await FileChunks.open(path, chunkSize: policy.chunkSize)
+        let file = try await FileChunks.open(path, chunkSize: policy(for: topic).chunkSize)
         let description = description ?? PayloadDescription(fileName: String(path.split(separator: "/").last ?? ""))
+        return try await send(file, size: file.size, topic: topic, key: key, headers: headers, description: description)
+    }
+
+    /// Sends a payload of `size` bytes that arrives as `pieces` (read from
+    /// where it lies, a piece at a time, never gathered unless it goes
+    /// inline), routed as a payload of that size; named and placed as
+    /// `placement` says. Fails if the pieces add up to another size.
+    public func send<Pieces: AsyncSequence & Sendable>(
+        _ pieces: Pieces, size: Int64, topic: String, key: [UInt8]? = nil, headers: [KafkaHeader] = [],
+        description: PayloadDescription = PayloadDescription(), placement: BargePlacement = BargePlacement()
+    ) async throws -> BargeReceipt where Pieces.Element == [UInt8] {
         let facts = try await facts(of: topic)
-        let placement = BargePlacement()
-        switch policy.route(size: file.size, recordLimit: facts.recordLimit) {
+        switch policy(for: topic).route(size: size, recordLimit: facts.recordLimit) {
         case .inline:
             var payload: [UInt8] = []
-            for try await piece in file { payload += piece }
+            for try await piece in pieces { payload += piece }
+            guard payload.count == size else { throw BargeProducerError.sizeMismatch(read: Int64(payload.count), announced: size) }
             return try await sendInline(payload, topic: topic, key: key, placement: placement, facts: facts, headers: headers, description: description)
         case .chunked:
-            return try await chunked(topic: topic, key: key, placement: placement, facts: facts, knownSize: file.size, headers: headers, description: description)
-                .run(file)
+            return try await chunked(topic: topic, key: key, placement: placement, facts: facts, knownSize: size, headers: headers, description: description)
+                .run(pieces)
         case .claimCheck:
-            return try await claimCheck(topic: topic, key: key, placement: placement, facts: facts, knownSize: file.size, headers: headers, description: description)
-                .run(file)
+            return try await claimCheck(topic: topic, key: key, placement: placement, facts: facts, knownSize: size, headers: headers, description: description)
+                .run(pieces)
         }
     }
 

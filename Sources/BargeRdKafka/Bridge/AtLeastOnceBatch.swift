@@ -13,7 +13,8 @@ struct AtLeastOnceBatch {
     private var nextOffsets: [KafkaTopicPartition: Int64] = [:]
     private var deliveries: [KafkaDelivery] = []
     private var work = BridgeWork()
-    private var failed: KafkaConsumerMessage?
+    /// Where the record that failed lies.
+    private var failed: KafkaPartitionOffset?
 
     init(consumer: KafkaConsumer, producer: KafkaProducer) {
         self.consumer = consumer
@@ -25,19 +26,19 @@ struct AtLeastOnceBatch {
     /// returns the records to write.
     mutating func take(
         maximumRecords: Int, maximumDuration: Duration,
-        _ translate: (KafkaConsumerMessage, inout BridgeWork) async throws -> [KafkaProducerMessage]
+        _ translate: (KafkaConsumerRecord, inout BridgeWork) async throws -> [KafkaProducerMessage]
     ) async throws {
         let deadline = ContinuousClock.now + maximumDuration
         var taken = 0
         while taken < maximumRecords, ContinuousClock.now < deadline {
-            guard let record = try await consumer.nextMessage(timeout: deadline - ContinuousClock.now) else { break }
+            guard let record = try await consumer.nextRecord(timeout: deadline - ContinuousClock.now) else { break }
             if firstOffsets[record.topicPartition] == nil { firstOffsets[record.topicPartition] = record.offset }
             do {
                 var recordWork = BridgeWork()
                 for output in try await translate(record, &recordWork) { deliveries.append(try await producer.submit(output)) }
                 work.add(recordWork)
             } catch {
-                failed = record
+                failed = KafkaPartitionOffset(record.topicPartition, offset: record.offset)
                 throw error
             }
             nextOffsets[record.topicPartition] = record.offset + 1
@@ -60,7 +61,7 @@ struct AtLeastOnceBatch {
     /// and returns nothing.
     func rewind() async throws -> BridgeWork {
         if let failed, let done = try? await commit() {
-            try await consumer.seek([KafkaPartitionOffset(failed.topicPartition, offset: failed.offset)])
+            try await consumer.seek([failed])
             return done
         }
         if !firstOffsets.isEmpty {

@@ -8,6 +8,11 @@ import RdKafka
 /// topic, partition and offset; anything else, and a record already in
 /// Barge's format, is copied (for bakdata, behind its inline flag). Either way
 /// the target records keep the key, headers, timestamp and partition.
+///
+/// A moved value is read from librdkafka's buffer a piece at a time and
+/// released once its last piece is written, so the worker holds each large
+/// value once and the consumer may fetch the next while the object's fsync
+/// and reference are still under way.
 struct Externalizer: Sendable {
     let target: String
     let threshold: Int
@@ -16,6 +21,8 @@ struct Externalizer: Sendable {
     let store: (any ObjectStore)?
     /// LinkedIn's segment size.
     let segmentSize: Int
+    /// The size of the pieces a moved value is read in.
+    let pieceSize: Int
 
     /// The id of the message made of the source record at `offset` of
     /// `partition`: the same for every attempt, so a replay stores the same
@@ -24,7 +31,7 @@ struct Externalizer: Sendable {
         BargeMessageID(derivedFrom: "\(topic)/\(partition)/\(offset)")
     }
 
-    static func messageID(of record: KafkaConsumerMessage) -> BargeMessageID {
+    static func messageID(of record: KafkaConsumerRecord) -> BargeMessageID {
         messageID(topic: record.topic, partition: record.partition, offset: record.offset)
     }
 
@@ -36,26 +43,29 @@ struct Externalizer: Sendable {
 
     /// The value of `record` if it is to be moved (at least the threshold,
     /// not already Barge's); else nil, and the record is copied.
-    private func movedValue(of record: KafkaConsumerMessage) -> [UInt8]? {
+    private func movedValue(of record: KafkaConsumerRecord) -> KafkaRecordValue? {
         guard let value = record.value, value.count >= threshold, !Self.isBargeRecord(record) else { return nil }
         return value
     }
 
-    private static func placement(of record: KafkaConsumerMessage) -> BargePlacement {
+    private static func placement(of record: KafkaConsumerRecord) -> BargePlacement {
         placement(topic: record.topic, partition: record.partition, offset: record.offset, timestamp: record.timestamp)
     }
 
     /// Sends what it must itself and returns the records to write for
     /// `record`; counts it in `work`.
-    func translate(_ record: KafkaConsumerMessage, work: inout BridgeWork) async throws -> [KafkaProducerMessage] {
+    func translate(_ record: KafkaConsumerRecord, work: inout BridgeWork) async throws -> [KafkaProducerMessage] {
         guard let value = movedValue(of: record) else {
             work.add(bytes: record.value?.count ?? 0, moved: false)
-            return [copy(of: record)]
+            return [try copy(of: record)]
         }
         let records: [KafkaProducerMessage]
         switch format {
         case .barge:
-            _ = try await producer.send(value, topic: target, key: record.key, headers: record.headers, placement: Self.placement(of: record))
+            _ = try await producer.send(
+                value.pieces(size: pieceSize), size: Int64(value.count), topic: target, key: record.key, headers: record.headers,
+                placement: Self.placement(of: record)
+            )
             records = []
         case .bakdata(let mode):
             records = [try await bakdataReference(for: record, value: value, mode: mode)]
@@ -69,32 +79,33 @@ struct Externalizer: Sendable {
     /// The step of an ``OrderedOutput`` for `record` (Barge's claim checks
     /// only): a large value's object starts being stored at once, its
     /// reference follows in order; anything else is copied in order.
-    func stage(_ record: KafkaConsumerMessage, work: inout BridgeWork) -> OrderedOutput.Step {
+    func stage(_ record: KafkaConsumerRecord, work: inout BridgeWork) throws -> OrderedOutput.Step {
         guard let value = movedValue(of: record) else {
             work.add(bytes: record.value?.count ?? 0, moved: false)
-            return .records([copy(of: record)])
+            return .records([try copy(of: record)])
         }
-        let (producer, target, placement) = (self.producer, self.target, Self.placement(of: record))
+        let (producer, target, placement, pieces) = (self.producer, self.target, Self.placement(of: record), value.pieces(size: pieceSize))
+        let (key, headers, size) = (record.key, record.headers, Int64(value.count))
         work.add(bytes: value.count, moved: true)
         return .reference(Task {
-            try await producer.storeClaimCheck(value, topic: target, key: record.key, headers: record.headers, placement: placement)
+            try await producer.storeClaimCheck(pieces, size: size, topic: target, key: key, headers: headers, placement: placement)
         })
     }
 
     /// Whether the record already carries Barge's headers (a Barge producer
     /// wrote it): it is copied, never wrapped twice.
-    static func isBargeRecord(_ record: KafkaConsumerMessage) -> Bool {
+    static func isBargeRecord(_ record: KafkaConsumerRecord) -> Bool {
         record.headers.contains { $0.key.hasPrefix(BargeHeaderName.prefix) }
     }
 
     /// The record unchanged; for bakdata, a non-null value inline behind its
     /// flag, as bakdata's readers expect of every value.
-    private func copy(of record: KafkaConsumerMessage) -> KafkaProducerMessage {
+    private func copy(of record: KafkaConsumerRecord) throws -> KafkaProducerMessage {
         var copy = KafkaProducerMessage(
-            topic: target, partition: record.partition, key: record.key, value: record.value, headers: record.headers,
+            topic: target, partition: record.partition, key: record.key, value: try record.value?.bytes(), headers: record.headers,
             timestamp: record.timestamp?.date
         )
-        if case .bakdata(let mode) = format, let value = record.value, !Self.isBargeRecord(record) {
+        if case .bakdata(let mode) = format, let value = copy.value, !Self.isBargeRecord(record) {
             let encoded = BakdataPayload(content: .inline(value), mode: mode).encoded()
             copy.value = encoded.bytes
             copy.headers += encoded.headers
@@ -104,12 +115,13 @@ struct Externalizer: Sendable {
 
     /// Stores the value as an object of the S3 store under
     /// `<target>/<message id>` and returns the record naming it.
-    private func bakdataReference(for record: KafkaConsumerMessage, value: [UInt8], mode: BakdataPayload.Mode) async throws -> KafkaProducerMessage {
+    private func bakdataReference(for record: KafkaConsumerRecord, value: KafkaRecordValue, mode: BakdataPayload.Mode) async throws -> KafkaProducerMessage {
         guard let store, case .s3(let bucket, let prefix) = store.location else {
             throw BargeBridgeError(.invalidConfiguration, "bakdata's format needs an S3 object store (its readers take s3:// URIs)")
         }
         let key = try ObjectKey("\(target)/\(Self.messageID(of: record).text)")
-        _ = try await store.put(key, body: BytePieces(bytes: value), options: ObjectPutOptions(expectedSize: Int64(value.count)))
+        _ = try await store.put(
+            key, body: ByteBufferPieces(base: value.pieces(size: pieceSize)), options: ObjectPutOptions(expectedSize: Int64(value.count)))
         let reference = try InteropObjectReference(bucket: bucket, key: prefix + key.rawValue)
         let encoded = BakdataPayload(content: .backed(reference), mode: mode).encoded()
         return KafkaProducerMessage(
@@ -119,14 +131,14 @@ struct Externalizer: Sendable {
     }
 
     /// The value as LinkedIn's segments, in order, to the record's partition.
-    private func linkedInSegments(of record: KafkaConsumerMessage, value: [UInt8], style: LinkedInSegment.Style) throws -> [KafkaProducerMessage] {
+    private func linkedInSegments(of record: KafkaConsumerRecord, value: KafkaRecordValue, style: LinkedInSegment.Style) throws -> [KafkaProducerMessage] {
         let messageID = LinkedInMessageID(Self.messageID(of: record))
         let count = (value.count + segmentSize - 1) / segmentSize
-        return (0..<count).map { sequence in
+        return try (0..<count).map { sequence in
             let start = sequence * segmentSize
             let segment = LinkedInSegment(
                 messageID: messageID, sequence: sequence, count: count, size: value.count,
-                slice: Array(value[start..<min(start + segmentSize, value.count)])
+                slice: try value.bytes(start..<min(start + segmentSize, value.count))
             )
             let encoded = segment.encoded(style: style)
             return KafkaProducerMessage(

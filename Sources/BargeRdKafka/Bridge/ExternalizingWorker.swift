@@ -27,7 +27,8 @@ struct ExternalizingWorker {
             )
             let externalizer = Externalizer(
                 target: configuration.target, threshold: options.threshold, format: options.format, producer: largeMessages,
-                store: options.producer.objectStore, segmentSize: options.producer.policy.chunkSize
+                store: options.producer.objectStore, segmentSize: options.producer.policy.chunkSize,
+                pieceSize: options.producer.policy.chunkSize
             )
             if configuration.transactions {
                 try await moveInTransactions(clients, externalizer)
@@ -72,12 +73,12 @@ struct ExternalizingWorker {
         var lag = LagMeter(consumer: clients.consumer, worker: index, counters: counters)
         while !Task.isShuttingDownGracefully {
             pending.withLockedValue { $0 = BridgeWork() }
-            let committed = try await pipeline.runOneTransaction { record in
+            let committed = try await pipeline.runOneTransaction(records: { record in
                 do {
                     var work = BridgeWork()
                     var records: [KafkaProducerMessage] = []
                     if let ordered {
-                        try await ordered.append(externalizer.stage(record, work: &work))
+                        try await ordered.append(try externalizer.stage(record, work: &work))
                     } else {
                         records = try await externalizer.translate(record, work: &work)
                     }
@@ -86,7 +87,7 @@ struct ExternalizingWorker {
                 } catch {
                     try retryingTransient(error, "moving \(record.topicPartition)@\(record.offset)")
                 }
-            }
+            })
             if failed.withLockedValue({ state in defer { state = false }; return state }) {
                 counters.retried()
                 try await backoff.pause()

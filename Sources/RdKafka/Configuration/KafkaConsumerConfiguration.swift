@@ -48,7 +48,9 @@ public struct KafkaConsumerConfiguration: Sendable {
     public var queuedMaxMessagesKBytes = 65_536
     /// Barge's buffer between librdkafka's poll thread and the message
     /// sequence; when it holds this many messages or bytes, fetching pauses
-    /// (rebalances are still served) until the application catches up. Not
+    /// (rebalances are still served) until the application catches up. The
+    /// bytes also count record values the application still holds in
+    /// librdkafka's buffers (``KafkaConsumer/nextRecord(timeout:)``). Not
     /// librdkafka settings. Defaults: 1000 messages, 64 MiB.
     public var maximumBufferedMessages = 1000
     /// See ``maximumBufferedMessages``.

@@ -13,7 +13,10 @@ extension KafkaConsumerMessage: BufferedMessage {}
 /// The hand-off between a consumer's poll thread and the tasks reading its
 /// messages: a FIFO of messages and errors, bounded by count and bytes (the
 /// poll thread asks ``isFull`` and pauses fetching), with waiting readers
-/// woken in order.
+/// woken in order. The count is of messages waiting here; the bytes are of
+/// every message appended and not yet ``released(bytes:)``, also those a
+/// reader still holds, so a reader that keeps a large record's value in
+/// librdkafka's buffer keeps the next one from being fetched until it lets go.
 final class ConsumerBuffer<Message: BufferedMessage>: Sendable {
     enum Entry: Sendable {
         case message(Message)
@@ -30,6 +33,7 @@ final class ConsumerBuffer<Message: BufferedMessage>: Sendable {
         /// whole fetch response, which must not outlive its reading.
         var entries: [Entry?] = []
         var head = 0
+        /// Bytes of messages appended and not yet released.
         var bytes = 0
         var waiters: [Waiter] = []
         var nextWaiterID: UInt64 = 0
@@ -43,7 +47,6 @@ final class ConsumerBuffer<Message: BufferedMessage>: Sendable {
             guard head < entries.count, let entry = entries[head] else { return nil }
             entries[head] = nil
             head += 1
-            if case .message(let message) = entry { bytes -= message.byteCount }
             if head > 64 && head * 2 > entries.count {
                 entries.removeFirst(head)
                 head = 0
@@ -83,13 +86,30 @@ final class ConsumerBuffer<Message: BufferedMessage>: Sendable {
         state.count <= maximumCount / 2 && state.bytes <= maximumBytes / 2
     }
 
+    /// Counts `bytes` of a message as given back (its last reference went);
+    /// draining to the resume mark this way wakes the poll thread too.
+    func released(bytes: Int) {
+        let drained = state.withLockedValue { state in
+            let wasFull = !isBelowResumeMark(state)
+            state.bytes -= bytes
+            return wasFull && isBelowResumeMark(state)
+        }
+        if drained { onDrained() }
+    }
+
+    /// Bytes of messages appended and not yet released.
+    var heldBytes: Int {
+        state.withLockedValue { $0.bytes }
+    }
+
     /// Adds an entry, or hands it straight to a waiting reader.
     func append(_ entry: Entry) {
         let waiter = state.withLockedValue { state -> Waiter? in
+            // Counted even when dropped: every message releases its bytes when it goes.
+            if case .message(let message) = entry { state.bytes += message.byteCount }
             guard !state.finished else { return nil }
             if !state.waiters.isEmpty { return state.waiters.removeFirst() }
             state.entries.append(entry)
-            if case .message(let message) = entry { state.bytes += message.byteCount }
             return nil
         }
         waiter?.continuation.resume(returning: .entry(entry))
@@ -171,21 +191,24 @@ final class ConsumerBuffer<Message: BufferedMessage>: Sendable {
     /// offset of the first one removed.
     @discardableResult
     func remove(partitions: Set<KafkaTopicPartition>) -> [KafkaTopicPartition: Int64] {
-        state.withLockedValue { state in
+        // The removed entries go after the lock is left: a message gone releases its bytes.
+        let (firstRemoved, _) = state.withLockedValue { state in
             var firstRemoved: [KafkaTopicPartition: Int64] = [:]
             var kept: [Entry] = []
+            var removed: [Entry] = []
             for case let entry? in state.entries[state.head...] {
                 if case .message(let message) = entry, partitions.contains(message.topicPartition) {
                     if firstRemoved[message.topicPartition] == nil { firstRemoved[message.topicPartition] = message.offset }
-                    state.bytes -= message.byteCount
+                    removed.append(entry)
                 } else {
                     kept.append(entry)
                 }
             }
             state.entries = kept
             state.head = 0
-            return firstRemoved
+            return (firstRemoved, removed)
         }
+        return firstRemoved
     }
 
     /// The offset of the first buffered message of `partition`, if any.
@@ -202,13 +225,15 @@ final class ConsumerBuffer<Message: BufferedMessage>: Sendable {
     /// stored, so it is consumed again after a restart), waiting and later
     /// readers get `nil`, later appends are dropped.
     func finish() {
-        let waiters = state.withLockedValue { state in
+        // The dropped entries go after the lock is left: a message gone releases its bytes.
+        let (waiters, _) = state.withLockedValue { state in
             state.finished = true
-            state.entries = []
-            state.head = 0
-            state.bytes = 0
-            defer { state.waiters = [] }
-            return state.waiters
+            defer {
+                state.entries = []
+                state.head = 0
+                state.waiters = []
+            }
+            return (state.waiters, state.entries)
         }
         for waiter in waiters { waiter.continuation.resume(returning: .ended) }
     }

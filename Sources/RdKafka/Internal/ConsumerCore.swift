@@ -22,6 +22,9 @@ final class ConsumerCore: Sendable {
     /// Wakes the poll thread while it waits for the buffer to drain: signalled
     /// by draining, by new commands and by stop requests.
     private let wake = DispatchSemaphore(value: 0)
+    /// Signalled by librdkafka when the consumer queue gets an entry while
+    /// empty, and by ``wakeUp()``.
+    private let arrivals = DispatchSemaphore(value: 0)
     /// Metadata requests in flight that nudge librdkafka to fetch after a
     /// resume; waited for before the handle is destroyed.
     private let fetchNudges = DispatchGroup()
@@ -44,6 +47,8 @@ final class ConsumerCore: Sendable {
     /// librdkafka's `queued.max.messages.kbytes`, in bytes: a message at
     /// least this large made its fetcher back off.
     private let queuedMaximumBytes: Int
+    /// Whether the last message was at least `queuedMaximumBytes` (poll thread only).
+    private let largeMessagesFlow = NIOLockedValueBox(false)
 
     init(
         maximumBufferedMessages: Int,
@@ -65,9 +70,18 @@ final class ConsumerCore: Sendable {
         self.logger = logger
     }
 
-    /// Takes a reference to the consumer queue, used to wake the poll thread for commands.
+    /// Takes a reference to the consumer queue, used to wake the poll thread
+    /// for commands, and has librdkafka signal ``arrivals`` when the queue
+    /// gets an entry.
     func attach(_ handle: OpaquePointer) {
-        consumerQueue.withLockedValue { $0 = rd_kafka_queue_get_consumer(handle).map(QueueReference.init) }
+        consumerQueue.withLockedValue { queue in
+            queue = rd_kafka_queue_get_consumer(handle).map(QueueReference.init)
+            if let queue {
+                rd_kafka_queue_cb_event_enable(queue.pointer, { _, opaque in
+                    opaque.map { Unmanaged<DispatchSemaphore>.fromOpaque($0).takeUnretainedValue().signal() }
+                }, Unmanaged.passUnretained(arrivals).toOpaque())
+            }
+        }
     }
 
     // MARK: Commands
@@ -92,6 +106,7 @@ final class ConsumerCore: Sendable {
     /// Wakes the poll thread from a poll or from waiting for the buffer to drain.
     func wakeUp() {
         wake.signal()
+        arrivals.signal()
         consumerQueue.withLockedValue { queue in queue.map { rd_kafka_queue_yield($0.pointer) } }
     }
 
@@ -116,17 +131,45 @@ final class ConsumerCore: Sendable {
             // librdkafka 2.0 then stops fetching for about a second.
             pauseForBackPressure(handle)
         }
-        guard let message = rd_kafka_consumer_poll(handle, 100) else { return }
+        let large = largeMessagesFlow.withLockedValue { $0 }
+        if large, !waitUntilQueued(handle) { return }
+        guard let message = rd_kafka_consumer_poll(handle, large ? 0 : 100) else { return }
         if let error = RDKafkaMessage.error(of: message) {
             rd_kafka_message_destroy(message)
             report(error, handle: handle)
         } else {
-            let polled = PolledMessage(taking: message)
+            let polled = PolledMessage(taking: message) { [buffer] bytes in buffer.released(bytes: bytes) }
+            largeMessagesFlow.withLockedValue { $0 = polled.byteCount >= queuedMaximumBytes }
             buffer.append(.message(polled))
             // The fetcher backed off when this message filled librdkafka's
             // queue; taken out, the queue has room: wake it now, not in a second.
             if polled.byteCount >= queuedMaximumBytes, !buffer.isFull { nudgeFetcher(handle) }
         }
+    }
+
+    /// While messages at least as large as librdkafka's queue limit come,
+    /// each is taken a moment after librdkafka queued it, not at once: its
+    /// fetcher decides on the next fetch right after queueing one, and skips
+    /// it while the queue holds a large message; a message taken before that
+    /// decision lets it fetch the next one (tens of MB) although the buffer
+    /// is about to pause the partition, which then drops that response. The
+    /// moment makes that rare, not impossible (a fetcher thread descheduled
+    /// longer still loses the race). Returns whether something is queued
+    /// (else the turn ends within 100 ms, or at once for a command).
+    private func waitUntilQueued(_ handle: OpaquePointer) -> Bool {
+        guard let queue = consumerQueue.withLockedValue({ $0 }) else { return true }
+        // Signals from before are stale: the queue's length says what is there now.
+        while arrivals.wait(timeout: .now()) == .success {}
+        let deadline = DispatchTime.now() + .milliseconds(100)
+        while rd_kafka_queue_length(queue.pointer) == 0 {
+            guard !commandsWaiting, arrivals.wait(timeout: deadline) == .success else { return false }
+        }
+        Thread.sleep(forTimeInterval: 0.002)
+        return true
+    }
+
+    private var commandsWaiting: Bool {
+        commands.withLockedValue { !$0.queue.isEmpty }
     }
 
     /// Closes the consumer (the final revoke runs the hook), fails queued
@@ -137,6 +180,7 @@ final class ConsumerCore: Sendable {
         runCommands(handle)
         // librdkafka: queue references must go before rd_kafka_consumer_close.
         consumerQueue.withLockedValue { queue in
+            queue.map { rd_kafka_queue_cb_event_enable($0.pointer, nil, nil) }
             queue.map { rd_kafka_queue_destroy($0.pointer) }
             queue = nil
         }
@@ -145,6 +189,18 @@ final class ConsumerCore: Sendable {
         }
         runCommands(nil)
         buffer.finish()
+    }
+
+    /// Waits up to `timeout` for every message to be released (a record
+    /// value a reader still holds); librdkafka's client must not be
+    /// destroyed before. Returns whether all were.
+    func waitForMessagesReleased(timeout: Duration) -> Bool {
+        let deadline = ContinuousClock.now + timeout
+        while buffer.heldBytes > 0 {
+            guard ContinuousClock.now < deadline else { return false }
+            Thread.sleep(forTimeInterval: 0.005)
+        }
+        return true
     }
 
     /// Consumer errors the application must see are put in the buffer (the
@@ -317,4 +373,3 @@ final class ConsumerCore: Sendable {
         }
     }
 }
-

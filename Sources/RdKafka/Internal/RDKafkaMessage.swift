@@ -2,25 +2,30 @@ import CRdKafka
 import Foundation
 
 /// Conversion of a consumed `rd_kafka_message_t` into Swift values; the
-/// payload and key are copied exactly once, into their arrays.
+/// payload and key are copied exactly once, into their arrays (or the
+/// payload not at all, for a ``KafkaConsumerRecord``).
 enum RDKafkaMessage {
     static func message(from message: UnsafeMutablePointer<rd_kafka_message_t>, topicPartition: KafkaTopicPartition) -> KafkaConsumerMessage {
         let record = message.pointee
-        var timestampType = RD_KAFKA_TIMESTAMP_NOT_AVAILABLE
-        let milliseconds = rd_kafka_message_timestamp(message, &timestampType)
-        let timestamp: KafkaTimestamp? = switch timestampType {
-        case RD_KAFKA_TIMESTAMP_CREATE_TIME: KafkaTimestamp(date: date(milliseconds), kind: .createTime)
-        case RD_KAFKA_TIMESTAMP_LOG_APPEND_TIME: KafkaTimestamp(date: date(milliseconds), kind: .logAppendTime)
-        default: nil
-        }
         return KafkaConsumerMessage(
             topicPartition: topicPartition,
             offset: record.offset,
             key: bytes(record.key, record.key_len),
             value: bytes(record.payload, record.len),
             headers: headers(of: message),
-            timestamp: timestamp
+            timestamp: timestamp(of: message)
         )
+    }
+
+    /// The message's timestamp and its kind, if it has one.
+    static func timestamp(of message: UnsafeMutablePointer<rd_kafka_message_t>) -> KafkaTimestamp? {
+        var timestampType = RD_KAFKA_TIMESTAMP_NOT_AVAILABLE
+        let milliseconds = rd_kafka_message_timestamp(message, &timestampType)
+        return switch timestampType {
+        case RD_KAFKA_TIMESTAMP_CREATE_TIME: KafkaTimestamp(date: date(milliseconds), kind: .createTime)
+        case RD_KAFKA_TIMESTAMP_LOG_APPEND_TIME: KafkaTimestamp(date: date(milliseconds), kind: .logAppendTime)
+        default: nil
+        }
     }
 
     /// The error a message carries, or `nil` for a real message.
@@ -43,12 +48,14 @@ enum RDKafkaMessage {
         Date(timeIntervalSince1970: Double(milliseconds) / 1000)
     }
 
-    private static func bytes(_ pointer: UnsafeRawPointer?, _ count: Int) -> [UInt8]? {
+    /// A copy of `count` bytes at `pointer`; `nil` for a null pointer.
+    static func bytes(_ pointer: UnsafeRawPointer?, _ count: Int) -> [UInt8]? {
         guard let pointer else { return nil }
         return [UInt8](UnsafeRawBufferPointer(start: pointer, count: count))
     }
 
-    private static func headers(of message: UnsafeMutablePointer<rd_kafka_message_t>) -> [KafkaHeader] {
+    /// The message's headers, copied.
+    static func headers(of message: UnsafeMutablePointer<rd_kafka_message_t>) -> [KafkaHeader] {
         var list: OpaquePointer?
         // The header list belongs to the message.
         guard rd_kafka_message_headers(message, &list) == RD_KAFKA_RESP_ERR_NO_ERROR, let list else { return [] }
