@@ -31,6 +31,7 @@ public final class KafkaConsumer: Sendable, Service {
     private let core: ConsumerCore
     private let pollThread: LoopingThread
     private let closeRequested = NIOLockedFlag()
+    private let subscribed = NIOLockedFlag()
     private let automaticOffsetStore: Bool
 
     /// The consumed messages. Iterating stores each message's offset once the
@@ -121,6 +122,7 @@ public final class KafkaConsumer: Sendable, Service {
         let list = RDKafkaTopicPartitionList.make(topics.map { KafkaTopicPartition(topic: $0, partition: RD_KAFKA_PARTITION_UA) })
         defer { rd_kafka_topic_partition_list_destroy(list) }
         try check(rd_kafka_subscribe(handle.pointer, list), "subscribe to \(topics)")
+        _ = subscribed.setOnce()
     }
 
     /// Consumes exactly these partitions, starting at each offset (an
@@ -281,6 +283,12 @@ public final class KafkaConsumer: Sendable, Service {
             throw KafkaClientError(consuming: error)
         }
         if let error = RDKafkaTopicPartitionList.firstError(in: list) { throw error }
+    }
+
+    /// Whether the consumer subscribed and its group has not given it an
+    /// assignment yet: until then it has no generation to send offsets under.
+    var isAwaitingFirstAssignment: Bool {
+        subscribed.isSet && !core.wasEverAssigned
     }
 
     /// Whether closing began (the client is about to be destroyed).

@@ -12,32 +12,54 @@ import NIOConcurrencyHelpers
 /// Release or drop every value before closing its consumer: librdkafka's
 /// client is destroyed only after its buffers come back.
 public final class KafkaRecordValue: Sendable {
-    private let message: NIOLockedValueBox<PolledMessage?>
+    private struct State {
+        var message: PolledMessage?
+        var waiters: [CheckedContinuation<Void, Never>] = []
+    }
+
+    private let state: NIOLockedValueBox<State>
     /// The value's size in bytes.
     public let count: Int
 
     init(_ message: PolledMessage, count: Int) {
-        self.message = NIOLockedValueBox(message)
+        self.state = NIOLockedValueBox(State(message: message))
         self.count = count
     }
 
     /// Whether the buffer was given back.
     public var isReleased: Bool {
-        message.withLockedValue { $0 == nil }
+        state.withLockedValue { $0.message == nil }
     }
 
     /// Gives the buffer back to librdkafka (once nothing else reads it).
     public func release() {
-        // The message goes after the lock is left.
-        _ = message.withLockedValue { message in
-            defer { message = nil }
-            return message
+        // The message goes, and the waiters resume, after the lock is left.
+        let (_, waiters) = state.withLockedValue { state in
+            defer {
+                state.message = nil
+                state.waiters = []
+            }
+            return (state.message, state.waiters)
+        }
+        for waiter in waiters { waiter.resume() }
+    }
+
+    /// Returns once the value is released (by ``release()`` or by reading
+    /// its pieces to the end).
+    public func waitUntilReleased() async {
+        await withCheckedContinuation { continuation in
+            let released = state.withLockedValue { state in
+                if state.message == nil { return true }
+                state.waiters.append(continuation)
+                return false
+            }
+            if released { continuation.resume() }
         }
     }
 
     /// Runs `body` with the bytes; the buffer is held for that time.
     public func withUnsafeBytes<Result>(_ body: (UnsafeRawBufferPointer) throws -> Result) throws -> Result {
-        guard let held = message.withLockedValue({ $0 }) else { throw KafkaClientError.valueReleased(count: count) }
+        guard let held = state.withLockedValue({ $0.message }) else { throw KafkaClientError.valueReleased(count: count) }
         return try held.withUnsafeValue(body)
     }
 

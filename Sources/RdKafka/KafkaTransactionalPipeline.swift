@@ -81,6 +81,13 @@ public struct KafkaTransactionalPipeline: Sendable {
     /// large values elsewhere holds each only once.
     @discardableResult
     public func runOneTransaction(records transform: @Sendable (KafkaConsumerRecord) async throws -> [KafkaProducerMessage]) async throws -> Int {
+        let deadline = ContinuousClock.now + maximumDuration
+        // A consumer that has not joined its group yet has no generation to
+        // send offsets under: its first transaction would be refused.
+        while consumer.isAwaitingFirstAssignment {
+            guard ContinuousClock.now < deadline else { return 0 }
+            try await Task.sleep(for: .milliseconds(10))
+        }
         // Who this member is before the first record is read: offsets sent
         // under it are refused if a rebalance hands its partitions on meanwhile.
         guard let membership = consumer.groupMetadata() else {
@@ -88,7 +95,6 @@ public struct KafkaTransactionalPipeline: Sendable {
         }
         var firstOffsets: [KafkaTopicPartition: Int64] = [:]
         var nextOffsets: [KafkaTopicPartition: Int64] = [:]
-        let deadline = ContinuousClock.now + maximumDuration
         var taken = 0
         var began = false
         do {

@@ -51,13 +51,16 @@ struct ConsumerRecordTests {
             #expect(value.count == Self.size)
             #expect(try value.bytes(10..<20) == Array(payload[10..<20]))
             #expect(try record.message().value == payload)
+            let released = Task { await value.waitUntilReleased() }
             var pieces: [[UInt8]] = []
             for try await piece in value.pieces(size: 300_000) { pieces.append(piece) }
+            await released.value
             #expect(pieces.map(\.count) == [300_000, 300_000, 300_000, 300_000, 300_000, 300_000, 200_000])
             #expect(pieces.flatMap { $0 } == payload)
             #expect(value.isReleased)
-            let released = #expect(throws: KafkaClientError.self) { try value.bytes() }
-            #expect(released?.kind == .valueReleased)
+            let readAfterRelease = #expect(throws: KafkaClientError.self) { try value.bytes() }
+            #expect(readAfterRelease?.kind == .valueReleased)
+            await value.waitUntilReleased()
             await #expect(throws: KafkaClientError.self) { for try await _ in value.pieces(size: 1000) {} }
             #expect(throws: KafkaClientError.self) { try record.message() }
 

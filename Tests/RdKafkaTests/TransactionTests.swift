@@ -1,4 +1,5 @@
 import Foundation
+import NIOConcurrencyHelpers
 import RdKafka
 import Testing
 
@@ -69,7 +70,7 @@ struct TransactionTests {
         }
     }
 
-    @Test("the pipeline commits each input's output once, also when a transaction is retried")
+    @Test("the pipeline commits each input's output once, also when a transaction is retried; started before its consumer joined, it waits for the join instead of sending offsets the group refuses")
     func pipelineExactlyOnce() async throws {
         try await withTestBroker { broker in
             try await createTopic(broker, "in")
@@ -81,7 +82,9 @@ struct TransactionTests {
             let consumer = try KafkaConsumer(configuration: consumerConfiguration(broker, group: "pipeline"), logger: testLogger("consumer"))
             try consumer.subscribe(topics: ["in"])
             let producer = try KafkaProducer(configuration: transactionalProducer(broker, id: "tx-pipeline"), logger: testLogger("producer"))
-            let pipeline = KafkaTransactionalPipeline(consumer: consumer, producer: producer, maximumRecords: 20)
+            var pipeline = KafkaTransactionalPipeline(consumer: consumer, producer: producer, maximumRecords: 20)
+            let retries = NIOLockedValueBox<[String]>([])
+            pipeline.onRetry = { error in retries.withLockedValue { $0.append("\(error)") } }
             let failedOnce = FailOnce()
             try await producer.initTransactions()
             var committed = 0
@@ -94,6 +97,7 @@ struct TransactionTests {
                 }
             }
             #expect(committed == 100)
+            #expect(retries.withLockedValue { $0 }.count == 1, "only the transform's own retry: \(retries.withLockedValue { $0 })")
             let position = try await consumer.committed([KafkaTopicPartition(topic: "in", partition: 0)])
             #expect(position.first?.offset == 100)
             await consumer.close()

@@ -24,6 +24,11 @@ struct Externalizer: Sendable {
     /// The size of the pieces a moved value is read in.
     let pieceSize: Int
 
+    /// 256 KiB: small enough that each piece, and the buffer it is written
+    /// from, reuses memory of the allocator's arenas instead of being mapped
+    /// (and faulted in) afresh, which made copying cost as much as hashing.
+    static let defaultPieceSize = 256 << 10
+
     /// The id of the message made of the source record at `offset` of
     /// `partition`: the same for every attempt, so a replay stores the same
     /// object instead of a second one.
@@ -78,8 +83,11 @@ struct Externalizer: Sendable {
 
     /// The step of an ``OrderedOutput`` for `record` (Barge's claim checks
     /// only): a large value's object starts being stored at once, its
-    /// reference follows in order; anything else is copied in order.
-    func stage(_ record: KafkaConsumerRecord, work: inout BridgeWork) throws -> OrderedOutput.Step {
+    /// reference follows in order; anything else is copied in order. Returns
+    /// once the value is written and released (its fsync and reference may
+    /// still be under way), so the wait for the next record starts when the
+    /// consumer can fetch it.
+    func stage(_ record: KafkaConsumerRecord, work: inout BridgeWork) async throws -> OrderedOutput.Step {
         guard let value = movedValue(of: record) else {
             work.add(bytes: record.value?.count ?? 0, moved: false)
             return .records([try copy(of: record)])
@@ -87,9 +95,13 @@ struct Externalizer: Sendable {
         let (producer, target, placement, pieces) = (self.producer, self.target, Self.placement(of: record), value.pieces(size: pieceSize))
         let (key, headers, size) = (record.key, record.headers, Int64(value.count))
         work.add(bytes: value.count, moved: true)
-        return .reference(Task {
-            try await producer.storeClaimCheck(pieces, size: size, topic: target, key: key, headers: headers, placement: placement)
-        })
+        let store = Task {
+            // Also a store that fails before its last piece lets the value go.
+            defer { value.release() }
+            return try await producer.storeClaimCheck(pieces, size: size, topic: target, key: key, headers: headers, placement: placement)
+        }
+        await value.waitUntilReleased()
+        return .reference(store)
     }
 
     /// Whether the record already carries Barge's headers (a Barge producer

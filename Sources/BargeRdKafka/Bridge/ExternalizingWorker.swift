@@ -13,6 +13,12 @@ struct ExternalizingWorker {
     let counters: BridgeCounters
     let logger: Logger
 
+    /// Claim-check objects whose storing may still be finishing while later
+    /// records are read: a value is released once written, so those still
+    /// in flight wait only for their fsync and hold no record; more than one
+    /// keeps a slow disk's fsyncs from setting the pace.
+    static let storesInFlight = 4
+
     func run() async throws {
         try await BridgeBackoff.restarting(logger: logger, counters: counters) { try await runOnce() }
     }
@@ -28,7 +34,7 @@ struct ExternalizingWorker {
             let externalizer = Externalizer(
                 target: configuration.target, threshold: options.threshold, format: options.format, producer: largeMessages,
                 store: options.producer.objectStore, segmentSize: options.producer.policy.chunkSize,
-                pieceSize: options.producer.policy.chunkSize
+                pieceSize: Externalizer.defaultPieceSize
             )
             if configuration.transactions {
                 try await moveInTransactions(clients, externalizer)
@@ -60,7 +66,7 @@ struct ExternalizingWorker {
             throw KafkaTransactionalPipeline.Retry()
         }
         let ordered = options.format == .barge && options.producer.policy == .claimCheck
-            ? OrderedOutput(producer: clients.producer, largeMessages: externalizer.producer) : nil
+            ? OrderedOutput(producer: clients.producer, largeMessages: externalizer.producer, depth: Self.storesInFlight) : nil
         if let ordered {
             pipeline.beforeCommit = {
                 do { try await ordered.drain() } catch { try retryingTransient(error, "storing a claim check") }
@@ -78,7 +84,7 @@ struct ExternalizingWorker {
                     var work = BridgeWork()
                     var records: [KafkaProducerMessage] = []
                     if let ordered {
-                        try await ordered.append(try externalizer.stage(record, work: &work))
+                        try await ordered.append(try await externalizer.stage(record, work: &work))
                     } else {
                         records = try await externalizer.translate(record, work: &work)
                     }

@@ -57,12 +57,14 @@ final class ConsumerCore: Sendable {
         hook: (@Sendable (KafkaRebalanceEvent) async -> Void)?,
         logger: Logger
     ) {
-        let wake = self.wake
+        let (wake, arrivals) = (self.wake, self.arrivals)
         let queue = NIOLockedValueBox<QueueReference?>(nil)
         consumerQueue = queue
-        // Draining wakes the poll thread, also out of a poll, so it resumes fetching at once.
+        // Draining wakes the poll thread, also out of a poll or a wait for
+        // a large message, so it resumes fetching at once.
         self.buffer = ConsumerBuffer(maximumCount: maximumBufferedMessages, maximumBytes: maximumBufferedBytes) {
             wake.signal()
+            arrivals.signal()
             queue.withLockedValue { queue in queue.map { rd_kafka_queue_yield($0.pointer) } }
         }
         self.queuedMaximumBytes = queuedMaximumBytes
@@ -103,7 +105,8 @@ final class ConsumerCore: Sendable {
         }
     }
 
-    /// Wakes the poll thread from a poll or from waiting for the buffer to drain.
+    /// Wakes the poll thread from a poll, from waiting for a large message
+    /// or from waiting for the buffer to drain.
     func wakeUp() {
         wake.signal()
         arrivals.signal()
@@ -162,10 +165,15 @@ final class ConsumerCore: Sendable {
         while arrivals.wait(timeout: .now()) == .success {}
         let deadline = DispatchTime.now() + .milliseconds(100)
         while rd_kafka_queue_length(queue.pointer) == 0 {
-            guard !commandsWaiting, arrivals.wait(timeout: deadline) == .success else { return false }
+            guard !commandsWaiting, !resumeIsDue, arrivals.wait(timeout: deadline) == .success else { return false }
         }
         Thread.sleep(forTimeInterval: 0.002)
         return true
+    }
+
+    /// Whether back-pressure paused partitions and the buffer drained enough to resume them.
+    private var resumeIsDue: Bool {
+        !pauses.withLockedValue { $0.forBackPressure.isEmpty } && buffer.isBelowResumeMark
     }
 
     private var commandsWaiting: Bool {
