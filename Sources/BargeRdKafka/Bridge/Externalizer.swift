@@ -100,7 +100,11 @@ struct Externalizer: Sendable {
             defer { value.release() }
             return try await producer.storeClaimCheck(pieces, size: size, topic: target, key: key, headers: headers, placement: placement)
         }
-        await value.waitUntilReleased()
+        await withTaskCancellationHandler {
+            await value.waitUntilReleased()
+        } onCancel: {
+            store.cancel()
+        }
         return .reference(store)
     }
 
