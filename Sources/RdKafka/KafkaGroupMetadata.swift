@@ -25,4 +25,13 @@ extension KafkaConsumer {
         guard !isClosing else { return nil }
         return rd_kafka_consumer_group_metadata(rawHandle).map(KafkaGroupMetadata.init(pointer:))
     }
+
+    /// This member's identity now, for offsets sent with a transaction;
+    /// throws `invalidConfiguration` without a group id (or once closing).
+    func requireGroupMetadata() throws -> KafkaGroupMetadata {
+        guard let metadata = groupMetadata() else {
+            throw KafkaClientError(kind: .invalidConfiguration, message: "the consumer has no group id: its offsets cannot join a transaction")
+        }
+        return metadata
+    }
 }

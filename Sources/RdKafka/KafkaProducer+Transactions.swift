@@ -37,10 +37,7 @@ extension KafkaProducer {
     public func sendOffsetsToTransaction(
         _ offsets: [KafkaPartitionOffset], of consumer: KafkaConsumer, timeout: Duration = .seconds(60)
     ) async throws {
-        guard let metadata = consumer.groupMetadata() else {
-            throw KafkaClientError(kind: .invalidConfiguration, message: "the consumer has no group id: its offsets cannot join a transaction")
-        }
-        try await sendOffsetsToTransaction(offsets, groupMetadata: metadata, timeout: timeout)
+        try await sendOffsetsToTransaction(offsets, groupMetadata: try consumer.requireGroupMetadata(), timeout: timeout)
     }
 
     /// Sends offsets to the transaction as the group member `groupMetadata`

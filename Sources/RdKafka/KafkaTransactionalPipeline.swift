@@ -90,9 +90,7 @@ public struct KafkaTransactionalPipeline: Sendable {
         }
         // Who this member is before the first record is read: offsets sent
         // under it are refused if a rebalance hands its partitions on meanwhile.
-        guard let membership = consumer.groupMetadata() else {
-            throw KafkaClientError(kind: .invalidConfiguration, message: "the consumer has no group id: its offsets cannot join a transaction")
-        }
+        let membership = try consumer.requireGroupMetadata()
         var firstOffsets: [KafkaTopicPartition: Int64] = [:]
         var nextOffsets: [KafkaTopicPartition: Int64] = [:]
         var taken = 0
