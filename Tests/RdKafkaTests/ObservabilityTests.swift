@@ -82,7 +82,9 @@ struct ObservabilityTests {
             }
             // The sequence ended because the consumer closed, leaving its group.
             #expect(try await reader.value == 0)
-            #expect(rebalances.withLockedValue { $0 }.last == .revoked)
+            // Given up at close: revoked, or lost when a loaded machine let the session expire first.
+            let last = rebalances.withLockedValue { $0 }.last
+            #expect(last == .revoked || last == .lost, "the last rebalance was \(String(describing: last))")
         }
     }
 }
