@@ -21,13 +21,12 @@ struct Externalizer: Sendable {
     let store: (any ObjectStore)?
     /// LinkedIn's segment size.
     let segmentSize: Int
-    /// The size of the pieces a moved value is read in.
-    let pieceSize: Int
 
-    /// 256 KiB: small enough that each piece, and the buffer it is written
-    /// from, reuses memory of the allocator's arenas instead of being mapped
-    /// (and faulted in) afresh, which made copying cost as much as hashing.
-    static let defaultPieceSize = 256 << 10
+    /// The size of the pieces a moved value is read in, 256 KiB: small
+    /// enough that each piece, and the buffer it is written from, reuses
+    /// memory of the allocator's arenas instead of being mapped (and faulted
+    /// in) afresh, which made copying cost as much as hashing.
+    static let pieceSize = 256 << 10
 
     /// The id of the message made of the source record at `offset` of
     /// `partition`: the same for every attempt, so a replay stores the same
@@ -68,7 +67,7 @@ struct Externalizer: Sendable {
         switch format {
         case .barge:
             _ = try await producer.send(
-                value.pieces(size: pieceSize), size: Int64(value.count), topic: target, key: record.key, headers: record.headers,
+                value.pieces(size: Self.pieceSize), size: Int64(value.count), topic: target, key: record.key, headers: record.headers,
                 placement: Self.placement(of: record)
             )
             records = []
@@ -92,7 +91,7 @@ struct Externalizer: Sendable {
             work.add(bytes: record.value?.count ?? 0, moved: false)
             return .records([try copy(of: record)])
         }
-        let (producer, target, placement, pieces) = (self.producer, self.target, Self.placement(of: record), value.pieces(size: pieceSize))
+        let (producer, target, placement, pieces) = (self.producer, self.target, Self.placement(of: record), value.pieces(size: Self.pieceSize))
         let (key, headers, size) = (record.key, record.headers, Int64(value.count))
         work.add(bytes: value.count, moved: true)
         let store = Task {
@@ -137,7 +136,7 @@ struct Externalizer: Sendable {
         }
         let key = try ObjectKey("\(target)/\(Self.messageID(of: record).text)")
         _ = try await store.put(
-            key, body: ByteBufferPieces(base: value.pieces(size: pieceSize)), options: ObjectPutOptions(expectedSize: Int64(value.count)))
+            key, body: ByteBufferPieces(base: value.pieces(size: Self.pieceSize)), options: ObjectPutOptions(expectedSize: Int64(value.count)))
         let reference = try InteropObjectReference(bucket: bucket, key: prefix + key.rawValue)
         let encoded = BakdataPayload(content: .backed(reference), mode: mode).encoded()
         return KafkaProducerMessage(

@@ -33,8 +33,7 @@ struct ExternalizingWorker {
             )
             let externalizer = Externalizer(
                 target: configuration.target, threshold: options.threshold, format: options.format, producer: largeMessages,
-                store: options.producer.objectStore, segmentSize: options.producer.policy.chunkSize,
-                pieceSize: Externalizer.defaultPieceSize
+                store: options.producer.objectStore, segmentSize: options.producer.policy.chunkSize
             )
             if configuration.transactions {
                 try await moveInTransactions(clients, externalizer)

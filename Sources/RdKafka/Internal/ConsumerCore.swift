@@ -135,18 +135,19 @@ final class ConsumerCore: Sendable {
             pauseForBackPressure(handle)
         }
         let large = largeMessagesFlow.withLockedValue { $0 }
-        if large, !waitUntilQueued(handle) { return }
+        if large, !waitUntilQueued() { return }
         guard let message = rd_kafka_consumer_poll(handle, large ? 0 : 100) else { return }
         if let error = RDKafkaMessage.error(of: message) {
             rd_kafka_message_destroy(message)
             report(error, handle: handle)
         } else {
             let polled = PolledMessage(taking: message) { [buffer] bytes in buffer.released(bytes: bytes) }
-            largeMessagesFlow.withLockedValue { $0 = polled.byteCount >= queuedMaximumBytes }
+            let isLarge = polled.byteCount >= queuedMaximumBytes
+            largeMessagesFlow.withLockedValue { $0 = isLarge }
             buffer.append(.message(polled))
             // The fetcher backed off when this message filled librdkafka's
             // queue; taken out, the queue has room: wake it now, not in a second.
-            if polled.byteCount >= queuedMaximumBytes, !buffer.isFull { nudgeFetcher(handle) }
+            if isLarge, !buffer.isFull { nudgeFetcher(handle) }
         }
     }
 
@@ -159,7 +160,7 @@ final class ConsumerCore: Sendable {
     /// moment makes that rare, not impossible (a fetcher thread descheduled
     /// longer still loses the race). Returns whether something is queued
     /// (else the turn ends within 100 ms, or at once for a command).
-    private func waitUntilQueued(_ handle: OpaquePointer) -> Bool {
+    private func waitUntilQueued() -> Bool {
         guard let queue = consumerQueue.withLockedValue({ $0 }) else { return true }
         // Signals from before are stale: the queue's length says what is there now.
         while arrivals.wait(timeout: .now()) == .success {}
