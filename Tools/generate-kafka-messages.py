@@ -27,7 +27,8 @@ APIS = [
     "OffsetDelete", "SaslHandshake", "CreatePartitions", "DeleteRecords", "DescribeCluster",
     "OffsetForLeaderEpoch", "DescribeLogDirs", "AlterConfigs", "IncrementalAlterConfigs",
     "AddPartitionsToTxn", "AddOffsetsToTxn", "EndTxn", "TxnOffsetCommit", "DescribeProducers",
-    "DescribeTransactions", "ListTransactions",
+    "DescribeTransactions", "ListTransactions", "SaslAuthenticate", "CreateAcls", "DescribeAcls", "DeleteAcls",
+    "AlterUserScramCredentials", "DescribeUserScramCredentials",
 ]
 MESSAGES = ["RequestHeader", "ResponseHeader", "ConsumerProtocolSubscription", "ConsumerProtocolAssignment"] + [
     api + kind for api in APIS for kind in ("Request", "Response")

@@ -67,6 +67,13 @@ public struct KafkaErrorCode: Hashable, Sendable, CustomStringConvertible {
     public static let operationNotAttempted = KafkaErrorCode(55, "OPERATION_NOT_ATTEMPTED", retriable: false, "The broker did not attempt to execute this operation. This may happen for batched RPCs where some operations in the batch failed, causing the broker to respond without trying the rest.")
     public static let nonEmptyGroup = KafkaErrorCode(68, "NON_EMPTY_GROUP", retriable: false, "The group is not empty.")
     public static let groupIdNotFound = KafkaErrorCode(69, "GROUP_ID_NOT_FOUND", retriable: false, "The group id does not exist.")
+    public static let groupAuthorizationFailed = KafkaErrorCode(30, "GROUP_AUTHORIZATION_FAILED", retriable: false, "Group authorization failed.")
+    public static let illegalSaslState = KafkaErrorCode(34, "ILLEGAL_SASL_STATE", retriable: false, "Request is not valid given the current SASL state.")
+    public static let securityDisabled = KafkaErrorCode(54, "SECURITY_DISABLED", retriable: false, "Security features are disabled.")
+    public static let saslAuthenticationFailed = KafkaErrorCode(58, "SASL_AUTHENTICATION_FAILED", retriable: false, "SASL Authentication failed.")
+    public static let resourceNotFound = KafkaErrorCode(91, "RESOURCE_NOT_FOUND", retriable: false, "A request illegally referred to a resource that does not exist.")
+    public static let duplicateResource = KafkaErrorCode(92, "DUPLICATE_RESOURCE", retriable: false, "A request illegally referred to the same resource twice.")
+    public static let unacceptableCredential = KafkaErrorCode(93, "UNACCEPTABLE_CREDENTIAL", retriable: false, "Requested credential would not meet criteria for acceptability.")
     public static let fetchSessionIdNotFound = KafkaErrorCode(70, "FETCH_SESSION_ID_NOT_FOUND", retriable: true, "The fetch session ID was not found.")
     public static let invalidFetchSessionEpoch = KafkaErrorCode(71, "INVALID_FETCH_SESSION_EPOCH", retriable: true, "The fetch session epoch is invalid.")
     public static let fencedLeaderEpoch = KafkaErrorCode(74, "FENCED_LEADER_EPOCH", retriable: true, "The leader epoch in the request is older than the epoch on the broker.")
@@ -96,7 +103,8 @@ public struct KafkaErrorCode: Hashable, Sendable, CustomStringConvertible {
         transactionalIdAuthorizationFailed, kafkaStorageError, unknownProducerId, nonEmptyGroup, groupIdNotFound,
         fetchSessionIdNotFound, invalidFetchSessionEpoch, fencedLeaderEpoch, unknownLeaderEpoch, memberIdRequired,
         groupMaxSizeReached, fencedInstanceId, groupSubscribedToTopic, invalidRecord, unstableOffsetCommit,
-        producerFenced, transactionalIdNotFound, unknownTopicId, inconsistentTopicId,
+        producerFenced, transactionalIdNotFound, unknownTopicId, inconsistentTopicId, groupAuthorizationFailed, illegalSaslState,
+        securityDisabled, saslAuthenticationFailed, resourceNotFound, duplicateResource, unacceptableCredential,
     ].map { ($0.code, $0) })
 
     /// The entry for a wire value; unknown values get a generic entry.

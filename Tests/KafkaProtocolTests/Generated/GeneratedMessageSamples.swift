@@ -81,6 +81,18 @@ enum GeneratedMessageSamples {
         ("DescribeTransactionsResponse", DescribeTransactionsResponse.versions, { sampleDescribeTransactionsResponse(version: $0) }),
         ("ListTransactionsRequest", ListTransactionsRequest.versions, { sampleListTransactionsRequest(version: $0) }),
         ("ListTransactionsResponse", ListTransactionsResponse.versions, { sampleListTransactionsResponse(version: $0) }),
+        ("SaslAuthenticateRequest", SaslAuthenticateRequest.versions, { sampleSaslAuthenticateRequest(version: $0) }),
+        ("SaslAuthenticateResponse", SaslAuthenticateResponse.versions, { sampleSaslAuthenticateResponse(version: $0) }),
+        ("CreateAclsRequest", CreateAclsRequest.versions, { sampleCreateAclsRequest(version: $0) }),
+        ("CreateAclsResponse", CreateAclsResponse.versions, { sampleCreateAclsResponse(version: $0) }),
+        ("DescribeAclsRequest", DescribeAclsRequest.versions, { sampleDescribeAclsRequest(version: $0) }),
+        ("DescribeAclsResponse", DescribeAclsResponse.versions, { sampleDescribeAclsResponse(version: $0) }),
+        ("DeleteAclsRequest", DeleteAclsRequest.versions, { sampleDeleteAclsRequest(version: $0) }),
+        ("DeleteAclsResponse", DeleteAclsResponse.versions, { sampleDeleteAclsResponse(version: $0) }),
+        ("AlterUserScramCredentialsRequest", AlterUserScramCredentialsRequest.versions, { sampleAlterUserScramCredentialsRequest(version: $0) }),
+        ("AlterUserScramCredentialsResponse", AlterUserScramCredentialsResponse.versions, { sampleAlterUserScramCredentialsResponse(version: $0) }),
+        ("DescribeUserScramCredentialsRequest", DescribeUserScramCredentialsRequest.versions, { sampleDescribeUserScramCredentialsRequest(version: $0) }),
+        ("DescribeUserScramCredentialsResponse", DescribeUserScramCredentialsResponse.versions, { sampleDescribeUserScramCredentialsResponse(version: $0) }),
     ]
 
     static func sampleRequestHeader(version: Int16) -> RequestHeader {
@@ -1404,6 +1416,190 @@ enum GeneratedMessageSamples {
         sample.transactionalId = "sample-TransactionalId"
         sample.producerId = 9_876_543_210
         sample.transactionState = "sample-TransactionState"
+        return sample
+    }
+    static func sampleSaslAuthenticateRequest(version: Int16) -> SaslAuthenticateRequest {
+        var sample = SaslAuthenticateRequest()
+        sample.authBytes = ByteBuffer(string: "bytes-AuthBytes")
+        return sample
+    }
+    static func sampleSaslAuthenticateResponse(version: Int16) -> SaslAuthenticateResponse {
+        var sample = SaslAuthenticateResponse()
+        sample.errorCode = 1_234
+        sample.errorMessage = "sample-ErrorMessage"
+        sample.authBytes = ByteBuffer(string: "bytes-AuthBytes")
+        if version >= 1 { sample.sessionLifetimeMs = 9_876_543_210 }
+        return sample
+    }
+    static func sampleCreateAclsRequest(version: Int16) -> CreateAclsRequest {
+        var sample = CreateAclsRequest()
+        sample.creations = [sampleCreateAclsRequestAclCreation(version: version), sampleCreateAclsRequestAclCreation(version: version)]
+        return sample
+    }
+    static func sampleCreateAclsRequestAclCreation(version: Int16) -> CreateAclsRequest.AclCreation {
+        var sample = CreateAclsRequest.AclCreation()
+        sample.resourceType = 7
+        sample.resourceName = "sample-ResourceName"
+        if version >= 1 { sample.resourcePatternType = 7 }
+        sample.principal = "sample-Principal"
+        sample.host = "sample-Host"
+        sample.operation = 7
+        sample.permissionType = 7
+        return sample
+    }
+    static func sampleCreateAclsResponse(version: Int16) -> CreateAclsResponse {
+        var sample = CreateAclsResponse()
+        sample.throttleTimeMs = 123_456
+        sample.results = [sampleCreateAclsResponseAclCreationResult(version: version), sampleCreateAclsResponseAclCreationResult(version: version)]
+        return sample
+    }
+    static func sampleCreateAclsResponseAclCreationResult(version: Int16) -> CreateAclsResponse.AclCreationResult {
+        var sample = CreateAclsResponse.AclCreationResult()
+        sample.errorCode = 1_234
+        sample.errorMessage = "sample-ErrorMessage"
+        return sample
+    }
+    static func sampleDescribeAclsRequest(version: Int16) -> DescribeAclsRequest {
+        var sample = DescribeAclsRequest()
+        sample.resourceTypeFilter = 7
+        sample.resourceNameFilter = "sample-ResourceNameFilter"
+        if version >= 1 { sample.patternTypeFilter = 7 }
+        sample.principalFilter = "sample-PrincipalFilter"
+        sample.hostFilter = "sample-HostFilter"
+        sample.operation = 7
+        sample.permissionType = 7
+        return sample
+    }
+    static func sampleDescribeAclsResponse(version: Int16) -> DescribeAclsResponse {
+        var sample = DescribeAclsResponse()
+        sample.throttleTimeMs = 123_456
+        sample.errorCode = 1_234
+        sample.errorMessage = "sample-ErrorMessage"
+        sample.resources = [sampleDescribeAclsResponseDescribeAclsResource(version: version), sampleDescribeAclsResponseDescribeAclsResource(version: version)]
+        return sample
+    }
+    static func sampleDescribeAclsResponseDescribeAclsResource(version: Int16) -> DescribeAclsResponse.DescribeAclsResource {
+        var sample = DescribeAclsResponse.DescribeAclsResource()
+        sample.resourceType = 7
+        sample.resourceName = "sample-ResourceName"
+        if version >= 1 { sample.patternType = 7 }
+        sample.acls = [sampleDescribeAclsResponseAclDescription(version: version), sampleDescribeAclsResponseAclDescription(version: version)]
+        return sample
+    }
+    static func sampleDescribeAclsResponseAclDescription(version: Int16) -> DescribeAclsResponse.AclDescription {
+        var sample = DescribeAclsResponse.AclDescription()
+        sample.principal = "sample-Principal"
+        sample.host = "sample-Host"
+        sample.operation = 7
+        sample.permissionType = 7
+        return sample
+    }
+    static func sampleDeleteAclsRequest(version: Int16) -> DeleteAclsRequest {
+        var sample = DeleteAclsRequest()
+        sample.filters = [sampleDeleteAclsRequestDeleteAclsFilter(version: version), sampleDeleteAclsRequestDeleteAclsFilter(version: version)]
+        return sample
+    }
+    static func sampleDeleteAclsRequestDeleteAclsFilter(version: Int16) -> DeleteAclsRequest.DeleteAclsFilter {
+        var sample = DeleteAclsRequest.DeleteAclsFilter()
+        sample.resourceTypeFilter = 7
+        sample.resourceNameFilter = "sample-ResourceNameFilter"
+        if version >= 1 { sample.patternTypeFilter = 7 }
+        sample.principalFilter = "sample-PrincipalFilter"
+        sample.hostFilter = "sample-HostFilter"
+        sample.operation = 7
+        sample.permissionType = 7
+        return sample
+    }
+    static func sampleDeleteAclsResponse(version: Int16) -> DeleteAclsResponse {
+        var sample = DeleteAclsResponse()
+        sample.throttleTimeMs = 123_456
+        sample.filterResults = [sampleDeleteAclsResponseDeleteAclsFilterResult(version: version), sampleDeleteAclsResponseDeleteAclsFilterResult(version: version)]
+        return sample
+    }
+    static func sampleDeleteAclsResponseDeleteAclsFilterResult(version: Int16) -> DeleteAclsResponse.DeleteAclsFilterResult {
+        var sample = DeleteAclsResponse.DeleteAclsFilterResult()
+        sample.errorCode = 1_234
+        sample.errorMessage = "sample-ErrorMessage"
+        sample.matchingAcls = [sampleDeleteAclsResponseDeleteAclsMatchingAcl(version: version), sampleDeleteAclsResponseDeleteAclsMatchingAcl(version: version)]
+        return sample
+    }
+    static func sampleDeleteAclsResponseDeleteAclsMatchingAcl(version: Int16) -> DeleteAclsResponse.DeleteAclsMatchingAcl {
+        var sample = DeleteAclsResponse.DeleteAclsMatchingAcl()
+        sample.errorCode = 1_234
+        sample.errorMessage = "sample-ErrorMessage"
+        sample.resourceType = 7
+        sample.resourceName = "sample-ResourceName"
+        if version >= 1 { sample.patternType = 7 }
+        sample.principal = "sample-Principal"
+        sample.host = "sample-Host"
+        sample.operation = 7
+        sample.permissionType = 7
+        return sample
+    }
+    static func sampleAlterUserScramCredentialsRequest(version: Int16) -> AlterUserScramCredentialsRequest {
+        var sample = AlterUserScramCredentialsRequest()
+        sample.deletions = [sampleAlterUserScramCredentialsRequestScramCredentialDeletion(version: version), sampleAlterUserScramCredentialsRequestScramCredentialDeletion(version: version)]
+        sample.upsertions = [sampleAlterUserScramCredentialsRequestScramCredentialUpsertion(version: version), sampleAlterUserScramCredentialsRequestScramCredentialUpsertion(version: version)]
+        return sample
+    }
+    static func sampleAlterUserScramCredentialsRequestScramCredentialDeletion(version: Int16) -> AlterUserScramCredentialsRequest.ScramCredentialDeletion {
+        var sample = AlterUserScramCredentialsRequest.ScramCredentialDeletion()
+        sample.name = "sample-Name"
+        sample.mechanism = 7
+        return sample
+    }
+    static func sampleAlterUserScramCredentialsRequestScramCredentialUpsertion(version: Int16) -> AlterUserScramCredentialsRequest.ScramCredentialUpsertion {
+        var sample = AlterUserScramCredentialsRequest.ScramCredentialUpsertion()
+        sample.name = "sample-Name"
+        sample.mechanism = 7
+        sample.iterations = 123_456
+        sample.salt = ByteBuffer(string: "bytes-Salt")
+        sample.saltedPassword = ByteBuffer(string: "bytes-SaltedPassword")
+        return sample
+    }
+    static func sampleAlterUserScramCredentialsResponse(version: Int16) -> AlterUserScramCredentialsResponse {
+        var sample = AlterUserScramCredentialsResponse()
+        sample.throttleTimeMs = 123_456
+        sample.results = [sampleAlterUserScramCredentialsResponseAlterUserScramCredentialsResult(version: version), sampleAlterUserScramCredentialsResponseAlterUserScramCredentialsResult(version: version)]
+        return sample
+    }
+    static func sampleAlterUserScramCredentialsResponseAlterUserScramCredentialsResult(version: Int16) -> AlterUserScramCredentialsResponse.AlterUserScramCredentialsResult {
+        var sample = AlterUserScramCredentialsResponse.AlterUserScramCredentialsResult()
+        sample.user = "sample-User"
+        sample.errorCode = 1_234
+        sample.errorMessage = "sample-ErrorMessage"
+        return sample
+    }
+    static func sampleDescribeUserScramCredentialsRequest(version: Int16) -> DescribeUserScramCredentialsRequest {
+        var sample = DescribeUserScramCredentialsRequest()
+        sample.users = [sampleDescribeUserScramCredentialsRequestUserName(version: version), sampleDescribeUserScramCredentialsRequestUserName(version: version)]
+        return sample
+    }
+    static func sampleDescribeUserScramCredentialsRequestUserName(version: Int16) -> DescribeUserScramCredentialsRequest.UserName {
+        var sample = DescribeUserScramCredentialsRequest.UserName()
+        sample.name = "sample-Name"
+        return sample
+    }
+    static func sampleDescribeUserScramCredentialsResponse(version: Int16) -> DescribeUserScramCredentialsResponse {
+        var sample = DescribeUserScramCredentialsResponse()
+        sample.throttleTimeMs = 123_456
+        sample.errorCode = 1_234
+        sample.errorMessage = "sample-ErrorMessage"
+        sample.results = [sampleDescribeUserScramCredentialsResponseDescribeUserScramCredentialsResult(version: version), sampleDescribeUserScramCredentialsResponseDescribeUserScramCredentialsResult(version: version)]
+        return sample
+    }
+    static func sampleDescribeUserScramCredentialsResponseDescribeUserScramCredentialsResult(version: Int16) -> DescribeUserScramCredentialsResponse.DescribeUserScramCredentialsResult {
+        var sample = DescribeUserScramCredentialsResponse.DescribeUserScramCredentialsResult()
+        sample.user = "sample-User"
+        sample.errorCode = 1_234
+        sample.errorMessage = "sample-ErrorMessage"
+        sample.credentialInfos = [sampleDescribeUserScramCredentialsResponseCredentialInfo(version: version), sampleDescribeUserScramCredentialsResponseCredentialInfo(version: version)]
+        return sample
+    }
+    static func sampleDescribeUserScramCredentialsResponseCredentialInfo(version: Int16) -> DescribeUserScramCredentialsResponse.CredentialInfo {
+        var sample = DescribeUserScramCredentialsResponse.CredentialInfo()
+        sample.mechanism = 7
+        sample.iterations = 123_456
         return sample
     }
 }
