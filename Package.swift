@@ -225,6 +225,7 @@ let package = Package(
             name: "BargeBrokerTests",
             dependencies: [
                 "BargeBroker",
+                "KafkaSecurity",
                 "KafkaWireClient",
                 "FileIO",
                 "KafkaLog",

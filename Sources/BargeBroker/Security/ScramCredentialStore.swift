@@ -79,12 +79,6 @@ final class ScramCredentialStore: Sendable {
         }
     }
 
-    /// Adds or replaces credentials straight in a stopped broker's data
-    /// directory (`barge users add --data-dir`), as Kafka's `kafka-storage format --add-scram` does.
-    static func apply(_ changes: [Change], dataDirectory: String, fileSystem: any FileSystemIO = PosixFileSystem()) throws {
-        try ScramCredentialStore(dataDirectory: dataDirectory, fileSystem: fileSystem).apply(changes)
-    }
-
     private static func load(_ path: String, fileSystem: any FileSystemIO) throws -> Contents {
         guard let bytes = try fileSystem.readWholeFile(path, limit: 64 << 20) else { return Contents() }
         do {

@@ -51,6 +51,7 @@ struct ListenerBinder: Sendable {
                         let host = channel.remoteAddress?.ipAddress ?? "unknown"
                         if let refusal = limiter.admit(host: host) {
                             logger.warning("connection refused", metadata: ["peer": "\(host)", "reason": "\(refusal)"])
+                            channel.close(promise: nil)
                             throw ConnectionRefused(reason: refusal)
                         }
                         channel.closeFuture.whenComplete { _ in limiter.release(host: host) }

@@ -10,6 +10,13 @@ extension ScramMechanism {
         }
     }
 
+    /// SaltedPassword = Hi(password, salt, iterations): what a client sends in
+    /// AlterUserScramCredentials, so that the password never travels. The time
+    /// it takes grows with `iterations`.
+    public func saltedPassword(_ password: String, salt: [UInt8], iterations: Int) -> [UInt8] {
+        hi(password: Array(password.utf8), salt: salt, iterations: iterations)
+    }
+
     /// H(data).
     func hash(_ data: [UInt8]) -> [UInt8] {
         switch self {
