@@ -184,6 +184,7 @@ let package = Package(
                 "ObjectStore",
                 "BargeBroker",
                 "KafkaProtocol",
+                "KafkaSecurity",
                 "KafkaWireClient",
                 "RdKafka",
                 .product(name: "NIOPosix", package: "swift-nio"),
