@@ -24,3 +24,12 @@ public struct BrokerService: Service {
         }
     }
 }
+
+extension BrokerService: CustomStringConvertible {
+    /// Its listeners and data directory: ServiceLifecycle logs services by
+    /// description, which must not spell out the whole config.
+    public var description: String {
+        "BrokerService(listeners: \(config.listeners.map { "\($0.name)://\($0.host):\($0.port)" }.joined(separator: ",")), "
+            + "data: \(config.dataDirectory))"
+    }
+}

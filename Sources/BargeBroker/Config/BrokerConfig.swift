@@ -123,6 +123,7 @@ public struct BrokerConfig: Sendable, Equatable {
                 try setter(&config.remoteStorage, key, value)
                 continue
             }
+            if try config.tls.applyListenerSetting(key, value) { continue }
             if let setter = TLSConfig.setters[key] {
                 try setter(&config.tls, key, value)
                 continue

@@ -24,8 +24,12 @@ public struct TLSConfig: Sendable, Equatable {
     public var truststoreLocation: String?
     /// `ssl.truststore.certificates`: the same as PEM text.
     public var truststoreCertificates: String?
-    /// `ssl.client.auth`. Default: none.
+    /// `ssl.client.auth`, for SSL listeners. Default: none. As in Kafka
+    /// (KIP-684), SASL_SSL listeners do not ask for client certificates unless
+    /// their own `listener.name.<name>.ssl.client.auth` says so.
     public var clientAuthentication: ClientAuthentication = .none
+    /// `listener.name.<name>.ssl.client.auth`: a listener's own setting, by listener name (upper case).
+    public var clientAuthenticationByListener: [String: ClientAuthentication] = [:]
     /// `ssl.enabled.protocols`: TLSv1.2 and TLSv1.3 (older ones are refused). Default: both.
     public var enabledProtocols: [String] = ["TLSv1.2", "TLSv1.3"]
 
@@ -48,12 +52,7 @@ public struct TLSConfig: Sendable, Equatable {
         "ssl.truststore.certificates": { config, _, value in config.truststoreCertificates = value },
         "ssl.keystore.type": { _, key, value in try requirePEM(key, value) },
         "ssl.truststore.type": { _, key, value in try requirePEM(key, value) },
-        "ssl.client.auth": { config, key, value in
-            guard let mode = ClientAuthentication(rawValue: value.lowercased()) else {
-                throw BrokerConfigError("\(key) must be none, requested or required, not '\(value)'")
-            }
-            config.clientAuthentication = mode
-        },
+        "ssl.client.auth": { config, key, value in config.clientAuthentication = try clientAuthentication(key, value) },
         "ssl.enabled.protocols": { config, key, value in
             let protocols = value.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
             let unsupported = protocols.filter { !["TLSv1.2", "TLSv1.3"].contains($0) }
@@ -74,6 +73,28 @@ public struct TLSConfig: Sendable, Equatable {
         },
     ]
 
+    static func clientAuthentication(_ key: String, _ value: String) throws -> ClientAuthentication {
+        guard let mode = ClientAuthentication(rawValue: value.lowercased()) else {
+            throw BrokerConfigError("\(key) must be none, requested or required, not '\(value)'")
+        }
+        return mode
+    }
+
+    /// Applies `listener.name.<name>.ssl.client.auth`; false for any other key.
+    mutating func applyListenerSetting(_ key: String, _ value: String) throws -> Bool {
+        let prefix = "listener.name.", suffix = ".ssl.client.auth"
+        guard key.hasPrefix(prefix), key.hasSuffix(suffix), key.count > prefix.count + suffix.count else { return false }
+        let name = key.dropFirst(prefix.count).dropLast(suffix.count).uppercased()
+        clientAuthenticationByListener[name] = try Self.clientAuthentication(key, value)
+        return true
+    }
+
+    /// What a listener asks of client certificates: its own setting, else
+    /// `ssl.client.auth` on SSL listeners and none on SASL_SSL ones.
+    func clientAuthentication(for listener: BrokerListener, protocol securityProtocol: SecurityProtocol) -> ClientAuthentication {
+        clientAuthenticationByListener[listener.name] ?? (securityProtocol == .ssl ? clientAuthentication : .none)
+    }
+
     private static func requirePEM(_ key: String, _ value: String) throws {
         guard value.uppercased() == "PEM" else {
             throw BrokerConfigError("\(key) must be PEM: Barge reads keys and certificates from PEM files (convert a JKS or PKCS12 store with keytool or openssl)")
@@ -88,8 +109,26 @@ public struct TLSConfig: Sendable, Equatable {
             throw BrokerConfigError(
                 "listener \(tlsListeners[0].name) uses TLS but no key and certificate were given: set ssl.keystore.location (a PEM file with both) or ssl.keystore.certificate.chain and ssl.keystore.key")
         }
-        if clientAuthentication != .none && !hasTruststore {
-            throw BrokerConfigError("ssl.client.auth=\(clientAuthentication.rawValue) needs ssl.truststore.location, the CAs client certificates chain to")
+        for listener in tlsListeners {
+            let mode = clientAuthentication(for: listener, protocol: protocols[listener.name] ?? .ssl)
+            if mode != .none && !hasTruststore {
+                throw BrokerConfigError(
+                    "ssl.client.auth=\(mode.rawValue) on listener \(listener.name) needs ssl.truststore.location, the CAs client certificates chain to")
+            }
         }
     }
+}
+
+extension TLSConfig: CustomStringConvertible, CustomDebugStringConvertible {
+    /// The settings with the private key and its password left out, so that
+    /// logging a broker's config never writes a secret.
+    public var description: String {
+        "TLSConfig(keystore: \(keystoreLocation ?? (keystoreCertificateChain == nil ? "none" : "inline PEM")), "
+            + "key password: \(keyPassword == nil ? "none" : "<redacted>"), "
+            + "truststore: \(truststoreLocation ?? (truststoreCertificates == nil ? "none" : "inline PEM")), "
+            + "client auth: \(clientAuthentication.rawValue), protocols: \(enabledProtocols.joined(separator: ","))"
+            + (clientAuthenticationByListener.isEmpty ? "" : ", per listener: \(clientAuthenticationByListener.mapValues(\.rawValue))") + ")"
+    }
+
+    public var debugDescription: String { description }
 }

@@ -7,19 +7,21 @@ import X509
 /// certificate names.
 enum BrokerTLS {
     /// A server context: TLS 1.2 and 1.3 only, the keystore's key and chain,
-    /// and client certificates checked against the trust store as
-    /// `ssl.client.auth` asks.
-    static func makeContext(_ config: TLSConfig, fileSystem: any FileSystemIO) throws -> NIOSSLContext {
+    /// and client certificates checked against the trust store as the
+    /// listener's `ssl.client.auth` asks.
+    static func makeContext(
+        _ config: TLSConfig, clientAuthentication: TLSConfig.ClientAuthentication, fileSystem: any FileSystemIO
+    ) throws -> NIOSSLContext {
         let (chain, key) = try keystore(config, fileSystem: fileSystem)
         var tls = TLSConfiguration.makeServerConfiguration(certificateChain: chain.map { .certificate($0) }, privateKey: .privateKey(key))
         tls.minimumTLSVersion = config.enabledProtocols.contains("TLSv1.2") ? .tlsv12 : .tlsv13
         tls.maximumTLSVersion = config.enabledProtocols.contains("TLSv1.3") ? .tlsv13 : .tlsv12
-        switch config.clientAuthentication {
+        switch clientAuthentication {
         case .none: tls.certificateVerification = .none
         case .requested: tls.certificateVerification = .optionalVerification
         case .required: tls.certificateVerification = .noHostnameVerification
         }
-        if config.clientAuthentication != .none {
+        if clientAuthentication != .none {
             tls.trustRoots = try truststore(config, fileSystem: fileSystem)
         }
         do {

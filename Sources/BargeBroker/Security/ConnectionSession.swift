@@ -26,6 +26,17 @@ struct ConnectionSession: Sendable {
     var login: Login
     /// Who the client is; nil until known.
     var principal: KafkaPrincipal?
+    /// After a SaslHandshake v0, the login's messages come as bare frames
+    /// without a Kafka header, and are answered the same way.
+    var bareTokens = false
+
+    /// Whether the next frame is a bare SASL message (a v0 login in progress).
+    var expectsBareToken: Bool {
+        switch login {
+        case .scram, .plain: bareTokens
+        case .notRequired, .awaitingHandshake, .authenticated: false
+        }
+    }
 
     init(endpoint: ListenerEndpoint, clientAddress: String, gate: AuthenticationGate) {
         self.endpoint = endpoint

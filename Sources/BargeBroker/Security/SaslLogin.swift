@@ -2,7 +2,7 @@ import KafkaProtocol
 import KafkaSecurity
 import Logging
 
-/// Serves SaslHandshake (v1) and SaslAuthenticate (v0-2), the two requests
+/// Serves SaslHandshake (v0-1) and SaslAuthenticate (v0-2), the two requests
 /// that change who a connection is: the mechanism is chosen, then the
 /// client's messages go to its exchange until it has proved who it is. A
 /// failed login answers SASL_AUTHENTICATION_FAILED after
@@ -21,7 +21,9 @@ struct SaslLogin: Sendable {
         var close = false
     }
 
-    func handshake(_ request: SaslHandshakeRequest, session: inout ConnectionSession) -> Outcome<SaslHandshakeResponse> {
+    /// `version` 0 means the mechanism's messages follow as bare size-prefixed
+    /// frames rather than SaslAuthenticate requests (Kafka before 1.0).
+    func handshake(_ request: SaslHandshakeRequest, version: Int16, session: inout ConnectionSession) -> Outcome<SaslHandshakeResponse> {
         var response = SaslHandshakeResponse()
         response.mechanisms = enabledMechanisms
         guard case .awaitingHandshake = session.login else {
@@ -37,6 +39,7 @@ struct SaslLogin: Sendable {
             ])
             return Outcome(response: response, close: true)
         }
+        session.bareTokens = version == 0
         if let mechanism = ScramMechanism(name: name) {
             let store = credentials
             session.login = .scram(ScramServerExchange(mechanism: mechanism) { user in store.credential(user: user, mechanism: mechanism) })
@@ -47,9 +50,36 @@ struct SaslLogin: Sendable {
         return Outcome(response: response)
     }
 
+    /// What one SASL message leads to.
+    enum Step: Sendable {
+        /// Send these bytes (a challenge, or the final message of a successful login).
+        case reply([UInt8])
+        /// The login failed (after the delay): answer with this message and close.
+        case failed(clientMessage: String)
+        /// No login is in progress on this connection.
+        case unexpected(String)
+    }
+
     func authenticate(_ request: SaslAuthenticateRequest, session: inout ConnectionSession) async -> Outcome<SaslAuthenticateResponse> {
         var response = SaslAuthenticateResponse()
-        let message = Array(request.authBytes.readableBytesView)
+        switch await step(Array(request.authBytes.readableBytesView), session: &session) {
+        case .reply(let bytes):
+            response.authBytes.writeBytes(bytes)
+            return Outcome(response: response)
+        case .failed(let clientMessage):
+            response.errorCode = KafkaErrorCode.saslAuthenticationFailed.code
+            response.errorMessage = clientMessage
+            return Outcome(response: response, close: true)
+        case .unexpected(let reason):
+            response.errorCode = KafkaErrorCode.illegalSaslState.code
+            response.errorMessage = reason
+            return Outcome(response: response, close: !session.isAuthenticated)
+        }
+    }
+
+    /// Feeds one client message to the connection's exchange: from a
+    /// SaslAuthenticate request, or a bare frame after a v0 handshake.
+    func step(_ message: [UInt8], session: inout ConnectionSession) async -> Step {
         let step: SaslServerStep
         let mechanism: String
         switch session.login {
@@ -62,29 +92,24 @@ struct SaslLogin: Sendable {
             session.login = .plain(exchange)
             mechanism = "PLAIN"
         case .notRequired, .awaitingHandshake, .authenticated:
-            response.errorCode = KafkaErrorCode.illegalSaslState.code
-            response.errorMessage = "SaslAuthenticate is not expected now: \(session.isAuthenticated ? "the connection has logged in already" : "SaslHandshake comes first")"
-            return Outcome(response: response, close: !session.isAuthenticated)
+            return .unexpected(
+                "SaslAuthenticate is not expected now: \(session.isAuthenticated ? "the connection has logged in already" : "SaslHandshake comes first")")
         }
         switch step {
         case .challenge(let bytes):
-            response.authBytes.writeBytes(bytes)
-            return Outcome(response: response)
+            return .reply(bytes)
         case .authenticated(let user, let finalMessage):
             session.login = .authenticated
             session.principal = .user(user)
             session.gate.open()
-            response.authBytes.writeBytes(finalMessage)
             logger.debug("client logged in", metadata: ["client": "\(session.clientAddress)", "principal": "User:\(user)"])
-            return Outcome(response: response)
+            return .reply(finalMessage)
         case .failed(let failure):
             logger.warning("SASL login failed", metadata: [
                 "client": "\(session.clientAddress)", "mechanism": "\(mechanism)", "reason": "\(failure.description)",
             ])
             try? await Task.sleep(for: failureDelay)
-            response.errorCode = KafkaErrorCode.saslAuthenticationFailed.code
-            response.errorMessage = failure.clientMessage
-            return Outcome(response: response, close: true)
+            return .failed(clientMessage: failure.clientMessage)
         }
     }
 }

@@ -10,9 +10,8 @@ import NIOSSL
 /// request is read, so a client has at most one request being served and
 /// one decoded behind it, however many it pipelines. On a plaintext
 /// connection file regions are sent with sendfile; on a TLS connection,
-/// where the kernel cannot encrypt, they are read in `tlsChunkSize` pieces
-/// and each piece is written before the next is read, so a large record
-/// costs one piece of memory. Region handles are closed once written.
+/// where the kernel cannot encrypt, they are read in `tlsChunkSize` pieces,
+/// a few ahead of the socket, so a large record costs those pieces of memory. Region handles are closed once written.
 struct ConnectionHandler: Sendable {
     let dispatcher: RequestDispatcher
     let fileIO: NonBlockingFileIO
@@ -20,6 +19,8 @@ struct ConnectionHandler: Sendable {
 
     /// The piece of a file region read and encrypted at a time on TLS connections.
     static let tlsChunkSize = 256 * 1024
+    /// Pieces read ahead and being written on one TLS connection: its memory bound is their product (1 MiB).
+    static let tlsPiecesInFlight = 4
 
     func serve(_ connection: NIOAsyncChannel<KafkaInboundRequest, Never>, endpoint: ListenerEndpoint, gate: AuthenticationGate) async {
         let channel = connection.channel
@@ -75,44 +76,86 @@ struct ConnectionHandler: Sendable {
         }
     }
 
+    /// A response in the order it goes out: runs of its bytes and the file regions spliced between them.
+    enum Part {
+        case bytes(ByteBuffer)
+        case region(FileRegion)
+    }
+
+    static func parts(of encoder: KafkaEncoder) -> [Part] {
+        var bytes = encoder.buffer
+        var position = 0
+        var parts: [Part] = []
+        for splice in encoder.splices {
+            if splice.offset > position, let slice = bytes.readSlice(length: splice.offset - position) {
+                parts.append(.bytes(slice))
+            }
+            position = splice.offset
+            parts.append(.region(splice.region))
+        }
+        parts.append(.bytes(bytes))
+        return parts
+    }
+
     /// Writes a response: its bytes with the file regions spliced in where
     /// the encoder put them, in one hop to the event loop. Returns when all
     /// of it has been written; each region's handle is closed once it is.
     static func write(_ encoder: KafkaEncoder, to channel: Channel) async throws {
         try await channel.eventLoop.flatSubmit {
-            var bytes = encoder.buffer
-            var position = 0
-            for splice in encoder.splices {
-                if splice.offset > position, let slice = bytes.readSlice(length: splice.offset - position) {
-                    channel.write(IOData.byteBuffer(slice), promise: nil)
+            var last = channel.eventLoop.makeSucceededVoidFuture()
+            for part in parts(of: encoder) {
+                switch part {
+                case .bytes(let bytes):
+                    last = channel.write(IOData.byteBuffer(bytes))
+                case .region(let region):
+                    let handle = region.fileHandle
+                    last = channel.write(IOData.fileRegion(region))
+                    last.whenComplete { _ in try? handle.close() }
                 }
-                position = splice.offset
-                let handle = splice.region.fileHandle
-                channel.write(IOData.fileRegion(splice.region)).whenComplete { _ in try? handle.close() }
             }
+            channel.flush()
             // Writes complete in order: the last one's result covers them all.
-            return channel.writeAndFlush(IOData.byteBuffer(bytes))
+            return last
         }.get()
     }
 
     /// Writes a response whose file regions cannot go by sendfile (TLS): each
-    /// region is read a piece at a time off the event loop, and the next
-    /// piece is read once the last one has been written.
+    /// region is read a piece at a time off the event loop, while at most
+    /// `tlsPiecesInFlight` pieces wait to be encrypted and written.
     static func writeReadingRegions(_ encoder: KafkaEncoder, to channel: Channel, fileIO: NonBlockingFileIO) async throws {
         defer { for splice in encoder.splices { try? splice.region.fileHandle.close() } }
-        var bytes = encoder.buffer
-        var position = 0
-        for splice in encoder.splices {
-            if splice.offset > position, let slice = bytes.readSlice(length: splice.offset - position) {
-                channel.write(IOData.byteBuffer(slice), promise: nil)
+        var last: EventLoopFuture<Void>?
+        for part in parts(of: encoder) {
+            switch part {
+            case .bytes(let bytes):
+                last = channel.write(IOData.byteBuffer(bytes))
+            case .region(let region):
+                try await writePieces(of: region, to: channel, fileIO: fileIO)
             }
-            position = splice.offset
-            try await fileIO.readChunked(
-                fileRegion: splice.region, chunkSize: tlsChunkSize, allocator: channel.allocator, eventLoop: channel.eventLoop
-            ) { piece in
-                channel.writeAndFlush(IOData.byteBuffer(piece))
-            }.get()
         }
-        try await channel.writeAndFlush(IOData.byteBuffer(bytes))
+        channel.flush()
+        try await last?.get()
+    }
+
+    /// Reads a region in `tlsChunkSize` pieces and writes each, reading the
+    /// next while earlier ones are being written, with at most
+    /// `tlsPiecesInFlight` written and not yet sent.
+    private static func writePieces(of region: FileRegion, to channel: Channel, fileIO: NonBlockingFileIO) async throws {
+        var pending: [EventLoopFuture<Void>] = []
+        var offset = region.readerIndex
+        while offset < region.endIndex {
+            let length = min(tlsChunkSize, region.endIndex - offset)
+            let piece = try await fileIO.read(
+                fileHandle: region.fileHandle, fromOffset: Int64(offset), byteCount: length, allocator: channel.allocator,
+                eventLoop: channel.eventLoop
+            ).get()
+            guard piece.readableBytes == length else {
+                throw KafkaProtocolError(.truncated, "a segment file ended \(length - piece.readableBytes) bytes early while being sent")
+            }
+            pending.append(channel.writeAndFlush(IOData.byteBuffer(piece)))
+            if pending.count >= tlsPiecesInFlight { try await pending.removeFirst().get() }
+            offset += length
+        }
+        for write in pending { try await write.get() }
     }
 }

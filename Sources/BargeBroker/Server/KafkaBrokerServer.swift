@@ -89,7 +89,12 @@ public final class KafkaBrokerServer: Sendable {
             var bound: [BoundListener] = []
             do {
                 for listener in config.listeners {
-                    let tls = config.securityProtocol(of: listener).usesTLS ? try BrokerTLS.makeContext(config.tls, fileSystem: fileSystem) : nil
+                    let securityProtocol = config.securityProtocol(of: listener)
+                    let tls = securityProtocol.usesTLS
+                        ? try BrokerTLS.makeContext(
+                            config.tls, clientAuthentication: config.tls.clientAuthentication(for: listener, protocol: securityProtocol),
+                            fileSystem: fileSystem)
+                        : nil
                     bound.append(try await binder.bind(listener, tls: tls))
                 }
             } catch {

@@ -12,9 +12,9 @@ struct RequestDispatcher: Sendable {
     private let login: SaslLogin
     private let logger: Logger
 
-    /// SaslHandshake: v1 only, so that clients follow it with SaslAuthenticate
-    /// requests (v0 would send the mechanism's bytes without Kafka framing).
-    static let saslHandshakeVersions: ClosedRange<Int16> = 1...1
+    /// SaslHandshake: v1 is followed by SaslAuthenticate requests, v0 by the
+    /// mechanism's bare messages (librdkafka before 2.2 needs v0 advertised to log in at all).
+    static let saslHandshakeVersions: ClosedRange<Int16> = 0...1
     static let saslAuthenticateVersions: ClosedRange<Int16> = 0...2
 
     init(broker: BrokerState, logger: Logger) {
@@ -88,6 +88,7 @@ struct RequestDispatcher: Sendable {
 
     /// Serves one request frame (without its size prefix).
     private func dispatch(_ frame: ByteBuffer, session: inout ConnectionSession) async -> DispatchResult {
+        if session.expectsBareToken { return await serveBareToken(frame, session: &session) }
         if let answer = answerNewerApiVersions(frame) { return answer }
         var body = frame
         let header: KafkaRequestHeader
@@ -99,7 +100,7 @@ struct RequestDispatcher: Sendable {
         switch header.apiKey {
         case .saslHandshake:
             return await serveSasl(header, body, versions: Self.saslHandshakeVersions) { (request: SaslHandshakeRequest) in
-                login.handshake(request, session: &session)
+                login.handshake(request, version: header.apiVersion, session: &session)
             }
         case .saslAuthenticate:
             return await serveSasl(header, body, versions: Self.saslAuthenticateVersions) { (request: SaslAuthenticateRequest) in
@@ -120,6 +121,22 @@ struct RequestDispatcher: Sendable {
         }
         let context = RequestContext(header: header, session: session, broker: broker, logger: logger)
         return await handler.serve(body, context)
+    }
+
+    /// A login's message after a SaslHandshake v0: the frame is the message,
+    /// the answer a bare frame; a failed login closes the connection without one.
+    private func serveBareToken(_ frame: ByteBuffer, session: inout ConnectionSession) async -> DispatchResult {
+        switch await login.step(Array(frame.readableBytesView), session: &session) {
+        case .reply(let bytes):
+            var buffer = ByteBuffer()
+            buffer.writeInteger(Int32(bytes.count))
+            buffer.writeBytes(bytes)
+            return .respond(KafkaEncoder(buffer: buffer))
+        case .failed(let clientMessage):
+            return .close(reason: "SASL login failed: \(clientMessage)")
+        case .unexpected(let reason):
+            return .close(reason: reason)
+        }
     }
 
     /// Decodes a SASL request, lets `serve` answer it, and encodes the answer.

@@ -112,7 +112,12 @@ public struct ScramServerExchange: Sendable {
         guard final.channelBinding == Array(pending.clientFirst.gs2Header.utf8) else {
             throw .scram(.channelBindingMismatch, mechanism, "user \(user): c= is not the base64 of the GS2 header \(pending.clientFirst.gs2Header.debugDescription)")
         }
-        guard final.nonce.utf8.elementsEqual(pending.serverFirst.nonce.utf8) else {
+        // librdkafka before 2.2 (Debian's 2.0) sends its own nonce again before the
+        // combined one; Kafka's brokers accepted that (they checked endsWith),
+        // so this accepts exactly that form too. The proof covers the text sent.
+        let combined = pending.serverFirst.nonce
+        guard final.nonce.utf8.elementsEqual(combined.utf8)
+            || final.nonce.utf8.elementsEqual((pending.clientFirst.nonce + combined).utf8) else {
             throw .scram(.nonceMismatch, mechanism, "user \(user): invalid nonce in the client-final message")
         }
         // Verify the proof even for a fake credential, so that both take as long.

@@ -50,3 +50,18 @@ struct SecurityConfigTests {
         }
     }
 }
+
+@Suite("Secrets in broker settings")
+struct BrokerSecretTests {
+    @Test("describing the config, or the service, never spells out the key or its password")
+    func redacted() throws {
+        let key = "-----BEGIN PRIVATE KEY-----\nMIGHAgEAMBMGByqGSM49AgEGCCqGSM49AwEHBG0wawIBAQQg\n-----END PRIVATE KEY-----"
+        let config = try BrokerConfig().applying([
+            ("ssl.keystore.key", key), ("ssl.keystore.certificate.chain", "-----BEGIN CERTIFICATE-----"), ("ssl.key.password", "hunter2-secret"),
+        ])
+        for text in [String(describing: config), String(reflecting: config), "\(BrokerService(config: config, logger: .init(label: "t")))"] {
+            #expect(!text.contains("hunter2-secret"))
+            #expect(!text.contains("MIGHAgEAMBMG"))
+        }
+    }
+}
