@@ -29,7 +29,6 @@ Stops the broker, deletes its files, and replaces the "Security" section of
 from __future__ import annotations
 
 import argparse
-import hashlib
 import os
 import shutil
 import statistics
@@ -40,7 +39,7 @@ import time
 import uuid
 
 from broker_throughput import Broker, RssSampler, consume, create_topic, free_port, produce, replace_section, run_lines
-from large_message_bench import byte_count, byte_text
+from large_message_bench import byte_count, byte_text, sha256_of, write_payload
 
 BEGIN = "<!-- security-bench: begin (written by Benchmarks/security_bench.py) -->"
 END = "<!-- security-bench: end -->"
@@ -130,28 +129,6 @@ def record_rounds(secured: SecuredBroker, records: int, rounds: int) -> dict[str
             print(f"round {round_number + 1} {protocol:9} 1 MB records: produce {produced:.1f} MB/s, consume {consumed:.1f} MB/s",
                   flush=True)
     return results
-
-
-def write_payload(path: str, size: int) -> str:
-    """A file of `size` pseudo-random bytes; returns its SHA-256."""
-    block = os.urandom(16 << 20)
-    digest = hashlib.sha256()
-    with open(path, "wb") as f:
-        left = size
-        while left > 0:
-            piece = block[: min(len(block), left)]
-            f.write(piece)
-            digest.update(piece)
-            left -= len(piece)
-    return digest.hexdigest()
-
-
-def sha256_of(path: str) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as f:
-        while chunk := f.read(16 << 20):
-            digest.update(chunk)
-    return digest.hexdigest()
 
 
 def chunked_transfer(barge: str, secured: SecuredBroker, protocol: str, source: str, digest: str, work: str) -> float:
