@@ -101,11 +101,14 @@ public struct KafkaClientError: Error, Sendable, CustomStringConvertible {
 
     /// Whether the client could not prove who it is: SASL refused
     /// (`_AUTHENTICATION`, `SASL_AUTHENTICATION_FAILED`, a mechanism the
-    /// broker does not enable) or the TLS handshake failed (`_SSL`: an
-    /// untrusted or misnamed broker certificate, a client certificate the
-    /// broker refused).
+    /// broker does not enable) or TLS failed (`_SSL`: an untrusted or
+    /// misnamed broker certificate; or a `_TRANSPORT` error carrying the
+    /// broker's TLS alert, as TLS 1.3 refuses a missing or untrusted client
+    /// certificate only after the handshake, which librdkafka reports as
+    /// "Receive failed: ... alert certificate required: SSL alert number 116").
     public var isAuthenticationFailure: Bool {
         Self.authenticationCodes.contains(code)
+            || (code == RD_KAFKA_RESP_ERR__TRANSPORT.rawValue && message.contains("SSL alert number"))
     }
 
     /// Whether the broker's ACLs refused the principal: `TOPIC_`, `GROUP_`,

@@ -114,5 +114,8 @@ struct SecurityConfigurationTests {
         #expect(KafkaClientError(RD_KAFKA_RESP_ERR__AUTHENTICATION).name == "_AUTHENTICATION")
         #expect(KafkaClientError(RD_KAFKA_RESP_ERR__SSL).name == "_SSL")
         #expect(!KafkaClientError(RD_KAFKA_RESP_ERR__TRANSPORT).isAuthenticationFailure)
+        let refusedCertificate = KafkaClientError(RD_KAFKA_RESP_ERR__TRANSPORT, message: "ssl://b:9093/bootstrap: Receive failed: "
+            + "error:0A00045C:SSL routines::tlsv13 alert certificate required: SSL alert number 116 (after 0ms in state APIVERSION_QUERY)")
+        #expect(refusedCertificate.isAuthenticationFailure)
     }
 }

@@ -4,8 +4,8 @@ import ArgumentParser
 /// (`bootstrap-servers = 127.0.0.1:9092`) or like Kafka's client properties
 /// (`bootstrap.servers=...`, `security.protocol`, `sasl.mechanisms`, ...:
 /// ``SettingKey/kafkaNames``), so that a cluster's `client.properties` works
-/// as is; Kafka properties Barge does not take (`acks`,
-/// `session.timeout.ms`, ...) are skipped, and a Java client's
+/// as is; other names without a `-` are Kafka properties Barge does not
+/// take (`acks`, `session.timeout.ms`, ...) and are skipped, and a Java client's
 /// `sasl.jaas.config` gives the SASL user name and password when
 /// `sasl.username` and `sasl.password` do not. Blank lines and `#` comments
 /// are skipped, a later line wins over an earlier one.
@@ -36,7 +36,7 @@ struct SettingsFile: Equatable, Sendable {
                 let options = JAASOptions(value)
                 jaas[.saslUsername] = options["username"]
                 jaas[.saslPassword] = options["password"]
-            } else if !name.contains(".") {
+            } else if name.contains("-") {
                 let known = SettingKey.allCases.map(\.fileKey).joined(separator: ", ")
                 throw ValidationError("\(path):\(index + 1): unknown setting '\(name)' (known: \(known), or Kafka's names such as bootstrap.servers)")
             }
