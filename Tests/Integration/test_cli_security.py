@@ -172,7 +172,7 @@ def test_kafka_dotted_names_reach_a_real_broker(broker, tmp_path):
     payload.write_bytes(b"dotted")
     result = barge("send", str(payload), "--topic", "dotted", "--config", str(conf), cwd=tmp_path)
     assert result.returncode == 0, result.stderr.decode(errors="replace")
-    # An unknown dashed name is still a usage error: it can only be a typo of Barge's own.
+    # An unknown name without a dot is still a usage error: it can only be a typo of Barge's own.
     conf.write_text(f"bootstrap.servers={broker.bootstrap}\nsecurity-protocl=SSL\n")
     assert "unknown setting 'security-protocl'" in usage_error(barge("topics", "list", "--config", str(conf), cwd=tmp_path))
 

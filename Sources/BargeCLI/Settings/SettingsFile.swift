@@ -4,8 +4,8 @@ import ArgumentParser
 /// (`bootstrap-servers = 127.0.0.1:9092`) or like Kafka's client properties
 /// (`bootstrap.servers=...`, `security.protocol`, `sasl.mechanisms`, ...:
 /// ``SettingKey/kafkaNames``), so that a cluster's `client.properties` works
-/// as is; other names without a `-` are Kafka properties Barge does not
-/// take (`acks`, `session.timeout.ms`, ...) and are skipped, and a Java client's
+/// as is; Kafka properties Barge does not take (dotted names such as
+/// `session.timeout.ms`, and `acks`, `retries`) are skipped, and a Java client's
 /// `sasl.jaas.config` gives the SASL user name and password when
 /// `sasl.username` and `sasl.password` do not. Blank lines and `#` comments
 /// are skipped, a later line wins over an earlier one.
@@ -36,13 +36,16 @@ struct SettingsFile: Equatable, Sendable {
                 let options = JAASOptions(value)
                 jaas[.saslUsername] = options["username"]
                 jaas[.saslPassword] = options["password"]
-            } else if name.contains("-") {
+            } else if !name.contains(".") && !Self.kafkaNamesWithoutDot.contains(name) {
                 let known = SettingKey.allCases.map(\.fileKey).joined(separator: ", ")
                 throw ValidationError("\(path):\(index + 1): unknown setting '\(name)' (known: \(known), or Kafka's names such as bootstrap.servers)")
             }
         }
         self.values = values.merging(jaas) { explicit, _ in explicit }
     }
+
+    /// Kafka client properties without a dot, skipped like the dotted ones.
+    static let kafkaNamesWithoutDot: Set<String> = ["acks", "retries", "debug"]
 
     /// The line without a comment: one starting the line, or `#` after a blank.
     private static func strippingComment(_ line: Substring) -> Substring {
