@@ -7,7 +7,7 @@ BARGE_RELEASE := .build/release/barge
 PYTHON_SCRIPTS := $(shell $(PYTHON) -c 'import sysconfig; print(sysconfig.get_path("scripts"))' 2>/dev/null)
 export PATH := $(PYTHON_SCRIPTS):$(PATH)
 
-.PHONY: deps build release test unit-test integration-test check-generated generate demo bench bench-broker bench-client bench-large bench-claim-check bench-tiered bench-transactions bench-bridge compat clean
+.PHONY: deps build release test unit-test integration-test check-generated generate demo bench bench-broker bench-client bench-large bench-claim-check bench-tiered bench-transactions bench-bridge bench-security compat clean
 
 deps:
 	bash scripts/install-deps.sh
@@ -38,7 +38,7 @@ demo: release
 	$(BARGE_RELEASE) demo
 
 ## Every benchmark against its peer in the same run; each rewrites its section of docs/benchmarks.md.
-bench: bench-broker bench-client bench-large bench-claim-check bench-tiered bench-transactions bench-bridge
+bench: bench-broker bench-client bench-large bench-claim-check bench-tiered bench-transactions bench-bridge bench-security
 
 ## The broker vs Tansu.
 bench-broker: release
@@ -63,6 +63,10 @@ bench-transactions: release
 ## 1 GB of 20 MB records externalized by barge bridge vs consumed and produced by confluent-kafka, with the bridge's peak RSS; rewrites that section of docs/benchmarks.md.
 bench-bridge: release
 	$(PYTHON) Benchmarks/bridge_bench.py --barge $(BARGE_RELEASE) --output docs/benchmarks.md
+
+## 1 MB records over SSL vs PLAINTEXT, a 1 GiB chunked payload over SASL_SSL vs PLAINTEXT, and the broker's RSS with 100 MB records over TLS; rewrites that section of docs/benchmarks.md.
+bench-security: release
+	$(PYTHON) Benchmarks/security_bench.py --barge $(BARGE_RELEASE) --output docs/benchmarks.md
 
 ## Consuming 2 GB from the remote tier vs local segments, and producing with tiering on vs off, on a file tier and SeaweedFS; rewrites that section of docs/benchmarks.md.
 bench-tiered: release

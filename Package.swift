@@ -9,6 +9,7 @@ let package = Package(
         .library(name: "KafkaProtocol", targets: ["KafkaProtocol"]),
         .library(name: "BargeBroker", targets: ["BargeBroker"]),
         .library(name: "BargeBrokerTestKit", targets: ["BargeBrokerTestKit"]),
+        .library(name: "KafkaSecurity", targets: ["KafkaSecurity"]),
         .library(name: "KafkaWireClient", targets: ["KafkaWireClient"]),
         .library(name: "KafkaValues", targets: ["KafkaValues"]),
         .library(name: "RdKafka", targets: ["RdKafka"]),
@@ -28,6 +29,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-crypto.git", from: "3.12.3"),
         .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
         .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.6"),
+        .package(url: "https://github.com/apple/swift-certificates.git", from: "1.21.1"),
     ],
     targets: [
         .target(
@@ -39,6 +41,10 @@ let package = Package(
             dependencies: ["CCRC32C", .product(name: "NIOCore", package: "swift-nio")]
         ),
         .target(name: "CCRC32C"),
+        .target(
+            name: "KafkaSecurity",
+            dependencies: [.product(name: "Crypto", package: "swift-crypto")]
+        ),
         .target(
             name: "KafkaWireClient",
             dependencies: [
@@ -71,7 +77,10 @@ let package = Package(
                 "KafkaLog",
                 "ObjectStore",
                 "BargeCore",
+                "KafkaSecurity",
                 .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "X509", package: "swift-certificates"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -176,6 +185,7 @@ let package = Package(
                 "ObjectStore",
                 "BargeBroker",
                 "KafkaProtocol",
+                "KafkaSecurity",
                 "KafkaWireClient",
                 "RdKafka",
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -184,6 +194,10 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
+        ),
+        .testTarget(
+            name: "KafkaSecurityTests",
+            dependencies: ["KafkaSecurity"]
         ),
         .testTarget(
             name: "FileIOTests",
@@ -213,6 +227,7 @@ let package = Package(
             name: "BargeBrokerTests",
             dependencies: [
                 "BargeBroker",
+                "KafkaSecurity",
                 "KafkaWireClient",
                 "FileIO",
                 "KafkaLog",

@@ -13,8 +13,10 @@ import Metrics
 /// }
 /// ```
 public struct EmbeddedBroker: Sendable {
-    /// The port the broker listens on.
-    public let port: Int
+    /// The port of its first listener, on 127.0.0.1.
+    public var port: Int { ports[0] }
+    /// The port of each listener, in the order of `listeners`.
+    public let ports: [Int]
     /// Its data directory.
     public let dataDirectory: String
     /// `host:port`, for client bootstrap settings.
@@ -46,7 +48,7 @@ public func withEmbeddedBroker<Result: Sendable>(
     return try await withThrowingTaskGroup(of: Void.self) { group in
         group.addTask { try await server.run() }
         defer { group.cancelAll() }
-        let result = try await body(EmbeddedBroker(port: server.port, dataDirectory: directory))
+        let result = try await body(EmbeddedBroker(ports: server.ports, dataDirectory: directory))
         group.cancelAll()
         try await group.waitForAll()
         return result

@@ -9,12 +9,19 @@ import Foundation
 public struct BrokerConfig: Sendable, Equatable {
     /// `node.id`: this broker's id in metadata. Default: 1.
     public var nodeId: Int32 = 1
-    /// The host and port to listen on (`listeners`). Default: 127.0.0.1:9092.
-    public var listenHost: String = "127.0.0.1"
-    public var listenPort: Int = 9092
-    /// `advertised.listeners`: host and port given to clients; nil means the listening address.
-    public var advertisedHost: String?
-    public var advertisedPort: Int?
+    /// `listeners`: where the broker listens, `NAME://HOST:PORT` each.
+    /// Default: PLAINTEXT://127.0.0.1:9092 (this machine only).
+    public var listeners = [BrokerListener(name: "PLAINTEXT", host: "127.0.0.1", port: 9092)]
+    /// `listener.security.protocol.map`: each listener name's security
+    /// protocol. Default: PLAINTEXT, SSL, SASL_PLAINTEXT and SASL_SSL map to themselves.
+    public var listenerSecurityProtocolMap = BrokerListener.defaultProtocolMap
+    /// `advertised.listeners`: the addresses given to clients, by listener
+    /// name; a listener not named here is advertised at its own address.
+    public var advertisedListeners: [BrokerListener] = []
+    /// TLS for SSL and SASL_SSL listeners: `ssl.*`.
+    public var tls = TLSConfig()
+    /// SASL, ACLs and connection limits.
+    public var security = SecurityConfig()
     /// `log.dirs`: where topics, logs and metadata live.
     public var dataDirectory: String = "./.barge/data"
     /// `cluster.id` reported in metadata. Default: generated once and kept in the data directory.
@@ -76,8 +83,26 @@ public struct BrokerConfig: Sendable, Equatable {
 
     public init() {}
 
+    /// The first listener's host (the one `barge broker --listen` sets).
+    public var listenHost: String {
+        get { listeners[0].host }
+        set { listeners[0].host = newValue }
+    }
+
+    /// The first listener's port.
+    public var listenPort: Int {
+        get { listeners[0].port }
+        set { listeners[0].port = newValue }
+    }
+
+    /// The security protocol of a listener.
+    public func securityProtocol(of listener: BrokerListener) -> SecurityProtocol {
+        listenerSecurityProtocolMap[listener.name] ?? .plaintext
+    }
+
     /// Every broker property name this config understands.
     public static let knownNames: Set<String> = Set(BrokerConfig.setters.keys).union(RemoteStorageConfig.setters.keys)
+        .union(TLSConfig.setters.keys).union(SecurityConfig.setters.keys)
 
     /// Applies Kafka-named properties on top of this config.
     public func applying(_ properties: [(key: String, value: String)]) throws -> BrokerConfig {
@@ -98,6 +123,14 @@ public struct BrokerConfig: Sendable, Equatable {
                 try setter(&config.remoteStorage, key, value)
                 continue
             }
+            if let setter = TLSConfig.setters[key] {
+                try setter(&config.tls, key, value)
+                continue
+            }
+            if let setter = SecurityConfig.setters[key] {
+                try setter(&config.security, key, value)
+                continue
+            }
             guard let setter = Self.setters[key] else {
                 throw BrokerConfigError("unknown broker property '\(key)'; known: \(Self.allNames.sorted().joined(separator: ", "))")
             }
@@ -109,7 +142,22 @@ public struct BrokerConfig: Sendable, Equatable {
             throw BrokerConfigError("\(error)")
         }
         try config.remoteStorage.validate(fetchMaxBytes: config.fetchMaxBytes)
+        try config.validateListeners()
         return config
+    }
+
+    /// Checks that every listener has a security protocol, that advertised
+    /// listeners name real ones, and that TLS and SASL listeners have what they need.
+    func validateListeners() throws {
+        for listener in listeners where listenerSecurityProtocolMap[listener.name] == nil {
+            throw BrokerConfigError(
+                "listener \(listener.name) has no security protocol: add \(listener.name):PROTOCOL to listener.security.protocol.map")
+        }
+        for advertised in advertisedListeners where !listeners.contains(where: { $0.name == advertised.name }) {
+            throw BrokerConfigError("advertised.listeners names \(advertised.name), which is not in listeners")
+        }
+        try tls.validate(listeners: listeners, protocols: listenerSecurityProtocolMap)
+        try security.validate(listeners: listeners, protocols: listenerSecurityProtocolMap)
     }
 
     /// Parses a Java properties file's text (`key=value` or `key: value`, `#` and `!` comments).
@@ -187,11 +235,13 @@ public struct BrokerConfig: Sendable, Equatable {
     private static let setters: [String: Setter] = [
         "node.id": { config, key, value in config.nodeId = Int32(try int(key, value, min: 0)) },
         "broker.id": { config, key, value in config.nodeId = Int32(try int(key, value, min: 0)) },
-        "listeners": { config, key, value in (config.listenHost, config.listenPort) = try hostPort(key, value) },
-        "advertised.listeners": { config, key, value in
-            let (host, port) = try hostPort(key, value)
-            (config.advertisedHost, config.advertisedPort) = (host, port)
+        "listeners": { config, key, value in config.listeners = try BrokerListener.parseList(key, value) },
+        "advertised.listeners": { config, key, value in config.advertisedListeners = try BrokerListener.parseList(key, value) },
+        "listener.security.protocol.map": { config, key, value in
+            config.listenerSecurityProtocolMap = try BrokerListener.parseProtocolMap(key, value)
         },
+        "inter.broker.listener.name": { _, _, _ in },
+        "controller.listener.names": { _, _, _ in },
         "log.dirs": { config, _, value in config.dataDirectory = value },
         "log.dir": { config, _, value in config.dataDirectory = value },
         "cluster.id": { config, _, value in config.clusterId = value },
@@ -239,19 +289,6 @@ public struct BrokerConfig: Sendable, Equatable {
         case "false": return false
         default: throw BrokerConfigError("\(key) must be true or false, not '\(value)'")
         }
-    }
-
-    /// Parses `HOST:PORT` or `PLAINTEXT://HOST:PORT` (the first of a comma-separated list).
-    static func hostPort(_ key: String, _ value: String) throws -> (String, Int) {
-        var text = value.split(separator: ",").first.map(String.init) ?? value
-        if let scheme = text.range(of: "://") { text = String(text[scheme.upperBound...]) }
-        guard let colon = text.lastIndex(of: ":"), let port = Int(text[text.index(after: colon)...]),
-              (0...65535).contains(port) else {
-            throw BrokerConfigError("\(key) must look like HOST:PORT, not '\(value)'")
-        }
-        var host = String(text[..<colon])
-        if host.hasPrefix("[") && host.hasSuffix("]") { host = String(host.dropFirst().dropLast()) }
-        return (host.isEmpty ? "0.0.0.0" : host, port)
     }
 }
 

@@ -1,4 +1,5 @@
 import KafkaProtocol
+import KafkaSecurity
 
 /// AlterConfigs, versions 0-2: replaces the whole set of a topic's config
 /// overrides (Kafka's semantics: a config not named goes back to its
@@ -25,6 +26,9 @@ struct AlterConfigsHandler: KafkaRequestHandler {
     }
 
     private func alter(_ resource: AlterConfigsRequest.AlterConfigsResource, validateOnly: Bool, context: RequestContext) async throws {
+        if let denied = ConfigResourceAnswer.refusal(.alterConfigs, resource.resourceType, resource.resourceName, context: context) {
+            throw denied
+        }
         let names = resource.configs.map(\.name)
         var overrides: [String: String] = [:]
         for config in resource.configs {

@@ -1,4 +1,5 @@
 import KafkaProtocol
+import KafkaSecurity
 
 /// What AlterConfigs and IncrementalAlterConfigs share: the resource types,
 /// the checks Kafka makes before any change (duplicate keys, the broker's
@@ -44,6 +45,20 @@ enum ConfigResourceAnswer {
         guard used.isEmpty else {
             throw TopicError(code: .invalidRequest,
                              message: "Cannot update these configs dynamically: Set(\(used.joined(separator: ", "))) (the embedded broker reads its settings at start: change server.properties or --set and restart it)")
+        }
+    }
+
+    /// TOPIC_AUTHORIZATION_FAILED or CLUSTER_AUTHORIZATION_FAILED when the
+    /// client may not do `operation` (DESCRIBE_CONFIGS, ALTER_CONFIGS) on the
+    /// topic or on the cluster (for the broker's settings); nil otherwise.
+    static func refusal(_ operation: AclOperation, _ type: Int8, _ name: String, context: RequestContext) -> TopicError? {
+        switch type {
+        case topicResource where !context.isAuthorized(operation, .topic, name):
+            return TopicError(code: .topicAuthorizationFailed, message: "\(context.principal) may not \(operation.name) topic '\(name)'")
+        case brokerResource where !context.isAuthorizedOnCluster(operation):
+            return TopicError(code: .clusterAuthorizationFailed, message: "\(context.principal) may not \(operation.name) the cluster")
+        default:
+            return nil
         }
     }
 

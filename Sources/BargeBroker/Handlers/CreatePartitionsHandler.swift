@@ -1,4 +1,5 @@
 import KafkaProtocol
+import KafkaSecurity
 
 /// CreatePartitions, versions 0-3: grows a topic to `count` partitions
 /// (never shrinks it: INVALID_PARTITIONS), persisted before it is answered;
@@ -19,6 +20,9 @@ struct CreatePartitionsHandler: KafkaRequestHandler {
             do {
                 guard !repeated.contains(topic.name) else {
                     throw TopicError(code: .invalidRequest, message: "Duplicate topic name.")
+                }
+                guard context.isAuthorized(.alter, .topic, topic.name) else {
+                    throw TopicError(code: .topicAuthorizationFailed, message: "\(context.principal) may not alter topic '\(topic.name)'")
                 }
                 try await grow(topic, validateOnly: request.validateOnly, context: context)
             } catch let error as TopicError {

@@ -1,5 +1,6 @@
 import KafkaLog
 import KafkaProtocol
+import KafkaSecurity
 
 /// CreateTopics, versions 0-7: partitions (-1 for `num.partitions`),
 /// replication factor 1 (or -1), and topic configs checked against Kafka's
@@ -20,6 +21,12 @@ struct CreateTopicsHandler: KafkaRequestHandler {
             guard seen.insert(creatable.name).inserted else {
                 result.errorCode = KafkaErrorCode.invalidRequest.code
                 result.errorMessage = "topic '\(creatable.name)' appears more than once in the request"
+                response.topics.append(result)
+                continue
+            }
+            guard context.mayCreate(topic: creatable.name) else {
+                result.errorCode = KafkaErrorCode.topicAuthorizationFailed.code
+                result.errorMessage = "\(context.principal) may not create topic '\(creatable.name)'"
                 response.topics.append(result)
                 continue
             }

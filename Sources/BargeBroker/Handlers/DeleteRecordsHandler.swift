@@ -1,5 +1,6 @@
 import KafkaLog
 import KafkaProtocol
+import KafkaSecurity
 
 /// DeleteRecords, versions 0-2: moves each partition's log start offset to
 /// the given offset (-1: the high watermark) and deletes the segments wholly
@@ -22,6 +23,11 @@ struct DeleteRecordsHandler: KafkaRequestHandler {
                 var result = DeleteRecordsResponse.DeleteRecordsPartitionResult()
                 result.partitionIndex = partition.partitionIndex
                 result.lowWatermark = -1
+                guard context.isAuthorized(.delete, .topic, topic.name) else {
+                    result.errorCode = KafkaErrorCode.topicAuthorizationFailed.code
+                    topicResult.partitions.append(result)
+                    continue
+                }
                 guard let log = context.topics.partition(topic: topic.name, index: partition.partitionIndex) else {
                     result.errorCode = KafkaErrorCode.unknownTopicOrPartition.code
                     topicResult.partitions.append(result)

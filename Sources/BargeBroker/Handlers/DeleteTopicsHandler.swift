@@ -1,4 +1,5 @@
 import KafkaProtocol
+import KafkaSecurity
 
 /// DeleteTopics, versions 0-6: by name (v0-5 `topicNames`, v6 `topics`) or,
 /// from v6, by topic id. Deletes the topic's logs and metadata.
@@ -17,6 +18,12 @@ struct DeleteTopicsHandler: KafkaRequestHandler {
             guard let name else {
                 result.errorCode = KafkaErrorCode.unknownTopicId.code
                 result.errorMessage = "no topic has id \(target.id)"
+                response.responses.append(result)
+                continue
+            }
+            guard context.isAuthorized(.delete, .topic, name) else {
+                result.errorCode = KafkaErrorCode.topicAuthorizationFailed.code
+                result.errorMessage = "\(context.principal) may not delete topic '\(name)'"
                 response.responses.append(result)
                 continue
             }

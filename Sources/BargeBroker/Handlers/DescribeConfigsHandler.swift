@@ -1,4 +1,5 @@
 import KafkaProtocol
+import KafkaSecurity
 
 /// DescribeConfigs, versions 0-4: every topic config Kafka defines, with its
 /// source (set on the topic, the broker's default from its settings, or
@@ -18,6 +19,12 @@ struct DescribeConfigsHandler: KafkaRequestHandler {
             result.resourceType = resource.resourceType
             result.resourceName = resource.resourceName
             var entries: [(name: String, value: String, source: Int8, type: Int8)] = []
+            if let denied = ConfigResourceAnswer.refusal(.describeConfigs, resource.resourceType, resource.resourceName, context: context) {
+                result.errorCode = denied.code.code
+                result.errorMessage = denied.message
+                response.results.append(result)
+                continue
+            }
             switch resource.resourceType {
             case Self.topicResource:
                 guard let topic = context.topics.topic(named: resource.resourceName) else {
@@ -62,7 +69,15 @@ extension BrokerConfig {
     var describedEntries: [(name: String, value: String)] {
         [
             ("node.id", String(nodeId)),
-            ("listeners", "PLAINTEXT://\(listenHost):\(listenPort)"),
+            ("listeners", listeners.map { "\($0.name)://\($0.host):\($0.port)" }.joined(separator: ",")),
+            ("listener.security.protocol.map", listenerSecurityProtocolMap.sorted { $0.key < $1.key }.map { "\($0.key):\($0.value.rawValue)" }
+                .joined(separator: ",")),
+            ("sasl.enabled.mechanisms", security.saslEnabledMechanisms.joined(separator: ",")),
+            ("ssl.client.auth", tls.clientAuthentication.rawValue),
+            ("super.users", security.superUsers.joined(separator: ";")),
+            ("allow.everyone.if.no.acl.found", String(security.allowEveryoneIfNoAclFound)),
+            ("max.connections", String(security.maxConnections)),
+            ("max.connections.per.ip", String(security.maxConnectionsPerIp)),
             ("log.dirs", dataDirectory),
             ("message.max.bytes", String(messageMaxBytes)),
             ("socket.request.max.bytes", String(socketRequestMaxBytes)),

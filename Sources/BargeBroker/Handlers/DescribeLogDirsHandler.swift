@@ -1,5 +1,6 @@
 import KafkaLog
 import KafkaProtocol
+import KafkaSecurity
 
 /// DescribeLogDirs, versions 1-4: the bytes of each partition in the data
 /// directory (`log.dirs`), and, when tiered storage is on, in the remote
@@ -11,6 +12,11 @@ struct DescribeLogDirsHandler: KafkaRequestHandler {
     static let versions: ClosedRange<Int16> = 1...4
 
     func handle(_ request: DescribeLogDirsRequest, context: RequestContext) async throws -> DescribeLogDirsResponse? {
+        guard context.isAuthorizedOnCluster(.describe) else {
+            var denied = DescribeLogDirsResponse()
+            denied.errorCode = KafkaErrorCode.clusterAuthorizationFailed.code
+            return denied
+        }
         var wanted: [(Topic, [Int32])] = []
         if let topics = request.topics {
             for requested in topics {

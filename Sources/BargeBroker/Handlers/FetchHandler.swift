@@ -81,12 +81,14 @@ struct FetchHandler: KafkaRequestHandler {
                     topic = context.topics.topic(named: topicRequest.topic)
                     unknown = .unknownTopicOrPartition
                 }
+                // Read access to the topic (or, for a name that does not exist, to that name).
+                let readable = context.isAuthorized(.read, .topic, topic?.name ?? topicRequest.topic)
                 for partitionRequest in topicRequest.partitions {
                     var partition = FetchResponse.PartitionData()
                     partition.partitionIndex = partitionRequest.partition
                     partition.abortedTransactions = nil
-                    guard let topic, partitionRequest.partition >= 0, Int(partitionRequest.partition) < topic.partitions.count else {
-                        partition.errorCode = unknown.code
+                    guard readable, let topic, partitionRequest.partition >= 0, Int(partitionRequest.partition) < topic.partitions.count else {
+                        partition.errorCode = readable ? unknown.code : KafkaErrorCode.topicAuthorizationFailed.code
                         partition.highWatermark = -1
                         partition.lastStableOffset = -1
                         hasError = true

@@ -1,4 +1,5 @@
 import KafkaProtocol
+import KafkaSecurity
 
 /// FindCoordinator, versions 0-4: this single broker coordinates every group
 /// (key type 0) and every transactional id (key type 1); other key types
@@ -18,10 +19,18 @@ struct FindCoordinatorHandler: KafkaRequestHandler {
         let coordinators = keys.map { key in
             var coordinator = FindCoordinatorResponse.Coordinator()
             coordinator.key = key
-            if request.keyType == Self.groupKeyType || request.keyType == Self.transactionKeyType {
+            if request.keyType == Self.groupKeyType && !context.isAuthorized(.describe, .group, key) {
+                coordinator.nodeId = -1
+                coordinator.port = -1
+                coordinator.errorCode = KafkaErrorCode.groupAuthorizationFailed.code
+            } else if request.keyType == Self.transactionKeyType && !context.isAuthorized(.describe, .transactionalId, key) {
+                coordinator.nodeId = -1
+                coordinator.port = -1
+                coordinator.errorCode = KafkaErrorCode.transactionalIdAuthorizationFailed.code
+            } else if request.keyType == Self.groupKeyType || request.keyType == Self.transactionKeyType {
                 coordinator.nodeId = context.config.nodeId
-                coordinator.host = context.broker.advertisedHost
-                coordinator.port = context.broker.advertisedPort
+                coordinator.host = context.endpoint.advertisedHost
+                coordinator.port = context.endpoint.advertisedPort
             } else {
                 coordinator.nodeId = -1
                 coordinator.port = -1

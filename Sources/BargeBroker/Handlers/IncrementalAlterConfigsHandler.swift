@@ -1,4 +1,5 @@
 import KafkaProtocol
+import KafkaSecurity
 
 /// IncrementalAlterConfigs, versions 0-1: SET, DELETE, APPEND and SUBTRACT
 /// (the last two on list configs such as `cleanup.policy`) on a topic's
@@ -25,6 +26,9 @@ struct IncrementalAlterConfigsHandler: KafkaRequestHandler {
     }
 
     private func alter(_ resource: IncrementalAlterConfigsRequest.AlterConfigsResource, validateOnly: Bool, context: RequestContext) async throws {
+        if let denied = ConfigResourceAnswer.refusal(.alterConfigs, resource.resourceType, resource.resourceName, context: context) {
+            throw denied
+        }
         let names = resource.configs.map(\.name)
         try ConfigResourceAnswer.checkUniqueNames(names)
         let changes = try resource.configs.map { config throws(TopicError) in

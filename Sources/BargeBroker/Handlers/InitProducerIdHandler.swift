@@ -1,4 +1,5 @@
 import KafkaProtocol
+import KafkaSecurity
 
 /// InitProducerId, versions 0-4. Without a transactional id (idempotent
 /// producers) every call gets a new producer id at epoch 0, as Kafka does
@@ -14,6 +15,10 @@ struct InitProducerIdHandler: KafkaRequestHandler {
         response.producerId = -1
         response.producerEpoch = -1
         if let transactionalId = request.transactionalId {
+            guard context.isAuthorized(.write, .transactionalId, transactionalId) else {
+                response.errorCode = KafkaErrorCode.transactionalIdAuthorizationFailed.code
+                return response
+            }
             let expected = context.header.apiVersion >= 3 && request.producerId >= 0 ? (request.producerId, request.producerEpoch) : nil
             do {
                 let (producerId, epoch) = try await context.broker.transactions.initProducerId(
@@ -25,6 +30,11 @@ struct InitProducerIdHandler: KafkaRequestHandler {
                 context.logRefusal(error, transactionalId: transactionalId)
                 response.errorCode = error.code.code
             }
+            return response
+        }
+        // Idempotence: IDEMPOTENT_WRITE on the cluster, or WRITE on some topic (KIP-679).
+        guard context.isAuthorizedOnCluster(.idempotentWrite) || context.isAuthorizedOnAny(.write, .topic) else {
+            response.errorCode = KafkaErrorCode.clusterAuthorizationFailed.code
             return response
         }
         let allocator = context.broker.producerIds

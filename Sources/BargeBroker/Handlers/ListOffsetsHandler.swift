@@ -1,5 +1,6 @@
 import KafkaLog
 import KafkaProtocol
+import KafkaSecurity
 
 /// ListOffsets, versions 1-10: the earliest offset (timestamp -2, the log
 /// start, in the remote tier for a tiered topic), the latest (-1), the
@@ -33,6 +34,11 @@ struct ListOffsetsHandler: KafkaRequestHandler {
                 partition.timestamp = -1
                 partition.offset = -1
                 if context.header.apiVersion >= 4 { partition.leaderEpoch = 0 }
+                guard context.isAuthorized(.describe, .topic, topicRequest.name) else {
+                    partition.errorCode = KafkaErrorCode.topicAuthorizationFailed.code
+                    topicResponse.partitions.append(partition)
+                    continue
+                }
                 guard let topic = context.topics.topic(named: topicRequest.name), partitionRequest.partitionIndex >= 0,
                       Int(partitionRequest.partitionIndex) < topic.partitions.count else {
                     partition.errorCode = KafkaErrorCode.unknownTopicOrPartition.code

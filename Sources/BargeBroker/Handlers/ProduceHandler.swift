@@ -38,14 +38,20 @@ struct ProduceHandler: KafkaRequestHandler {
     func handle(_ request: ProduceRequest, context: RequestContext) async throws -> ProduceResponse? {
         var response = ProduceResponse()
         let acksValid = [0, 1, -1].contains(request.acks)
+        let transactionDenied = request.transactionalId.map { !context.isAuthorized(.write, .transactionalId, $0) } ?? false
         for (topicPosition, topicData) in request.topicData.enumerated() {
             var topicResponse = ProduceResponse.TopicProduceResponse()
             topicResponse.name = topicData.name
-            let topic: Result<Topic, TopicError> = if TopicName.isInternal(topicData.name) {
+            let topic: Result<Topic, TopicError> = if transactionDenied {
+                .failure(TopicError(code: .transactionalIdAuthorizationFailed,
+                                    message: "\(context.principal) may not write with transactional id '\(request.transactionalId ?? "")'"))
+            } else if !context.isAuthorized(.write, .topic, topicData.name) {
+                .failure(TopicError(code: .topicAuthorizationFailed, message: "\(context.principal) may not write to topic '\(topicData.name)'"))
+            } else if TopicName.isInternal(topicData.name) {
                 // As Kafka answers a client that writes to an internal topic.
                 .failure(TopicError(code: .invalidTopicException, message: "cannot append to internal topic \(topicData.name)"))
             } else {
-                await context.topic(named: topicData.name, autoCreate: context.config.autoCreateTopics)
+                await context.topic(named: topicData.name, autoCreate: context.config.autoCreateTopics && context.mayCreate(topic: topicData.name))
             }
             for (partitionPosition, partitionData) in topicData.partitionData.enumerated() {
                 let spooledRecords = spooled[PartitionPosition(topic: topicPosition, partition: partitionPosition)]

@@ -6,30 +6,31 @@ import Metrics
 import NIOCore
 import NIOPosix
 
-/// The embedded Kafka-compatible broker: a listening socket, the topics in
+/// The embedded Kafka-compatible broker: its listening sockets, the topics in
 /// its data directory, and background retention and flushing.
 ///
-/// `start(config:logger:)` opens the data directory and binds (port 0 picks a
-/// free port, see `port`); `run()` serves until cancelled, then closes every
-/// connection and log.
+/// `start(config:logger:)` opens the data directory and binds every listener
+/// (port 0 picks a free port, see `port` and `ports`); `run()` serves until
+/// cancelled, then closes every connection and log.
 public final class KafkaBrokerServer: Sendable {
-    /// The port the broker listens on.
-    public let port: Int
+    /// The port of the first listener.
+    public var port: Int { ports[0] }
+    /// The bound port of each listener, in the order of `listeners`.
+    public let ports: [Int]
     /// The settings it runs with.
     public let config: BrokerConfig
 
-    private let serverChannel: NIOAsyncChannel<NIOAsyncChannel<KafkaInboundRequest, Never>, Never>
+    private let listeners: [BoundListener]
     private let state: BrokerState
     private let threadPool: NIOThreadPool
     private let logger: Logger
 
     private init(
-        port: Int, config: BrokerConfig, serverChannel: NIOAsyncChannel<NIOAsyncChannel<KafkaInboundRequest, Never>, Never>,
-        state: BrokerState, threadPool: NIOThreadPool, logger: Logger
+        config: BrokerConfig, listeners: [BoundListener], state: BrokerState, threadPool: NIOThreadPool, logger: Logger
     ) {
-        self.port = port
+        self.ports = listeners.map(\.port)
         self.config = config
-        self.serverChannel = serverChannel
+        self.listeners = listeners
         self.state = state
         self.threadPool = threadPool
         self.logger = logger
@@ -46,8 +47,11 @@ public final class KafkaBrokerServer: Sendable {
         config: BrokerConfig, logger: Logger, fileSystem: any FileSystemIO = PosixFileSystem(),
         metricsFactory: any MetricsFactory = MetricsSystem.factory
     ) async throws -> KafkaBrokerServer {
-        if config.advertisedHost == nil && ["0.0.0.0", "::"].contains(config.listenHost) {
-            throw BrokerConfigError("listening on all interfaces (\(config.listenHost)) needs advertised.listeners (--advertise HOST:PORT), the address clients should connect to")
+        try config.validateListeners()
+        for listener in config.listeners where ["0.0.0.0", "::"].contains(listener.host) {
+            guard config.advertisedListeners.contains(where: { $0.name == listener.name }) else {
+                throw BrokerConfigError("listener \(listener.name) on all interfaces (\(listener.host)) needs advertised.listeners (--advertise HOST:PORT), the address clients should connect to")
+            }
         }
         let threadPool = NIOThreadPool(numberOfThreads: max(4, System.coreCount * 2))
         threadPool.start()
@@ -70,27 +74,27 @@ public final class KafkaBrokerServer: Sendable {
             openedTopics = topics
             let tiering = try await RemoteLogManager.start(config: config, topics: topics, io: io, fileSystem: fileSystem, logger: logger,
                                                             metricsFactory: metricsFactory)
-            let limits = KafkaRequestDecoder.Limits(
+            let (credentials, acls) = try await io.run {
+                (try ScramCredentialStore(dataDirectory: config.dataDirectory, fileSystem: fileSystem),
+                 config.security.authorizerEnabled
+                    ? try AclStore(dataDirectory: config.dataDirectory, config: config.security, fileSystem: fileSystem) : nil)
+            }
+            var limits = KafkaRequestDecoder.Limits(
                 maximumFrameSize: config.socketRequestMaxBytes, maximumNonProduceFrameSize: config.nonProduceRequestMaxBytes,
                 spoolThreshold: config.produceSpoolThresholdBytes)
-            let memory = RequestMemoryPool(capacity: config.queuedMaxRequestBytes < 0 ? nil : config.queuedMaxRequestBytes)
-            let spoolDirectory = config.dataDirectory + "/.spool"
-            let serverChannel = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
-                .serverChannelOption(.backlog, value: 256)
-                .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
-                .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
-                .bind(host: config.listenHost, port: config.listenPort) { channel in
-                    channel.eventLoop.makeCompletedFuture {
-                        try channel.pipeline.syncOperations.addHandler(
-                            KafkaRequestDecoder(
-                                limits: limits, spoolDirectory: spoolDirectory, fileSystem: fileSystem, threadPool: threadPool, memory: memory))
-                        return try NIOAsyncChannel<KafkaInboundRequest, Never>(
-                            wrappingChannelSynchronously: channel,
-                            configuration: .init(backPressureStrategy: .init(lowWatermark: 1, highWatermark: 2)))
-                    }
+            limits.maximumFrameSizeBeforeAuthentication = config.security.maxReceiveSizeBeforeAuthentication
+            let binder = ListenerBinder(
+                config: config, limits: limits, memory: RequestMemoryPool(capacity: config.queuedMaxRequestBytes < 0 ? nil : config.queuedMaxRequestBytes),
+                limiter: ConnectionLimiter(config: config.security), fileSystem: fileSystem, threadPool: threadPool, logger: logger)
+            var bound: [BoundListener] = []
+            do {
+                for listener in config.listeners {
+                    let tls = config.securityProtocol(of: listener).usesTLS ? try BrokerTLS.makeContext(config.tls, fileSystem: fileSystem) : nil
+                    bound.append(try await binder.bind(listener, tls: tls))
                 }
-            guard let port = serverChannel.channel.localAddress?.port else {
-                throw BrokerConfigError("the listening socket on \(config.listenHost):\(config.listenPort) has no port")
+            } catch {
+                for listener in bound { try? await listener.channel.channel.close() }
+                throw error
             }
             let appends = AppendSignal()
             let transactions = TransactionCoordinator(
@@ -101,14 +105,18 @@ public final class KafkaBrokerServer: Sendable {
             let state = BrokerState(
                 config: config, clusterId: clusterId, topics: topics, producerIds: producerIds, io: io,
                 appends: appends, groups: GroupCoordinator(configuration: config.groups), offsets: offsets, transactions: transactions,
-                tiering: tiering,
-                advertisedHost: config.advertisedHost ?? config.listenHost,
-                advertisedPort: Int32(config.advertisedPort ?? port))
-            logger.info("broker listening", metadata: [
-                "address": "\(config.listenHost):\(port)", "data-dir": "\(config.dataDirectory)", "cluster-id": "\(clusterId)",
-            ])
-            return KafkaBrokerServer(
-                port: port, config: config, serverChannel: serverChannel, state: state, threadPool: threadPool, logger: logger)
+                tiering: tiering, credentials: credentials, acls: acls)
+            for listener in bound {
+                logger.info("broker listening", metadata: [
+                    "listener": "\(listener.endpoint.listener.name)", "protocol": "\(listener.endpoint.securityProtocol.rawValue)",
+                    "address": "\(listener.endpoint.listener.host):\(listener.port)",
+                ])
+                if !["127.0.0.1", "::1", "localhost"].contains(listener.endpoint.listener.host) && listener.endpoint.securityProtocol == .plaintext {
+                    logger.warning("listener \(listener.endpoint.listener.name) on \(listener.endpoint.listener.host) takes connections from other machines without TLS or SASL: anyone who can reach the port can read and delete every topic. Use SASL_SSL (see docs/security.md).")
+                }
+            }
+            logger.info("broker started", metadata: ["data-dir": "\(config.dataDirectory)", "cluster-id": "\(clusterId)"])
+            return KafkaBrokerServer(config: config, listeners: bound, state: state, threadPool: threadPool, logger: logger)
         } catch {
             if let openedTopics {
                 try? await BlockingIOPool(threadPool: threadPool).run { openedTopics.closeAll() }
@@ -121,17 +129,26 @@ public final class KafkaBrokerServer: Sendable {
     /// Serves connections until the task is cancelled; then closes the
     /// connections, flushes and closes the logs.
     public func run() async throws {
-        let connections = ConnectionHandler(dispatcher: RequestDispatcher(broker: state, logger: logger), logger: logger)
+        let connections = ConnectionHandler(
+            dispatcher: RequestDispatcher(broker: state, logger: logger), fileIO: NonBlockingFileIO(threadPool: threadPool), logger: logger)
         let maintenance = LogMaintenance(broker: state, logger: logger)
         do {
             try await withThrowingDiscardingTaskGroup { group in
                 group.addTask { await maintenance.run() }
                 group.addTask { [state] in await state.transactions.run() }
                 if let tiering = state.tiering { group.addTask { await tiering.run() } }
-                try await serverChannel.executeThenClose { inbound in
-                    try await withThrowingDiscardingTaskGroup { connectionGroup in
-                        for try await connection in inbound {
-                            connectionGroup.addTask { await connections.serve(connection) }
+                try await withThrowingDiscardingTaskGroup { listenerGroup in
+                    for listener in listeners {
+                        listenerGroup.addTask {
+                            try await listener.channel.executeThenClose { inbound in
+                                try await withThrowingDiscardingTaskGroup { connectionGroup in
+                                    for try await accepted in inbound {
+                                        connectionGroup.addTask {
+                                            await connections.serve(accepted.connection, endpoint: listener.endpoint, gate: accepted.gate)
+                                        }
+                                    }
+                                }
+                            }
                         }
                     }
                 }

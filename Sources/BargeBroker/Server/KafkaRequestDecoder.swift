@@ -40,6 +40,8 @@ final class KafkaRequestDecoder: ChannelDuplexHandler {
         var spooledRecordsMinimum = 64 * 1024
         /// Spool writes pending before the socket stops being read.
         var maximumWritesInFlight = 4
+        /// `sasl.server.max.receive.size`: the largest frame before the connection has authenticated.
+        var maximumFrameSizeBeforeAuthentication = 524_288
     }
 
     private struct Streaming {
@@ -58,6 +60,8 @@ final class KafkaRequestDecoder: ChannelDuplexHandler {
     private let fileSystem: any FileSystemIO
     private let threadPool: NIOThreadPool
     private let memory: RequestMemoryPool
+    /// Opens once the client has logged in; nil on listeners without SASL.
+    private let authentication: AuthenticationGate?
     private var cumulation = ByteBuffer()
     private var streaming: Streaming?
     /// The reservation of the frame being received whole.
@@ -67,8 +71,12 @@ final class KafkaRequestDecoder: ChannelDuplexHandler {
     private var readHeld = false
     private var failed = false
 
-    init(limits: Limits, spoolDirectory: String, fileSystem: any FileSystemIO, threadPool: NIOThreadPool, memory: RequestMemoryPool) {
+    init(
+        limits: Limits, spoolDirectory: String, fileSystem: any FileSystemIO, threadPool: NIOThreadPool, memory: RequestMemoryPool,
+        authentication: AuthenticationGate? = nil
+    ) {
         self.limits = limits
+        self.authentication = authentication
         self.spoolDirectory = spoolDirectory
         self.fileSystem = fileSystem
         self.threadPool = threadPool
@@ -127,6 +135,9 @@ final class KafkaRequestDecoder: ChannelDuplexHandler {
     private func decodeCumulation(context: ChannelHandlerContext) throws {
         while streaming == nil && !waitingForMemory {
             guard let size = cumulation.getInteger(at: cumulation.readerIndex, as: Int32.self) else { break }
+            if let authentication, !authentication.isOpen, Int(size) > limits.maximumFrameSizeBeforeAuthentication {
+                throw KafkaProtocolError(.frameTooLarge, "a frame of \(size) bytes before authentication is larger than sasl.server.max.receive.size (\(limits.maximumFrameSizeBeforeAuthentication))")
+            }
             if Int(size) >= limits.spoolThreshold && Int(size) <= limits.maximumFrameSize {
                 guard let apiKey = cumulation.getInteger(at: cumulation.readerIndex + 4, as: Int16.self),
                       let version = cumulation.getInteger(at: cumulation.readerIndex + 6, as: Int16.self) else { break }

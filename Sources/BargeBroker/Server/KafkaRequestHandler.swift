@@ -19,6 +19,8 @@ protocol KafkaRequestHandler: Sendable {
 enum DispatchResult: Sendable {
     /// Send this response frame.
     case respond(KafkaEncoder)
+    /// Send this response frame, then close the connection (a failed login).
+    case respondThenClose(KafkaEncoder, reason: String)
     /// Send nothing (acks=0).
     case noResponse
     /// Close the connection, as Kafka does for malformed requests.

@@ -1,4 +1,5 @@
 import KafkaProtocol
+import KafkaSecurity
 
 /// DeleteGroups, versions 0-2: an empty group and its committed offsets go;
 /// a group with members gets NON_EMPTY_GROUP.
@@ -12,6 +13,11 @@ struct DeleteGroupsHandler: KafkaRequestHandler {
         for groupId in request.groupsNames {
             var result = DeleteGroupsResponse.DeletableGroupResult()
             result.groupId = groupId
+            guard context.isAuthorized(.delete, .group, groupId) else {
+                result.errorCode = KafkaErrorCode.groupAuthorizationFailed.code
+                response.results.append(result)
+                continue
+            }
             // Whether the coordinator knew the group must be asked before it is deleted.
             let known = await context.broker.groups.describe(group: groupId) != nil
             var error = await context.broker.groups.delete(group: groupId)

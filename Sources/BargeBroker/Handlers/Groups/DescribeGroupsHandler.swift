@@ -1,4 +1,5 @@
 import KafkaProtocol
+import KafkaSecurity
 
 /// DescribeGroups, versions 0-5: state, protocol and members (with their
 /// subscription metadata and assignment) of each group; an unknown group is
@@ -12,6 +13,11 @@ struct DescribeGroupsHandler: KafkaRequestHandler {
         for groupId in request.groups {
             var described = DescribeGroupsResponse.DescribedGroup()
             described.groupId = groupId
+            guard context.isAuthorized(.describe, .group, groupId) else {
+                described.errorCode = KafkaErrorCode.groupAuthorizationFailed.code
+                response.groups.append(described)
+                continue
+            }
             guard let group = await context.broker.groups.describe(group: groupId) else {
                 described.groupState = GroupState.dead.kafkaName
                 response.groups.append(described)

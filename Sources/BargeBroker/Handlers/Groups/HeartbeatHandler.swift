@@ -1,4 +1,5 @@
 import KafkaProtocol
+import KafkaSecurity
 
 /// Heartbeat, versions 0-4: keeps a member's session alive and tells it when to rejoin.
 struct HeartbeatHandler: KafkaRequestHandler {
@@ -6,6 +7,7 @@ struct HeartbeatHandler: KafkaRequestHandler {
     static let versions: ClosedRange<Int16> = 0...4
 
     func handle(_ request: HeartbeatRequest, context: RequestContext) async throws -> HeartbeatResponse? {
-        HeartbeatResponse(await context.broker.groups.heartbeat(group: request.groupId, GroupHeartbeatRequest(request)))
+        guard context.isAuthorized(.read, .group, request.groupId) else { return HeartbeatResponse(.groupAuthorizationFailed) }
+        return HeartbeatResponse(await context.broker.groups.heartbeat(group: request.groupId, GroupHeartbeatRequest(request)))
     }
 }

@@ -1,4 +1,5 @@
 import KafkaProtocol
+import KafkaSecurity
 
 /// ListGroups, versions 0-4: every group the coordinator knows, with its
 /// protocol type and (v4) state, filtered by the requested states.
@@ -9,8 +10,10 @@ struct ListGroupsHandler: KafkaRequestHandler {
     func handle(_ request: ListGroupsRequest, context: RequestContext) async throws -> ListGroupsResponse? {
         var response = ListGroupsResponse()
         let states = Set(request.statesFilter.map { $0.lowercased() })
+        let all = context.isAuthorizedOnCluster(.describe)
         response.groups = await context.broker.groups.list().filter { group in
-            states.isEmpty || states.contains(group.state.kafkaName.lowercased())
+            (states.isEmpty || states.contains(group.state.kafkaName.lowercased()))
+                && (all || context.isAuthorized(.describe, .group, group.groupId))
         }.map { group in
             var listed = ListGroupsResponse.ListedGroup()
             listed.groupId = group.groupId

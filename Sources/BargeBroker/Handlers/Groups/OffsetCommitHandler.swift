@@ -1,5 +1,6 @@
 import Foundation
 import KafkaProtocol
+import KafkaSecurity
 
 /// OffsetCommit, versions 0-8: checks the member and generation with the
 /// group (an empty generation and member id is a standalone commit, allowed
@@ -15,6 +16,9 @@ struct OffsetCommitHandler: KafkaRequestHandler {
         var response = OffsetCommitResponse()
         let generation = context.header.apiVersion >= 1 ? request.generationIdOrMemberEpoch : -1
         var groupError = request.groupId.isEmpty ? KafkaErrorCode.invalidGroupId : .none
+        if groupError == .none && !context.isAuthorized(.read, .group, request.groupId) {
+            groupError = .groupAuthorizationFailed
+        }
         if groupError == .none {
             groupError = await context.broker.groups.validateCommit(
                 group: request.groupId, memberId: request.memberId, groupInstanceId: request.groupInstanceId, generationId: generation)

@@ -1,4 +1,5 @@
 import KafkaProtocol
+import KafkaSecurity
 
 /// OffsetDelete, version 0: removes a group's committed offsets for some
 /// partitions, unless the group has members subscribed to the topic
@@ -9,6 +10,10 @@ struct OffsetDeleteHandler: KafkaRequestHandler {
 
     func handle(_ request: OffsetDeleteRequest, context: RequestContext) async throws -> OffsetDeleteResponse? {
         var response = OffsetDeleteResponse()
+        guard context.isAuthorized(.delete, .group, request.groupId) else {
+            response.errorCode = KafkaErrorCode.groupAuthorizationFailed.code
+            return response
+        }
         let group = await context.broker.groups.describe(group: request.groupId)
         let subscribed = Self.subscribedTopics(group)
         var deletable: [CommittedOffsetStore.TopicPartition] = []
@@ -18,7 +23,9 @@ struct OffsetDeleteHandler: KafkaRequestHandler {
             result.partitions = topic.partitions.map { partition in
                 var entry = OffsetDeleteResponse.OffsetDeleteResponsePartition()
                 entry.partitionIndex = partition.partitionIndex
-                if subscribed.contains(topic.name) {
+                if !context.isAuthorized(.read, .topic, topic.name) {
+                    entry.errorCode = KafkaErrorCode.topicAuthorizationFailed.code
+                } else if subscribed.contains(topic.name) {
                     entry.errorCode = KafkaErrorCode.groupSubscribedToTopic.code
                 } else {
                     deletable.append(CommittedOffsetStore.TopicPartition(topic.name, partition.partitionIndex))

@@ -1,4 +1,5 @@
 import KafkaProtocol
+import KafkaSecurity
 
 /// OffsetFetch, versions 0-7: a group's committed offsets for the named
 /// partitions, or all of them (null topics, v2+). A partition without a
@@ -13,18 +14,29 @@ struct OffsetFetchHandler: KafkaRequestHandler {
         var response = OffsetFetchResponse()
         let store = context.broker.offsets
         let group = request.groupId
+        let groupDenied = !context.isAuthorized(.describe, .group, group)
+        if groupDenied && context.header.apiVersion >= 2 {
+            response.errorCode = KafkaErrorCode.groupAuthorizationFailed.code
+            return response
+        }
         let wanted = request.topics.map { topics in
             topics.flatMap { topic in topic.partitionIndexes.map { CommittedOffsetStore.TopicPartition(topic.name, $0) } }
         }
-        let committed = try await context.io.run { store.fetch(group: group, partitions: wanted) }
-        let partitions = wanted ?? committed.keys.sorted()
+        let committed = groupDenied ? [:] : try await context.io.run { store.fetch(group: group, partitions: wanted) }
+        // All partitions: only those of topics the client may describe.
+        let partitions = wanted ?? committed.keys.sorted().filter { context.isAuthorized(.describe, .topic, $0.topic) }
         let unstable = request.requireStable ? await context.broker.transactions.pendingOffsetPartitions(group: group) : []
         var byTopic: [(name: String, partitions: [OffsetFetchResponse.OffsetFetchResponsePartition])] = []
         for key in partitions {
             var entry = OffsetFetchResponse.OffsetFetchResponsePartition()
             entry.partitionIndex = key.partition
             if unstable.contains(key) { entry.errorCode = KafkaErrorCode.unstableOffsetCommit.code }
-            if let offset = committed[key] {
+            if groupDenied {
+                entry.errorCode = KafkaErrorCode.groupAuthorizationFailed.code
+            } else if !context.isAuthorized(.describe, .topic, key.topic) {
+                entry.errorCode = KafkaErrorCode.topicAuthorizationFailed.code
+            }
+            if let offset = committed[key], entry.errorCode == 0 || entry.errorCode == KafkaErrorCode.unstableOffsetCommit.code {
                 entry.committedOffset = offset.offset
                 entry.committedLeaderEpoch = offset.leaderEpoch
                 entry.metadata = offset.metadata

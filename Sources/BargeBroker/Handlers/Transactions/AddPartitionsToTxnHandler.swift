@@ -1,4 +1,5 @@
 import KafkaProtocol
+import KafkaSecurity
 
 /// AddPartitionsToTxn, versions 0-3 (the client versions; 4 and later are
 /// broker-to-broker): adds partitions to the producer's transaction, with
@@ -10,13 +11,22 @@ struct AddPartitionsToTxnHandler: KafkaRequestHandler {
     func handle(_ request: AddPartitionsToTxnRequest, context: RequestContext) async throws -> AddPartitionsToTxnResponse? {
         let partitions = request.v3AndBelowTopics.flatMap { topic in topic.partitions.map { TransactionMetadata.TopicPartition(topic.name, $0) } }
         var codes: [TransactionMetadata.TopicPartition: KafkaErrorCode]
-        do {
-            codes = try await context.broker.transactions.addPartitions(
-                transactionalId: request.v3AndBelowTransactionalId, producerId: request.v3AndBelowProducerId,
-                epoch: request.v3AndBelowProducerEpoch, partitions: partitions, fencedCode: context.fencedCode(since: 2))
-        } catch {
-            context.logRefusal(error, transactionalId: request.v3AndBelowTransactionalId)
-            codes = Dictionary(partitions.map { ($0, error.code) }, uniquingKeysWith: { first, _ in first })
+        let deniedTopics = Set(request.v3AndBelowTopics.map(\.name).filter { !context.isAuthorized(.write, .topic, $0) })
+        if !context.isAuthorized(.write, .transactionalId, request.v3AndBelowTransactionalId) {
+            codes = Dictionary(partitions.map { ($0, .transactionalIdAuthorizationFailed) }, uniquingKeysWith: { first, _ in first })
+        } else if !deniedTopics.isEmpty {
+            // As Kafka: the topics refused say so, the others were not attempted.
+            codes = Dictionary(partitions.map { ($0, deniedTopics.contains($0.topic) ? .topicAuthorizationFailed : .operationNotAttempted) },
+                               uniquingKeysWith: { first, _ in first })
+        } else {
+            do {
+                codes = try await context.broker.transactions.addPartitions(
+                    transactionalId: request.v3AndBelowTransactionalId, producerId: request.v3AndBelowProducerId,
+                    epoch: request.v3AndBelowProducerEpoch, partitions: partitions, fencedCode: context.fencedCode(since: 2))
+            } catch {
+                context.logRefusal(error, transactionalId: request.v3AndBelowTransactionalId)
+                codes = Dictionary(partitions.map { ($0, error.code) }, uniquingKeysWith: { first, _ in first })
+            }
         }
         var response = AddPartitionsToTxnResponse()
         response.resultsByTopicV3AndBelow = request.v3AndBelowTopics.map { topic in

@@ -1,4 +1,5 @@
 import KafkaProtocol
+import KafkaSecurity
 
 /// DescribeProducers, version 0 (`kafka-transactions.sh describe-producers`,
 /// to find hanging transactions): each partition's idempotent and
@@ -16,6 +17,11 @@ struct DescribeProducersHandler: KafkaRequestHandler {
             for index in topicRequest.partitionIndexes {
                 var partition = DescribeProducersResponse.PartitionResponse()
                 partition.partitionIndex = index
+                guard context.isAuthorized(.read, .topic, topicRequest.name) else {
+                    partition.errorCode = KafkaErrorCode.topicAuthorizationFailed.code
+                    topicResponse.partitions.append(partition)
+                    continue
+                }
                 guard let log = context.topics.partition(topic: topicRequest.name, index: index) else {
                     partition.errorCode = KafkaErrorCode.unknownTopicOrPartition.code
                     partition.errorMessage = "topic '\(topicRequest.name)' has no partition \(index)"

@@ -1,4 +1,5 @@
 import KafkaProtocol
+import KafkaSecurity
 
 /// DescribeTransactions, version 0 (`kafka-transactions.sh describe`): the
 /// state, producer, timeout, start and partitions of each transactional id;
@@ -12,6 +13,11 @@ struct DescribeTransactionsHandler: KafkaRequestHandler {
         for id in request.transactionalIds {
             var answer = DescribeTransactionsResponse.TransactionState()
             answer.transactionalId = id
+            guard context.isAuthorized(.describe, .transactionalId, id) else {
+                answer.errorCode = KafkaErrorCode.transactionalIdAuthorizationFailed.code
+                response.transactionStates.append(answer)
+                continue
+            }
             guard let metadata = await context.broker.transactions.describe(id) else {
                 answer.errorCode = KafkaErrorCode.transactionalIdNotFound.code
                 response.transactionStates.append(answer)

@@ -1,4 +1,5 @@
 import KafkaProtocol
+import KafkaSecurity
 
 /// EndTxn, versions 0-4: commits or aborts the producer's transaction. The
 /// answer comes once the decision is durable and the markers are written
@@ -9,6 +10,10 @@ struct EndTxnHandler: KafkaRequestHandler {
 
     func handle(_ request: EndTxnRequest, context: RequestContext) async throws -> EndTxnResponse? {
         var response = EndTxnResponse()
+        if !context.isAuthorized(.write, .transactionalId, request.transactionalId) {
+            response.errorCode = KafkaErrorCode.transactionalIdAuthorizationFailed.code
+            return response
+        }
         response.errorCode = await context.errorCode(transactionalId: request.transactionalId) { () throws(TransactionRefusal) in
             try await context.broker.transactions.endTransaction(
                 transactionalId: request.transactionalId, producerId: request.producerId, epoch: request.producerEpoch,

@@ -1,5 +1,6 @@
 import Foundation
 import KafkaProtocol
+import KafkaSecurity
 
 /// ListTransactions, versions 0-1 (`kafka-transactions.sh list`): every
 /// transactional id with its producer id and state, filtered by state names
@@ -19,6 +20,7 @@ struct ListTransactionsHandler: KafkaRequestHandler {
         for metadata in await context.broker.transactions.all {
             if !states.isEmpty && !states.contains(metadata.state.kafkaName) { continue }
             if !producers.isEmpty && !producers.contains(metadata.producerId) { continue }
+            if !context.isAuthorized(.describe, .transactionalId, metadata.transactionalId) { continue }
             if request.durationFilter >= 0 && !(metadata.state == .ongoing && now - metadata.startTimestamp > request.durationFilter) { continue }
             var entry = ListTransactionsResponse.TransactionState()
             entry.transactionalId = metadata.transactionalId

@@ -1,4 +1,5 @@
 import KafkaProtocol
+import KafkaSecurity
 
 /// TxnOffsetCommit, versions 0-4: a group's offsets sent to a transaction.
 /// They become the group's committed offsets only when the transaction
@@ -17,7 +18,11 @@ struct TxnOffsetCommitHandler: KafkaRequestHandler {
         var codes: [TopicPartition: KafkaErrorCode] = [:]
         var accepted: [TopicPartition: OffsetAndMetadata] = [:]
         var memberError = KafkaErrorCode.none
-        if context.header.apiVersion >= 3, request.generationId >= 0 || !request.memberId.isEmpty || request.groupInstanceId != nil {
+        if !context.isAuthorized(.write, .transactionalId, request.transactionalId) {
+            memberError = .transactionalIdAuthorizationFailed
+        } else if !context.isAuthorized(.read, .group, request.groupId) {
+            memberError = .groupAuthorizationFailed
+        } else if context.header.apiVersion >= 3, request.generationId >= 0 || !request.memberId.isEmpty || request.groupInstanceId != nil {
             memberError = await context.broker.groups.validateCommit(
                 group: request.groupId, memberId: request.memberId, groupInstanceId: request.groupInstanceId,
                 generationId: request.generationId)
