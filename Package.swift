@@ -49,6 +49,7 @@ let package = Package(
             name: "KafkaWireClient",
             dependencies: [
                 "KafkaProtocol",
+                "KafkaSecurity",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),

@@ -20,9 +20,11 @@ public final class KafkaWireConnection: Sendable {
     }
 
     /// Connects to `host:port` as `security` says; response frames may be up
-    /// to `maximumFrameSize` bytes. With TLS the handshake is done before
-    /// this returns (an ApiVersions request, as Kafka's clients send first),
-    /// so a refused certificate throws ``KafkaWireError/tlsHandshakeFailed(_:)`` here.
+    /// to `maximumFrameSize` bytes. With TLS or SASL the connection is ready
+    /// when this returns: an ApiVersions request first, as Kafka's clients
+    /// send it (which finishes the TLS handshake), then the SASL login. A
+    /// refused certificate throws ``KafkaWireError/tlsHandshakeFailed(_:)``,
+    /// a refused login ``KafkaWireError/authenticationFailed(_:)``.
     public static func connect(
         host: String, port: Int, security: KafkaWireSecurity = .plaintext, maximumFrameSize: Int = 512 * 1024 * 1024
     ) async throws -> KafkaWireConnection {
@@ -40,9 +42,10 @@ public final class KafkaWireConnection: Sendable {
                 }
             }
         let connection = KafkaWireConnection(channel: channel)
-        guard security.tls != nil else { return connection }
+        guard security.tls != nil || security.sasl != nil else { return connection }
         do {
             _ = try await connection.request(ApiVersionsRequest(), apiKey: .apiVersions, version: 0, correlationId: 0, as: ApiVersionsResponse.self)
+            if let sasl = security.sasl { try await connection.authenticate(sasl) }
         } catch let error as NIOSSLError {
             await connection.close()
             throw KafkaWireError.tlsHandshakeFailed("\(error)")
@@ -101,6 +104,10 @@ public enum KafkaWireError: Error, Sendable {
     /// certificate, a client certificate the broker refused, or no TLS on
     /// the broker's side. The text is TLS's reason.
     case tlsHandshakeFailed(String)
+    /// The broker refused the SASL login (wrong user or password, a
+    /// mechanism it does not enable), or its SCRAM answer did not prove it
+    /// knows the credential. The text says why.
+    case authenticationFailed(String)
 }
 
 /// Holds the inbound iterator so that a Sendable connection can advance it from one task at a time.

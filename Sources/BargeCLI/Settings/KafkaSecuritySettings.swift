@@ -46,10 +46,16 @@ struct KafkaSecuritySettings: Sendable {
 
     /// The same settings for Barge's own wire connections (`barge topics describe`'s tiers).
     var wire: KafkaWireSecurity {
-        KafkaWireSecurity(tls: tls.map { tls in
-            KafkaWireTLS(caFile: tls.caLocation, certificateFile: tls.certificateLocation, keyFile: tls.keyLocation,
-                         keyPassword: tls.keyPassword, verifiesHostname: tls.endpointIdentification == .https)
-        })
+        KafkaWireSecurity(
+            tls: tls.map { tls in
+                KafkaWireTLS(caFile: tls.caLocation, certificateFile: tls.certificateLocation, keyFile: tls.keyLocation,
+                             keyPassword: tls.keyPassword, verifiesHostname: tls.endpointIdentification == .https)
+            },
+            // The mechanism was checked against the ones both clients speak.
+            sasl: sasl.flatMap { sasl in
+                KafkaWireSASL.Mechanism(name: sasl.mechanism).map { KafkaWireSASL(mechanism: $0, username: sasl.username, password: sasl.password) }
+            }
+        )
     }
 
     private typealias Given = (value: String, source: String)
