@@ -49,8 +49,10 @@ let package = Package(
             name: "KafkaWireClient",
             dependencies: [
                 "KafkaProtocol",
+                "KafkaSecurity",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
             ]
         ),
         .target(

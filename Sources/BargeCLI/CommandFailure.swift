@@ -14,10 +14,15 @@ struct CommandFailure: Error, CustomStringConvertible {
     }
 
     /// `error` as a failure: a broker that cannot be reached or does not
-    /// answer exits with 69, anything else with 1.
+    /// answer exits with 69, refused credentials or ACLs with 77, anything
+    /// else with 1.
     init(_ error: any Error, servers: [String]) {
         if let failure = error as? CommandFailure {
             self = failure
+        } else if let error = error as? KafkaClientError, error.isAuthenticationFailure {
+            self.init("authentication failed (\(servers.joined(separator: ","))): \(error.message) (\(error.name))", exitCode: .noPermission)
+        } else if let error = error as? KafkaClientError, error.isAuthorizationFailure {
+            self.init("not authorized: \(error.message) (\(error.name))", exitCode: .noPermission)
         } else if let error = error as? KafkaClientError, error.name == "KAFKA_STORAGE_ERROR" {
             self.init("the broker cannot store the records (its disk is full or failing): \(error.message)", exitCode: .brokerStorage)
         } else if let error = error as? KafkaClientError, error.meansBrokerUnreachable {
@@ -33,6 +38,9 @@ extension ExitCode {
     static let unavailable = ExitCode(69)
     /// 74 (EX_IOERR): the broker answered that it cannot write (its disk is full or failing).
     static let brokerStorage = ExitCode(74)
+    /// 77 (EX_NOPERM): the cluster refused the client's credentials (SASL, a
+    /// TLS handshake) or its ACLs refused an operation.
+    static let noPermission = ExitCode(77)
 }
 
 extension KafkaClientError {

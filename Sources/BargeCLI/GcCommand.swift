@@ -39,13 +39,14 @@ struct GcCommand: AsyncParsableCommand {
     @OptionGroup var output: OutputOptions
 
     func run() async throws {
-        let settings = try connection.settings()
-        let servers = try settings.servers(flag: connection.bootstrapServers)
-        guard let store = try storage.objectStore(settings: settings) else {
+        let connection = try connection.resolve()
+        let servers = connection.servers
+        guard let store = try storage.objectStore(settings: connection.settings) else {
             throw ValidationError("gc needs the object store: pass --store URL, set BARGE_STORE, or put 'store = URL' in a config file")
         }
         try await reportingFailures(servers: servers) {
             var configuration = ClaimCheckJanitorConfiguration(bootstrapServers: servers, store: store)
+            connection.apply(to: &configuration.connection)
             configuration.gracePeriod = grace.value
             configuration.dryRun = dryRun
             let collection = try await ClaimCheckJanitor(configuration: configuration, logger: commandLogger("barge.gc")).collect()

@@ -98,6 +98,7 @@ struct SendCommand: AsyncParsableCommand {
 
     private func send(to target: KafkaTarget) async throws -> [BargeReceipt] {
         var settings = LargeMessageProducerConfiguration(bootstrapServers: target.servers)
+        target.connection.apply(to: &settings.producer.connection)
         settings.compression = BargeCompression(named: compression)!
         settings.policy = switch strategy {
         case .auto: .auto(chunkSize: chunkSize.value, claimCheckAbove: claimCheckAbove.map { Int64($0.value) })

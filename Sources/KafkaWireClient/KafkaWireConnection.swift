@@ -1,6 +1,7 @@
 import KafkaProtocol
 import NIOCore
 import NIOPosix
+import NIOSSL
 
 /// One connection to a Kafka broker that sends request frames and reads
 /// response frames with KafkaProtocol's codecs, one request at a time: for
@@ -18,16 +19,50 @@ public final class KafkaWireConnection: Sendable {
         self.outbound = channel.outbound
     }
 
-    /// Connects to `host:port`; response frames may be up to `maximumFrameSize` bytes.
-    public static func connect(host: String, port: Int, maximumFrameSize: Int = 512 * 1024 * 1024) async throws -> KafkaWireConnection {
+    /// Connects to `host:port` as `security` says; response frames may be up
+    /// to `maximumFrameSize` bytes. With TLS or SASL the connection is ready
+    /// when this returns: an ApiVersions request first, as Kafka's clients
+    /// send it (which finishes the TLS handshake), then the SASL login. A
+    /// refused certificate throws ``KafkaWireError/tlsHandshakeFailed(_:)``,
+    /// a refused login ``KafkaWireError/authenticationFailed(_:)``.
+    public static func connect(
+        host: String, port: Int, security: KafkaWireSecurity = .plaintext, maximumFrameSize: Int = 512 * 1024 * 1024
+    ) async throws -> KafkaWireConnection {
+        let tlsContext = try await makeTLSContext(security.tls)
         let channel = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
             .connect(host: host, port: port) { channel in
                 channel.eventLoop.makeCompletedFuture {
+                    if let tlsContext {
+                        // An IP address is no server name (SNI): the certificate is then checked against the peer's address.
+                        let serverHostname = (try? SocketAddress(ipAddress: host, port: port)) == nil ? host : nil
+                        try channel.pipeline.syncOperations.addHandler(NIOSSLClientHandler(context: tlsContext, serverHostname: serverHostname))
+                    }
                     try channel.pipeline.syncOperations.addHandler(ByteToMessageHandler(KafkaFrameDecoder(maximumFrameSize: maximumFrameSize)))
                     return try NIOAsyncChannel<ByteBuffer, ByteBuffer>(wrappingChannelSynchronously: channel)
                 }
             }
-        return KafkaWireConnection(channel: channel)
+        let connection = KafkaWireConnection(channel: channel)
+        guard security.tls != nil || security.sasl != nil else { return connection }
+        do {
+            _ = try await connection.request(ApiVersionsRequest(), apiKey: .apiVersions, version: 0, correlationId: 0, as: ApiVersionsResponse.self)
+            if let sasl = security.sasl { try await connection.authenticate(sasl) }
+        } catch let error as NIOSSLError {
+            await connection.close()
+            throw KafkaWireError.tlsHandshakeFailed("\(error)")
+        } catch let error as BoringSSLError {
+            await connection.close()
+            throw KafkaWireError.tlsHandshakeFailed("\(error)")
+        } catch {
+            await connection.close()
+            throw error
+        }
+        return connection
+    }
+
+    /// The TLS context of `tls`, made on NIO's thread pool (it reads the files).
+    private static func makeTLSContext(_ tls: KafkaWireTLS?) async throws -> NIOSSLContext? {
+        guard let tls else { return nil }
+        return try await NIOThreadPool.singleton.runIfActive { try tls.makeContext() }
     }
 
     /// Sends raw bytes.
@@ -65,6 +100,14 @@ public enum KafkaWireError: Error, Sendable {
     case closed
     /// The answer was for another request.
     case wrongCorrelationId(Int32)
+    /// The TLS handshake failed: an untrusted or misnamed broker
+    /// certificate, a client certificate the broker refused, or no TLS on
+    /// the broker's side. The text is TLS's reason.
+    case tlsHandshakeFailed(String)
+    /// The broker refused the SASL login (wrong user or password, a
+    /// mechanism it does not enable), or its SCRAM answer did not prove it
+    /// knows the credential. The text says why.
+    case authenticationFailed(String)
 }
 
 /// Holds the inbound iterator so that a Sendable connection can advance it from one task at a time.

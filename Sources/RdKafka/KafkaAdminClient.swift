@@ -15,7 +15,7 @@ public final class KafkaAdminClient: Sendable {
         let handle = try RDKafkaHandle(
             type: RD_KAFKA_PRODUCER,
             properties: configuration.properties(with: []),
-            context: RDKafkaCallbackContext(logger: logger, clientID: configuration.clientID, metricsFactory: configuration.metricsFactory)
+            context: RDKafkaCallbackContext(logger: logger, connection: configuration)
         )
         self.handle = handle
         self.pollThread = LoopingThread(

@@ -99,6 +99,34 @@ public struct KafkaClientError: Error, Sendable, CustomStringConvertible {
         Self.permanentCodes.contains(code)
     }
 
+    /// Whether the client could not prove who it is: SASL refused
+    /// (`_AUTHENTICATION`, `SASL_AUTHENTICATION_FAILED`, a mechanism the
+    /// broker does not enable) or TLS failed (`_SSL`: an untrusted or
+    /// misnamed broker certificate; or a `_TRANSPORT` error carrying the
+    /// broker's TLS alert, as TLS 1.3 refuses a missing or untrusted client
+    /// certificate only after the handshake, which librdkafka reports as
+    /// "Receive failed: ... alert certificate required: SSL alert number 116").
+    public var isAuthenticationFailure: Bool {
+        Self.authenticationCodes.contains(code)
+            || (code == RD_KAFKA_RESP_ERR__TRANSPORT.rawValue && message.contains("SSL alert number"))
+    }
+
+    /// Whether the broker's ACLs refused the principal: `TOPIC_`, `GROUP_`,
+    /// `CLUSTER_` or `TRANSACTIONAL_ID_AUTHORIZATION_FAILED`.
+    public var isAuthorizationFailure: Bool {
+        Self.authorizationCodes.contains(code)
+    }
+
+    private static let authenticationCodes: Set<Int32> = Set(([
+        RD_KAFKA_RESP_ERR__AUTHENTICATION, RD_KAFKA_RESP_ERR__SSL, RD_KAFKA_RESP_ERR_SASL_AUTHENTICATION_FAILED,
+        RD_KAFKA_RESP_ERR_UNSUPPORTED_SASL_MECHANISM, RD_KAFKA_RESP_ERR_ILLEGAL_SASL_STATE,
+    ] as [rd_kafka_resp_err_t]).map(\.rawValue))
+
+    private static let authorizationCodes: Set<Int32> = Set(([
+        RD_KAFKA_RESP_ERR_TOPIC_AUTHORIZATION_FAILED, RD_KAFKA_RESP_ERR_GROUP_AUTHORIZATION_FAILED,
+        RD_KAFKA_RESP_ERR_CLUSTER_AUTHORIZATION_FAILED, RD_KAFKA_RESP_ERR_TRANSACTIONAL_ID_AUTHORIZATION_FAILED,
+    ] as [rd_kafka_resp_err_t]).map(\.rawValue))
+
     private static let permanentCodes: Set<Int32> = Set(([
         RD_KAFKA_RESP_ERR_MSG_SIZE_TOO_LARGE, RD_KAFKA_RESP_ERR_INVALID_RECORD,
         RD_KAFKA_RESP_ERR_TOPIC_EXCEPTION, RD_KAFKA_RESP_ERR_TOPIC_AUTHORIZATION_FAILED, RD_KAFKA_RESP_ERR_GROUP_AUTHORIZATION_FAILED,

@@ -69,8 +69,7 @@ public final class KafkaConsumer: Sendable, Service {
         )
         let context = RDKafkaCallbackContext(
             logger: logger,
-            clientID: configuration.connection.clientID,
-            metricsFactory: configuration.connection.metricsFactory
+            connection: configuration.connection
         ) { handle, code, list in
             core.rebalance(handle, code, list)
         }

@@ -36,8 +36,7 @@ public final class KafkaProducer: Sendable {
             properties: configuration.properties,
             context: RDKafkaCallbackContext(
                 logger: logger,
-                clientID: configuration.connection.clientID,
-                metricsFactory: configuration.connection.metricsFactory,
+                connection: configuration.connection,
                 onProduceError: core.stallWatch.produceFailed
             )
         ) { conf in

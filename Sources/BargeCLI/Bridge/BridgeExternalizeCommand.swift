@@ -74,7 +74,8 @@ struct BridgeExternalizeCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let settings = try bridge.connection.settings()
+        let connection = try bridge.connection.resolve()
+        let settings = connection.settings
         var producer = LargeMessageProducerOptions()
         // LinkedIn's segments are cut at the chunk size; bakdata's objects go to the store.
         let usesStore = format == .barge ? strategy == .claimCheck : format == .bakdata || format == .bakdataHeaders
@@ -91,8 +92,8 @@ struct BridgeExternalizeCommand: AsyncParsableCommand {
         options.reader.interop = interop
         options.reader.objectStores = producer.objectStore.map { [$0] } ?? []
         options.reader.encryption = keyring
-        let configuration = try bridge.configuration(mode: .externalize(options), settings: settings)
+        let configuration = try bridge.configuration(mode: .externalize(options), connection: connection)
         let logger = commandLogger("barge.bridge", clientErrors: .once)
-        try await bridge.run(BargeBridge(configuration: configuration, logger: logger), logger: logger)
+        try await bridge.run(BargeBridge(configuration: configuration, logger: logger), servers: connection.servers, logger: logger)
     }
 }

@@ -47,7 +47,8 @@ struct BridgeInternalizeCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let settings = try bridge.connection.settings()
+        let connection = try bridge.connection.resolve()
+        let settings = connection.settings
         var options = BridgeInternalizeOptions()
         options.tooLarge = try tooLargePolicy()
         options.consumer.memoryBudget = memoryBudget.value
@@ -55,8 +56,8 @@ struct BridgeInternalizeCommand: AsyncParsableCommand {
         options.consumer.encryption = try storage.keyring(settings: settings)
         options.consumer.badRecords = try badRecords.policy(settings: settings)
         options.consumer.interop = interop
-        let configuration = try bridge.configuration(mode: .internalize(options), settings: settings)
+        let configuration = try bridge.configuration(mode: .internalize(options), connection: connection)
         let logger = commandLogger("barge.bridge", clientErrors: .once)
-        try await bridge.run(BargeBridge(configuration: configuration, logger: logger), logger: logger)
+        try await bridge.run(BargeBridge(configuration: configuration, logger: logger), servers: connection.servers, logger: logger)
     }
 }

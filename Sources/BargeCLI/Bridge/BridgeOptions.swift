@@ -32,14 +32,17 @@ struct BridgeOptions: ParsableArguments {
     func validate() throws {
         guard parallel >= 1 else { throw ValidationError("--parallel must be at least 1") }
         guard from != to else { throw ValidationError("--from and --to must be different topics") }
+        _ = try connection.resolve()
     }
 
     /// The bridge's settings for `mode`, with the tool's Kafka defaults.
-    func configuration(mode: BridgeMode, settings: CommandSettings) throws -> BargeBridgeConfiguration {
+    func configuration(mode: BridgeMode, connection: KafkaConnection) throws -> BargeBridgeConfiguration {
         var configuration = BargeBridgeConfiguration(
-            bootstrapServers: try settings.servers(flag: connection.bootstrapServers), groupID: group ?? "barge-bridge.\(from).\(to)",
+            bootstrapServers: connection.servers, groupID: group ?? "barge-bridge.\(from).\(to)",
             source: from, target: to, mode: mode
         )
+        connection.apply(to: &configuration.consumer.connection)
+        connection.apply(to: &configuration.producer.connection)
         configuration.transactions = !noTransactions
         configuration.parallelism = parallel
         configuration.instance = instance
@@ -47,11 +50,12 @@ struct BridgeOptions: ParsableArguments {
         return configuration
     }
 
-    /// Runs `bridge` until SIGTERM or SIGINT, then prints what it moved.
-    func run(_ bridge: BargeBridge, logger: Logger) async throws {
+    /// Runs `bridge` until SIGTERM or SIGINT, then prints what it moved;
+    /// failures end in one `Error:` line.
+    func run(_ bridge: BargeBridge, servers: [String], logger: Logger) async throws {
         let group = ServiceGroup(configuration: .init(
             services: [.init(service: bridge)], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
-        try await group.run()
+        try await reportingFailures(servers: servers) { try await group.run() }
         let moved = bridge.statistics
         CommandOutput(output).emit(
             "moved \(moved.records) records: \(moved.movedRecords) large (\(moved.movedBytes) bytes), \(moved.records - moved.movedRecords) unchanged (\(moved.passedBytes) bytes), \(moved.retries) retries",

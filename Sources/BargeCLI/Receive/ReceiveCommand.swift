@@ -98,6 +98,7 @@ struct ReceiveCommand: AsyncParsableCommand {
         let policy = try badRecords.policy(settings: target.settings)
         let directory = try ReceiveDirectory(path: to)
         var settings = LargeMessageConsumerConfiguration(bootstrapServers: target.servers, groupID: group)
+        target.connection.apply(to: &settings.consumer.connection)
         settings.delivery = .progressive
         settings.consumer.groupInstanceID = instanceId
         settings.consumer.isolationLevel = readUncommitted ? .readUncommitted : .readCommitted
@@ -121,7 +122,8 @@ struct ReceiveCommand: AsyncParsableCommand {
                 do {
                     guard let next = try await events.next() else { break }
                     event = next
-                } catch let error as KafkaClientError where !error.isFatal && error.kind != .closed {
+                } catch let error as KafkaClientError
+                    where !error.isFatal && error.kind != .closed && !error.isAuthenticationFailure && !error.isAuthorizationFailure {
                     // A topic not created yet, a broker restarting: say so once and keep waiting.
                     if reported.insert(error.message).inserted {
                         FileHandle.standardError.write(Data("waiting: \(error.message)\n".utf8))

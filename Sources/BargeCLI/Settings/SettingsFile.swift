@@ -1,8 +1,14 @@
 import ArgumentParser
 
 /// A config file of `key = value` lines named like the flags
-/// (`bootstrap-servers = 127.0.0.1:9092`); blank lines and `#` comments are
-/// skipped, a later line wins over an earlier one.
+/// (`bootstrap-servers = 127.0.0.1:9092`) or like Kafka's client properties
+/// (`bootstrap.servers=...`, `security.protocol`, `sasl.mechanisms`, ...:
+/// ``SettingKey/kafkaNames``), so that a cluster's `client.properties` works
+/// as is; Kafka properties Barge does not take (dotted names such as
+/// `session.timeout.ms`, and `acks`, `retries`) are skipped, and a Java client's
+/// `sasl.jaas.config` gives the SASL user name and password when
+/// `sasl.username` and `sasl.password` do not. Blank lines and `#` comments
+/// are skipped, a later line wins over an earlier one.
 struct SettingsFile: Equatable, Sendable {
     /// Where the file was read from, for messages.
     let path: String
@@ -14,21 +20,32 @@ struct SettingsFile: Equatable, Sendable {
     init(path: String, text: String) throws {
         self.path = path
         var values: [SettingKey: String] = [:]
+        var jaas: [SettingKey: String] = [:]
         for (index, rawLine) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
             let line = Self.strippingComment(rawLine).trimmingBlanks()
             guard !line.isEmpty else { continue }
             guard let equals = line.firstIndex(of: "=") else {
-                throw ValidationError("\(path):\(index + 1): expected 'key = value', not '\(line)'")
+                let shown = ["password", "secret", "jaas"].contains { line.lowercased().contains($0) } ? "a line that may hold a secret" : "'\(line)'"
+                throw ValidationError("\(path):\(index + 1): expected 'key = value', not \(shown)")
             }
             let name = line[..<equals].trimmingBlanks()
-            guard let key = SettingKey(rawValue: name) else {
+            let value = line[line.index(after: equals)...].trimmingBlanks()
+            if let key = SettingKey(fileKey: name) {
+                values[key] = value
+            } else if name == "sasl.jaas.config" {
+                let options = JAASOptions(value)
+                jaas[.saslUsername] = options["username"]
+                jaas[.saslPassword] = options["password"]
+            } else if !name.contains(".") && !Self.kafkaNamesWithoutDot.contains(name) {
                 let known = SettingKey.allCases.map(\.fileKey).joined(separator: ", ")
-                throw ValidationError("\(path):\(index + 1): unknown setting '\(name)' (known: \(known))")
+                throw ValidationError("\(path):\(index + 1): unknown setting '\(name)' (known: \(known), or Kafka's names such as bootstrap.servers)")
             }
-            values[key] = line[line.index(after: equals)...].trimmingBlanks()
         }
-        self.values = values
+        self.values = values.merging(jaas) { explicit, _ in explicit }
     }
+
+    /// Kafka client properties without a dot, skipped like the dotted ones.
+    static let kafkaNamesWithoutDot: Set<String> = ["acks", "retries", "debug"]
 
     /// The line without a comment: one starting the line, or `#` after a blank.
     private static func strippingComment(_ line: Substring) -> Substring {

@@ -23,4 +23,16 @@ enum TextFile {
         }
         return text
     }
+
+    /// Checks that the file at `path` exists and can be read (a certificate
+    /// or key handed to the Kafka client); a usage error naming `what` if not.
+    static func requireReadable(_ path: String, what: String) throws {
+        let bytes: [UInt8]?
+        do throws(FileIOError) {
+            bytes = try PosixFileSystem().readWholeFile(path, limit: limit)
+        } catch {
+            throw ValidationError("cannot read \(what) \(path): \(error.reason)")
+        }
+        guard bytes != nil else { throw ValidationError("cannot read \(what) \(path): it does not exist") }
+    }
 }

@@ -26,12 +26,12 @@ struct PartitionTiers: Encodable {
             + "local-bytes=\(localBytes)" + (remoteBytes.map { " remote-bytes=\($0)" } ?? "")
     }
 
-    /// Asks the broker at `server` (HOST:PORT) about `partitions` of `topic`.
-    static func query(server: String, topic: String, partitions: [Int32]) async throws -> [PartitionTiers] {
+    /// Asks the broker at `server` (HOST:PORT), connecting as `security` says, about `partitions` of `topic`.
+    static func query(server: String, security: KafkaWireSecurity, topic: String, partitions: [Int32]) async throws -> [PartitionTiers] {
         guard let colon = server.lastIndex(of: ":"), let port = Int(server[server.index(after: colon)...]) else {
             throw CommandFailure("'\(server)' is not HOST:PORT")
         }
-        let connection = try await KafkaWireConnection.connect(host: String(server[..<colon]), port: port)
+        let connection = try await KafkaWireConnection.connect(host: String(server[..<colon]), port: port, security: security)
         do {
             var offsets: [Int64: [Int32: Int64]] = [:]
             for (index, timestamp) in [Int64(-2), -4, -5, -1].enumerated() {

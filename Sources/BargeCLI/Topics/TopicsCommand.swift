@@ -38,17 +38,16 @@ struct TopicsOptions: ParsableArguments {
 
     func validate() throws {
         guard timeout > 0 else { throw ValidationError("--timeout must be positive") }
-        _ = try connection.settings().servers(flag: connection.bootstrapServers)
+        _ = try connection.resolve()
     }
 
     /// Runs `body` with an admin client for the resolved servers, closing it
     /// afterwards; failures end in one `Error:` line (exit 1, or 69 when the
     /// cluster cannot be reached).
     func withAdmin(_ body: (KafkaAdminClient, Duration, CommandOutput) async throws -> Void) async throws {
-        let servers = try connection.settings().servers(flag: connection.bootstrapServers)
-        try await reportingFailures(servers: servers) {
-            let admin = try KafkaAdminClient(
-                configuration: KafkaConnectionConfiguration(bootstrapServers: servers), logger: commandLogger("barge.topics"))
+        let connection = try connection.resolve()
+        try await reportingFailures(servers: connection.servers) {
+            let admin = try KafkaAdminClient(configuration: connection.configuration(), logger: commandLogger("barge.topics"))
             do {
                 try await body(admin, .seconds(timeout), CommandOutput(output))
             } catch {

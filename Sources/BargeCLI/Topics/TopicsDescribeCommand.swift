@@ -23,18 +23,20 @@ struct TopicsDescribeCommand: AsyncParsableCommand {
     @OptionGroup var options: TopicsOptions
 
     func run() async throws {
-        let servers = try options.connection.settings().servers(flag: options.connection.bootstrapServers)
+        let connection = try options.connection.resolve()
         try await options.withAdmin { admin, timeout, output in
             guard let topic = try await admin.listTopics(timeout: timeout).first(where: { $0.name == name }) else {
                 throw CommandFailure("topic \(name) does not exist")
             }
-            if let error = topic.error { throw CommandFailure("topic \(name): \(error.message)") }
+            if let error = topic.error {
+                throw CommandFailure("topic \(name): \(error.message)", exitCode: error.isAuthorizationFailure ? .noPermission : .failure)
+            }
             let configs = try await admin.describeTopicConfig(name, timeout: timeout)
             let leaders = topic.partitions.map { TopicSummary.Partition(id: $0.id, leader: $0.leader) }
             var lines = ["\(name) partitions=\(topic.partitions.count)"]
             var tiers: [PartitionTiers]?
             do {
-                tiers = try await PartitionTiers.query(server: servers[0], topic: name, partitions: leaders.map(\.id))
+                tiers = try await PartitionTiers.query(server: connection.servers[0], security: connection.security.wire, topic: name, partitions: leaders.map(\.id))
             } catch {
                 lines.append("tiers unavailable: \(error)")
             }

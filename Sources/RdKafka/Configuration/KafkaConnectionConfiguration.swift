@@ -2,7 +2,7 @@ import Metrics
 
 /// Settings every client shares: where the cluster is, how to reach it, and
 /// what else to pass to librdkafka.
-public struct KafkaConnectionConfiguration: Sendable {
+public struct KafkaConnectionConfiguration: Sendable, CustomStringConvertible, CustomDebugStringConvertible {
     /// Initial brokers, `host:port`. librdkafka: `bootstrap.servers`.
     public var bootstrapServers: [String]
     /// Client id sent to brokers. librdkafka: `client.id`. Default: `barge`.
@@ -29,6 +29,16 @@ public struct KafkaConnectionConfiguration: Sendable {
     /// SASL credentials, for `saslPlaintext` and `saslSSL`. librdkafka:
     /// `sasl.mechanism`, `sasl.username`, `sasl.password`. Default: none.
     public var sasl: KafkaSASLCredentials?
+    /// TLS settings, for `ssl` and `saslSSL`. librdkafka: `ssl.ca.location`,
+    /// `ssl.certificate.location`, `ssl.key.location`, `ssl.key.password`,
+    /// `ssl.endpoint.identification.algorithm`. Default: the system's roots,
+    /// no client certificate, host names checked.
+    public var tls = KafkaTLSSettings()
+    /// Called with each client-wide error librdkafka reports (brokers down,
+    /// failed authentication, failed TLS handshakes), on one of librdkafka's
+    /// threads; librdkafka goes on retrying after them. They are logged
+    /// either way. Default: none.
+    public var onClientError: (@Sendable (KafkaClientError) -> Void)?
     /// Any other librdkafka property, passed through as written (see
     /// librdkafka's CONFIGURATION.md). These are applied last and win over
     /// the typed settings. Default: none.
@@ -55,38 +65,30 @@ public struct KafkaConnectionConfiguration: Sendable {
         if let sasl {
             result += [("sasl.mechanism", sasl.mechanism), ("sasl.username", sasl.username), ("sasl.password", sasl.password)]
         }
+        result += tls.properties
         return result + specific + additionalProperties.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }
     }
 }
 
-/// How a client talks to brokers. librdkafka: `security.protocol`.
-public struct KafkaSecurityProtocol: Hashable, Sendable {
-    /// librdkafka's name for it.
-    public let name: String
-    /// Plain TCP.
-    public static let plaintext = KafkaSecurityProtocol(name: "plaintext")
-    /// TLS.
-    public static let ssl = KafkaSecurityProtocol(name: "ssl")
-    /// SASL authentication over plain TCP.
-    public static let saslPlaintext = KafkaSecurityProtocol(name: "sasl_plaintext")
-    /// SASL authentication over TLS (Confluent Cloud, MSK with SCRAM).
-    public static let saslSSL = KafkaSecurityProtocol(name: "sasl_ssl")
-}
+extension KafkaConnectionConfiguration {
+    /// The librdkafka properties, secrets shown as `<redacted>`.
+    public var description: String {
+        let shown = properties(with: []).map { "\($0.0)=\(Self.displayValue(of: $0.0, $0.1))" }
+        return "KafkaConnectionConfiguration(\(shown.joined(separator: ", ")))"
+    }
 
-/// SASL credentials. librdkafka: `sasl.mechanism`, `sasl.username`, `sasl.password`.
-public struct KafkaSASLCredentials: Sendable {
-    /// `PLAIN`, `SCRAM-SHA-256` or `SCRAM-SHA-512`.
-    public var mechanism: String
-    /// The user name.
-    public var username: String
-    /// The password.
-    public var password: String
+    public var debugDescription: String { description }
 
-    /// Credentials for `mechanism`.
-    public init(mechanism: String, username: String, password: String) {
-        self.mechanism = mechanism
-        self.username = username
-        self.password = password
+    /// librdkafka properties whose values are secrets: never logged, never in
+    /// an error message.
+    static let secretProperties: Set<String> = [
+        "sasl.password", "ssl.key.password", "ssl.keystore.password", "ssl.key.pem", "sasl.oauthbearer.client.secret",
+        "sasl.oauthbearer.config",
+    ]
+
+    /// `value` for messages: `<redacted>` for a secret property.
+    static func displayValue(of name: String, _ value: String) -> String {
+        secretProperties.contains(name) ? "<redacted>" : value
     }
 }
 

@@ -32,7 +32,7 @@ final class RDKafkaHandle: @unchecked Sendable {
             let result = rd_kafka_conf_set(conf, name, value, &errorText.bytes, errorText.bytes.count)
             guard result == RD_KAFKA_CONF_OK else {
                 rd_kafka_conf_destroy(conf)
-                throw KafkaClientError(kind: .invalidConfiguration, message: "\(name)=\(value): \(errorText.text)")
+                throw KafkaClientError(kind: .invalidConfiguration, message: Self.rejection(name: name, value: value, reason: errorText.text))
             }
         }
         rd_kafka_conf_set_opaque(conf, Unmanaged.passUnretained(context).toOpaque())
@@ -46,6 +46,14 @@ final class RDKafkaHandle: @unchecked Sendable {
         }
         self.pointer = handle
         self.context = context
+    }
+
+    /// The message for a property librdkafka rejected; a secret's value is
+    /// left out of it, also where librdkafka's reason quotes it.
+    static func rejection(name: String, value: String, reason: String) -> String {
+        let shown = KafkaConnectionConfiguration.displayValue(of: name, value)
+        let reason = shown == value || value.isEmpty ? reason : reason.replacingOccurrences(of: value, with: shown)
+        return "\(name)=\(shown): \(reason)"
     }
 
     /// Destroys the client, waiting at most `timeout`; blocking, so call it
@@ -103,18 +111,20 @@ final class RDKafkaCallbackContext: @unchecked Sendable {
     /// Called with librdkafka's text of the error a broker answered a produce
     /// request with, before librdkafka retries it (from its `msg` debug context).
     let onProduceError: (@Sendable (String) -> Void)?
+    /// The connection's hook for client-wide errors (``KafkaConnectionConfiguration/onClientError``).
+    let onClientError: (@Sendable (KafkaClientError) -> Void)?
 
     init(
         logger: Logger,
-        clientID: String,
-        metricsFactory: (any MetricsFactory)?,
+        connection: KafkaConnectionConfiguration,
         onRebalance: (@Sendable (OpaquePointer, rd_kafka_resp_err_t, UnsafeMutablePointer<rd_kafka_topic_partition_list_t>) -> Void)? = nil,
         onProduceError: (@Sendable (String) -> Void)? = nil
     ) {
         self.logger = logger
-        self.statistics = RDKafkaStatisticsReporter(clientID: clientID, factory: metricsFactory ?? MetricsSystem.factory)
+        self.statistics = RDKafkaStatisticsReporter(clientID: connection.clientID, factory: connection.metricsFactory ?? MetricsSystem.factory)
         self.onRebalance = onRebalance
         self.onProduceError = onProduceError
+        self.onClientError = connection.onClientError
     }
 
     static func from(_ handle: OpaquePointer?) -> RDKafkaCallbackContext? {
@@ -161,7 +171,8 @@ private let statisticsCallback: @convention(c) (OpaquePointer?, UnsafeMutablePoi
     return 0
 }
 
-/// Client-wide errors (all brokers down, fatal idempotence errors).
+/// Client-wide errors (all brokers down, failed authentication, fatal
+/// idempotence errors): logged, then handed to the connection's hook.
 private let errorCallback: @convention(c) (OpaquePointer?, Int32, UnsafePointer<CChar>?, UnsafeMutableRawPointer?) -> Void = { handle, code, reason, _ in
     guard let context = RDKafkaCallbackContext.from(handle) else { return }
     let error = KafkaClientError(
@@ -170,6 +181,7 @@ private let errorCallback: @convention(c) (OpaquePointer?, Int32, UnsafePointer<
         isFatal: rd_kafka_resp_err_t(code) == RD_KAFKA_RESP_ERR__FATAL
     )
     context.logger.warning("librdkafka: \(error)")
+    context.onClientError?(error)
 }
 
 /// Group rebalances, on the consumer's poll thread.
