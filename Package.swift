@@ -189,6 +189,7 @@ let package = Package(
                 "KafkaSecurity",
                 "KafkaWireClient",
                 "RdKafka",
+                .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),

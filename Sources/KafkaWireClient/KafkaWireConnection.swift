@@ -88,8 +88,9 @@ public final class KafkaWireConnection: Sendable {
         return decoded.message
     }
 
-    /// Closes the connection.
+    /// Closes the connection (finishing its writer first, as NIO requires).
     public func close() async {
+        outbound.finish()
         try? await channel.channel.close()
     }
 }

@@ -1,5 +1,4 @@
 import ArgumentParser
-import BargeBroker
 import Foundation
 import KafkaSecurity
 
@@ -32,9 +31,7 @@ struct UsersAddCommand: AsyncParsableCommand {
     func run() async throws {
         let password = try UserPassword.read(file: passwordFile)
         let mechanisms = try mechanisms()
-        try target.change {
-            try ScramUsers.setPassword(user: name, password: password, mechanisms: mechanisms, iterations: iterations, dataDirectory: $0)
-        }
+        try await target.setPassword(user: name, password: password, mechanisms: mechanisms, iterations: iterations)
         print("user \(name): \(mechanisms.map(\.name).joined(separator: ", ")), \(iterations) iterations")
     }
 
@@ -45,23 +42,6 @@ struct UsersAddCommand: AsyncParsableCommand {
                 throw ValidationError("--mechanism must be SCRAM-SHA-256 or SCRAM-SHA-512, not '\(name)'")
             }
             return parsed
-        }
-    }
-}
-
-/// Where `barge users` makes its changes.
-struct UsersTarget: ParsableArguments {
-    @Option(name: .long, help: "The data directory (log.dirs) of a stopped broker.")
-    var dataDir: String
-
-    /// Runs a change of the stored users; failures end in one `Error:` line.
-    func change(_ body: (String) throws -> Void) throws {
-        do {
-            try body(dataDir)
-        } catch let error as ValidationError {
-            throw error
-        } catch {
-            throw CommandFailure("cannot change the users in \(dataDir): \(error)")
         }
     }
 }

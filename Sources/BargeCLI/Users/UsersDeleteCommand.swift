@@ -1,5 +1,4 @@
 import ArgumentParser
-import BargeBroker
 
 /// `barge users delete NAME`: removes every credential of a user.
 struct UsersDeleteCommand: AsyncParsableCommand {
@@ -11,9 +10,7 @@ struct UsersDeleteCommand: AsyncParsableCommand {
     @OptionGroup var target: UsersTarget
 
     func run() async throws {
-        var existed = false
-        try target.change { existed = try ScramUsers.delete(user: name, dataDirectory: $0) }
-        guard existed else { throw CommandFailure("no user \(name)") }
+        guard try await target.delete(user: name) else { throw CommandFailure("no user \(name)") }
         print("user \(name) deleted")
     }
 }

@@ -1,5 +1,4 @@
 import ArgumentParser
-import BargeBroker
 
 /// `barge users list`: every user with its mechanisms and iterations (never a key).
 struct UsersListCommand: AsyncParsableCommand {
@@ -17,10 +16,7 @@ struct UsersListCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        var users: [String: [(String, Int)]] = [:]
-        try target.change { directory in
-            users = try ScramUsers.list(dataDirectory: directory).mapValues { $0.map { ($0.0.name, $0.1) } }
-        }
+        let users = try await target.list().mapValues { $0.map { ($0.mechanism.name, $0.iterations) } }
         let out = CommandOutput(output)
         for (user, credentials) in users.sorted(by: { $0.key < $1.key }) {
             let sorted = credentials.sorted { $0.0 < $1.0 }
