@@ -113,9 +113,17 @@ class SecuredBroker:
         return flags
 
 
+def cpu_seconds(pid: int) -> float:
+    """User and system CPU time a process has used."""
+    with open(f"/proc/{pid}/stat") as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def record_rounds(secured: SecuredBroker, records: int, rounds: int) -> dict[str, dict[str, list[float]]]:
-    """MB/s of produce and consume of 1 MB records per protocol, alternating."""
-    results = {p: {"produce": [], "consume": []} for p in ("PLAINTEXT", "SSL")}
+    """MB/s of produce and consume of 1 MB records per protocol, alternating,
+    and the CPU milliseconds per MB the broker and the consuming client spent."""
+    results = {p: {"produce": [], "consume": [], "broker_cpu": [], "client_cpu": []} for p in ("PLAINTEXT", "SSL")}
     for round_number in range(rounds):
         order = ("PLAINTEXT", "SSL") if round_number % 2 == 0 else ("SSL", "PLAINTEXT")
         for protocol in order:
@@ -123,7 +131,10 @@ def record_rounds(secured: SecuredBroker, records: int, rounds: int) -> dict[str
             topic = f"records-{protocol.lower()}-{round_number}-{uuid.uuid4().hex[:6]}"
             create_topic(secured.bootstrap("PLAINTEXT"), topic)
             produced = produce(bootstrap, topic, records, 1_000_000, extra)
+            broker_before, client_before = cpu_seconds(secured.broker.proc.pid), cpu_seconds(os.getpid())
             consumed = consume(bootstrap, topic, records, 1_000_000, extra)
+            results[protocol]["broker_cpu"].append((cpu_seconds(secured.broker.proc.pid) - broker_before) * 1000 / records)
+            results[protocol]["client_cpu"].append((cpu_seconds(os.getpid()) - client_before) * 1000 / records)
             results[protocol]["produce"].append(produced)
             results[protocol]["consume"].append(consumed)
             print(f"round {round_number + 1} {protocol:9} 1 MB records: produce {produced:.1f} MB/s, consume {consumed:.1f} MB/s",
@@ -218,6 +229,11 @@ def render(args, records, chunked, peak_kib: int) -> str:
         f"| one {byte_text(args.large_size, ' ')} payload chunked, `barge send` + `barge receive` end to end (SASL_SSL) "
         f"| {statistics.median(chunked['PLAINTEXT']):.1f} MB/s | {statistics.median(chunked['SASL_SSL']):.1f} MB/s "
         f"| {chunked_ratio:.2f}x | 0.7x, {verdict(chunked_ratio >= CHUNKED_RATIO_TARGET)} |",
+        "",
+        "CPU per MB consumed (medians): broker "
+        f"{statistics.median(records['PLAINTEXT']['broker_cpu']):.2f} ms plaintext, {statistics.median(records['SSL']['broker_cpu']):.2f} ms TLS; "
+        f"consuming client {statistics.median(records['PLAINTEXT']['client_cpu']):.2f} ms plaintext, "
+        f"{statistics.median(records['SSL']['client_cpu']):.2f} ms TLS. Both share the machine's cores.",
         "",
         f"Broker peak RSS while {args.big_records} records of 100 MB were produced and consumed over SSL: "
         f"**{peak_kib / 1024:.1f} MiB** (target: under 100 MiB, {verdict(peak_kib < RSS_TARGET_KIB)}). TLS connections "
