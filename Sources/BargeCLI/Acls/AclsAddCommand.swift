@@ -1,4 +1,5 @@
 import ArgumentParser
+import BargeBroker
 import KafkaProtocol
 import KafkaSecurity
 
@@ -29,14 +30,7 @@ struct AclsAddCommand: AsyncParsableCommand {
         let bindings = try bindings()
         try await WireAdmin(connection: try connection.resolve()).run { wire in
             var request = CreateAclsRequest()
-            request.creations = bindings.map { binding in
-                var creation = CreateAclsRequest.AclCreation()
-                (creation.resourceType, creation.resourceName, creation.resourcePatternType) =
-                    (binding.resourceType.rawValue, binding.resourceName, binding.patternType.rawValue)
-                (creation.principal, creation.host) = (binding.principal, binding.host)
-                (creation.operation, creation.permissionType) = (binding.operation.rawValue, binding.permission.rawValue)
-                return creation
-            }
+            request.creations = bindings.map(CreateAclsRequest.AclCreation.init)
             let response = try await wire.request(request, apiKey: .createAcls, version: 3, as: CreateAclsResponse.self)
             for (binding, result) in zip(bindings, response.results) {
                 try WireAdmin.check(result.errorCode, result.errorMessage, what: "add \(aclLine(binding))")

@@ -1,4 +1,5 @@
 import ArgumentParser
+import BargeBroker
 import KafkaProtocol
 import KafkaSecurity
 
@@ -18,20 +19,12 @@ struct AclsListCommand: AsyncParsableCommand {
         let built = try filter.filter()
         let out = CommandOutput(output)
         try await WireAdmin(connection: try connection.resolve()).run { wire in
-            var request = DescribeAclsRequest()
-            (request.resourceTypeFilter, request.resourceNameFilter, request.patternTypeFilter) =
-                (built.resourceType.rawValue, built.resourceName, built.patternType.rawValue)
-            (request.principalFilter, request.hostFilter) = (built.principal, built.host)
-            (request.operation, request.permissionType) = (built.operation.rawValue, built.permission.rawValue)
+            let request = DescribeAclsRequest(built)
             let response = try await wire.request(request, apiKey: .describeAcls, version: 3, as: DescribeAclsResponse.self)
             try WireAdmin.check(response.errorCode, response.errorMessage, what: "list ACLs")
             for resource in response.resources {
                 for acl in resource.acls {
-                    let binding = AclBinding(
-                        resourceType: AclResourceType(rawValue: resource.resourceType) ?? .unknown, resourceName: resource.resourceName,
-                        patternType: AclPatternType(rawValue: resource.patternType) ?? .unknown, principal: acl.principal, host: acl.host,
-                        operation: AclOperation(rawValue: acl.operation) ?? .unknown,
-                        permission: AclPermissionType(rawValue: acl.permissionType) ?? .unknown)
+                    let binding = AclBinding(resource, acl)
                     out.emit(aclLine(binding), json: ListedAcl(binding))
                 }
             }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import BargeBroker
 import KafkaProtocol
 import KafkaSecurity
 
@@ -21,21 +22,12 @@ struct AclsRemoveCommand: AsyncParsableCommand {
         let built = try filter.filter()
         try await WireAdmin(connection: try connection.resolve()).run { wire in
             var request = DeleteAclsRequest()
-            var wireFilter = DeleteAclsRequest.DeleteAclsFilter()
-            (wireFilter.resourceTypeFilter, wireFilter.resourceNameFilter, wireFilter.patternTypeFilter) =
-                (built.resourceType.rawValue, built.resourceName, built.patternType.rawValue)
-            (wireFilter.principalFilter, wireFilter.hostFilter) = (built.principal, built.host)
-            (wireFilter.operation, wireFilter.permissionType) = (built.operation.rawValue, built.permission.rawValue)
-            request.filters = [wireFilter]
+            request.filters = [DeleteAclsRequest.DeleteAclsFilter(built)]
             let response = try await wire.request(request, apiKey: .deleteAcls, version: 3, as: DeleteAclsResponse.self)
             guard let result = response.filterResults.first else { throw CommandFailure("the broker answered no filter result") }
             try WireAdmin.check(result.errorCode, result.errorMessage, what: "remove ACLs")
             for acl in result.matchingAcls {
-                let binding = AclBinding(
-                    resourceType: AclResourceType(rawValue: acl.resourceType) ?? .unknown, resourceName: acl.resourceName,
-                    patternType: AclPatternType(rawValue: acl.patternType) ?? .unknown, principal: acl.principal, host: acl.host,
-                    operation: AclOperation(rawValue: acl.operation) ?? .unknown, permission: AclPermissionType(rawValue: acl.permissionType) ?? .unknown)
-                print("removed: \(aclLine(binding))")
+                print("removed: \(aclLine(AclBinding(acl)))")
             }
             if result.matchingAcls.isEmpty { print("no ACL matched") }
         }

@@ -104,11 +104,7 @@ struct AuthorizationTests {
             let listed = try await admin.request(DescribeAclsRequest.all, apiKey: .describeAcls, version: 3, as: DescribeAclsResponse.self)
             #expect(listed.resources.map(\.resourceName) == ["t"], "ACLs are kept in the data directory")
             var delete = DeleteAclsRequest()
-            var filter = DeleteAclsRequest.DeleteAclsFilter()
-            (filter.resourceTypeFilter, filter.resourceNameFilter, filter.patternTypeFilter) = (AclResourceType.topic.rawValue, "t", AclPatternType.any.rawValue)
-            (filter.principalFilter, filter.hostFilter) = (nil, nil)
-            (filter.operation, filter.permissionType) = (AclOperation.any.rawValue, AclPermissionType.any.rawValue)
-            delete.filters = [filter]
+            delete.filters = [DeleteAclsRequest.DeleteAclsFilter(AclBindingFilter(resourceType: .topic, resourceName: "t"))]
             let deleted = try await admin.request(delete, apiKey: .deleteAcls, version: 3, as: DeleteAclsResponse.self)
             #expect(deleted.filterResults.first?.matchingAcls.map(\.principal) == ["User:alice"])
             let after = try await admin.request(DescribeAclsRequest.all, apiKey: .describeAcls, version: 3, as: DescribeAclsResponse.self)
@@ -147,15 +143,5 @@ struct AuthorizationTests {
 
 extension DescribeAclsRequest {
     /// Every ACL.
-    static var all: DescribeAclsRequest {
-        var request = DescribeAclsRequest()
-        request.resourceTypeFilter = AclResourceType.any.rawValue
-        request.resourceNameFilter = nil
-        request.patternTypeFilter = AclPatternType.any.rawValue
-        request.principalFilter = nil
-        request.hostFilter = nil
-        request.operation = AclOperation.any.rawValue
-        request.permissionType = AclPermissionType.any.rawValue
-        return request
-    }
+    static var all: DescribeAclsRequest { DescribeAclsRequest(AclBindingFilter.any) }
 }

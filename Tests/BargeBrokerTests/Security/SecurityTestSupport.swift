@@ -136,14 +136,7 @@ extension KafkaTestClient {
     /// CreateAcls v3 of these bindings; each one's error code.
     func createAcls(_ bindings: [AclBinding]) async throws -> [Int16] {
         var request = CreateAclsRequest()
-        request.creations = bindings.map { binding in
-            var creation = CreateAclsRequest.AclCreation()
-            (creation.resourceType, creation.resourceName, creation.resourcePatternType) =
-                (binding.resourceType.rawValue, binding.resourceName, binding.patternType.rawValue)
-            (creation.principal, creation.host) = (binding.principal, binding.host)
-            (creation.operation, creation.permissionType) = (binding.operation.rawValue, binding.permission.rawValue)
-            return creation
-        }
+        request.creations = bindings.map(CreateAclsRequest.AclCreation.init)
         return try await self.request(request, apiKey: .createAcls, version: 3, as: CreateAclsResponse.self).results.map(\.errorCode)
     }
 }

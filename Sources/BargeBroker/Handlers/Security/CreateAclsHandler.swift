@@ -18,7 +18,7 @@ struct CreateAclsHandler: KafkaRequestHandler {
         var accepted: [AclBinding] = []
         var results: [CreateAclsResponse.AclCreationResult] = []
         for creation in request.creations {
-            let binding = AclWire.binding(creation)
+            let binding = AclBinding(creation)
             do throws(AclError) {
                 try binding.validateForCreation()
                 accepted.append(binding)

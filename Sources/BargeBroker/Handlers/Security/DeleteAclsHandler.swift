@@ -17,9 +17,7 @@ struct DeleteAclsHandler: KafkaRequestHandler {
         var valid: [(position: Int, filter: AclBindingFilter)] = []
         var results = request.filters.map { _ in Self.result(.none, nil) }
         for (position, wire) in request.filters.enumerated() {
-            let filter = AclWire.filter(
-                resourceType: wire.resourceTypeFilter, resourceName: wire.resourceNameFilter, patternType: wire.patternTypeFilter,
-                principal: wire.principalFilter, host: wire.hostFilter, operation: wire.operation, permission: wire.permissionType)
+            let filter = AclBindingFilter(wire)
             do throws(AclError) {
                 try filter.validate()
                 valid.append((position, filter))
@@ -32,7 +30,7 @@ struct DeleteAclsHandler: KafkaRequestHandler {
             do {
                 let removed = try await context.io.run { try acls.remove(matching: filters) }
                 for ((position, _), bindings) in zip(valid, removed) {
-                    results[position].matchingAcls = bindings.map(Self.matching)
+                    results[position].matchingAcls = bindings.map(DeleteAclsResponse.DeleteAclsMatchingAcl.init)
                 }
                 let count = Set(removed.joined()).count
                 if count > 0 { context.logger.info("ACLs deleted", metadata: ["by": "\(context.principal)", "count": "\(count)"]) }
@@ -50,14 +48,5 @@ struct DeleteAclsHandler: KafkaRequestHandler {
         result.errorCode = error.code
         result.errorMessage = message
         return result
-    }
-
-    private static func matching(_ binding: AclBinding) -> DeleteAclsResponse.DeleteAclsMatchingAcl {
-        var acl = DeleteAclsResponse.DeleteAclsMatchingAcl()
-        acl.errorMessage = nil
-        (acl.resourceType, acl.resourceName, acl.patternType) = (binding.resourceType.rawValue, binding.resourceName, binding.patternType.rawValue)
-        (acl.principal, acl.host) = (binding.principal, binding.host)
-        (acl.operation, acl.permissionType) = (binding.operation.rawValue, binding.permission.rawValue)
-        return acl
     }
 }

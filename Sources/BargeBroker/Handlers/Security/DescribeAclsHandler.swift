@@ -15,9 +15,7 @@ struct DescribeAclsHandler: KafkaRequestHandler {
             response.errorMessage = message
             return response
         }
-        let filter = AclWire.filter(
-            resourceType: request.resourceTypeFilter, resourceName: request.resourceNameFilter, patternType: request.patternTypeFilter,
-            principal: request.principalFilter, host: request.hostFilter, operation: request.operation, permission: request.permissionType)
+        let filter = AclBindingFilter(request)
         do throws(AclError) {
             try filter.validate()
         } catch {

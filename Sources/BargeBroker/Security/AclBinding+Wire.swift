@@ -1,0 +1,106 @@
+import KafkaProtocol
+import KafkaSecurity
+
+/// Kafka's ACL fields on the wire (Int8 codes) as KafkaSecurity's types and
+/// back, for the broker's handlers and for the clients that send these
+/// requests (`barge acls`); a code Kafka does not define reads as UNKNOWN,
+/// which validation then refuses.
+extension AclBinding {
+    /// The binding a CreateAcls creation asks for.
+    public init(_ creation: CreateAclsRequest.AclCreation) {
+        self.init(
+            resourceType: .init(code: creation.resourceType), resourceName: creation.resourceName,
+            patternType: .init(code: creation.resourcePatternType), principal: creation.principal, host: creation.host,
+            operation: .init(code: creation.operation), permission: .init(code: creation.permissionType))
+    }
+
+    /// One ACL of a DescribeAcls resource.
+    public init(_ resource: DescribeAclsResponse.DescribeAclsResource, _ acl: DescribeAclsResponse.AclDescription) {
+        self.init(
+            resourceType: .init(code: resource.resourceType), resourceName: resource.resourceName,
+            patternType: .init(code: resource.patternType), principal: acl.principal, host: acl.host,
+            operation: .init(code: acl.operation), permission: .init(code: acl.permissionType))
+    }
+
+    /// An ACL a DeleteAcls filter removed.
+    public init(_ acl: DeleteAclsResponse.DeleteAclsMatchingAcl) {
+        self.init(
+            resourceType: .init(code: acl.resourceType), resourceName: acl.resourceName, patternType: .init(code: acl.patternType),
+            principal: acl.principal, host: acl.host, operation: .init(code: acl.operation), permission: .init(code: acl.permissionType))
+    }
+}
+
+extension CreateAclsRequest.AclCreation {
+    /// The creation of `binding`.
+    public init(_ binding: AclBinding) {
+        self.init()
+        (resourceType, resourceName, resourcePatternType) = (binding.resourceType.rawValue, binding.resourceName, binding.patternType.rawValue)
+        (principal, host) = (binding.principal, binding.host)
+        (operation, permissionType) = (binding.operation.rawValue, binding.permission.rawValue)
+    }
+}
+
+extension DeleteAclsResponse.DeleteAclsMatchingAcl {
+    /// `binding`, as DeleteAcls lists what it removed.
+    public init(_ binding: AclBinding) {
+        self.init()
+        errorMessage = nil
+        (resourceType, resourceName, patternType) = (binding.resourceType.rawValue, binding.resourceName, binding.patternType.rawValue)
+        (principal, host) = (binding.principal, binding.host)
+        (operation, permissionType) = (binding.operation.rawValue, binding.permission.rawValue)
+    }
+}
+
+extension AclBindingFilter {
+    /// The filter of a DescribeAcls request.
+    public init(_ request: DescribeAclsRequest) {
+        self.init(
+            resourceType: .init(code: request.resourceTypeFilter), resourceName: request.resourceNameFilter,
+            patternType: .init(code: request.patternTypeFilter), principal: request.principalFilter, host: request.hostFilter,
+            operation: .init(code: request.operation), permission: .init(code: request.permissionType))
+    }
+
+    /// A DeleteAcls filter.
+    public init(_ wire: DeleteAclsRequest.DeleteAclsFilter) {
+        self.init(
+            resourceType: .init(code: wire.resourceTypeFilter), resourceName: wire.resourceNameFilter,
+            patternType: .init(code: wire.patternTypeFilter), principal: wire.principalFilter, host: wire.hostFilter,
+            operation: .init(code: wire.operation), permission: .init(code: wire.permissionType))
+    }
+}
+
+extension DescribeAclsRequest {
+    /// A DescribeAcls request for the bindings `filter` matches.
+    public init(_ filter: AclBindingFilter) {
+        self.init()
+        (resourceTypeFilter, resourceNameFilter, patternTypeFilter) = (filter.resourceType.rawValue, filter.resourceName, filter.patternType.rawValue)
+        (principalFilter, hostFilter) = (filter.principal, filter.host)
+        (operation, permissionType) = (filter.operation.rawValue, filter.permission.rawValue)
+    }
+}
+
+extension DeleteAclsRequest.DeleteAclsFilter {
+    /// The DeleteAcls filter of `filter`.
+    public init(_ filter: AclBindingFilter) {
+        self.init()
+        (resourceTypeFilter, resourceNameFilter, patternTypeFilter) = (filter.resourceType.rawValue, filter.resourceName, filter.patternType.rawValue)
+        (principalFilter, hostFilter) = (filter.principal, filter.host)
+        (operation, permissionType) = (filter.operation.rawValue, filter.permission.rawValue)
+    }
+}
+
+extension AclResourceType {
+    init(code: Int8) { self = Self(rawValue: code) ?? .unknown }
+}
+
+extension AclPatternType {
+    init(code: Int8) { self = Self(rawValue: code) ?? .unknown }
+}
+
+extension AclOperation {
+    init(code: Int8) { self = Self(rawValue: code) ?? .unknown }
+}
+
+extension AclPermissionType {
+    init(code: Int8) { self = Self(rawValue: code) ?? .unknown }
+}
