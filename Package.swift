@@ -43,7 +43,7 @@ let package = Package(
         .target(name: "CCRC32C"),
         .target(
             name: "KafkaSecurity",
-            dependencies: [.product(name: "Crypto", package: "swift-crypto")]
+            dependencies: [.product(name: "Crypto", package: "swift-crypto"), .product(name: "_CryptoExtras", package: "swift-crypto")]
         ),
         .target(
             name: "KafkaWireClient",

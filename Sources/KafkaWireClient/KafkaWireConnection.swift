@@ -88,6 +88,11 @@ public final class KafkaWireConnection: Sendable {
         return decoded.message
     }
 
+    deinit {
+        // NIO requires the writer finished before it goes: a connection dropped without close().
+        outbound.finish()
+    }
+
     /// Closes the connection (finishing its writer first, as NIO requires).
     public func close() async {
         outbound.finish()

@@ -1,4 +1,5 @@
 import Crypto
+import _CryptoExtras
 
 /// The mechanism's hash functions: RFC 5802's H, HMAC and Hi.
 extension ScramMechanism {
@@ -34,34 +35,19 @@ extension ScramMechanism {
     }
 
     /// Hi(password, salt, iterations): PBKDF2 with this mechanism's HMAC and
-    /// one block of output, the digest length. Fewer than 1 iteration counts as 1.
-    /// The time it takes grows with `iterations`: callers bound it first.
+    /// one block of output, the digest length (BoringSSL's PBKDF2: fast
+    /// also in debug builds, where a Swift loop over HMAC takes a second).
+    /// Fewer than 1 iteration counts as 1. The time it takes grows with
+    /// `iterations`: callers bound it first.
     func hi(password: [UInt8], salt: [UInt8], iterations: Int) -> [UInt8] {
-        switch self {
-        case .sha256: Self.hi(SHA256.self, password: password, salt: salt, iterations: iterations)
-        case .sha512: Self.hi(SHA512.self, password: password, salt: salt, iterations: iterations)
+        let function: KDF.Insecure.PBKDF2.HashFunction = self == .sha256 ? .sha256 : .sha512
+        do {
+            let key = try KDF.Insecure.PBKDF2.deriveKey(
+                from: password, salt: salt, using: function, outputByteCount: digestLength, unsafeUncheckedRounds: max(1, iterations))
+            return key.withUnsafeBytes { Array($0) }
+        } catch {
+            preconditionFailure("PBKDF2 refused its parameters (\(digestLength) bytes, \(iterations) rounds): \(error)")
         }
-    }
-
-    private static func hi<H: HashFunction>(_: H.Type, password: [UInt8], salt: [UInt8], iterations: Int) -> [UInt8] {
-        // The keyed HMAC is copied for each round so that the key is processed once.
-        let keyed = HMAC<H>(key: SymmetricKey(data: password))
-        var first = keyed
-        first.update(data: salt)
-        first.update(data: [0, 0, 0, 1])  // INT(1): the first and only block
-        var block = Array(first.finalize())
-        var result = block
-        var round = 1
-        while round < iterations {
-            var mac = keyed
-            mac.update(data: block)
-            block = Array(mac.finalize())
-            for index in result.indices {
-                result[index] ^= block[index]
-            }
-            round += 1
-        }
-        return result
     }
 
     /// The keys RFC 5802 derives from a salted password: ClientKey, StoredKey = H(ClientKey)

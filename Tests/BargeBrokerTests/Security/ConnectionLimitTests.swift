@@ -73,7 +73,8 @@ struct ConnectionLimitTests {
             var idle: [KafkaTestClient] = []
             for _ in 0..<500 {
                 let client = try await KafkaTestClient.connect(port: broker.port)
-                try await client.send(raw: ByteBuffer(bytes: [0, 0]))  // half a size prefix, never finished
+                // Half a size prefix, never finished; on a slow machine the deadline may close it first.
+                try? await client.send(raw: ByteBuffer(bytes: [0, 0]))
                 idle.append(client)
             }
             let served = try await KafkaTestClient.loggedIn(port: broker.port, as: "alice")

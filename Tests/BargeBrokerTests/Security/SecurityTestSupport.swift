@@ -2,6 +2,7 @@ import BargeBroker
 import BargeBrokerTestKit
 import KafkaProtocol
 import KafkaSecurity
+import KafkaWireClient
 import NIOCore
 import Testing
 
@@ -25,6 +26,8 @@ func withSaslBroker<Result: Sendable>(
     var properties: [(key: String, value: String)] = [
         ("listeners", "SASL_PLAINTEXT://127.0.0.1:0"), ("sasl.enabled.mechanisms", "PLAIN,SCRAM-SHA-256,SCRAM-SHA-512"),
         ("connection.failed.authentication.delay.ms", "0"),
+        // Logins on a loaded machine (debug builds, the whole suite at once) may take seconds.
+        ("connections.authentication.timeout.ms", "60000"),
     ]
     if authorizer {
         properties += [("authorizer.class.name", "org.apache.kafka.metadata.authorizer.StandardAuthorizer"), ("super.users", "User:admin")]
@@ -100,9 +103,14 @@ extension KafkaTestClient {
         return try await self.request(request, apiKey: .metadata, version: 12, as: MetadataResponse.self)
     }
 
-    /// Whether the broker has closed this connection: the next read ends.
+    /// Whether the broker has closed this connection: the next read ends
+    /// (or fails, when the close came before a write of ours).
     func isClosedByBroker() async throws -> Bool {
-        try await nextFrame() == nil
+        do {
+            return try await nextFrame() == nil
+        } catch {
+            return true
+        }
     }
 }
 
