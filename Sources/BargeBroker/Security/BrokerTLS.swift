@@ -1,6 +1,5 @@
 import FileIO
 import NIOSSL
-import X509
 
 /// The TLS side of the broker's SSL and SASL_SSL listeners: the server
 /// context built once from the PEM settings, and the principal a client
@@ -32,10 +31,33 @@ enum BrokerTLS {
     }
 
     /// The principal of a client certificate, as Kafka's DEFAULT mapping
-    /// names it: `User:` and the subject's distinguished name (`CN=writer,O=Barge`).
+    /// names it: `User:` and the subject's distinguished name in RFC 2253
+    /// form, most specific first (`CN=writer,OU=Edge,O=Barge`), with RFC
+    /// 2253's escapes. Attribute types without a keyword there (an e-mail
+    /// address) are left out.
     static func principalName(of certificate: NIOSSLCertificate) -> String? {
-        guard let der = try? certificate.toDERBytes(), let parsed = try? Certificate(derEncoded: der) else { return nil }
-        return parsed.subject.description
+        let parts = certificate.subjectName.reversed().compactMap { name -> String? in
+            guard let keyword = keywords[name.type] else { return nil }
+            return keyword + "=" + escaped(name.value)
+        }
+        return parts.isEmpty ? nil : parts.joined(separator: ",")
+    }
+
+    private static let keywords: [SSLCertificateNameType: String] = [
+        .commonName: "CN", .organizationalUnit: "OU", .organization: "O", .city: "L", .state: "ST", .country: "C", .userId: "UID",
+    ]
+
+    /// A value with RFC 2253's escapes: `,+"\<>;` always, `#` and a space at the start, a space at the end.
+    private static func escaped(_ value: String) -> String {
+        var result = ""
+        for (index, character) in value.enumerated() {
+            if ",+\"\\<>;".contains(character) || (index == 0 && (character == "#" || character == " "))
+                || (index == value.count - 1 && character == " ") {
+                result.append("\\")
+            }
+            result.append(character)
+        }
+        return result
     }
 
     private static func keystore(_ config: TLSConfig, fileSystem: any FileSystemIO) throws -> ([NIOSSLCertificate], NIOSSLPrivateKey) {
