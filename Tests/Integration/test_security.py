@@ -309,3 +309,26 @@ def test_encrypted_keystore_with_key_password(tmp_path, tls):
         start_secure_broker(tmp_path / "wrong", tls, {"ssl.keystore.location": tls.broker_keystore_encrypted,
                                                       "ssl.key.password": "not-the-password"})
     assert "ssl.key.password" in str(e.value) or "private key" in str(e.value), str(e.value)[-2000:]
+
+
+def test_slowloris_of_500_connections_is_closed_in_time_while_others_are_served(secure):
+    """500 connections that each send half a size prefix and nothing more:
+    a real client is still served meanwhile, and the authentication deadline
+    (connections.authentication.timeout.ms, 10 s) closes every one of them."""
+    addr = _sasl_port(secure)
+    crowd = []
+    try:
+        for _ in range(500):
+            s = socket.create_connection(addr, timeout=10)
+            _send_all_or_reset(s, b"\x00\x00")
+            crowd.append(s)
+        t = topic()
+        kh.create_topic(secure.bootstrap, t)
+        msgs = text_messages(3, "through-the-crowd")
+        assert roundtrip("confluent", secure, Login("SASL_PLAINTEXT", "SCRAM-SHA-256", "alice"), t, msgs) == msgs
+        deadline = time.monotonic() + 40
+        for s in crowd:
+            assert _closed(s, max(1.0, deadline - time.monotonic())) == b""
+    finally:
+        for s in crowd:
+            s.close()

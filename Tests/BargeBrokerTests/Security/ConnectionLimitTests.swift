@@ -47,7 +47,7 @@ struct ConnectionLimitTests {
         try await withEmbeddedBroker { broker in
             let greedy = try await KafkaTestClient.connect(port: broker.port)
             var frames = ByteBuffer()
-            for index in 0..<2_000 {
+            for index in 0..<500 {
                 let header = KafkaRequestHeader(apiKey: .apiVersions, apiVersion: 3, correlationId: Int32(index), clientId: "greedy")
                 var frame = try KafkaFrame.request(ApiVersionsRequest(), header: header)
                 frames.writeBuffer(&frame)
@@ -56,22 +56,23 @@ struct ConnectionLimitTests {
             let polite = try await KafkaTestClient.connect(port: broker.port)
             #expect(try await polite.createTopic("polite").errorCode == 0)
             var answered = 0
-            while answered < 2_000, let frame = try await greedy.nextFrame() {
+            while answered < 500, let frame = try await greedy.nextFrame() {
                 let response = try KafkaFrame.decodeResponse(ApiVersionsResponse.self, from: frame, apiKey: .apiVersions, version: 3)
                 #expect(response.correlationId == Int32(answered))
                 answered += 1
             }
-            #expect(answered == 2_000)
+            #expect(answered == 500)
             await greedy.close()
             await polite.close()
         }
     }
 
-    @Test("500 connections that never finish a request are closed by the authentication deadline while others are served")
+    /// 100 here, beside the rest of the suite running in parallel; test_security.py holds 500 with the broker to itself.
+    @Test("connections that never finish a request are closed by the authentication deadline while others are served")
     func slowloris() async throws {
         try await withSaslBroker([("connections.authentication.timeout.ms", "1000")]) { broker in
             var idle: [KafkaTestClient] = []
-            for _ in 0..<500 {
+            for _ in 0..<100 {
                 let client = try await KafkaTestClient.connect(port: broker.port)
                 // Half a size prefix, never finished; on a slow machine the deadline may close it first.
                 try? await client.send(raw: ByteBuffer(bytes: [0, 0]))
