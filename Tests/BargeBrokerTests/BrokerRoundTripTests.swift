@@ -6,39 +6,6 @@ import Testing
 
 @Suite("Embedded broker, driven over the wire", .timeLimit(.minutes(2)))
 struct BrokerRoundTripTests {
-    func produce(_ client: KafkaTestClient, topic: String, batch: ByteBuffer, acks: Int16 = -1, version: Int16 = 9) async throws -> ProduceResponse.PartitionProduceResponse {
-        let request = ProduceRequest.single(topic: topic, batch: batch, acks: acks)
-        let response = try await client.request(request, apiKey: .produce, version: version, as: ProduceResponse.self)
-        return try #require(response.responses.first?.partitionResponses.first)
-    }
-
-    func fetch(
-        _ client: KafkaTestClient, topic: String, topicId: KafkaUUID? = nil, offset: Int64, maxWaitMs: Int32 = 0, minBytes: Int32 = 1,
-        partitionMaxBytes: Int32 = 1_048_576, readCommitted: Bool = false, version: Int16 = 12
-    ) async throws -> FetchResponse.PartitionData {
-        var partition = FetchRequest.FetchPartition()
-        partition.partition = 0
-        partition.fetchOffset = offset
-        partition.partitionMaxBytes = partitionMaxBytes
-        var topicRequest = FetchRequest.FetchTopic()
-        if let topicId {
-            topicRequest.topicId = topicId
-        } else {
-            topicRequest.topic = topic
-        }
-        topicRequest.partitions = [partition]
-        var request = FetchRequest()
-        request.replicaId = -1
-        request.maxWaitMs = maxWaitMs
-        request.minBytes = minBytes
-        request.maxBytes = 52_428_800
-        request.sessionEpoch = -1
-        request.isolationLevel = readCommitted ? 1 : 0
-        request.topics = [topicRequest]
-        let response = try await client.request(request, apiKey: .fetch, version: version, as: FetchResponse.self)
-        return try #require(response.responses.first?.partitions.first)
-    }
-
     func batch(_ values: [String], timestamp: Int64 = 1_700_000_000_000) -> ByteBuffer {
         var builder = RecordBatchBuilder()
         for (index, value) in values.enumerated() {
@@ -77,13 +44,13 @@ struct BrokerRoundTripTests {
         try await withEmbeddedBroker { broker in
             let client = try await KafkaTestClient.connect(port: broker.port)
             defer { Task { await client.close() } }
-            let first = try await produce(client, topic: "orders", batch: batch(["a", "b", "c"]))
+            let first = try await client.produce(topic: "orders", batch: batch(["a", "b", "c"]))
             #expect(first.errorCode == 0)
             #expect(first.baseOffset == 0)
-            let second = try await produce(client, topic: "orders", batch: batch(["d"]))
+            let second = try await client.produce(topic: "orders", batch: batch(["d"]))
             #expect(second.baseOffset == 3)
 
-            let fetched = try await fetch(client, topic: "orders", offset: 1)
+            let fetched = try await client.fetch(topic: "orders", offset: 1)
             #expect(fetched.errorCode == 0)
             #expect(fetched.highWatermark == 4)
             let records = try #require(fetched.records?.inMemoryBytes)
@@ -99,7 +66,7 @@ struct BrokerRoundTripTests {
         try await withEmbeddedBroker { broker in
             let client = try await KafkaTestClient.connect(port: broker.port)
             defer { Task { await client.close() } }
-            _ = try await produce(client, topic: "by-id", batch: batch(["x", "y"]))
+            _ = try await client.produce(topic: "by-id", batch: batch(["x", "y"]))
             var request = MetadataRequest()
             var wanted = MetadataRequest.MetadataRequestTopic()
             wanted.name = "by-id"
@@ -108,11 +75,11 @@ struct BrokerRoundTripTests {
             let id = try #require(metadata.topics.first?.topicId)
             #expect(id != .zero)
             for version in Int16(13)...16 {
-                let fetched = try await fetch(client, topic: "", topicId: id, offset: 0, version: version)
+                let fetched = try await client.fetch(topic: "", topicId: id, offset: 0, version: version)
                 #expect(fetched.errorCode == 0, "v\(version)")
                 #expect(try RecordBatch.split(try #require(fetched.records?.inMemoryBytes)).first?.header.recordCount == 2)
             }
-            let unknown = try await fetch(client, topic: "", topicId: KafkaUUID(high: 1, low: 2), offset: 0, version: 16)
+            let unknown = try await client.fetch(topic: "", topicId: KafkaUUID(high: 1, low: 2), offset: 0, version: 16)
             #expect(unknown.errorCode == KafkaErrorCode.unknownTopicId.code)
         }
     }
@@ -123,13 +90,13 @@ struct BrokerRoundTripTests {
         try await withEmbeddedBroker(logger: log.logger) { broker in
             let producer = try await KafkaTestClient.connect(port: broker.port)
             let consumer = try await KafkaTestClient.connect(port: broker.port)
-            _ = try await produce(producer, topic: "wait", batch: batch(["first"]))
+            _ = try await producer.produce(topic: "wait", batch: batch(["first"]))
             let clock = ContinuousClock()
             let started = clock.now
-            async let waited = fetch(consumer, topic: "wait", offset: 1, maxWaitMs: 60_000)
+            async let waited = consumer.fetch(topic: "wait", offset: 1, maxWaitMs: 60_000)
             // The fetch found nothing at offset 1 and waits for an append.
             try await log.waitFor("fetch waits for appends")
-            _ = try await produce(producer, topic: "wait", batch: batch(["second"]))
+            _ = try await producer.produce(topic: "wait", batch: batch(["second"]))
             let result = try await waited
             #expect(clock.now - started < .seconds(30))
             let records = try RecordBatch.split(try #require(result.records?.inMemoryBytes))
@@ -146,9 +113,9 @@ struct BrokerRoundTripTests {
             defer { Task { await client.close() } }
             var corrupt = batch(["payload"])
             corrupt.setInteger(UInt8(0xFF), at: corrupt.writerIndex - 3)
-            let refused = try await produce(client, topic: "crc", batch: corrupt)
+            let refused = try await client.produce(topic: "crc", batch: corrupt)
             #expect(refused.errorCode == KafkaErrorCode.corruptMessage.code)
-            let accepted = try await produce(client, topic: "crc", batch: batch(["fine"]))
+            let accepted = try await client.produce(topic: "crc", batch: batch(["fine"]))
             #expect(accepted.errorCode == 0)
             #expect(accepted.baseOffset == 0)
         }
@@ -159,9 +126,9 @@ struct BrokerRoundTripTests {
         try await withEmbeddedBroker(configure: { $0 = try! $0.applying([("message.max.bytes", "2000")]) }) { broker in
             let client = try await KafkaTestClient.connect(port: broker.port)
             defer { Task { await client.close() } }
-            let refused = try await produce(client, topic: "big", batch: batch([String(repeating: "x", count: 5_000)]))
+            let refused = try await client.produce(topic: "big", batch: batch([String(repeating: "x", count: 5_000)]))
             #expect(refused.errorCode == KafkaErrorCode.messageTooLarge.code)
-            let accepted = try await produce(client, topic: "big", batch: batch(["small"]))
+            let accepted = try await client.produce(topic: "big", batch: batch(["small"]))
             #expect(accepted.errorCode == 0)
         }
     }
@@ -171,16 +138,16 @@ struct BrokerRoundTripTests {
         try await withEmbeddedBroker(configure: { $0.autoCreateTopics = false }) { broker in
             let client = try await KafkaTestClient.connect(port: broker.port)
             defer { Task { await client.close() } }
-            let unknown = try await fetch(client, topic: "nowhere", offset: 0)
+            let unknown = try await client.fetch(topic: "nowhere", offset: 0)
             #expect(unknown.errorCode == KafkaErrorCode.unknownTopicOrPartition.code)
-            let refused = try await produce(client, topic: "nowhere", batch: batch(["x"]))
+            let refused = try await client.produce(topic: "nowhere", batch: batch(["x"]))
             #expect(refused.errorCode == KafkaErrorCode.unknownTopicOrPartition.code)
         }
         try await withEmbeddedBroker { broker in
             let client = try await KafkaTestClient.connect(port: broker.port)
             defer { Task { await client.close() } }
-            _ = try await produce(client, topic: "short", batch: batch(["x"]))
-            let beyond = try await fetch(client, topic: "short", offset: 50)
+            _ = try await client.produce(topic: "short", batch: batch(["x"]))
+            let beyond = try await client.fetch(topic: "short", offset: 50)
             #expect(beyond.errorCode == KafkaErrorCode.offsetOutOfRange.code)
         }
     }
@@ -189,17 +156,17 @@ struct BrokerRoundTripTests {
     func restart() async throws {
         let directory = try await withEmbeddedBroker(keepData: true) { broker in
             let client = try await KafkaTestClient.connect(port: broker.port)
-            _ = try await produce(client, topic: "durable", batch: batch(["one", "two"]))
+            _ = try await client.produce(topic: "durable", batch: batch(["one", "two"]))
             await client.close()
             return broker.dataDirectory
         }
         try await withEmbeddedBroker(configure: { $0.dataDirectory = directory }) { broker in
             let client = try await KafkaTestClient.connect(port: broker.port)
             defer { Task { await client.close() } }
-            let fetched = try await fetch(client, topic: "durable", offset: 0)
+            let fetched = try await client.fetch(topic: "durable", offset: 0)
             let values = try RecordBatch.split(try #require(fetched.records?.inMemoryBytes)).flatMap { try $0.records() }.map { String(buffer: $0.value!) }
             #expect(values == ["one", "two"])
-            let next = try await produce(client, topic: "durable", batch: batch(["three"]))
+            let next = try await client.produce(topic: "durable", batch: batch(["three"]))
             #expect(next.baseOffset == 2)
         }
     }
@@ -227,13 +194,13 @@ struct SpooledProduceTests {
             defer { Task { await client.close() } }
             let first = bigBatch(1_500_000, seed: 1)
             let second = bigBatch(700_000, seed: 2)
-            let a = try await helper.produce(client, topic: "spooled", batch: first, version: 9)
-            let b = try await helper.produce(client, topic: "spooled", batch: second, version: 7)
-            let small = try await helper.produce(client, topic: "spooled", batch: helper.batch(["small after big"]), version: 8)
+            let a = try await client.produce(topic: "spooled", batch: first, version: 9)
+            let b = try await client.produce(topic: "spooled", batch: second, version: 7)
+            let small = try await client.produce(topic: "spooled", batch: helper.batch(["small after big"]), version: 8)
             #expect([a.errorCode, b.errorCode, small.errorCode] == [0, 0, 0])
             #expect([a.baseOffset, b.baseOffset, small.baseOffset] == [0, 1, 2])
             for (offset, original) in [(Int64(0), first), (1, second)] {
-                let fetched = try await helper.fetch(client, topic: "spooled", offset: offset)
+                let fetched = try await client.fetch(topic: "spooled", offset: offset)
                 let records = try #require(fetched.records?.inMemoryBytes)
                 let batch = try #require(try RecordBatch.split(records).first)
                 #expect(batch.header.baseOffset == offset)
@@ -249,9 +216,9 @@ struct SpooledProduceTests {
             defer { Task { await client.close() } }
             var corrupt = bigBatch(500_000, seed: 3)
             corrupt.setInteger(UInt8(0x55) ^ corrupt.getInteger(at: 300_000, as: UInt8.self)!, at: 300_000)
-            let refused = try await helper.produce(client, topic: "spooled-crc", batch: corrupt)
+            let refused = try await client.produce(topic: "spooled-crc", batch: corrupt)
             #expect(refused.errorCode == KafkaErrorCode.corruptMessage.code)
-            let accepted = try await helper.produce(client, topic: "spooled-crc", batch: bigBatch(500_000, seed: 4))
+            let accepted = try await client.produce(topic: "spooled-crc", batch: bigBatch(500_000, seed: 4))
             #expect(accepted.errorCode == 0)
             #expect(accepted.baseOffset == 0)
         }
@@ -288,7 +255,7 @@ struct SpooledProduceTests {
             }
             let client = try await KafkaTestClient.connect(port: broker.port)
             defer { Task { await client.close() } }
-            let accepted = try await helper.produce(client, topic: "abandoned", batch: bigBatch(300_000, seed: 6))
+            let accepted = try await client.produce(topic: "abandoned", batch: bigBatch(300_000, seed: 6))
             #expect(accepted.errorCode == 0)
             #expect(accepted.baseOffset == 0)
         }

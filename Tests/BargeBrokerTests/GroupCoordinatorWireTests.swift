@@ -73,7 +73,7 @@ struct GroupCoordinatorWireTests {
         let directory = try await withEmbeddedBroker(configure: noDelay, keepData: true) { broker in
             let client = try await KafkaTestClient.connect(port: broker.port)
             defer { Task { await client.close() } }
-            _ = try await helper.produce(client, topic: "events", batch: helper.batch(["a", "b"]))
+            _ = try await client.produce(topic: "events", batch: helper.batch(["a", "b"]))
             let first = try await join(client, group: "g1")
             #expect(first.errorCode == KafkaErrorCode.memberIdRequired.code)
             let joined = try await join(client, group: "g1", memberId: first.memberId)
@@ -119,7 +119,7 @@ struct GroupCoordinatorWireTests {
         try await withEmbeddedBroker(configure: noDelay) { broker in
             let client = try await KafkaTestClient.connect(port: broker.port)
             defer { Task { await client.close() } }
-            _ = try await helper.produce(client, topic: "events", batch: helper.batch(["a"]))
+            _ = try await client.produce(topic: "events", batch: helper.batch(["a"]))
             #expect(try await commit(client, group: "standalone", generation: -1, memberId: "", topic: "events", offset: 1, metadata: nil) == 0)
             // Synced, so a slow machine cannot expire it for a missed sync (rebalance timeout) before the delete.
             let first = try await join(client, group: "busy")

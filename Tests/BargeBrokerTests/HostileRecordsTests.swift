@@ -38,15 +38,15 @@ struct HostileRecordsTests {
         try await withEmbeddedBroker(configure: configure) { broker in
             let client = try await KafkaTestClient.connect(port: broker.port)
             defer { Task { await client.close() } }
-            let refused = try await helper.produce(client, topic: topic, batch: poison, version: version)
+            let refused = try await client.produce(topic: topic, batch: poison, version: version)
             #expect(refused.errorCode == code.code, "\(String(describing: refused.errorMessage))")
             #expect(refused.baseOffset == -1)
-            let before = try await helper.fetch(client, topic: topic, offset: 0)
+            let before = try await client.fetch(topic: topic, offset: 0)
             #expect(before.highWatermark == 0, "nothing of a refused batch is appended")
-            let good = try await helper.produce(client, topic: topic, batch: helper.batch(["good"]))
+            let good = try await client.produce(topic: topic, batch: helper.batch(["good"]))
             #expect(good.errorCode == 0)
             #expect(good.baseOffset == 0)
-            let fetched = try await helper.fetch(client, topic: topic, offset: 0)
+            let fetched = try await client.fetch(topic: topic, offset: 0)
             #expect(fetched.highWatermark == 1)
             let values = try RecordBatch.split(try #require(fetched.records?.inMemoryBytes)).flatMap { try $0.records() }.map { String(buffer: $0.value!) }
             #expect(values == ["good"])
@@ -116,7 +116,7 @@ struct HostileRecordsTests {
             let response = try await client.request(request, apiKey: .produce, version: 9, as: ProduceResponse.self)
             let partitions = try #require(response.responses.first?.partitionResponses)
             #expect(partitions.map(\.errorCode) == [KafkaErrorCode.invalidRecord.code, 0])
-            let after = try await helper.produce(client, topic: "spooled-garbage", batch: helper.batch(["after"]))
+            let after = try await client.produce(topic: "spooled-garbage", batch: helper.batch(["after"]))
             #expect(after.baseOffset == 0)
         }
     }
@@ -139,7 +139,7 @@ struct HostileRecordsTests {
             create.timeoutMs = 5_000
             let created = try await client.request(create, apiKey: .createTopics, version: 5, as: CreateTopicsResponse.self)
             #expect(created.topics.first?.errorCode == 0)
-            let refused = try await helper.produce(client, topic: "compacted", batch: ForgedRecords.batch(ForgedRecords.record(offsetDelta: 0, value: "keyless"), count: 1))
+            let refused = try await client.produce(topic: "compacted", batch: ForgedRecords.batch(ForgedRecords.record(offsetDelta: 0, value: "keyless"), count: 1))
             #expect(refused.errorCode == KafkaErrorCode.invalidRecord.code)
             #expect(refused.recordErrors.map(\.batchIndex) == [0])
         }

@@ -14,7 +14,7 @@ struct PartitionAdminTests {
             let client = try await KafkaTestClient.connect(port: broker.port)
             defer { Task { await client.close() } }
             _ = try await client.createTopic("t")
-            for _ in 0..<3 { #expect(try await TopicConfigAlterTests.produce(client, "t", TopicConfigAlterTests.batch(3)).errorCode == 0) }
+            for _ in 0..<3 { #expect(try await client.produce(topic: "t", batch: TopicConfigAlterTests.batch(3)).errorCode == 0) }
             var result = try await client.deleteRecords("t", before: 4, version: version)
             #expect(result.errorCode == 0)
             #expect(result.lowWatermark == 4)
@@ -29,7 +29,7 @@ struct PartitionAdminTests {
             result = try await client.deleteRecords("t", before: -1, version: version)
             #expect(result.errorCode == 0)
             #expect(result.lowWatermark == 9)
-            let produced = try await TopicConfigAlterTests.produce(client, "t", TopicConfigAlterTests.batch(1))
+            let produced = try await client.produce(topic: "t", batch: TopicConfigAlterTests.batch(1))
             #expect(produced.baseOffset == 9)
             #expect(produced.logStartOffset == 9)
             #expect(try await client.deleteRecords("t", partition: 5, before: 0, version: version).errorCode == KafkaErrorCode.unknownTopicOrPartition.code)

@@ -16,9 +16,9 @@ struct ProduceValidationTests {
             var both = helper.batch(["a"])
             var second = helper.batch(["b"])
             both.writeBuffer(&second)
-            let refused = try await helper.produce(client, topic: "strict", batch: both)
+            let refused = try await client.produce(topic: "strict", batch: both)
             #expect(refused.errorCode == KafkaErrorCode.invalidRecord.code)
-            let fetched = try await helper.fetch(client, topic: "strict", offset: 0)
+            let fetched = try await client.fetch(topic: "strict", offset: 0)
             #expect(fetched.highWatermark == 0)
         }
     }
@@ -28,7 +28,7 @@ struct ProduceValidationTests {
         try await withEmbeddedBroker { broker in
             let client = try await KafkaTestClient.connect(port: broker.port)
             defer { Task { await client.close() } }
-            let refused = try await helper.produce(client, topic: "strict", batch: RecordBatchBuilder().build())
+            let refused = try await client.produce(topic: "strict", batch: RecordBatchBuilder().build())
             #expect(refused.errorCode == KafkaErrorCode.invalidRecord.code)
         }
     }
@@ -49,7 +49,7 @@ struct ProduceValidationTests {
         try await withEmbeddedBroker { broker in
             let client = try await KafkaTestClient.connect(port: broker.port)
             defer { Task { await client.close() } }
-            _ = try await helper.produce(client, topic: "many", batch: helper.batch(["x"]))
+            _ = try await client.produce(topic: "many", batch: helper.batch(["x"]))
             var partition = FetchRequest.FetchPartition()
             partition.partitionMaxBytes = 1_000_000
             var topic = FetchRequest.FetchTopic()

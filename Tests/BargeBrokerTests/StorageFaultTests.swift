@@ -58,21 +58,21 @@ struct StorageFaultTests {
         let fileSystem = InMemoryFileSystem()
         let capture = LogCapture()
         try await withBroker(on: fileSystem, logger: capture.logger) { _, client in
-            #expect(try await helper.produce(client, topic: "full", batch: helper.batch(["kept"])).errorCode == 0)
+            #expect(try await client.produce(topic: "full", batch: helper.batch(["kept"])).errorCode == 0)
             fileSystem.quota = fileSystem.usedBytes + 100
             for _ in 0..<3 {
-                let refused = try await helper.produce(client, topic: "full", batch: helper.batch([String(repeating: "x", count: 1_000)]))
+                let refused = try await client.produce(topic: "full", batch: helper.batch([String(repeating: "x", count: 1_000)]))
                 #expect(refused.errorCode == Self.storageError)
                 #expect(refused.errorMessage?.contains("/data") == false, "files are for the operator, not the client")
             }
-            let fetched = try await helper.fetch(client, topic: "full", offset: 0)
+            let fetched = try await client.fetch(topic: "full", offset: 0)
             #expect(fetched.errorCode == 0 && fetched.highWatermark == 1)
             let logged = capture.messages.filter { $0.hasPrefix("append failed") }
             #expect(logged.count == 1, "one error per burst: \(logged)")
             #expect(capture.errors.contains { $0.contains("No space left on device") })
 
             fileSystem.quota = nil
-            let accepted = try await helper.produce(client, topic: "full", batch: helper.batch(["after"]))
+            let accepted = try await client.produce(topic: "full", batch: helper.batch(["after"]))
             #expect(accepted.errorCode == 0 && accepted.baseOffset == 1)
         }
     }
@@ -82,11 +82,11 @@ struct StorageFaultTests {
         let fileSystem = InMemoryFileSystem()
         try await withBroker(on: fileSystem, spoolThreshold: 1_024) { _, client in
             let large = helper.batch([String(repeating: "y", count: 200_000)])
-            #expect(try await helper.produce(client, topic: "big", batch: large).errorCode == 0, "spooled when the disk works")
+            #expect(try await client.produce(topic: "big", batch: large).errorCode == 0, "spooled when the disk works")
             fileSystem.failWrites(matching: "/.spool/", count: 1)
-            let refused = try await helper.produce(client, topic: "big", batch: large)
+            let refused = try await client.produce(topic: "big", batch: large)
             #expect(refused.errorCode == Self.storageError)
-            let accepted = try await helper.produce(client, topic: "big", batch: large)
+            let accepted = try await client.produce(topic: "big", batch: large)
             #expect(accepted.errorCode == 0 && accepted.baseOffset == 1, "the same connection, and no offset used up")
         }
     }
@@ -95,17 +95,17 @@ struct StorageFaultTests {
     func ioErrorsAndCrash() async throws {
         let fileSystem = InMemoryFileSystem()
         try await withBroker(on: fileSystem, flushMessages: 1) { _, client in
-            #expect(try await helper.produce(client, topic: "eio", batch: helper.batch(["a"])).errorCode == 0)
+            #expect(try await client.produce(topic: "eio", batch: helper.batch(["a"])).errorCode == 0)
             fileSystem.failWrites(matching: "/eio-0/")
-            #expect(try await helper.produce(client, topic: "eio", batch: helper.batch(["b"])).errorCode == Self.storageError)
+            #expect(try await client.produce(topic: "eio", batch: helper.batch(["b"])).errorCode == Self.storageError)
             fileSystem.failSyncs(matching: "/eio-0/")
-            #expect(try await helper.produce(client, topic: "eio", batch: helper.batch(["c"])).errorCode == Self.storageError)
-            let accepted = try await helper.produce(client, topic: "eio", batch: helper.batch(["d"]))
+            #expect(try await client.produce(topic: "eio", batch: helper.batch(["c"])).errorCode == Self.storageError)
+            let accepted = try await client.produce(topic: "eio", batch: helper.batch(["d"]))
             #expect(accepted.errorCode == 0 && accepted.baseOffset == 1)
             fileSystem.crash()
         }
         try await withBroker(on: fileSystem) { _, client in
-            let fetched = try await helper.fetch(client, topic: "eio", offset: 0)
+            let fetched = try await client.fetch(topic: "eio", offset: 0)
             #expect(fetched.errorCode == 0 && fetched.highWatermark == 2)
             let batches = try RecordBatch.split(try #require(fetched.records?.inMemoryBytes))
             let values = try batches.flatMap { try $0.records().map { String(buffer: $0.value ?? ByteBuffer()) } }

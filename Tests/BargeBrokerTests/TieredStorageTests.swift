@@ -79,7 +79,7 @@ struct TieredStorageTests {
     }
 
     func fetch(_ client: KafkaTestClient, _ topic: String, offset: Int64, readCommitted: Bool = false) async throws -> FetchResponse.PartitionData {
-        try await BrokerRoundTripTests().fetch(client, topic: topic, offset: offset, maxWaitMs: 100, partitionMaxBytes: 20_000, readCommitted: readCommitted)
+        try await client.fetch(topic: topic, offset: offset, maxWaitMs: 100, partitionMaxBytes: 20_000, readCommitted: readCommitted)
     }
 
     /// Waits until the log's first local offset is past 0 and the remote tier reaches it.

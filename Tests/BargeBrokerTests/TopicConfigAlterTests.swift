@@ -18,11 +18,6 @@ struct TopicConfigAlterTests {
         return builder.build()
     }
 
-    static func produce(_ client: KafkaTestClient, _ topic: String, _ batch: ByteBuffer, acks: Int16 = -1) async throws -> ProduceResponse.PartitionProduceResponse {
-        let response = try await client.request(ProduceRequest.single(topic: topic, batch: batch, acks: acks), apiKey: .produce, version: 9, as: ProduceResponse.self)
-        return try #require(response.responses.first?.partitionResponses.first)
-    }
-
     @Test("SET, DELETE, APPEND and SUBTRACT change the overrides; DescribeConfigs tells dynamic from default")
     func incrementalOperations() async throws {
         try await withEmbeddedBroker { broker in
@@ -228,7 +223,7 @@ struct TopicConfigAlterTests {
             #expect(configs["max.message.bytes"]?.configSource == 1)
             #expect(configs["cleanup.policy"]?.value == "compact,delete")
             #expect(try await client.partitionCount("t") == 3)
-            let tooLarge = try await Self.produce(client, "t", Self.batch(1, valueBytes: 3000))
+            let tooLarge = try await client.produce(topic: "t", batch: Self.batch(1, valueBytes: 3000))
             #expect(tooLarge.errorCode == KafkaErrorCode.messageTooLarge.code)
         }
     }
@@ -239,25 +234,25 @@ struct TopicConfigAlterTests {
             let client = try await KafkaTestClient.connect(port: broker.port)
             defer { Task { await client.close() } }
             _ = try await client.createTopic("t", partitions: 2)
-            #expect(try await Self.produce(client, "t", Self.batch(1, valueBytes: 3000)).errorCode == 0)
+            #expect(try await client.produce(topic: "t", batch: Self.batch(1, valueBytes: 3000)).errorCode == 0)
             #expect(try await client.incrementalAlter("t", [.set("max.message.bytes", "2000")]).errorCode == 0)
-            let refused = try await Self.produce(client, "t", Self.batch(1, valueBytes: 3000))
+            let refused = try await client.produce(topic: "t", batch: Self.batch(1, valueBytes: 3000))
             #expect(refused.errorCode == KafkaErrorCode.messageTooLarge.code)
 
             #expect(try await client.incrementalAlter("t", [.set("min.insync.replicas", "2")]).errorCode == 0)
-            #expect(try await Self.produce(client, "t", Self.batch(1), acks: -1).errorCode == KafkaErrorCode.notEnoughReplicas.code)
-            #expect(try await Self.produce(client, "t", Self.batch(1), acks: 1).errorCode == 0)
+            #expect(try await client.produce(topic: "t", batch: Self.batch(1), acks: -1).errorCode == KafkaErrorCode.notEnoughReplicas.code)
+            #expect(try await client.produce(topic: "t", batch: Self.batch(1), acks: 1).errorCode == 0)
             #expect(try await client.incrementalAlter("t", [.delete("min.insync.replicas")]).errorCode == 0)
 
             let future = nowMilliseconds() + 2 * 3_600_000
-            #expect(try await Self.produce(client, "t", Self.batch(1, timestamp: future)).errorCode == KafkaErrorCode.invalidTimestamp.code,
+            #expect(try await client.produce(topic: "t", batch: Self.batch(1, timestamp: future)).errorCode == KafkaErrorCode.invalidTimestamp.code,
                     "Kafka 4's default message.timestamp.after.max.ms is one hour")
             #expect(try await client.incrementalAlter("t", [.set("message.timestamp.after.max.ms", "86400000")]).errorCode == 0)
-            #expect(try await Self.produce(client, "t", Self.batch(1, timestamp: future)).errorCode == 0)
+            #expect(try await client.produce(topic: "t", batch: Self.batch(1, timestamp: future)).errorCode == 0)
             #expect(try await client.incrementalAlter("t", [.set("message.timestamp.before.max.ms", "1000")]).errorCode == 0)
-            #expect(try await Self.produce(client, "t", Self.batch(1, timestamp: 1_700_000_000_000)).errorCode == KafkaErrorCode.invalidTimestamp.code)
+            #expect(try await client.produce(topic: "t", batch: Self.batch(1, timestamp: 1_700_000_000_000)).errorCode == KafkaErrorCode.invalidTimestamp.code)
             #expect(try await client.incrementalAlter("t", [.set("message.timestamp.type", "LogAppendTime")]).errorCode == 0)
-            #expect(try await Self.produce(client, "t", Self.batch(1, timestamp: 1_700_000_000_000)).errorCode == 0, "LogAppendTime: no window")
+            #expect(try await client.produce(topic: "t", batch: Self.batch(1, timestamp: 1_700_000_000_000)).errorCode == 0, "LogAppendTime: no window")
         }
     }
 }

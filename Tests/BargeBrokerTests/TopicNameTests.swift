@@ -26,7 +26,7 @@ struct TopicNameTests {
             for name in names {
                 let created = try await create(client, name, partitions: 2)
                 #expect(created.errorCode == 0, "\(name.count): \(String(describing: created.errorMessage))")
-                let produced = try await helper.produce(client, topic: name, batch: helper.batch(["long"]))
+                let produced = try await client.produce(topic: name, batch: helper.batch(["long"]))
                 #expect(produced.errorCode == 0)
             }
             let tooLong = try await create(client, String(repeating: "x", count: 250))
@@ -39,7 +39,7 @@ struct TopicNameTests {
             let client = try await KafkaTestClient.connect(port: broker.port)
             defer { Task { await client.close() } }
             for name in names {
-                let fetched = try await helper.fetch(client, topic: name, offset: 0)
+                let fetched = try await client.fetch(topic: name, offset: 0)
                 #expect(fetched.errorCode == 0)
                 #expect(fetched.highWatermark == 1, "\(name.count) characters")
             }
@@ -54,7 +54,7 @@ struct TopicNameTests {
             for name in ["__consumer_offsets", "__transaction_state"] {
                 let created = try await create(client, name)
                 #expect(created.errorCode == KafkaErrorCode.invalidTopicException.code)
-                let produced = try await helper.produce(client, topic: name, batch: helper.batch(["forged offset commit"]))
+                let produced = try await client.produce(topic: name, batch: helper.batch(["forged offset commit"]))
                 #expect(produced.errorCode == KafkaErrorCode.invalidTopicException.code)
                 #expect(produced.errorMessage == "cannot append to internal topic \(name)")
                 var request = MetadataRequest()
@@ -111,7 +111,7 @@ struct TopicNameTests {
         let directory = try await withEmbeddedBroker(keepData: true) { broker in
             let client = try await KafkaTestClient.connect(port: broker.port)
             defer { Task { await client.close() } }
-            _ = try await helper.produce(client, topic: "ghost", batch: helper.batch(["old data"]))
+            _ = try await client.produce(topic: "ghost", batch: helper.batch(["old data"]))
             return broker.dataDirectory
         }
         defer { try? FileManager.default.removeItem(atPath: directory) }
@@ -130,7 +130,7 @@ struct TopicNameTests {
             // A new topic of the same name starts empty: it does not adopt the old data.
             let client = try await KafkaTestClient.connect(port: broker.port)
             defer { Task { await client.close() } }
-            let produced = try await helper.produce(client, topic: "ghost", batch: helper.batch(["new"]))
+            let produced = try await client.produce(topic: "ghost", batch: helper.batch(["new"]))
             #expect(produced.baseOffset == 0)
         }
     }

@@ -108,14 +108,11 @@ struct TransactionWireTests: Sendable {
     }
 
     func produce(_ client: KafkaTestClient, topic: String, batch: ByteBuffer, transactionalId: String?) async throws -> Int16 {
-        var request = ProduceRequest.single(topic: topic, batch: batch)
-        request.transactionalId = transactionalId
-        let response = try await client.request(request, apiKey: .produce, version: 9, as: ProduceResponse.self)
-        return try #require(response.responses.first?.partitionResponses.first?.errorCode)
+        try await client.produce(topic: topic, batch: batch, transactionalId: transactionalId).errorCode
     }
 
     func fetch(_ client: KafkaTestClient, topic: String, readCommitted: Bool) async throws -> FetchResponse.PartitionData {
-        try await helper.fetch(client, topic: topic, offset: 0, minBytes: 0, readCommitted: readCommitted, version: 11)
+        try await client.fetch(topic: topic, offset: 0, minBytes: 0, readCommitted: readCommitted, version: 11)
     }
 
     func values(_ data: FetchResponse.PartitionData) throws -> [String] {

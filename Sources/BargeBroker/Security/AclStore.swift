@@ -76,10 +76,7 @@ final class AclStore: Sendable {
         try state.withLockedValue { state in
             let bindings = change(state.bindings)
             guard bindings != state.bindings else { return }
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.sortedKeys]
-            try fileSystem.makeDirectories(parentDirectory(of: path), durably: true)
-            try DurableFile(fileSystem: fileSystem).write(Array(try encoder.encode(Contents(bindings: bindings))), to: path)
+            try DurableFile(fileSystem: fileSystem).writeJSON(Contents(bindings: bindings), to: path)
             state = State(bindings: bindings, authorizer: AclAuthorizer(
                 bindings: bindings, superUsers: superUsers, allowEveryoneIfNoAclFound: allowEveryoneIfNoAclFound))
         }

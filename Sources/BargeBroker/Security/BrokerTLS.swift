@@ -50,9 +50,10 @@ enum BrokerTLS {
     /// A value with RFC 2253's escapes: `,+"\<>;` always, `#` and a space at the start, a space at the end.
     private static func escaped(_ value: String) -> String {
         var result = ""
+        let last = value.count - 1
         for (index, character) in value.enumerated() {
             if ",+\"\\<>;".contains(character) || (index == 0 && (character == "#" || character == " "))
-                || (index == value.count - 1 && character == " ") {
+                || (index == last && character == " ") {
                 result.append("\\")
             }
             result.append(character)

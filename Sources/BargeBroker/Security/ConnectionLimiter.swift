@@ -41,7 +41,4 @@ final class ConnectionLimiter: Sendable {
             counts.byHost[host] = remaining > 0 ? remaining : nil
         }
     }
-
-    /// Open connections, for tests and metrics.
-    var openConnections: Int { counts.withLockedValue { $0.total } }
 }

@@ -74,7 +74,7 @@ final class ScramCredentialStore: Sendable {
                     if updated.users[user]?.isEmpty == true { updated.users[user] = nil }
                 }
             }
-            try Self.write(updated, to: path, fileSystem: fileSystem)
+            try DurableFile(fileSystem: fileSystem).writeJSON(updated, to: path)
             current = updated
         }
     }
@@ -86,12 +86,5 @@ final class ScramCredentialStore: Sendable {
         } catch {
             throw BrokerConfigError("\(path) is not a credentials file Barge can read: \(error)")
         }
-    }
-
-    private static func write(_ contents: Contents, to path: String, fileSystem: any FileSystemIO) throws {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys]
-        try fileSystem.makeDirectories(parentDirectory(of: path), durably: true)
-        try DurableFile(fileSystem: fileSystem).write(Array(try encoder.encode(contents)), to: path)
     }
 }

@@ -1,4 +1,5 @@
 import FileIO
+import Foundation
 
 /// Small files of the broker written so that a crash leaves either the old
 /// or the new content (`FileSystemIO.writeAtomically`).
@@ -18,6 +19,16 @@ struct DurableFile: Sendable {
         let suffix = String((0..<6).map { _ in Self.nameCharacters.randomElement()! })
         let temporary = "\(parentDirectory(of: path))/\(Self.temporaryPrefix)\(suffix)"
         try fileSystem.writeAtomically(bytes, to: path, temporary: temporary)
+    }
+
+    /// Replaces the file at `path` with `value` as JSON (keys sorted),
+    /// durably, creating its folder (durably too) if it is missing.
+    func writeJSON(_ value: some Encodable, to path: String) throws {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        let bytes = Array(try encoder.encode(value))
+        try fileSystem.makeDirectories(parentDirectory(of: path), durably: true)
+        try write(bytes, to: path)
     }
 
     /// Removes the temporary files that writes interrupted by a crash left in

@@ -119,26 +119,12 @@ extension KafkaTestClient {
     func produceRecord(_ value: String, to topic: String) async throws -> ProduceResponse.PartitionProduceResponse {
         var builder = RecordBatchBuilder()
         builder.append(key: nil, value: ByteBuffer(string: value), headers: [], timestamp: 1_700_000_000_000)
-        let response = try await request(
-            ProduceRequest.single(topic: topic, batch: builder.build()), apiKey: .produce, version: 9, as: ProduceResponse.self)
-        return try #require(response.responses.first?.partitionResponses.first)
+        return try await produce(topic: topic, batch: builder.build())
     }
 
     /// Fetches partition 0 of `topic` from offset 0 without waiting; the partition's answer.
     func fetchPartition(_ topic: String) async throws -> FetchResponse.PartitionData {
-        var partition = FetchRequest.FetchPartition()
-        partition.fetchOffset = 0
-        partition.partitionMaxBytes = 1_048_576
-        var topicRequest = FetchRequest.FetchTopic()
-        topicRequest.topic = topic
-        topicRequest.partitions = [partition]
-        var request = FetchRequest()
-        request.replicaId = -1
-        request.maxBytes = 1_048_576
-        request.sessionEpoch = -1
-        request.topics = [topicRequest]
-        let response = try await self.request(request, apiKey: .fetch, version: 12, as: FetchResponse.self)
-        return try #require(response.responses.first?.partitions.first)
+        try await fetch(topic: topic, offset: 0)
     }
 
     /// CreateAcls v3 of these bindings; each one's error code.
