@@ -87,10 +87,8 @@ public final class KafkaProducer: Sendable {
         return KafkaDelivery(promise: promise)
     }
 
-    /// The number of partitions of `topic`, from the cluster's metadata. A
-    /// new client's first metadata request connects first, which on a
-    /// loaded machine can take more than librdkafka's usual 10 s.
-    public func partitionCount(of topic: String, timeout: Duration = .seconds(30)) async throws -> Int {
+    /// The number of partitions of `topic`, from the cluster's metadata.
+    public func partitionCount(of topic: String, timeout: Duration = .seconds(10)) async throws -> Int {
         let handle = self.handle
         return try await DedicatedThread.run(name: "rdk-metadata") {
             guard let topicHandle = rd_kafka_topic_new(handle.pointer, topic, nil) else {

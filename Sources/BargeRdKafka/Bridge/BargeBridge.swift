@@ -137,13 +137,13 @@ public final class BargeBridge: Service, Sendable {
         settings.transactionalID = nil
         let probe = try KafkaProducer(configuration: settings, logger: logger)
         do {
-            let sourcePartitions = try await probe.partitionCount(of: configuration.source)
-            let targetPartitions = try await probe.partitionCount(of: configuration.target)
+            let sourcePartitions = try await probe.partitionCount(of: configuration.source, timeout: Self.startTimeout)
+            let targetPartitions = try await probe.partitionCount(of: configuration.target, timeout: Self.startTimeout)
             guard targetPartitions >= sourcePartitions else {
                 throw BargeBridgeError(.invalidConfiguration,
                     "topic \(configuration.target) has \(targetPartitions) partitions, fewer than the \(sourcePartitions) of \(configuration.source): records keep their partition")
             }
-            let topicLimit = try await probe.describeTopicConfig(configuration.target)["max.message.bytes"].flatMap { Int($0) }
+            let topicLimit = try await probe.describeTopicConfig(configuration.target, timeout: Self.startTimeout)["max.message.bytes"].flatMap { Int($0) }
             try await probe.close()
             let recordLimit = topicLimit ?? Self.defaultRecordLimit
             if case .externalize(let options) = configuration.mode, options.threshold > recordLimit {
@@ -156,6 +156,11 @@ public final class BargeBridge: Service, Sendable {
             throw error
         }
     }
+
+    /// How long each start-up question to the cluster may take: a new
+    /// client's first metadata request on a loaded machine can take more than
+    /// the client's 10 s default.
+    private static let startTimeout: Duration = .seconds(30)
 
     /// Kafka's default `max.message.bytes`, for a cluster that does not say.
     private static let defaultRecordLimit = 1_048_588
