@@ -216,7 +216,9 @@ def produce(bootstrap: str, topic: str, count: int, size: int, extra: dict | Non
     return count * size / 1e6 / elapsed
 
 
-def consume(bootstrap: str, topic: str, count: int, size: int, extra: dict | None = None) -> float:
+def consume(bootstrap: str, topic: str, count: int, size: int, extra: dict | None = None, before_close=None) -> float:
+    """MB/s of reading `count` records of `size` bytes from partition 0;
+    `before_close` is called once they are read, while the client's threads still run."""
     from confluent_kafka import Consumer, TopicPartition
     conf = {"bootstrap.servers": bootstrap, "group.id": f"bench-{uuid.uuid4().hex[:8]}",
             "enable.auto.commit": False, "auto.offset.reset": "error",
@@ -244,6 +246,8 @@ def consume(bootstrap: str, topic: str, count: int, size: int, extra: dict | Non
                 raise RuntimeError(f"record {m.offset()} has {len(m.value())} bytes, want {size}")
             got += 1
         elapsed = time.perf_counter() - start
+        if before_close:
+            before_close()
     finally:
         c.close()
     return count * size / 1e6 / elapsed

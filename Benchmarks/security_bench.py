@@ -120,10 +120,32 @@ def cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
+def thread_cpu_seconds(pid: int) -> dict[int, tuple[str, float]]:
+    """Each thread's name and the user and system CPU time it has used."""
+    threads = {}
+    for tid in os.listdir(f"/proc/{pid}/task"):
+        try:
+            with open(f"/proc/{pid}/task/{tid}/stat") as f:
+                name, rest = f.read().split("(", 1)[1].rsplit(")", 1)
+        except OSError:
+            continue
+        fields = rest.split()
+        threads[int(tid)] = (name, (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK"))
+    return threads
+
+
+def busiest_thread(before: dict[int, tuple[str, float]], after: dict[int, tuple[str, float]]) -> tuple[str, float]:
+    """The thread that used the most CPU between two samples: its name and seconds."""
+    spent = [(name, seconds - before.get(tid, (name, 0.0))[1]) for tid, (name, seconds) in after.items()]
+    return max(spent, key=lambda entry: entry[1])
+
+
 def record_rounds(secured: SecuredBroker, records: int, rounds: int) -> dict[str, dict[str, list[float]]]:
     """MB/s of produce and consume of 1 MB records per protocol, alternating,
-    and the CPU milliseconds per MB the broker and the consuming client spent."""
-    results = {p: {"produce": [], "consume": [], "broker_cpu": [], "client_cpu": []} for p in ("PLAINTEXT", "SSL")}
+    and the CPU milliseconds per MB the broker, the consuming client and the
+    client's busiest thread (its name too) spent."""
+    results = {p: {"produce": [], "consume": [], "broker_cpu": [], "client_cpu": [], "client_thread_cpu": [], "client_thread": []}
+               for p in ("PLAINTEXT", "SSL")}
     for round_number in range(rounds):
         order = ("PLAINTEXT", "SSL") if round_number % 2 == 0 else ("SSL", "PLAINTEXT")
         for protocol in order:
@@ -132,9 +154,15 @@ def record_rounds(secured: SecuredBroker, records: int, rounds: int) -> dict[str
             create_topic(secured.bootstrap("PLAINTEXT"), topic)
             produced = produce(bootstrap, topic, records, 1_000_000, extra)
             broker_before, client_before = cpu_seconds(secured.broker.proc.pid), cpu_seconds(os.getpid())
-            consumed = consume(bootstrap, topic, records, 1_000_000, extra)
+            threads_before = thread_cpu_seconds(os.getpid())
+            threads_after: dict[int, tuple[str, float]] = {}
+            consumed = consume(bootstrap, topic, records, 1_000_000, extra,
+                               before_close=lambda: threads_after.update(thread_cpu_seconds(os.getpid())))
             results[protocol]["broker_cpu"].append((cpu_seconds(secured.broker.proc.pid) - broker_before) * 1000 / records)
             results[protocol]["client_cpu"].append((cpu_seconds(os.getpid()) - client_before) * 1000 / records)
+            name, seconds = busiest_thread(threads_before, threads_after)
+            results[protocol]["client_thread_cpu"].append(seconds * 1000 / records)
+            results[protocol]["client_thread"].append(name)
             results[protocol]["produce"].append(produced)
             results[protocol]["consume"].append(consumed)
             print(f"round {round_number + 1} {protocol:9} 1 MB records: produce {produced:.1f} MB/s, consume {consumed:.1f} MB/s",
@@ -238,9 +266,17 @@ def render(args, records, chunked, peak_kib: int) -> str:
         f"{len(os.sched_getaffinity(0)) * 1000 / (statistics.median(records['SSL']['broker_cpu']) + statistics.median(records['SSL']['client_cpu'])):.0f} MB/s "
         "(cores / CPU per MB of both), while plaintext fetches go by `sendfile` with neither side touching the bytes in user space.",
         "",
+        f"The client alone sets a lower ceiling: over TLS its busiest thread "
+        f"({', '.join(sorted(set(records['SSL']['client_thread'])))}, librdkafka's thread of the broker connection, which reads and "
+        f"decrypts) spends {statistics.median(records['SSL']['client_thread_cpu']):.2f} ms per MB "
+        f"({statistics.median(records['PLAINTEXT']['client_thread_cpu']):.2f} ms in plaintext), so one consumer cannot pass "
+        f"{1000 / statistics.median(records['SSL']['client_thread_cpu']):.0f} MB/s over TLS here, whatever the broker spends; "
+        f"0.6x of this run's plaintext consumption would be {0.6 * statistics.median(records['PLAINTEXT']['consume']):.0f} MB/s.",
+        "",
         f"Broker peak RSS while {args.big_records} records of 100 MB were produced and consumed over SSL: "
         f"**{peak_kib / 1024:.1f} MiB** (target: under 100 MiB, {verdict(peak_kib < RSS_TARGET_KIB)}). TLS connections "
-        "cannot use `sendfile`; fetches read segment bytes in 256 KiB pieces, at most four ahead of the socket.",
+        "cannot use `sendfile`; fetches read segment bytes in 256 KiB pieces on the connection's event loop, the next once the "
+        "socket has taken the last.",
         "",
         "Rounds (MB/s): " + "; ".join(
             f"{protocol} produce {', '.join(f'{x:.0f}' for x in values['produce'])}, consume {', '.join(f'{x:.0f}' for x in values['consume'])}"

@@ -8,19 +8,12 @@ import NIOSSL
 /// Serves one client connection: requests are handled one at a time, in
 /// order, as Kafka does, and each response is written before the next
 /// request is read, so a client has at most one request being served and
-/// one decoded behind it, however many it pipelines. On a plaintext
-/// connection file regions are sent with sendfile; on a TLS connection,
-/// where the kernel cannot encrypt, they are read in `tlsChunkSize` pieces,
-/// a few ahead of the socket, so a large record costs those pieces of memory. Region handles are closed once written.
+/// one decoded behind it, however many it pipelines. File regions are sent
+/// with sendfile on a plaintext connection and read a piece at a time by
+/// ``FileRegionReader`` on a TLS one; their handles are closed once written.
 struct ConnectionHandler: Sendable {
     let dispatcher: RequestDispatcher
-    let fileIO: NonBlockingFileIO
     let logger: Logger
-
-    /// The piece of a file region read and encrypted at a time on TLS connections.
-    static let tlsChunkSize = 256 * 1024
-    /// Pieces read ahead and being written on one TLS connection: its memory bound is their product (1 MiB).
-    static let tlsPiecesInFlight = 4
 
     func serve(_ connection: NIOAsyncChannel<KafkaInboundRequest, Never>, endpoint: ListenerEndpoint, gate: AuthenticationGate) async {
         let channel = connection.channel
@@ -35,9 +28,9 @@ struct ConnectionHandler: Sendable {
                     }
                     switch await dispatcher.dispatch(request, session: &session) {
                     case .respond(let encoder):
-                        try await write(encoder, to: channel, tls: endpoint.tls != nil)
+                        try await Self.write(encoder, to: channel)
                     case .respondThenClose(let encoder, let reason):
-                        try await write(encoder, to: channel, tls: endpoint.tls != nil)
+                        try await Self.write(encoder, to: channel)
                         logger.info("closing connection", metadata: ["peer": "\(peer)", "reason": "\(reason)"])
                         return
                     case .noResponse:
@@ -66,14 +59,6 @@ struct ConnectionHandler: Sendable {
         guard endpoint.tls != nil, let certificate = try? await channel.nioSSL_peerCertificate().get(),
               let name = BrokerTLS.principalName(of: certificate) else { return .anonymous }
         return .user(name)
-    }
-
-    private func write(_ encoder: KafkaEncoder, to channel: Channel, tls: Bool) async throws {
-        if tls && !encoder.splices.isEmpty {
-            try await Self.writeReadingRegions(encoder, to: channel, fileIO: fileIO)
-        } else {
-            try await Self.write(encoder, to: channel)
-        }
     }
 
     /// A response in the order it goes out: runs of its bytes and the file regions spliced between them.
@@ -117,45 +102,5 @@ struct ConnectionHandler: Sendable {
             // Writes complete in order: the last one's result covers them all.
             return last
         }.get()
-    }
-
-    /// Writes a response whose file regions cannot go by sendfile (TLS): each
-    /// region is read a piece at a time off the event loop, while at most
-    /// `tlsPiecesInFlight` pieces wait to be encrypted and written.
-    static func writeReadingRegions(_ encoder: KafkaEncoder, to channel: Channel, fileIO: NonBlockingFileIO) async throws {
-        defer { for splice in encoder.splices { try? splice.region.fileHandle.close() } }
-        var last: EventLoopFuture<Void>?
-        for part in parts(of: encoder) {
-            switch part {
-            case .bytes(let bytes):
-                last = channel.write(IOData.byteBuffer(bytes))
-            case .region(let region):
-                try await writePieces(of: region, to: channel, fileIO: fileIO)
-            }
-        }
-        channel.flush()
-        try await last?.get()
-    }
-
-    /// Reads a region in `tlsChunkSize` pieces and writes each, reading the
-    /// next while earlier ones are being written, with at most
-    /// `tlsPiecesInFlight` written and not yet sent.
-    private static func writePieces(of region: FileRegion, to channel: Channel, fileIO: NonBlockingFileIO) async throws {
-        var pending: [EventLoopFuture<Void>] = []
-        var offset = region.readerIndex
-        while offset < region.endIndex {
-            let length = min(tlsChunkSize, region.endIndex - offset)
-            let piece = try await fileIO.read(
-                fileHandle: region.fileHandle, fromOffset: Int64(offset), byteCount: length, allocator: channel.allocator,
-                eventLoop: channel.eventLoop
-            ).get()
-            guard piece.readableBytes == length else {
-                throw KafkaProtocolError(.truncated, "a segment file ended \(length - piece.readableBytes) bytes early while being sent")
-            }
-            pending.append(channel.writeAndFlush(IOData.byteBuffer(piece)))
-            if pending.count >= tlsPiecesInFlight { try await pending.removeFirst().get() }
-            offset += length
-        }
-        for write in pending { try await write.get() }
     }
 }

@@ -135,7 +135,7 @@ public final class KafkaBrokerServer: Sendable {
     /// connections, flushes and closes the logs.
     public func run() async throws {
         let connections = ConnectionHandler(
-            dispatcher: RequestDispatcher(broker: state, logger: logger), fileIO: NonBlockingFileIO(threadPool: threadPool), logger: logger)
+            dispatcher: RequestDispatcher(broker: state, logger: logger), logger: logger)
         let maintenance = LogMaintenance(broker: state, logger: logger)
         do {
             try await withThrowingDiscardingTaskGroup { group in

@@ -65,7 +65,10 @@ struct ListenerBinder: Sendable {
                         }
                         channel.closeFuture.whenComplete { _ in deadline.cancel() }
                         let pipeline = channel.pipeline.syncOperations
-                        if let tls { try pipeline.addHandler(NIOSSLServerHandler(context: tls)) }
+                        if let tls {
+                            try pipeline.addHandler(NIOSSLServerHandler(context: tls))
+                            try pipeline.addHandler(FileRegionReader())
+                        }
                         try pipeline.addHandler(IdleStateHandler(allTimeout: idleTimeout))
                         try pipeline.addHandler(IdleConnectionCloser())
                         try pipeline.addHandler(KafkaRequestDecoder(
