@@ -28,8 +28,9 @@ check-generated:
 unit-test: build
 	$(SWIFT) test --skip-build --disable-xctest
 
+## Two pytest workers (pytest-xdist), each taking whole files: most tests wait on processes and sockets, not CPU.
 integration-test: build
-	BARGE_BIN=$(abspath $(BARGE_DEBUG)) $(PYTHON) -m pytest -q Tests/Integration
+	BARGE_BIN=$(abspath $(BARGE_DEBUG)) $(PYTHON) -m pytest -q -n 2 --dist loadfile Tests/Integration
 
 test: check-generated unit-test integration-test
 

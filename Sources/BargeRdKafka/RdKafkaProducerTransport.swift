@@ -14,6 +14,9 @@ public struct RdKafkaProducerTransport: TransactionalProducerTransport {
     public let maximumRecordBytes: Int
     /// The producer's transactional id, if it has one.
     public let transactionalID: String?
+    /// How long a topic's partitions may take to look up: 10 s, or the
+    /// delivery timeout when that is shorter, which bounds the whole send.
+    private let metadataTimeout: Duration
     private let transactionsReady = SerialOnce()
 
     /// A transport over a producer made with `configuration`. Throws
@@ -29,6 +32,7 @@ public struct RdKafkaProducerTransport: TransactionalProducerTransport {
         self.producer = producer
         maximumRecordBytes = configuration.connection.messageMaxBytes
         transactionalID = configuration.transactionalID
+        metadataTimeout = min(.seconds(10), configuration.messageTimeout)
     }
 
     public func beginTransaction() async throws {
@@ -53,7 +57,7 @@ public struct RdKafkaProducerTransport: TransactionalProducerTransport {
     }
 
     public func partitionCount(of topic: String) async throws -> Int {
-        try await producer.partitionCount(of: topic)
+        try await producer.partitionCount(of: topic, timeout: metadataTimeout)
     }
 
     public func recordLimit(of topic: String) async throws -> Int? {

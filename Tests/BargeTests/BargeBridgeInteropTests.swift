@@ -19,7 +19,7 @@ struct BargeBridgeInteropTests {
         var settings = KafkaProducerConfiguration(bootstrapServers: [broker.bootstrapServers])
         settings.connection.messageMaxBytes = 4 << 20
         let producer = try KafkaProducer(configuration: settings, logger: quietLogger())
-        for message in messages { try await producer.send(message) }
+        for message in messages { _ = try await producer.send(message) }
         try await producer.close()
     }
 

@@ -27,7 +27,7 @@ struct BargeBridgeTests {
                 KafkaProducerMessage(topic: "raw", partition: partition, key: nil, value: testPayload(largeSize, seed: seed + 2), timestamp: stamp.addingTimeInterval(2)),
             ]
         }
-        for message in written { try await producer.send(message) }
+        for message in written { _ = try await producer.send(message) }
         try await producer.close()
         return written
     }
@@ -143,7 +143,7 @@ struct BargeBridgeTests {
             func write(_ count: Int) async throws {
                 for _ in 0..<count {
                     let payload = testPayload(200_000 + payloads.count, seed: UInt8(truncatingIfNeeded: payloads.count))
-                    try await source.send(KafkaProducerMessage(topic: "raw", partition: Int32(payloads.count % 2), value: payload))
+                    _ = try await source.send(KafkaProducerMessage(topic: "raw", partition: Int32(payloads.count % 2), value: payload))
                     payloads.append(payload)
                 }
             }
