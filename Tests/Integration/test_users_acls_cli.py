@@ -133,3 +133,19 @@ def test_bad_acl_flags_are_usage_errors(flags, expected):
     result = barge("acls", "add", *flags, "--bootstrap-servers", "127.0.0.1:1")
     assert result.returncode == 64, result.stderr.decode()
     assert expected in result.stderr.decode()
+
+
+def test_a_running_brokers_data_directory_is_locked(broker, tmp_path):
+    """Its users are changed through it, not in its files; a second broker on it stops at once with why."""
+    password = tmp_path / "p"
+    password.write_text("offline-secret-pw\n")
+    data_dir = str(broker.data_dir)
+    refused = barge("users", "add", "mallory", "--data-dir", data_dir, "--password-file", str(password))
+    assert refused.returncode != 0
+    [line] = [line for line in refused.stderr.decode().splitlines() if line.startswith("Error: ")]
+    assert "is in use: a running broker holds" in line and "--bootstrap-servers" in line, line
+    assert "mallory" not in broker.list_users(), "listing works on a running broker, and nothing was added"
+    second = subprocess.run([barge_bin(), "broker", "--listen", "127.0.0.1:0", "--data-dir", data_dir],
+                            capture_output=True, timeout=60)
+    assert second.returncode != 0
+    assert f"the data directory {data_dir} is in use" in second.stderr.decode(), second.stderr.decode()

@@ -22,21 +22,24 @@ public final class KafkaBrokerServer: Sendable {
 
     private let listeners: [BoundListener]
     private let state: BrokerState
+    private let lock: DataDirectoryLock
     private let threadPool: NIOThreadPool
     private let logger: Logger
 
     private init(
-        config: BrokerConfig, listeners: [BoundListener], state: BrokerState, threadPool: NIOThreadPool, logger: Logger
+        config: BrokerConfig, listeners: [BoundListener], state: BrokerState, lock: DataDirectoryLock, threadPool: NIOThreadPool, logger: Logger
     ) {
         self.ports = listeners.map(\.port)
         self.config = config
         self.listeners = listeners
         self.state = state
+        self.lock = lock
         self.threadPool = threadPool
         self.logger = logger
     }
 
-    /// Opens the data directory (recovering logs) and binds the listening socket.
+    /// Locks the data directory (``DataDirectoryLock``), opens it (recovering
+    /// logs) and binds the listening sockets.
     ///
     /// - Parameters:
     ///   - fileSystem: where the data directory is; tests pass an
@@ -56,8 +59,11 @@ public final class KafkaBrokerServer: Sendable {
         let threadPool = NIOThreadPool(numberOfThreads: max(4, System.coreCount * 2))
         threadPool.start()
         var openedTopics: TopicRegistry?
+        var lock: DataDirectoryLock?
         do {
             let io = BlockingIOPool(threadPool: threadPool)
+            let dataDirectoryLock = try await io.run { try DataDirectoryLock.acquire(config.dataDirectory, fileSystem: fileSystem) }
+            lock = dataDirectoryLock
             let (topics, producerIds, clusterId, offsets, transactionStore) = try await io.run {
                 let topics = try TopicRegistry(
                     dataDirectory: config.dataDirectory, defaults: config.topicDefaults,
@@ -121,11 +127,13 @@ public final class KafkaBrokerServer: Sendable {
                 }
             }
             logger.info("broker started", metadata: ["data-dir": "\(config.dataDirectory)", "cluster-id": "\(clusterId)"])
-            return KafkaBrokerServer(config: config, listeners: bound, state: state, threadPool: threadPool, logger: logger)
+            return KafkaBrokerServer(
+                config: config, listeners: bound, state: state, lock: dataDirectoryLock, threadPool: threadPool, logger: logger)
         } catch {
             if let openedTopics {
                 try? await BlockingIOPool(threadPool: threadPool).run { openedTopics.closeAll() }
             }
+            lock?.release()
             try? await threadPool.shutdownGracefully()
             throw error
         }
@@ -176,6 +184,7 @@ public final class KafkaBrokerServer: Sendable {
             transactionStore.close()
         }
         try? await threadPool.shutdownGracefully()
+        lock.release()
         logger.info("broker stopped")
     }
 }
