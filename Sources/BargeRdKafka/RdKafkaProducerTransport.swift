@@ -14,9 +14,12 @@ public struct RdKafkaProducerTransport: TransactionalProducerTransport {
     public let maximumRecordBytes: Int
     /// The producer's transactional id, if it has one.
     public let transactionalID: String?
-    /// How long a topic's partitions may take to look up: 10 s, or the
+    /// How long one lookup of a topic's partitions may take: 10 s, or the
     /// delivery timeout when that is shorter, which bounds the whole send.
     private let metadataTimeout: Duration
+    /// How long lookups are repeated while a connected cluster answers too
+    /// slowly: 30 s, or the delivery timeout when that is shorter.
+    private let metadataPatience: Duration
     private let transactionsReady = SerialOnce()
 
     /// A transport over a producer made with `configuration`. Throws
@@ -33,6 +36,7 @@ public struct RdKafkaProducerTransport: TransactionalProducerTransport {
         maximumRecordBytes = configuration.connection.messageMaxBytes
         transactionalID = configuration.transactionalID
         metadataTimeout = min(.seconds(10), configuration.messageTimeout)
+        metadataPatience = min(.seconds(30), configuration.messageTimeout)
     }
 
     public func beginTransaction() async throws {
@@ -56,8 +60,19 @@ public struct RdKafkaProducerTransport: TransactionalProducerTransport {
         try await producer.submit(record)
     }
 
+    /// The partitions of `topic`. librdkafka says "timed out" only when it
+    /// had a broker to ask and no answer came in time (a loaded machine),
+    /// and "transport failure" when no broker could be reached: the first
+    /// is asked again while the patience lasts, the second fails at once.
     public func partitionCount(of topic: String) async throws -> Int {
-        try await producer.partitionCount(of: topic, timeout: metadataTimeout)
+        let deadline = ContinuousClock.now + metadataPatience
+        while true {
+            do {
+                return try await producer.partitionCount(of: topic, timeout: metadataTimeout)
+            } catch let error as KafkaClientError where error.kind == .timedOut && ContinuousClock.now + metadataTimeout <= deadline {
+                continue
+            }
+        }
     }
 
     public func recordLimit(of topic: String) async throws -> Int? {

@@ -10,6 +10,7 @@ import time
 from barge_cli import write_file
 from conftest import barge_bin
 from kafka_helpers import watermarks
+from slow_metadata_proxy import SlowMetadataProxy
 
 
 def start_send(broker_address: str, path, topic: str, *flags: str) -> subprocess.Popen:
@@ -73,3 +74,18 @@ def test_the_delivery_timeout_is_validated(tmp_path):
     result = subprocess.run([barge_bin(), "send", str(tmp_path / "f"), "--topic", "t", "--bootstrap-servers", "127.0.0.1:1",
                              "--delivery-timeout", "0"], capture_output=True, timeout=30)
     assert result.returncode == 64 and b"--delivery-timeout" in result.stderr
+
+
+def test_a_cluster_slow_to_answer_metadata_is_asked_again_not_reported_unreachable(broker, tmp_path):
+    """librdkafka says "timed out" (not "transport failure") when a connected
+    broker answers late; the send asks again within 30 s and delivers."""
+    (tmp_path / "f").write_bytes(b"payload")
+    proxy = SlowMetadataProxy(("127.0.0.1", broker.port), delay=13)
+    try:
+        result = subprocess.run([barge_bin(), "send", str(tmp_path / "f"), "--topic", "slow", "--bootstrap-servers", proxy.address],
+                                capture_output=True, timeout=120)
+        assert proxy.delayed.is_set(), "the first Metadata answer was held back"
+        assert result.returncode == 0, result.stderr.decode(errors="replace")
+    finally:
+        proxy.close()
+    assert watermarks(broker.bootstrap, "slow")[1] == 1
