@@ -51,17 +51,25 @@ extension DeleteAclsResponse.DeleteAclsMatchingAcl {
     }
 }
 
-extension AclBindingFilter {
-    /// The filter of a DescribeAcls request.
-    public init(_ request: DescribeAclsRequest) {
-        self.init(
-            resourceType: .init(code: request.resourceTypeFilter), resourceName: request.resourceNameFilter,
-            patternType: .init(code: request.patternTypeFilter), principal: request.principalFilter, host: request.hostFilter,
-            operation: .init(code: request.operation), permission: .init(code: request.permissionType))
-    }
+/// The seven filter fields DescribeAcls and DeleteAcls share (same names,
+/// same codes), so that one conversion serves both requests.
+public protocol AclWireFilter {
+    init()
+    var resourceTypeFilter: Int8 { get set }
+    var resourceNameFilter: String? { get set }
+    var patternTypeFilter: Int8 { get set }
+    var principalFilter: String? { get set }
+    var hostFilter: String? { get set }
+    var operation: Int8 { get set }
+    var permissionType: Int8 { get set }
+}
 
-    /// A DeleteAcls filter.
-    public init(_ wire: DeleteAclsRequest.DeleteAclsFilter) {
+extension DescribeAclsRequest: AclWireFilter {}
+extension DeleteAclsRequest.DeleteAclsFilter: AclWireFilter {}
+
+extension AclBindingFilter {
+    /// The filter of a DescribeAcls request or of one DeleteAcls filter.
+    public init(_ wire: some AclWireFilter) {
         self.init(
             resourceType: .init(code: wire.resourceTypeFilter), resourceName: wire.resourceNameFilter,
             patternType: .init(code: wire.patternTypeFilter), principal: wire.principalFilter, host: wire.hostFilter,
@@ -69,18 +77,8 @@ extension AclBindingFilter {
     }
 }
 
-extension DescribeAclsRequest {
-    /// A DescribeAcls request for the bindings `filter` matches.
-    public init(_ filter: AclBindingFilter) {
-        self.init()
-        (resourceTypeFilter, resourceNameFilter, patternTypeFilter) = (filter.resourceType.rawValue, filter.resourceName, filter.patternType.rawValue)
-        (principalFilter, hostFilter) = (filter.principal, filter.host)
-        (operation, permissionType) = (filter.operation.rawValue, filter.permission.rawValue)
-    }
-}
-
-extension DeleteAclsRequest.DeleteAclsFilter {
-    /// The DeleteAcls filter of `filter`.
+extension AclWireFilter {
+    /// A DescribeAcls request, or a DeleteAcls filter, for the bindings `filter` matches.
     public init(_ filter: AclBindingFilter) {
         self.init()
         (resourceTypeFilter, resourceNameFilter, patternTypeFilter) = (filter.resourceType.rawValue, filter.resourceName, filter.patternType.rawValue)
