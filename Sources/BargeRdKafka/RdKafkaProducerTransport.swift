@@ -17,8 +17,8 @@ public struct RdKafkaProducerTransport: TransactionalProducerTransport {
     /// How long one lookup of a topic's partitions may take: 10 s, or the
     /// delivery timeout when that is shorter, which bounds the whole send.
     private let metadataTimeout: Duration
-    /// How long lookups are repeated while a connected cluster answers too
-    /// slowly: 30 s, or the delivery timeout when that is shorter.
+    /// How long a lookup is asked again while a connected cluster answers
+    /// too slowly: 30 s, or the delivery timeout when that is shorter.
     private let metadataPatience: Duration
     private let transactionsReady = SerialOnce()
 
@@ -60,19 +60,8 @@ public struct RdKafkaProducerTransport: TransactionalProducerTransport {
         try await producer.submit(record)
     }
 
-    /// The partitions of `topic`. librdkafka says "timed out" only when it
-    /// had a broker to ask and no answer came in time (a loaded machine),
-    /// and "transport failure" when no broker could be reached: the first
-    /// is asked again while the patience lasts, the second fails at once.
     public func partitionCount(of topic: String) async throws -> Int {
-        let deadline = ContinuousClock.now + metadataPatience
-        while true {
-            do {
-                return try await producer.partitionCount(of: topic, timeout: metadataTimeout)
-            } catch let error as KafkaClientError where error.kind == .timedOut && ContinuousClock.now + metadataTimeout <= deadline {
-                continue
-            }
-        }
+        try await producer.partitionCount(of: topic, timeout: metadataTimeout, patience: metadataPatience)
     }
 
     public func recordLimit(of topic: String) async throws -> Int? {

@@ -87,8 +87,24 @@ public final class KafkaProducer: Sendable {
         return KafkaDelivery(promise: promise)
     }
 
-    /// The number of partitions of `topic`, from the cluster's metadata.
-    public func partitionCount(of topic: String, timeout: Duration = .seconds(10)) async throws -> Int {
+    /// The number of partitions of `topic`, from the cluster's metadata,
+    /// each question taking at most `timeout`. librdkafka says "timed out"
+    /// only when it had a broker to ask and no answer came in time (a loaded
+    /// machine), and "transport failure" when it could reach none: the first
+    /// is asked again until `patience` has passed (by default not at all),
+    /// the second fails at once.
+    public func partitionCount(of topic: String, timeout: Duration = .seconds(10), patience: Duration = .zero) async throws -> Int {
+        let deadline = ContinuousClock.now + patience
+        while true {
+            do {
+                return try await askPartitionCount(of: topic, timeout: timeout)
+            } catch let error as KafkaClientError where error.kind == .timedOut && ContinuousClock.now + timeout <= deadline {
+                continue
+            }
+        }
+    }
+
+    private func askPartitionCount(of topic: String, timeout: Duration) async throws -> Int {
         let handle = self.handle
         return try await DedicatedThread.run(name: "rdk-metadata") {
             guard let topicHandle = rd_kafka_topic_new(handle.pointer, topic, nil) else {
